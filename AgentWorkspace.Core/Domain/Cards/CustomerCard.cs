@@ -1,0 +1,268 @@
+using AgentWorkspace.Core.Domain.Channels;
+using AgentWorkspace.Core.Domain.Common;
+
+namespace AgentWorkspace.Core.Domain.Cards;
+
+public enum Gender
+{
+    Unspecified = 0,
+    Female = 1,
+    Male = 2,
+    Other = 3,
+}
+
+public enum CardStatus
+{
+    Active = 0,
+    /// <summary>Merged into another card; a tombstone that sends visitors to <see cref="CustomerCard.MergedIntoId"/>.</summary>
+    Merged = 1,
+    Anonymized = 2,
+}
+
+/// <summary>The editable profile of a card, as a whole (what the profile form and the API send).</summary>
+public sealed record CardProfile
+{
+    public string? FirstName { get; init; }
+    public string? LastName { get; init; }
+    public string? Company { get; init; }
+    public Gender Gender { get; init; }
+    public string? JobTitle { get; init; }
+    public string? City { get; init; }
+    public string? Category { get; init; }
+    public string? RelationshipType { get; init; }
+    public Channel? PreferredChannel { get; init; }
+    public IReadOnlyList<string> Tags { get; init; } = [];
+    public string? AvatarUrl { get; init; }
+    public string? PrimaryEmail { get; init; }
+    public string? SecondaryEmail { get; init; }
+    public string? MobilePhone { get; init; }
+    public string? HomePhone { get; init; }
+}
+
+/// <summary>
+/// One record per contact as the system knows it. Several may exist for one person until merged.
+/// Indicators (sentiment counts, followers) are kept current as messages arrive.
+/// </summary>
+public sealed class CustomerCard : IVersioned
+{
+    private readonly List<ChannelIdentity> _identities = [];
+
+    public long Id { get; private set; }
+    public long Version { get; private set; } = 1;
+    public CardStatus Status { get; private set; }
+    public long? MergedIntoId { get; private set; }
+    public bool IsLocked { get; private set; }
+
+    public string? FirstName { get; private set; }
+    public string? LastName { get; private set; }
+    public string? Company { get; private set; }
+    public Gender Gender { get; private set; }
+    public string? JobTitle { get; private set; }
+    public string? City { get; private set; }
+    public string? Category { get; private set; }
+    public string? RelationshipType { get; private set; }
+    public Channel? PreferredChannel { get; private set; }
+    public string Tags { get; private set; } = string.Empty;
+    public string? AvatarUrl { get; private set; }
+    public string? PrimaryEmail { get; private set; }
+    public string? SecondaryEmail { get; private set; }
+    public string? MobilePhone { get; private set; }
+    public string? HomePhone { get; private set; }
+
+    /// <summary>Folded "first last" and "last first" for search; maintained by the card itself.</summary>
+    public string SearchName { get; private set; } = string.Empty;
+    public string SearchCompany { get; private set; } = string.Empty;
+
+    public int PositiveCount { get; private set; }
+    public int NeutralCount { get; private set; }
+    public int NegativeCount { get; private set; }
+    public int Followers { get; private set; }
+    public int Following { get; private set; }
+
+    public DateTimeOffset CreatedAt { get; private set; }
+    public DateTimeOffset UpdatedAt { get; private set; }
+    public DateTimeOffset? LastContactAt { get; private set; }
+
+    public IReadOnlyCollection<ChannelIdentity> Identities => _identities;
+
+    private CustomerCard() { }
+
+    public CustomerCard(CardProfile profile, string defaultRegion, DateTimeOffset now, long id = 0)
+    {
+        Id = id;
+        CreatedAt = now;
+        UpdatedAt = now;
+        Apply(profile, defaultRegion);
+    }
+
+    public string DisplayName
+    {
+        get
+        {
+            var name = $"{FirstName} {LastName}".Trim();
+            if (name.Length > 0) return name;
+            return PrimaryEmail ?? MobilePhone ?? _identities.FirstOrDefault()?.DisplayName ?? _identities.FirstOrDefault()?.RawAddress ?? $"#{Id}";
+        }
+    }
+
+    public IReadOnlyList<string> TagList => Tags.Length == 0 ? [] : Tags.Split('|');
+
+    public CardProfile Profile => new()
+    {
+        FirstName = FirstName, LastName = LastName, Company = Company, Gender = Gender, JobTitle = JobTitle,
+        City = City, Category = Category, RelationshipType = RelationshipType, PreferredChannel = PreferredChannel,
+        Tags = TagList, AvatarUrl = AvatarUrl, PrimaryEmail = PrimaryEmail, SecondaryEmail = SecondaryEmail,
+        MobilePhone = MobilePhone, HomePhone = HomePhone,
+    };
+
+    /// <summary>Validates and applies a whole profile; returns the fields that changed (name, before, after).</summary>
+    public IReadOnlyList<(string Field, string? Before, string? After)> UpdateProfile(CardProfile profile, string defaultRegion, DateTimeOffset now)
+    {
+        EnsureEditable();
+        var before = Snapshot();
+        Apply(profile, defaultRegion);
+        var after = Snapshot();
+        var changes = before.Where(kv => !string.Equals(kv.Value, after[kv.Key], StringComparison.Ordinal))
+            .Select(kv => (kv.Key, kv.Value, after[kv.Key])).ToList();
+        if (changes.Count > 0) UpdatedAt = now;
+        return changes;
+    }
+
+    public Dictionary<string, string?> Snapshot() => new()
+    {
+        ["firstName"] = FirstName, ["lastName"] = LastName, ["company"] = Company, ["gender"] = Gender.ToString(),
+        ["jobTitle"] = JobTitle, ["city"] = City, ["category"] = Category, ["relationshipType"] = RelationshipType,
+        ["preferredChannel"] = PreferredChannel?.ToString(), ["tags"] = Tags, ["avatarUrl"] = AvatarUrl,
+        ["primaryEmail"] = PrimaryEmail, ["secondaryEmail"] = SecondaryEmail, ["mobilePhone"] = MobilePhone, ["homePhone"] = HomePhone,
+    };
+
+    private void Apply(CardProfile p, string defaultRegion)
+    {
+        FirstName = Text.Clean(p.FirstName, 100, "firstName");
+        LastName = Text.Clean(p.LastName, 100, "lastName");
+        Company = Text.Clean(p.Company, 200, "company");
+        if (!Enum.IsDefined(p.Gender)) throw new DomainException("Unknown gender.", "gender");
+        Gender = p.Gender;
+        JobTitle = Text.Clean(p.JobTitle, 120, "jobTitle");
+        City = Text.Clean(p.City, 120, "city");
+        Category = Text.Clean(p.Category, 80, "category");
+        RelationshipType = Text.Clean(p.RelationshipType, 80, "relationshipType");
+        if (p.PreferredChannel is { } pc && !Enum.IsDefined(pc)) throw new DomainException("Unknown channel.", "preferredChannel");
+        PreferredChannel = p.PreferredChannel;
+        var tags = p.Tags.Select(t => Text.Clean(t, 40, "tags")).OfType<string>().Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+        if (tags.Count > 30) throw new DomainException("A card has at most 30 tags.", "tags");
+        if (tags.Any(t => t.Contains('|'))) throw new DomainException("A tag cannot contain '|'.", "tags");
+        Tags = string.Join('|', tags);
+        AvatarUrl = CleanUrl(p.AvatarUrl, "avatarUrl");
+        PrimaryEmail = p.PrimaryEmail is null || string.IsNullOrWhiteSpace(p.PrimaryEmail) ? null : EmailAddress.Parse(p.PrimaryEmail, "primaryEmail").Value;
+        SecondaryEmail = p.SecondaryEmail is null || string.IsNullOrWhiteSpace(p.SecondaryEmail) ? null : EmailAddress.Parse(p.SecondaryEmail, "secondaryEmail").Value;
+        MobilePhone = string.IsNullOrWhiteSpace(p.MobilePhone) ? null : PhoneNumber.Parse(p.MobilePhone, defaultRegion, "mobilePhone").E164;
+        HomePhone = string.IsNullOrWhiteSpace(p.HomePhone) ? null : PhoneNumber.Parse(p.HomePhone, defaultRegion, "homePhone").E164;
+        RefreshSearch();
+    }
+
+    internal static string? CleanUrl(string? url, string field)
+    {
+        var clean = Text.Clean(url, 500, field);
+        if (clean is null) return null;
+        if (!Uri.TryCreate(clean, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttps && uri.Scheme != Uri.UriSchemeHttp))
+            throw new DomainException($"'{clean}' is not an http(s) address.", field);
+        return uri.ToString();
+    }
+
+    private void RefreshSearch()
+    {
+        var first = Text.Fold(FirstName);
+        var last = Text.Fold(LastName);
+        SearchName = $"{first} {last}".Trim();
+        SearchCompany = Text.Fold(Company);
+    }
+
+    public ChannelIdentity AddIdentity(Channel channel, string rawAddress, IdentityAddress address, DateTimeOffset seenAt,
+        string? displayName = null, string? profileUrl = null, int? followers = null, int? following = null)
+    {
+        EnsureEditable();
+        var identity = new ChannelIdentity(this, channel, rawAddress, address, seenAt, displayName, profileUrl, followers, following);
+        _identities.Add(identity);
+        RecomputeAudience();
+        return identity;
+    }
+
+    /// <summary>Followers/following of the card are those of its social identities.</summary>
+    public void RecomputeAudience()
+    {
+        Followers = _identities.Where(i => !i.IsErased).Sum(i => i.Followers ?? 0);
+        Following = _identities.Where(i => !i.IsErased).Sum(i => i.Following ?? 0);
+    }
+
+    public void SetAudience(int followers, int following) { Followers = followers; Following = following; }
+
+    /// <summary>Keeps the indicators current as a message lands (never recomputed by scanning).</summary>
+    public void RecordMessage(Sentiment sentiment, Direction direction, DateTimeOffset at)
+    {
+        if (direction == Direction.Inbound)
+        {
+            switch (sentiment)
+            {
+                case Sentiment.Positive: PositiveCount++; break;
+                case Sentiment.Negative: NegativeCount++; break;
+                default: NeutralCount++; break;
+            }
+        }
+        if (LastContactAt is null || at > LastContactAt) LastContactAt = at;
+    }
+
+    public void SetIndicators(int positive, int neutral, int negative)
+    {
+        PositiveCount = positive; NeutralCount = neutral; NegativeCount = negative;
+    }
+
+    public void SetLastContact(DateTimeOffset? at) => LastContactAt = at;
+
+    public void Lock() { EnsureActive(); IsLocked = true; }
+    public void Unlock() { EnsureActive(); IsLocked = false; }
+
+    public void MarkMergedInto(long survivorId, DateTimeOffset now)
+    {
+        EnsureActive();
+        if (IsLocked) throw new DomainException("A locked card cannot be merged.");
+        Status = CardStatus.Merged;
+        MergedIntoId = survivorId;
+        UpdatedAt = now;
+    }
+
+    public void RestoreFromMerge(DateTimeOffset now)
+    {
+        Status = CardStatus.Active;
+        MergedIntoId = null;
+        UpdatedAt = now;
+    }
+
+    public void Anonymize(DateTimeOffset now)
+    {
+        EnsureActive();
+        FirstName = null; LastName = null; Company = null; JobTitle = null; City = null; Category = null; RelationshipType = null;
+        Tags = string.Empty; AvatarUrl = null; PrimaryEmail = null; SecondaryEmail = null; MobilePhone = null; HomePhone = null;
+        Gender = Gender.Unspecified; PreferredChannel = null;
+        SearchName = string.Empty; SearchCompany = string.Empty;
+        Status = CardStatus.Anonymized;
+        IsLocked = true;
+        UpdatedAt = now;
+    }
+
+    public void EnsureEditable()
+    {
+        EnsureActive();
+        if (IsLocked) throw new DomainException("This card is locked: unlock it before editing.");
+    }
+
+    private void EnsureActive()
+    {
+        if (Status == CardStatus.Merged) throw new DomainException($"This card was merged into card {MergedIntoId}.");
+        if (Status == CardStatus.Anonymized) throw new DomainException("This card was anonymized and can no longer change.");
+    }
+
+    public void Touch(DateTimeOffset now) => UpdatedAt = now;
+
+    public void BumpVersion() => Version++;
+}

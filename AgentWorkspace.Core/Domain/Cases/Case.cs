@@ -1,0 +1,150 @@
+using AgentWorkspace.Core.Domain.Channels;
+using AgentWorkspace.Core.Domain.Common;
+
+namespace AgentWorkspace.Core.Domain.Cases;
+
+public enum CaseStatus
+{
+    New = 0,
+    Open = 1,
+    Pending = 2,
+    Resolved = 3,
+    Cancelled = 4,
+}
+
+public enum CasePriority
+{
+    Low = 0,
+    Normal = 1,
+    High = 2,
+    Urgent = 3,
+}
+
+/// <summary>One conversation with a contact on one channel.</summary>
+public sealed class Case : IVersioned
+{
+    public long Id { get; private set; }
+    public long Version { get; private set; } = 1;
+    public long CardId { get; private set; }
+    public Channel Channel { get; private set; }
+    public long QueueId { get; private set; }
+    public string Skills { get; private set; } = string.Empty;
+    public CaseStatus Status { get; private set; }
+    public CasePriority Priority { get; private set; } = CasePriority.Normal;
+    public string? AssignedAgentId { get; private set; }
+    public string Title { get; private set; } = string.Empty;
+    public string? Product { get; private set; }
+    public DateTimeOffset CreatedAt { get; private set; }
+    public DateTimeOffset? FirstResponseAt { get; private set; }
+    public DateTimeOffset? ResolvedAt { get; private set; }
+    public DateTimeOffset LastMessageAt { get; private set; }
+    public string LastMessagePreview { get; private set; } = string.Empty;
+    /// <summary>Inbound messages the assigned agent has not opened yet.</summary>
+    public int UnreadCount { get; private set; }
+    /// <summary>Conversation context (pre-chat survey, visitor, self-service, variables) as JSON.</summary>
+    public string? ContextJson { get; private set; }
+
+    public bool IsOpen => Status is CaseStatus.New or CaseStatus.Open or CaseStatus.Pending;
+
+    private Case() { }
+
+    public Case(long cardId, Channel channel, long queueId, string title, DateTimeOffset now, IEnumerable<string>? skills = null, long id = 0)
+    {
+        Id = id;
+        CardId = cardId;
+        Channel = channel;
+        QueueId = queueId;
+        Title = Text.Clean(title, 200, "subject") ?? channel.ToString();
+        CreatedAt = now;
+        LastMessageAt = now;
+        Skills = string.Join('|', skills ?? []);
+    }
+
+    public IReadOnlyList<string> SkillList => Skills.Length == 0 ? [] : Skills.Split('|');
+
+    public void SetContext(string? json) => ContextJson = json;
+    public void SetProduct(string? product) => Product = Text.Clean(product, 120, "product");
+    public void SetPriority(CasePriority priority)
+    {
+        if (!Enum.IsDefined(priority)) throw new DomainException("Unknown priority.", "priority");
+        Priority = priority;
+    }
+
+    public void MessageArrived(Direction direction, string preview, DateTimeOffset at)
+    {
+        EnsureOpen();
+        if (at >= LastMessageAt || LastMessagePreview.Length == 0)
+        {
+            LastMessageAt = at;
+            LastMessagePreview = Text.Preview(preview);
+        }
+        if (direction == Direction.Inbound)
+        {
+            UnreadCount++;
+            if (Status == CaseStatus.Pending) Status = CaseStatus.Open;
+        }
+        else
+        {
+            FirstResponseAt ??= at;
+            if (Status == CaseStatus.New) Status = CaseStatus.Open;
+        }
+    }
+
+    public void MarkRead() => UnreadCount = 0;
+
+    public void AssignTo(string? agentId)
+    {
+        EnsureOpen();
+        AssignedAgentId = agentId;
+        if (agentId is not null && Status == CaseStatus.New) Status = CaseStatus.Open;
+    }
+
+    public void TransferTo(long queueId, string? agentId)
+    {
+        EnsureOpen();
+        QueueId = queueId;
+        AssignedAgentId = agentId;
+    }
+
+    public void SetPending() { EnsureOpen(); Status = CaseStatus.Pending; }
+
+    public void Resolve(DateTimeOffset now)
+    {
+        EnsureOpen();
+        Status = CaseStatus.Resolved;
+        ResolvedAt = now;
+        UnreadCount = 0;
+    }
+
+    public void Reopen()
+    {
+        if (Status != CaseStatus.Resolved) throw new DomainException("Only a resolved case can be reopened.");
+        Status = CaseStatus.Open;
+        ResolvedAt = null;
+    }
+
+    public void Cancel(DateTimeOffset now)
+    {
+        EnsureOpen();
+        Status = CaseStatus.Cancelled;
+        ResolvedAt = now;
+        UnreadCount = 0;
+    }
+
+    public void MoveTo(long cardId) => CardId = cardId;
+
+    /// <summary>For demo data: puts the case in a given state without the workflow.</summary>
+    public void SeedState(CaseStatus status, CasePriority priority, string? agentId, DateTimeOffset? firstResponseAt, DateTimeOffset? resolvedAt,
+        DateTimeOffset lastMessageAt, string preview, int unread)
+    {
+        Status = status; Priority = priority; AssignedAgentId = agentId; FirstResponseAt = firstResponseAt; ResolvedAt = resolvedAt;
+        LastMessageAt = lastMessageAt; LastMessagePreview = Text.Preview(preview); UnreadCount = unread;
+    }
+
+    private void EnsureOpen()
+    {
+        if (!IsOpen) throw new DomainException($"The case is {Status.ToString().ToLowerInvariant()}; it can no longer change.");
+    }
+
+    public void BumpVersion() => Version++;
+}

@@ -1,0 +1,148 @@
+using AgentWorkspace.Core.Domain.Common;
+
+namespace AgentWorkspace.Core.Domain.Cases;
+
+/// <summary>A comment on a case message. Cannot be edited or deleted; goes when the case is cancelled.</summary>
+public sealed class CaseComment
+{
+    public long Id { get; private set; }
+    public long CaseId { get; private set; }
+    public long? MessageId { get; private set; }
+    public string AuthorId { get; private set; } = string.Empty;
+    public string AuthorName { get; private set; } = string.Empty;
+    public string Text { get; private set; } = string.Empty;
+    public DateTimeOffset CreatedAt { get; private set; }
+
+    private CaseComment() { }
+
+    public CaseComment(long caseId, long? messageId, string authorId, string authorName, string text, DateTimeOffset now)
+    {
+        CaseId = caseId;
+        MessageId = messageId;
+        AuthorId = authorId;
+        AuthorName = authorName;
+        Text = Common.Text.Clean(text, 2000, "text") ?? throw new DomainException("A comment cannot be empty.", "text");
+        CreatedAt = now;
+    }
+
+    public void Erase() => Text = "[erased]";
+}
+
+public enum CaseEventType
+{
+    Created = 1,
+    MessageReceived = 2,
+    Assigned = 3,
+    Unassigned = 4,
+    Transferred = 5,
+    Replied = 6,
+    NoteAdded = 7,
+    DraftSubmitted = 8,
+    DraftApproved = 9,
+    DraftRejected = 10,
+    StatusChanged = 11,
+    CommentAdded = 12,
+    Merged = 13,
+}
+
+/// <summary>The case's History tab: every action taken on it, who and when.</summary>
+public sealed class CaseEvent
+{
+    public long Id { get; private set; }
+    public long CaseId { get; private set; }
+    public long CardId { get; private set; }
+    public CaseEventType Type { get; private set; }
+    public string ActorId { get; private set; } = string.Empty;
+    public string ActorName { get; private set; } = string.Empty;
+    public string? Detail { get; private set; }
+    public DateTimeOffset At { get; private set; }
+
+    private CaseEvent() { }
+
+    public CaseEvent(long caseId, long cardId, CaseEventType type, string actorId, string actorName, string? detail, DateTimeOffset at, long id = 0)
+    {
+        Id = id;
+        CaseId = caseId;
+        CardId = cardId;
+        Type = type;
+        ActorId = actorId;
+        ActorName = actorName;
+        Detail = detail is { Length: > 500 } ? detail[..500] : detail;
+        At = at;
+    }
+
+    public void MoveTo(long cardId) => CardId = cardId;
+}
+
+public enum DraftStatus
+{
+    Pending = 0,
+    Approved = 1,
+    Rejected = 2,
+}
+
+/// <summary>A reply drafted by an agent and submitted to a supervisor for approval.</summary>
+public sealed class ReplyDraft
+{
+    public long Id { get; private set; }
+    public long CaseId { get; private set; }
+    public string AuthorId { get; private set; } = string.Empty;
+    public string AuthorName { get; private set; } = string.Empty;
+    public string Text { get; private set; } = string.Empty;
+    public DraftStatus Status { get; private set; }
+    public DateTimeOffset SubmittedAt { get; private set; }
+    public string? ReviewerId { get; private set; }
+    public string? ReviewerName { get; private set; }
+    public string? ReviewComment { get; private set; }
+    public DateTimeOffset? ReviewedAt { get; private set; }
+    public long? MessageId { get; private set; }
+
+    private ReplyDraft() { }
+
+    public ReplyDraft(long caseId, string authorId, string authorName, string text, DateTimeOffset now)
+    {
+        CaseId = caseId;
+        AuthorId = authorId;
+        AuthorName = authorName;
+        Text = Common.Text.Clean(text, 10_000, "text") ?? throw new DomainException("A draft cannot be empty.", "text");
+        SubmittedAt = now;
+    }
+
+    public void Approve(string reviewerId, string reviewerName, long messageId, DateTimeOffset now)
+    {
+        EnsurePending();
+        Status = DraftStatus.Approved;
+        ReviewerId = reviewerId; ReviewerName = reviewerName; ReviewedAt = now; MessageId = messageId;
+    }
+
+    public void Reject(string reviewerId, string reviewerName, string? comment, DateTimeOffset now)
+    {
+        EnsurePending();
+        Status = DraftStatus.Rejected;
+        ReviewerId = reviewerId; ReviewerName = reviewerName; ReviewedAt = now;
+        ReviewComment = Common.Text.Clean(comment, 1000, "comment");
+    }
+
+    private void EnsurePending()
+    {
+        if (Status != DraftStatus.Pending) throw new DomainException($"This draft was already {Status.ToString().ToLowerInvariant()}.");
+    }
+}
+
+/// <summary>What the built-in outbound connector would have sent (no real channel is wired here).</summary>
+public sealed class OutboundDelivery
+{
+    public long Id { get; private set; }
+    public long MessageId { get; private set; }
+    public Channels.Channel Channel { get; private set; }
+    public string To { get; private set; } = string.Empty;
+    public string Body { get; private set; } = string.Empty;
+    public DateTimeOffset At { get; private set; }
+
+    private OutboundDelivery() { }
+
+    public OutboundDelivery(long messageId, Channels.Channel channel, string to, string body, DateTimeOffset at)
+    {
+        MessageId = messageId; Channel = channel; To = to; Body = body; At = at;
+    }
+}

@@ -1,0 +1,48 @@
+namespace AgentWorkspace.Core.Domain.Merge;
+
+/// <summary>
+/// One merge of two cards, with the ledger of every moved row and every field choice, so that an
+/// unmerge restores both cards exactly.
+/// </summary>
+public sealed class MergeRecord
+{
+    public long Id { get; private set; }
+    public long SurvivorId { get; private set; }
+    public long MergedId { get; private set; }
+    public string ActorId { get; private set; } = string.Empty;
+    public string ActorName { get; private set; } = string.Empty;
+    public DateTimeOffset At { get; private set; }
+    public string LedgerJson { get; private set; } = "{}";
+    public DateTimeOffset? UndoneAt { get; private set; }
+    public string? UndoneBy { get; private set; }
+
+    private MergeRecord() { }
+
+    public MergeRecord(long survivorId, long mergedId, string actorId, string actorName, DateTimeOffset at, string ledgerJson)
+    {
+        SurvivorId = survivorId; MergedId = mergedId; ActorId = actorId; ActorName = actorName; At = at; LedgerJson = ledgerJson;
+    }
+
+    public void Undo(string actorName, DateTimeOffset at)
+    {
+        if (UndoneAt is not null) throw new Common.DomainException("This merge was already undone.");
+        UndoneAt = at;
+        UndoneBy = actorName;
+    }
+}
+
+/// <summary>"Not a duplicate": the pair (lower id first) is not suggested again.</summary>
+public sealed class DuplicateDismissal
+{
+    public long CardA { get; private set; }
+    public long CardB { get; private set; }
+    public string ActorId { get; private set; } = string.Empty;
+    public DateTimeOffset At { get; private set; }
+
+    private DuplicateDismissal() { }
+
+    public DuplicateDismissal(long card1, long card2, string actorId, DateTimeOffset at)
+    {
+        CardA = Math.Min(card1, card2); CardB = Math.Max(card1, card2); ActorId = actorId; At = at;
+    }
+}

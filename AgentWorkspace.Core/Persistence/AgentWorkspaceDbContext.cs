@@ -1,0 +1,99 @@
+using AgentWorkspace.Core.Domain.Admin;
+using AgentWorkspace.Core.Domain.Audit;
+using AgentWorkspace.Core.Domain.Cards;
+using AgentWorkspace.Core.Domain.Cases;
+using AgentWorkspace.Core.Domain.Common;
+using AgentWorkspace.Core.Domain.CustomFields;
+using AgentWorkspace.Core.Domain.Identity;
+using AgentWorkspace.Core.Domain.Merge;
+using AgentWorkspace.Core.Domain.Queues;
+using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore;
+
+namespace AgentWorkspace.Core.Persistence;
+
+/// <summary>
+/// The one database of the product, Identity tables included. Each provider has a subclass that
+/// owns its migration set (<see cref="SqliteAgentWorkspaceDbContext"/>, <see cref="SqlServerAgentWorkspaceDbContext"/>).
+/// Always created through <see cref="Microsoft.EntityFrameworkCore.IDbContextFactory{TContext}"/>, one per operation.
+/// </summary>
+public abstract class AgentWorkspaceDbContext(DbContextOptions options) : IdentityDbContext<AppUser>(options)
+{
+    public DbSet<CustomerCard> Cards => Set<CustomerCard>();
+    public DbSet<ChannelIdentity> Identities => Set<ChannelIdentity>();
+    public DbSet<Note> Notes => Set<Note>();
+    public DbSet<Case> Cases => Set<Case>();
+    public DbSet<Message> Messages => Set<Message>();
+    public DbSet<MessageAttachment> Attachments => Set<MessageAttachment>();
+    public DbSet<CaseComment> CaseComments => Set<CaseComment>();
+    public DbSet<CaseEvent> CaseEvents => Set<CaseEvent>();
+    public DbSet<ReplyDraft> Drafts => Set<ReplyDraft>();
+    public DbSet<OutboundDelivery> OutboundDeliveries => Set<OutboundDelivery>();
+    public DbSet<CustomFieldDefinition> CustomFields => Set<CustomFieldDefinition>();
+    public DbSet<CustomFieldValue> CustomFieldValues => Set<CustomFieldValue>();
+    public DbSet<Queue> Queues => Set<Queue>();
+    public DbSet<QueueMember> QueueMembers => Set<QueueMember>();
+    public DbSet<AuditEntry> Audit => Set<AuditEntry>();
+    public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
+    public DbSet<QuickReply> QuickReplies => Set<QuickReply>();
+    public DbSet<AppSetting> Settings => Set<AppSetting>();
+    public DbSet<MergeRecord> Merges => Set<MergeRecord>();
+    public DbSet<DuplicateDismissal> DuplicateDismissals => Set<DuplicateDismissal>();
+
+    protected override void OnModelCreating(ModelBuilder builder)
+    {
+        base.OnModelCreating(builder);
+        builder.ApplyConfigurationsFromAssembly(typeof(AgentWorkspaceDbContext).Assembly);
+        builder.Entity<AppUser>(u =>
+        {
+            u.Property(x => x.DisplayName).HasMaxLength(200);
+            u.Property(x => x.PreferredCulture).HasMaxLength(10);
+        });
+    }
+
+    public override int SaveChanges(bool acceptAllChangesOnSuccess)
+    {
+        BumpVersions();
+        return base.SaveChanges(acceptAllChangesOnSuccess);
+    }
+
+    public override Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
+    {
+        BumpVersions();
+        return base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+    }
+
+    /// <summary>Every modified card or case gets a new version; the old one is the concurrency check.</summary>
+    private void BumpVersions()
+    {
+        foreach (var entry in ChangeTracker.Entries<IVersioned>())
+        {
+            if (entry.State == EntityState.Modified) entry.Entity.BumpVersion();
+        }
+    }
+}
+
+public sealed class SqliteAgentWorkspaceDbContext(DbContextOptions<SqliteAgentWorkspaceDbContext> options) : AgentWorkspaceDbContext(options)
+{
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        // SQLite has no date type that orders correctly with offsets: store UTC ticks, which sort and compare in SQL.
+        configurationBuilder.Properties<DateTimeOffset>().HaveConversion<UtcTicksConverter>();
+        configurationBuilder.Properties<decimal>().HaveConversion<double>();
+    }
+}
+
+public sealed class SqlServerAgentWorkspaceDbContext(DbContextOptions<SqlServerAgentWorkspaceDbContext> options) : AgentWorkspaceDbContext(options)
+{
+    protected override void OnModelCreating(ModelBuilder builder)
+    {
+        base.OnModelCreating(builder);
+        // SQL Server keeps a rowversion beside the app-managed Version as a second guard.
+        builder.Entity<CustomerCard>().Property<byte[]>("RowVersion").IsRowVersion();
+        builder.Entity<Case>().Property<byte[]>("RowVersion").IsRowVersion();
+    }
+}
+
+public sealed class UtcTicksConverter() : Microsoft.EntityFrameworkCore.Storage.ValueConversion.ValueConverter<DateTimeOffset, long>(
+    v => v.UtcTicks,
+    v => new DateTimeOffset(v, TimeSpan.Zero));

@@ -1,0 +1,42 @@
+using AgentWorkspace.Core.Domain.Cards;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace AgentWorkspace.Core.Persistence.Configurations;
+
+internal sealed class CustomerCardConfiguration : IEntityTypeConfiguration<CustomerCard>
+{
+    public void Configure(EntityTypeBuilder<CustomerCard> b)
+    {
+        b.ToTable("Cards");
+        b.HasKey(x => x.Id);
+        b.Property(x => x.Version).IsConcurrencyToken();
+        b.Property(x => x.FirstName).HasMaxLength(100);
+        b.Property(x => x.LastName).HasMaxLength(100);
+        b.Property(x => x.Company).HasMaxLength(200);
+        b.Property(x => x.JobTitle).HasMaxLength(120);
+        b.Property(x => x.City).HasMaxLength(120);
+        b.Property(x => x.Category).HasMaxLength(80);
+        b.Property(x => x.RelationshipType).HasMaxLength(80);
+        b.Property(x => x.Tags).HasMaxLength(1300);
+        b.Property(x => x.AvatarUrl).HasMaxLength(500);
+        b.Property(x => x.PrimaryEmail).HasMaxLength(254);
+        b.Property(x => x.SecondaryEmail).HasMaxLength(254);
+        b.Property(x => x.MobilePhone).HasMaxLength(20);
+        b.Property(x => x.HomePhone).HasMaxLength(20);
+        b.Property(x => x.SearchName).HasMaxLength(201);
+        b.Property(x => x.SearchCompany).HasMaxLength(200);
+        b.Ignore(x => x.DisplayName);
+        b.Ignore(x => x.TagList);
+        b.Ignore(x => x.Profile);
+        b.HasMany(x => x.Identities).WithOne().HasForeignKey(x => x.CardId).OnDelete(DeleteBehavior.Restrict);
+        b.Navigation(x => x.Identities).UsePropertyAccessMode(PropertyAccessMode.Field);
+        // Search (name / company prefix), contact lookups, the customers list.
+        b.HasIndex(x => new { x.SearchName, x.Id });
+        b.HasIndex(x => new { x.SearchCompany, x.Id });
+        b.HasIndex(x => x.PrimaryEmail);
+        b.HasIndex(x => x.MobilePhone);
+        b.HasIndex(x => new { x.LastContactAt, x.Id });
+        b.HasIndex(x => x.MergedIntoId);
+    }
+}

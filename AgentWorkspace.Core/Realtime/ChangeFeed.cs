@@ -1,0 +1,65 @@
+using System.Collections.Immutable;
+
+namespace AgentWorkspace.Core.Realtime;
+
+public enum ChangeKind
+{
+    CardChanged,
+    CaseChanged,
+    MessageArrived,
+    CustomFieldsChanged,
+    CardMerged,
+    DraftReviewed,
+    SettingsChanged,
+}
+
+/// <summary>What changed, enough for a subscriber to decide whether to reload. Never carries user content.</summary>
+public sealed record ChangeEvent(ChangeKind Kind, long? CardId = null, long? CaseId = null, long? QueueId = null, string? ActorId = null, string? AgentId = null)
+{
+    public DateTimeOffset At { get; init; } = DateTimeOffset.UtcNow;
+    /// <summary>For <see cref="ChangeKind.CardMerged"/>: the card that absorbed <see cref="CardId"/>.</summary>
+    public long? SurvivorId { get; init; }
+}
+
+/// <summary>Publish/subscribe of change events across circuits (and servers, with a distributed implementation).</summary>
+public interface IChangeFeed
+{
+    void Publish(ChangeEvent change);
+    IDisposable Subscribe(Func<ChangeEvent, Task> handler);
+}
+
+/// <summary>
+/// In-process feed: handlers run off the publisher's thread so a slow circuit never delays a save,
+/// and a failing handler never affects the others.
+/// </summary>
+public sealed class InProcessChangeFeed : IChangeFeed
+{
+    private ImmutableArray<Func<ChangeEvent, Task>> _handlers = [];
+    private readonly Lock _gate = new();
+
+    public int SubscriberCount => _handlers.Length;
+
+    public void Publish(ChangeEvent change)
+    {
+        foreach (var handler in _handlers)
+        {
+            _ = Task.Run(async () =>
+            {
+                try { await handler(change); }
+                catch (Exception) { /* a subscriber's failure is its own; the feed goes on */ }
+            });
+        }
+    }
+
+    public IDisposable Subscribe(Func<ChangeEvent, Task> handler)
+    {
+        lock (_gate) _handlers = _handlers.Add(handler);
+        return new Subscription(() => { lock (_gate) _handlers = _handlers.Remove(handler); });
+    }
+
+    private sealed class Subscription(Action dispose) : IDisposable
+    {
+        private Action? _dispose = dispose;
+        public void Dispose() => Interlocked.Exchange(ref _dispose, null)?.Invoke();
+    }
+}
