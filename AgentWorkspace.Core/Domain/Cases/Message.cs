@@ -76,8 +76,9 @@ public sealed class MessageAttachment
 
     private MessageAttachment() { }
 
-    public MessageAttachment(long messageId, string? name, string? contentType, long? size, string? url)
+    public MessageAttachment(long messageId, string? name, string? contentType, long? size, string? url, long id = 0)
     {
+        Id = id;
         MessageId = messageId;
         Name = Common.Text.Clean(name, 255, "attachments.name") ?? throw new DomainException("An attachment needs a name.", "attachments.name");
         ContentType = Common.Text.Clean(contentType, 120, "attachments.contentType") ?? "application/octet-stream";

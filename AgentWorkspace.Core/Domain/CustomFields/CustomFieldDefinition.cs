@@ -149,8 +149,9 @@ public sealed class CustomFieldValue
 
     private CustomFieldValue() { }
 
-    public CustomFieldValue(long cardId, long fieldId, string value, DateTimeOffset now)
+    public CustomFieldValue(long cardId, long fieldId, string value, DateTimeOffset now, long id = 0)
     {
+        Id = id;
         CardId = cardId; FieldId = fieldId; Value = value; UpdatedAt = now;
     }
 

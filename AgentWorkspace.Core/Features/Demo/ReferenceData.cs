@@ -1,0 +1,61 @@
+using AgentWorkspace.Core.Domain.Admin;
+using AgentWorkspace.Core.Domain.CustomFields;
+using AgentWorkspace.Core.Domain.Queues;
+using AgentWorkspace.Core.Persistence;
+using Microsoft.EntityFrameworkCore;
+
+namespace AgentWorkspace.Core.Features.Demo;
+
+/// <summary>What every database needs from its first start (the default queue), and the demo's reference data.</summary>
+public sealed class ReferenceData(IDbContextFactory<AgentWorkspaceDbContext> dbFactory, TimeProvider clock)
+{
+    public static readonly (string Name, int Frt, int St, string[] Skills)[] DemoQueues =
+    [
+        (Queue.DefaultName, 60, 1440, []),
+        ("Support", 30, 480, ["technical", "french", "english"]),
+        ("Sales", 120, 2880, ["sales"]),
+        ("Social Media", 15, 240, ["social", "community"]),
+        ("VIP", 10, 120, ["vip"]),
+    ];
+
+    /// <summary>The default queue exists from the first start, demo or not.</summary>
+    public async Task EnsureDefaultQueueAsync(CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        if (await db.Queues.AnyAsync(q => q.IsDefault, ct)) return;
+        var existing = await db.Queues.FirstOrDefaultAsync(q => q.NormalizedName == Domain.Common.Text.Fold(Queue.DefaultName), ct);
+        if (existing is not null) existing.MakeDefault(true);
+        else db.Queues.Add(new Queue(Queue.DefaultName, 60, 1440, isDefault: true));
+        await db.SaveChangesAsync(ct);
+    }
+
+    public async Task EnsureDemoReferenceDataAsync(CancellationToken ct = default)
+    {
+        await EnsureDefaultQueueAsync(ct);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var names = await db.Queues.Select(q => q.NormalizedName).ToListAsync(ct);
+        foreach (var (name, frt, st, skills) in DemoQueues)
+            if (!names.Contains(Domain.Common.Text.Fold(name))) db.Queues.Add(new Queue(name, frt, st, skills: skills));
+
+        if (!await db.CustomFields.AnyAsync(ct))
+        {
+            var now = clock.GetUtcNow();
+            db.CustomFields.AddRange(
+                new CustomFieldDefinition(FieldIdent.Parse("loyalty-tier"), "Loyalty tier", CustomFieldType.Dropdown, ["Bronze", "Silver", "Gold", "Platinum"], true, true, true, 1, now, "Niveau de fidélité", "Loyalty tier"),
+                new CustomFieldDefinition(FieldIdent.Parse("customer_number"), "Customer number", CustomFieldType.Text, null, true, false, true, 2, now, "Numéro client", "Customer number"),
+                new CustomFieldDefinition(FieldIdent.Parse("birth-date"), "Birth date", CustomFieldType.Date, null, false, true, true, 3, now, "Date de naissance", "Birth date"),
+                new CustomFieldDefinition(FieldIdent.Parse("newsletter"), "Newsletter", CustomFieldType.Checkbox, null, false, true, true, 4, now, "Newsletter", "Newsletter"));
+        }
+        if (!await db.QuickReplies.AnyAsync(ct))
+        {
+            db.QuickReplies.AddRange(
+                new QuickReply("Accusé de réception", "Bonjour, merci pour votre message. Je regarde votre dossier et je reviens vers vous rapidement.", "fr", ["accueil"]),
+                new QuickReply("Suivi de livraison", "Votre colis est en cours d'acheminement. Vous pouvez suivre sa livraison depuis votre espace client, rubrique « Mes commandes ».", "fr", ["livraison"]),
+                new QuickReply("Remboursement", "Le remboursement a été initié : il apparaîtra sur votre compte sous 3 à 5 jours ouvrés.", "fr", ["facturation"]),
+                new QuickReply("Acknowledgement", "Hello, thanks for your message. I'm looking into your account and will get back to you shortly.", "en", ["greeting"]),
+                new QuickReply("Delivery tracking", "Your parcel is on its way. You can follow it from your account, under \"My orders\".", "en", ["delivery"]),
+                new QuickReply("Refund", "The refund has been issued and will reach your account within 3 to 5 business days.", "en", ["billing"]));
+        }
+        await db.SaveChangesAsync(ct);
+    }
+}

@@ -1,0 +1,27 @@
+using MudBlazor;
+
+namespace AgentWorkspace.Web.Components.Layout;
+
+/// <summary>
+/// The navigation, by the role that sees it. A feature adds its page here when the page exists;
+/// labels are keys of SharedResource.
+/// </summary>
+public static class NavLinks
+{
+    public sealed record Link(string Href, string Label, string Icon);
+
+    public static readonly IReadOnlyList<Link> Agent =
+    [
+    ];
+
+    public static readonly IReadOnlyList<Link> Supervisor =
+    [
+    ];
+
+    public static readonly IReadOnlyList<Link> Admin =
+    [
+    ];
+
+    // Keeps the Icons namespace in use while a group is empty.
+    internal static string DefaultIcon => Icons.Material.Filled.ChevronRight;
+}

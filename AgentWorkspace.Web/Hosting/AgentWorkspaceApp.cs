@@ -1,0 +1,202 @@
+using System.Globalization;
+using AgentWorkspace.Core.Domain.Identity;
+using AgentWorkspace.Core.Features.Dashboard;
+using AgentWorkspace.Core.Features.Demo;
+using AgentWorkspace.Core.Persistence;
+using AgentWorkspace.Core.Realtime;
+using AgentWorkspace.Web.Components;
+using AgentWorkspace.Web.Security;
+using AgentWorkspace.Web.Store.Core;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Localization;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration.Json;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using MudBlazor.Services;
+
+namespace AgentWorkspace.Web.Hosting;
+
+/// <summary>Builds, initialises and runs the web app; tests use <see cref="Build"/> to host it on a free port.</summary>
+public static class AgentWorkspaceApp
+{
+    public static readonly string[] SupportedCultures = ["en", "fr"];
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        try
+        {
+            if (args.Length > 0 && args[0] == "seed") return await SeedCommand.RunAsync(args[1..]);
+            var app = Build(args);
+            await InitializeAsync(app, Console.Out);
+            await app.RunAsync();
+            return 0;
+        }
+        catch (StartupException ex)
+        {
+            Console.Error.WriteLine($"AgentWorkspace cannot start: {ex.Message}");
+            return 1;
+        }
+    }
+
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            Args = args,
+            ApplicationName = typeof(AgentWorkspaceApp).Assembly.GetName().Name,
+        });
+        AddRootConfiguration(builder);
+        builder.WebHost.UseStaticWebAssets();
+        configure?.Invoke(builder);
+
+        var services = builder.Services;
+        var config = builder.Configuration;
+
+        // Persistence: one factory, one context per operation.
+        var dbOptions = DatabaseOptions.From(config["Database:Provider"], config.GetConnectionString("AgentWorkspace"), builder.Environment.ContentRootPath);
+        var factory = new AgentWorkspaceDbContextFactory(dbOptions);
+        services.AddSingleton(dbOptions);
+        services.AddSingleton(factory);
+        services.AddSingleton<IDbContextFactory<AgentWorkspaceDbContext>>(factory);
+        // Identity's stores need a context; it lives for one request (sign-in pages are not interactive).
+        services.AddScoped<AgentWorkspaceDbContext>(sp => factory.CreateDbContext());
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<IChangeFeed, InProcessChangeFeed>();
+        services.Configure<PhoneSettings>(config.GetSection("Phone"));
+
+        // Core services.
+        services.AddSingleton<ReferenceData>();
+        services.AddSingleton<DemoDataSeeder>();
+        services.AddSingleton<DashboardService>();
+
+        // Identity, roles, policies.
+        services.AddAgentWorkspaceIdentity();
+
+        // UI.
+        services.AddRazorComponents().AddInteractiveServerComponents();
+        services.AddCascadingAuthenticationState();
+        services.AddMudServices();
+        services.AddLocalization(o => o.ResourcesPath = "Resources");
+        services.AddAgentWorkspaceStore();
+        services.AddHttpContextAccessor();
+        services.AddScoped<ActorAccessor>();
+        services.AddOpenApi();
+        services.AddProblemDetails();
+        services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
+
+        var app = builder.Build();
+
+        if (!app.Environment.IsDevelopment())
+        {
+            app.UseExceptionHandler("/error", createScopeForErrors: true);
+            app.UseHsts();
+        }
+        app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
+        app.UseRequestLocalization(o =>
+        {
+            o.SetDefaultCulture("en").AddSupportedCultures(SupportedCultures).AddSupportedUICultures(SupportedCultures);
+            o.RequestCultureProviders = [new CookieRequestCultureProvider(), new AcceptLanguageHeaderRequestCultureProvider()];
+        });
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseAntiforgery();
+
+        app.MapStaticAssets().AllowAnonymous();
+        app.MapHealthChecks("/health").AllowAnonymous();
+        app.MapOpenApi().AllowAnonymous();
+        app.MapAccountEndpoints();
+        app.MapPreferenceEndpoints();
+        app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+        return app;
+    }
+
+    /// <summary>The one configuration file is the repository's root appsettings.json (linked into the build output).</summary>
+    private static void AddRootConfiguration(WebApplicationBuilder builder)
+    {
+        var file = FindRootSettings(builder.Environment.ContentRootPath) ?? FindRootSettings(AppContext.BaseDirectory);
+        if (file is null) return;
+        var sources = builder.Configuration.Sources;
+        var index = sources.ToList().FindIndex(s => s is JsonConfigurationSource);
+        var source = new JsonConfigurationSource { Path = Path.GetFileName(file), Optional = false, ReloadOnChange = false };
+        source.ResolveFileProvider();
+        source.FileProvider = new Microsoft.Extensions.FileProviders.PhysicalFileProvider(Path.GetDirectoryName(file)!);
+        // Before environment variables and the command line, which must still override it.
+        if (index >= 0) sources.Insert(index, source); else sources.Insert(0, source);
+    }
+
+    private static string? FindRootSettings(string start)
+    {
+        for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+        {
+            var candidate = Path.Combine(dir.FullName, "appsettings.json");
+            if (File.Exists(candidate) && (File.Exists(Path.Combine(dir.FullName, "AgentWorkspace.sln")) || dir.FullName.TrimEnd('/') == AppContext.BaseDirectory.TrimEnd('/')))
+                return candidate;
+        }
+        return null;
+    }
+
+    /// <summary>Migrates, creates what the first start needs, seeds the demo when asked, and prints where to go.</summary>
+    public static async Task InitializeAsync(WebApplication app, TextWriter? output)
+    {
+        var factory = app.Services.GetRequiredService<AgentWorkspaceDbContextFactory>();
+        await DatabaseStartup.MigrateAsync(factory);
+        var reference = app.Services.GetRequiredService<ReferenceData>();
+        await reference.EnsureDefaultQueueAsync();
+
+        var seedDemo = app.Configuration.GetValue("Demo:Seed", true);
+        if (seedDemo)
+        {
+            await using var db = factory.CreateDbContext();
+            var empty = !await db.Cards.AnyAsync();
+            await reference.EnsureDemoReferenceDataAsync();
+            var agents = await DemoUsers.EnsureAsync(app.Services);
+            if (empty)
+            {
+                var cards = app.Configuration.GetValue("Demo:Cards", 400);
+                var result = await Task.Run(() => app.Services.GetRequiredService<DemoDataSeeder>().SeedCards(new DemoSeedOptions(cards), agents));
+                output?.WriteLine($"Demo data: {result.Cards} cards, {result.Identities} identities, {result.Cases} cases, {result.Messages} messages ({result.Elapsed.TotalSeconds:0.0} s).");
+            }
+        }
+
+        if (output is not null)
+        {
+            app.Lifetime.ApplicationStarted.Register(() =>
+            {
+                var addresses = app.Urls.Count > 0 ? string.Join(", ", app.Urls) : "(see the ASP.NET Core log above)";
+                output.WriteLine();
+                output.WriteLine($"AgentWorkspace is running at {addresses}");
+                output.WriteLine($"Database: {factory.Options.Provider} {DatabaseStartup.Describe(factory.Options)}");
+                if (seedDemo)
+                {
+                    output.WriteLine("Demo logins (e-mail / password):");
+                    foreach (var u in DemoUsers.All)
+                        output.WriteLine($"  {u.Role,-10} {u.Email,-26} {u.Password}");
+                }
+                output.WriteLine();
+            });
+        }
+    }
+}
+
+public sealed class PhoneSettings
+{
+    public string DefaultRegion { get; set; } = "FR";
+}
+
+internal sealed class DatabaseHealthCheck(IDbContextFactory<AgentWorkspaceDbContext> factory) : IHealthCheck
+{
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            await using var db = await factory.CreateDbContextAsync(cancellationToken);
+            return await db.Database.CanConnectAsync(cancellationToken)
+                ? HealthCheckResult.Healthy("The database answers.")
+                : HealthCheckResult.Unhealthy("The database does not answer.");
+        }
+        catch (Exception ex)
+        {
+            return HealthCheckResult.Unhealthy("The database does not answer.", ex);
+        }
+    }
+}

@@ -1,0 +1,3 @@
+using AgentWorkspace.Web.Hosting;
+
+return await AgentWorkspaceApp.RunAsync(args);

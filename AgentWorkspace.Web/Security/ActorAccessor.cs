@@ -1,0 +1,25 @@
+using System.Security.Claims;
+using AgentWorkspace.Core.Domain.Common;
+using AgentWorkspace.Core.Domain.Identity;
+using Microsoft.AspNetCore.Components.Authorization;
+
+namespace AgentWorkspace.Web.Security;
+
+/// <summary>The signed-in user of this circuit as the <see cref="Actor"/> that Core services check.</summary>
+public sealed class ActorAccessor(AuthenticationStateProvider authentication)
+{
+    public async Task<Actor> GetAsync()
+    {
+        var state = await authentication.GetAuthenticationStateAsync();
+        return FromPrincipal(state.User) ?? throw new ForbiddenException("Sign in first.");
+    }
+
+    public static Actor? FromPrincipal(ClaimsPrincipal user)
+    {
+        if (user.Identity?.IsAuthenticated != true) return null;
+        var id = user.FindFirstValue(ClaimTypes.NameIdentifier);
+        var role = user.HighestRole();
+        if (id is null || role is null) return null;
+        return new Actor(id, user.DisplayName(), role.Value);
+    }
+}

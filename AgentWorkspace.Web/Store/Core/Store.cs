@@ -1,0 +1,210 @@
+using System.Collections.Concurrent;
+using System.Reflection;
+
+namespace AgentWorkspace.Web.Store.Core;
+
+/// <summary>Read access to one feature's state; raises <see cref="StateChanged"/> after each reduction.</summary>
+public interface IState<out TState>
+{
+    TState Value { get; }
+    event EventHandler? StateChanged;
+}
+
+public interface IDispatcher
+{
+    void Dispatch(object action);
+}
+
+/// <summary>Marks a static method <c>TState Reduce(TState state, TAction action)</c> (Fluxor's shape).</summary>
+[AttributeUsage(AttributeTargets.Method)]
+public sealed class ReducerMethodAttribute : Attribute;
+
+/// <summary>Marks an instance method <c>Task Handle(TAction action, IDispatcher dispatcher)</c> on an effects class.</summary>
+[AttributeUsage(AttributeTargets.Method)]
+public sealed class EffectMethodAttribute : Attribute;
+
+/// <summary>A feature: its name and initial state. One subclass per state record.</summary>
+public abstract class Feature<TState>
+{
+    public abstract string Name { get; }
+    public abstract TState GetInitialState();
+}
+
+/// <summary>
+/// The reducers and effect methods found in the assembly, indexed by action type. Built once per
+/// process; the per-circuit <see cref="Store"/> only looks them up.
+/// </summary>
+public sealed class StoreCatalog
+{
+    internal readonly Dictionary<Type, List<(Type StateType, Func<object, object, object> Reduce)>> Reducers = [];
+    internal readonly Dictionary<Type, List<(Type EffectsType, MethodInfo Method)>> Effects = [];
+    internal readonly List<Type> FeatureTypes = [];
+    internal readonly List<Type> EffectTypes = [];
+
+    public static StoreCatalog Scan(Assembly assembly)
+    {
+        var catalog = new StoreCatalog();
+        foreach (var type in assembly.GetTypes())
+        {
+            if (type.IsAbstract && type.IsSealed) // static classes hold reducers
+            {
+                foreach (var m in type.GetMethods(BindingFlags.Public | BindingFlags.Static).Where(m => m.IsDefined(typeof(ReducerMethodAttribute))))
+                {
+                    var ps = m.GetParameters();
+                    if (ps.Length != 2 || m.ReturnType != ps[0].ParameterType)
+                        throw new InvalidOperationException($"{type.Name}.{m.Name} must be TState Reduce(TState, TAction).");
+                    var method = m;
+                    catalog.Add(catalog.Reducers, ps[1].ParameterType, (ps[0].ParameterType, (s, a) => method.Invoke(null, [s, a])!));
+                }
+            }
+            if (!type.IsAbstract && type.BaseType is { IsGenericType: true } bt && bt.GetGenericTypeDefinition() == typeof(Feature<>))
+                catalog.FeatureTypes.Add(type);
+            var effectMethods = type.GetMethods(BindingFlags.Public | BindingFlags.Instance).Where(m => m.IsDefined(typeof(EffectMethodAttribute))).ToList();
+            if (effectMethods.Count > 0)
+            {
+                catalog.EffectTypes.Add(type);
+                foreach (var m in effectMethods)
+                {
+                    var ps = m.GetParameters();
+                    if (ps.Length != 2 || ps[1].ParameterType != typeof(IDispatcher) || m.ReturnType != typeof(Task))
+                        throw new InvalidOperationException($"{type.Name}.{m.Name} must be Task Handle(TAction, IDispatcher).");
+                    catalog.Add(catalog.Effects, ps[0].ParameterType, (type, m));
+                }
+            }
+        }
+        return catalog;
+    }
+
+    private void Add<T>(Dictionary<Type, List<T>> map, Type key, T value)
+    {
+        if (!map.TryGetValue(key, out var list)) map[key] = list = [];
+        list.Add(value);
+    }
+}
+
+/// <summary>
+/// One store per circuit. Actions are processed one at a time in order: reducers (pure) first,
+/// then subscribers are told, then effects (the only I/O) run and may dispatch more actions.
+/// </summary>
+public sealed class Store : IDispatcher, IDisposable
+{
+    private readonly StoreCatalog _catalog;
+    private readonly IServiceProvider _services;
+    private readonly ConcurrentDictionary<Type, IStateSlot> _slots = new();
+    private readonly ConcurrentDictionary<Type, object> _effects = new();
+    private readonly ConcurrentQueue<object> _queue = new();
+    private int _dispatching;
+    private bool _disposed;
+
+    public Store(StoreCatalog catalog, IServiceProvider services)
+    {
+        _catalog = catalog;
+        _services = services;
+        foreach (var featureType in catalog.FeatureTypes)
+        {
+            var stateType = featureType.BaseType!.GetGenericArguments()[0];
+            var feature = Activator.CreateInstance(featureType)!;
+            var initial = featureType.GetMethod(nameof(Feature<object>.GetInitialState))!.Invoke(feature, null)!;
+            _slots[stateType] = (IStateSlot)Activator.CreateInstance(typeof(StateSlot<>).MakeGenericType(stateType), initial)!;
+        }
+    }
+
+    public IState<TState> GetState<TState>() =>
+        _slots.TryGetValue(typeof(TState), out var slot) ? (IState<TState>)slot
+            : throw new InvalidOperationException($"No feature declares the state {typeof(TState).Name}.");
+
+    /// <summary>Raised after every action, with the action (for tests and diagnostics).</summary>
+    public event Action<object>? ActionDispatched;
+
+    public void Dispatch(object action)
+    {
+        ArgumentNullException.ThrowIfNull(action);
+        if (_disposed) return;
+        _queue.Enqueue(action);
+        // One loop at a time processes the queue; a dispatch from inside a reducer, effect or another
+        // thread only enqueues. The re-check closes the gap between the loop ending and the flag clearing.
+        while (!_queue.IsEmpty)
+        {
+            if (Interlocked.CompareExchange(ref _dispatching, 1, 0) != 0) return;
+            try
+            {
+                while (_queue.TryDequeue(out var next)) Process(next);
+            }
+            finally
+            {
+                Volatile.Write(ref _dispatching, 0);
+            }
+        }
+    }
+
+    private void Process(object action)
+    {
+        var type = action.GetType();
+        var changed = new List<IStateSlot>();
+        for (var t = type; t is not null; t = t.BaseType)
+        {
+            if (!_catalog.Reducers.TryGetValue(t, out var reducers)) continue;
+            foreach (var (stateType, reduce) in reducers)
+            {
+                if (!_slots.TryGetValue(stateType, out var slot)) continue;
+                var before = slot.Boxed;
+                var after = reduce(before, action);
+                if (!ReferenceEquals(before, after) && !Equals(before, after))
+                {
+                    slot.Boxed = after;
+                    changed.Add(slot);
+                }
+            }
+        }
+        foreach (var slot in changed) slot.Notify();
+        ActionDispatched?.Invoke(action);
+
+        if (_catalog.Effects.TryGetValue(type, out var effects))
+        {
+            foreach (var (effectsType, method) in effects)
+            {
+                var instance = _effects.GetOrAdd(effectsType, t => ActivatorUtilitiesCreate(t));
+                _ = RunEffect(method, instance, action);
+            }
+        }
+    }
+
+    private object ActivatorUtilitiesCreate(Type t) => Microsoft.Extensions.DependencyInjection.ActivatorUtilities.CreateInstance(_services, t, this);
+
+    private async Task RunEffect(System.Reflection.MethodInfo method, object instance, object action)
+    {
+        try
+        {
+            await (Task)method.Invoke(instance, [action, this])!;
+        }
+        catch (Exception ex)
+        {
+            Dispatch(new EffectFailedAction(action, ex.GetBaseException().Message));
+        }
+    }
+
+    public void Dispose()
+    {
+        _disposed = true;
+        foreach (var effect in _effects.Values.OfType<IDisposable>()) effect.Dispose();
+        _effects.Clear();
+    }
+
+    private interface IStateSlot
+    {
+        object Boxed { get; set; }
+        void Notify();
+    }
+
+    private sealed class StateSlot<TState>(TState initial) : IState<TState>, IStateSlot
+    {
+        private TState _value = initial;
+        public TState Value => _value;
+        public event EventHandler? StateChanged;
+        public object Boxed { get => _value!; set => _value = (TState)value; }
+        public void Notify() => StateChanged?.Invoke(this, EventArgs.Empty);
+    }
+}
+
+/// <summary>An effect threw; the action that caused it and a message for the user.</summary>
+public sealed record EffectFailedAction(object Action, string Message);

@@ -1,0 +1,50 @@
+using AgentWorkspace.Core.Features.Dashboard;
+using AgentWorkspace.Core.Realtime;
+using AgentWorkspace.Web.Security;
+using AgentWorkspace.Web.Store.Core;
+
+namespace AgentWorkspace.Web.Store.Dashboard;
+
+/// <summary>Loads the landing figures and keeps them live: case and message changes anywhere trigger a refresh.</summary>
+public sealed class DashboardEffects(DashboardService dashboard, ActorAccessor actors, IChangeFeed feed, TimeProvider clock) : IDisposable
+{
+    private IDisposable? _subscription;
+    private int _refreshQueued;
+
+    [EffectMethod]
+    public async Task Handle(LoadDashboardAction action, IDispatcher dispatcher)
+    {
+        _subscription ??= feed.Subscribe(change =>
+        {
+            if (change.Kind is ChangeKind.CaseChanged or ChangeKind.MessageArrived or ChangeKind.DraftReviewed or ChangeKind.CardMerged)
+                dispatcher.Dispatch(new RefreshDashboardAction());
+            return Task.CompletedTask;
+        });
+        await LoadAsync(dispatcher);
+    }
+
+    [EffectMethod]
+    public async Task Handle(RefreshDashboardAction action, IDispatcher dispatcher)
+    {
+        // Bursts of changes (ingest) collapse into one reload at most every half second.
+        if (Interlocked.Exchange(ref _refreshQueued, 1) == 1) return;
+        await Task.Delay(500);
+        Volatile.Write(ref _refreshQueued, 0);
+        await LoadAsync(dispatcher);
+    }
+
+    private async Task LoadAsync(IDispatcher dispatcher)
+    {
+        try
+        {
+            var actor = await actors.GetAsync();
+            dispatcher.Dispatch(new DashboardLoadedAction(await dashboard.GetSummaryAsync(actor), clock.GetUtcNow()));
+        }
+        catch (Exception ex)
+        {
+            dispatcher.Dispatch(new DashboardFailedAction(ex.Message));
+        }
+    }
+
+    public void Dispose() => _subscription?.Dispose();
+}
