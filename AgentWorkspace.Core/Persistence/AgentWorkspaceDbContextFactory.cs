@@ -20,7 +20,7 @@ public sealed class AgentWorkspaceDbContextFactory : IDbContextFactory<AgentWork
         {
             case DatabaseProvider.SqlServer:
                 var ss = new DbContextOptionsBuilder<SqlServerAgentWorkspaceDbContext>()
-                    .UseSqlServer(options.ConnectionString, o => o.EnableRetryOnFailure(3).CommandTimeout(60))
+                    .UseSqlServer(options.ConnectionString, o => o.EnableRetryOnFailure(3, TimeSpan.FromSeconds(2), null).CommandTimeout(60))
                     .Options;
                 _create = () => new SqlServerAgentWorkspaceDbContext(ss);
                 break;

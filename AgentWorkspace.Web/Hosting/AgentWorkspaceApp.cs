@@ -68,6 +68,7 @@ public static class AgentWorkspaceApp
         services.AddSingleton<ReferenceData>();
         services.AddSingleton<DemoDataSeeder>();
         services.AddSingleton<DashboardService>();
+        services.AddSingleton<Core.Features.Audit.AuditService>();
 
         // Identity, roles, policies.
         services.AddAgentWorkspaceIdentity();

@@ -114,8 +114,10 @@ public sealed class CustomFieldDefinition
                 var match = Options.FirstOrDefault(o => string.Equals(o, value, StringComparison.OrdinalIgnoreCase));
                 return match ?? throw new DomainException($"'{value}' is not one of the options of {Label}: {string.Join(", ", Options)}.", Ident);
             case CustomFieldType.Number:
-                if (decimal.TryParse(value, NumberStyles.Number, CultureInfo.InvariantCulture, out var n)
-                    || decimal.TryParse(value, NumberStyles.Number, CultureInfo.GetCultureInfo("fr-FR"), out n))
+                // "12.5" and the French "12,5" are the same number; no thousands separators, so nothing is ambiguous.
+                var number = value.Replace(" ", "", StringComparison.Ordinal).Replace('\u00A0'.ToString(), "", StringComparison.Ordinal);
+                if (number.Count(c => c == ',') == 1 && !number.Contains('.', StringComparison.Ordinal)) number = number.Replace(',', '.');
+                if (decimal.TryParse(number, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var n))
                     return n.ToString(CultureInfo.InvariantCulture);
                 throw new DomainException($"'{value}' is not a number.", Ident);
             case CustomFieldType.Date:

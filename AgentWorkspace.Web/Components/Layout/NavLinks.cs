@@ -20,8 +20,6 @@ public static class NavLinks
 
     public static readonly IReadOnlyList<Link> Admin =
     [
+        new("/admin/audit", "NavAudit", Icons.Material.Filled.History),
     ];
-
-    // Keeps the Icons namespace in use while a group is empty.
-    internal static string DefaultIcon => Icons.Material.Filled.ChevronRight;
 }

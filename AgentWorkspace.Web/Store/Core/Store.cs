@@ -169,7 +169,7 @@ public sealed class Store : IDispatcher, IDisposable
         }
     }
 
-    private object ActivatorUtilitiesCreate(Type t) => Microsoft.Extensions.DependencyInjection.ActivatorUtilities.CreateInstance(_services, t, this);
+    private object ActivatorUtilitiesCreate(Type t) => Microsoft.Extensions.DependencyInjection.ActivatorUtilities.CreateInstance(_services, t);
 
     private async Task RunEffect(System.Reflection.MethodInfo method, object instance, object action)
     {

@@ -1,0 +1,116 @@
+using AgentWorkspace.Core.Domain.Identity;
+using AgentWorkspace.Tests.Infrastructure;
+using Microsoft.Playwright;
+
+namespace AgentWorkspace.Tests.Browser;
+
+[Collection(BrowserCollection.Name)]
+public class ShellJourneyTests(BrowserFixture browser)
+{
+    [Fact]
+    public async Task TheDemoAgentSignsInAndSeesTheShellWithTheirNameAndRole()
+    {
+        var page = await browser.SignInAsAsync(Role.Agent);
+        (await page.InnerTextAsync("[data-testid=current-user]")).ShouldBe("Camille Laurent");
+        (await page.InnerTextAsync("[data-testid=current-role]")).ShouldBe("Agent");
+        await page.WaitForSelectorAsync("[data-testid=by-queue]");
+        (await page.InnerTextAsync("h1")).ShouldBe("Overview");
+        (await page.ContentAsync()).ShouldNotContain("Administration");
+        await BrowserFixture.ScreenshotAsync(page, "overview-agent");
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task FiveWrongPasswordsLockTheAccountWithAClearMessage()
+    {
+        var page = await browser.NewPageAsync();
+        for (var i = 0; i < 5; i++)
+        {
+            await page.GotoAsync("/account/login");
+            await page.FillAsync("#email", "agent2@demo.local");
+            await page.FillAsync("#password", "wrong-password-" + i);
+            await page.ClickAsync("[data-testid=sign-in]");
+            var message = await page.InnerTextAsync("[data-testid=login-error]");
+            if (i < 4) message.ShouldBe("The e-mail or the password is wrong.");
+            else message.ShouldContain("locked");
+        }
+        // Even the right password is refused while locked.
+        await page.FillAsync("#email", "agent2@demo.local");
+        await page.FillAsync("#password", DemoUsersPassword("agent2@demo.local"));
+        await page.ClickAsync("[data-testid=sign-in]");
+        (await page.InnerTextAsync("[data-testid=login-error]")).ShouldContain("locked");
+        await BrowserFixture.ScreenshotAsync(page, "sign-in-locked");
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task AnUnknownUserGetsTheSameMessageAsAWrongPassword()
+    {
+        var page = await browser.NewPageAsync();
+        await page.GotoAsync("/account/login");
+        await page.FillAsync("#email", "nobody@demo.local");
+        await page.FillAsync("#password", "whatever-password");
+        await page.ClickAsync("[data-testid=sign-in]");
+        (await page.InnerTextAsync("[data-testid=login-error]")).ShouldBe("The e-mail or the password is wrong.");
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task ASignedOutVisitToTheInboxLandsOnSignIn()
+    {
+        var page = await browser.NewPageAsync();
+        await page.GotoAsync("/inbox");
+        page.Url.ShouldContain("/account/login");
+        (await page.InnerTextAsync("h1")).ShouldBe("Sign in");
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task AnAgentCannotOpenAnAdminPage()
+    {
+        var page = await browser.SignInAsAsync(Role.Agent);
+        await page.GotoAsync("/admin/audit");
+        await page.WaitForSelectorAsync("[data-testid=access-denied]");
+        (await page.ContentAsync()).ShouldNotContain("data-testid=\"audit-table\"");
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task TheLanguageSwitchesToFrenchAndIsRemembered()
+    {
+        var page = await browser.SignInAsAsync(Role.Supervisor);
+        await page.GotoAsync("/preferences/culture?culture=fr&returnUrl=%2F");
+        await BrowserFixture.WaitForInteractiveAsync(page);
+        (await page.InnerTextAsync("h1")).ShouldBe("Vue d'ensemble");
+        await page.GotoAsync("/");
+        await BrowserFixture.WaitForInteractiveAsync(page);
+        (await page.InnerTextAsync("[data-testid=current-role]")).ShouldBe("Superviseur");
+        await BrowserFixture.ScreenshotAsync(page, "overview-supervisor-fr");
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task TheDarkThemeIsRemembered()
+    {
+        var page = await browser.SignInAsAsync(Role.Agent);
+        await page.ClickAsync("[data-testid=theme-toggle]");
+        await page.WaitForFunctionAsync("document.cookie.includes('aw-theme=dark')");
+        await page.ReloadAsync();
+        await BrowserFixture.WaitForInteractiveAsync(page);
+        (await page.GetAttributeAsync("[data-testid=theme-toggle]", "aria-label")).ShouldBe("Switch to the light theme");
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task SigningOutEndsTheSession()
+    {
+        var page = await browser.SignInAsAsync(Role.Agent);
+        await page.ClickAsync("[data-testid=sign-out]");
+        await page.WaitForURLAsync("**/account/login**");
+        await page.GotoAsync("/");
+        page.Url.ShouldContain("/account/login");
+        await page.Context.CloseAsync();
+    }
+
+    private static string DemoUsersPassword(string email) => Web.Hosting.DemoUsers.All.First(u => u.Email == email).Password;
+}

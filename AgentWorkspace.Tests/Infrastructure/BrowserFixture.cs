@@ -1,0 +1,98 @@
+using AgentWorkspace.Web.Hosting;
+using Microsoft.Playwright;
+
+namespace AgentWorkspace.Tests.Infrastructure;
+
+/// <summary>
+/// One real app and one headless Chromium (Debian's /usr/bin/chromium) shared by the journeys of a
+/// collection. Without Chromium, the journeys are reported as skipped with the reason.
+/// </summary>
+public sealed class BrowserFixture : IAsyncLifetime
+{
+    public const string ChromiumPath = "/usr/bin/chromium";
+    private IPlaywright? _playwright;
+
+    public AppHost App { get; private set; } = default!;
+    public IBrowser? Browser { get; private set; }
+    public string? SkipReason { get; private set; }
+
+    public async ValueTask InitializeAsync()
+    {
+        App = await AppHost.StartAsync();
+        if (!File.Exists(ChromiumPath))
+        {
+            SkipReason = $"Chromium is not installed at {ChromiumPath} (apt-get install -y chromium); browser journeys need it.";
+            return;
+        }
+        _playwright = await Playwright.CreateAsync();
+        Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = ChromiumPath,
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"],
+        });
+    }
+
+    /// <summary>Skips the calling test, with the reason, when no browser could start.</summary>
+    public IBrowser RequireBrowser()
+    {
+        if (Browser is null) Assert.Skip(SkipReason ?? "No browser.");
+        return Browser;
+    }
+
+    public async Task<IPage> NewPageAsync(string locale = "en-US")
+    {
+        var context = await RequireBrowser().NewContextAsync(new BrowserNewContextOptions
+        {
+            BaseURL = App.BaseUrl,
+            Locale = locale,
+            ViewportSize = new ViewportSize { Width = 1440, Height = 900 },
+        });
+        context.SetDefaultTimeout(15_000);
+        return await context.NewPageAsync();
+    }
+
+    /// <summary>Signs in through the real form and waits until the interactive shell is live.</summary>
+    public async Task<IPage> SignInAsync(string email, string password, string locale = "en-US", string path = "/")
+    {
+        var page = await NewPageAsync(locale);
+        await page.GotoAsync("/account/login?returnUrl=" + Uri.EscapeDataString(path));
+        await page.FillAsync("#email", email);
+        await page.FillAsync("#password", password);
+        await page.ClickAsync("[data-testid=sign-in]");
+        await WaitForInteractiveAsync(page);
+        return page;
+    }
+
+    public Task<IPage> SignInAsAsync(Core.Domain.Identity.Role role, string path = "/", string locale = "en-US")
+    {
+        var user = DemoUsers.All.First(u => u.Role == role);
+        return SignInAsync(user.Email, user.Password, locale, path);
+    }
+
+    /// <summary>The layout marks the body once the Blazor circuit has rendered interactively.</summary>
+    public static Task WaitForInteractiveAsync(IPage page) =>
+        page.WaitForSelectorAsync("body[data-interactive='true']", new PageWaitForSelectorOptions { State = WaitForSelectorState.Attached });
+
+    /// <summary>Saves a screenshot under docs/screenshots when AW_SCREENSHOTS names that folder.</summary>
+    public static async Task ScreenshotAsync(IPage page, string name)
+    {
+        var dir = Environment.GetEnvironmentVariable("AW_SCREENSHOTS");
+        if (string.IsNullOrEmpty(dir)) return;
+        Directory.CreateDirectory(dir);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(dir, name + ".png"), FullPage = false });
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Browser is not null) await Browser.DisposeAsync();
+        _playwright?.Dispose();
+        if (App is not null) await App.DisposeAsync();
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class BrowserCollection : ICollectionFixture<BrowserFixture>
+{
+    public const string Name = "Browser journeys";
+}
