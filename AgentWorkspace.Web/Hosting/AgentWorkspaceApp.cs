@@ -4,7 +4,9 @@ using AgentWorkspace.Core.Features.Dashboard;
 using AgentWorkspace.Core.Features.Demo;
 using AgentWorkspace.Core.Persistence;
 using AgentWorkspace.Core.Realtime;
+using AgentWorkspace.Web.Api;
 using AgentWorkspace.Web.Components;
+using AgentWorkspace.Web.Hosting.Features;
 using AgentWorkspace.Web.Security;
 using AgentWorkspace.Web.Store.Core;
 using Microsoft.AspNetCore.Identity;
@@ -69,6 +71,10 @@ public static class AgentWorkspaceApp
         services.AddSingleton<DemoDataSeeder>();
         services.AddSingleton<DashboardService>();
         services.AddSingleton<Core.Features.Audit.AuditService>();
+        services.AddIngest();
+        services.AddInbox();
+        services.AddCards();
+        services.AddAdministration();
 
         // Identity, roles, policies.
         services.AddAgentWorkspaceIdentity();
@@ -84,6 +90,7 @@ public static class AgentWorkspaceApp
         services.AddOpenApi();
         services.AddProblemDetails();
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
+        services.AddAgentWorkspaceApi();
 
         var app = builder.Build();
 
@@ -92,7 +99,9 @@ public static class AgentWorkspaceApp
             app.UseExceptionHandler("/error", createScopeForErrors: true);
             app.UseHsts();
         }
-        app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
+        // The API answers problem details; pages get the product's "not found" page.
+        app.UseWhen(c => c.Request.Path.StartsWithSegments("/api"), api => api.UseStatusCodePages());
+        app.UseWhen(c => !c.Request.Path.StartsWithSegments("/api"), pages => pages.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true));
         app.UseRequestLocalization(o =>
         {
             o.SetDefaultCulture("en").AddSupportedCultures(SupportedCultures).AddSupportedUICultures(SupportedCultures);
@@ -106,6 +115,7 @@ public static class AgentWorkspaceApp
         app.MapHealthChecks("/health").AllowAnonymous();
         app.MapOpenApi().AllowAnonymous();
         app.MapAccountEndpoints();
+        app.MapAgentWorkspaceApi();
         app.MapPreferenceEndpoints();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;

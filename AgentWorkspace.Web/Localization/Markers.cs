@@ -3,5 +3,14 @@ namespace AgentWorkspace.Web;
 // Marker types for IStringLocalizer<T>: each names a resource file under Resources/ (Name.resx, Name.fr.resx).
 // One file per area keeps features from editing the same resource file.
 
-/// <summary>Shell, sign-in, landing page and strings used everywhere.</summary>
+/// <summary>Shell, sign-in, landing page and strings used everywhere (channels, statuses, roles).</summary>
 public sealed class SharedResource;
+
+/// <summary>The digital inbox, case handling, approvals.</summary>
+public sealed class InboxResource;
+
+/// <summary>Customers search, condensed and detailed card.</summary>
+public sealed class CardsResource;
+
+/// <summary>Administration pages.</summary>
+public sealed class AdminResource;

@@ -36,6 +36,9 @@ public static class IdentitySetup
                 o.Cookie.SameSite = SameSiteMode.Lax;
                 o.SlidingExpiration = true;
                 o.ExpireTimeSpan = TimeSpan.FromHours(10);
+                // API callers get status codes, never a redirect to the sign-in page.
+                o.Events.OnRedirectToLogin = ctx => ApiAware(ctx, StatusCodes.Status401Unauthorized);
+                o.Events.OnRedirectToAccessDenied = ctx => ApiAware(ctx, StatusCodes.Status403Forbidden);
             }));
 
         services.AddIdentityCore<AppUser>(o =>
@@ -65,6 +68,17 @@ public static class IdentitySetup
             .AddPolicy(Policies.Supervisor, p => p.RequireRole(Roles.AtLeast(Role.Supervisor)))
             .AddPolicy(Policies.Admin, p => p.RequireRole(Roles.AtLeast(Role.Admin)));
         return services;
+    }
+
+    private static Task ApiAware(Microsoft.AspNetCore.Authentication.RedirectContext<Microsoft.AspNetCore.Authentication.Cookies.CookieAuthenticationOptions> ctx, int status)
+    {
+        if (ctx.Request.Path.StartsWithSegments("/api"))
+        {
+            ctx.Response.StatusCode = status;
+            return Task.CompletedTask;
+        }
+        ctx.Response.Redirect(ctx.RedirectUri);
+        return Task.CompletedTask;
     }
 
     /// <summary>The highest role in a principal's role claims, or null when it has none.</summary>

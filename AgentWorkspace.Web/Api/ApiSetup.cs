@@ -1,0 +1,155 @@
+using System.Security.Claims;
+using System.Text.Encodings.Web;
+using AgentWorkspace.Core.Domain.Admin;
+using AgentWorkspace.Core.Domain.Common;
+using AgentWorkspace.Core.Domain.Identity;
+using AgentWorkspace.Core.Persistence;
+using AgentWorkspace.Web.Hosting.Features;
+using AgentWorkspace.Web.Security;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace AgentWorkspace.Web.Api;
+
+/// <summary>
+/// The HTTP API under /api/v1: API-key authentication (header X-Api-Key), errors as RFC 7807
+/// problem details, and each feature's endpoints.
+/// </summary>
+public static class ApiSetup
+{
+    public const string Scheme = "ApiKey";
+    public const string Policy = "Api";
+    public const string HeaderName = "X-Api-Key";
+
+    public static IServiceCollection AddAgentWorkspaceApi(this IServiceCollection services)
+    {
+        services.AddAuthentication().AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(Scheme, null);
+        services.AddAuthorizationBuilder().AddPolicy(Policy, p => p.AddAuthenticationSchemes(Scheme).RequireAuthenticatedUser());
+        services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = false);
+        services.Configure<JsonOptions>(o =>
+        {
+            o.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.CamelCase;
+            o.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter(System.Text.Json.JsonNamingPolicy.CamelCase));
+        });
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapAgentWorkspaceApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/v1")
+            .RequireAuthorization(Policy)
+            .AddEndpointFilter<DomainErrorFilter>()
+            .WithTags("AgentWorkspace");
+        api.MapIngestApi();
+        api.MapInboxApi();
+        api.MapCardsApi();
+        api.MapAdministrationApi();
+        return app;
+    }
+
+    /// <summary>The acting user of an API call (the key's role and name).</summary>
+    public static Actor Actor(this HttpContext http) =>
+        ActorAccessor.FromPrincipal(http.User) ?? throw new ForbiddenException("An API key is required.");
+
+    /// <summary>A 4xx problem naming the field at fault (RFC 7807, with an "errors" map like validation problems).</summary>
+    public static IResult Problem(int status, string title, string detail, string? field = null)
+    {
+        var extensions = new Dictionary<string, object?>();
+        if (field is not null) extensions["errors"] = new Dictionary<string, string[]> { [field] = [detail] };
+        return Results.Problem(title: title, detail: detail, statusCode: status, extensions: extensions);
+    }
+}
+
+/// <summary>Turns domain errors into problem details; nothing is written when a rule is broken (one transaction per use case).</summary>
+internal sealed class DomainErrorFilter : IEndpointFilter
+{
+    public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        try
+        {
+            return await next(context);
+        }
+        catch (ConflictException ex)
+        {
+            return ApiSetup.Problem(StatusCodes.Status409Conflict, "Conflict", ex.Message, ex.Field);
+        }
+        catch (DomainException ex)
+        {
+            return ApiSetup.Problem(StatusCodes.Status400BadRequest, "Invalid request", ex.Message, ex.Field);
+        }
+        catch (NotFoundException ex)
+        {
+            return ApiSetup.Problem(StatusCodes.Status404NotFound, "Not found", ex.Message);
+        }
+        catch (ForbiddenException ex)
+        {
+            return ApiSetup.Problem(StatusCodes.Status403Forbidden, "Forbidden", ex.Message);
+        }
+        catch (ConcurrencyConflictException ex)
+        {
+            return Results.Problem(title: "Version conflict", detail: ex.Message, statusCode: StatusCodes.Status409Conflict,
+                extensions: new Dictionary<string, object?> { ["currentVersion"] = ex.CurrentVersion });
+        }
+        catch (BadHttpRequestException ex)
+        {
+            return ApiSetup.Problem(ex.StatusCode is >= 400 and < 500 ? ex.StatusCode : 400, "Invalid request", ex.Message);
+        }
+    }
+}
+
+/// <summary>
+/// X-Api-Key: a key from configuration (Api:Keys) acts as an administrator; a key created in the
+/// admin pages (stored hashed) acts with its own role until revoked.
+/// </summary>
+internal sealed class ApiKeyAuthenticationHandler(
+    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder,
+    IConfiguration configuration, IDbContextFactory<AgentWorkspaceDbContext> dbFactory)
+    : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+{
+    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        if (!Request.Headers.TryGetValue(ApiSetup.HeaderName, out var values) || string.IsNullOrWhiteSpace(values.ToString()))
+            return AuthenticateResult.NoResult();
+        var key = values.ToString().Trim();
+
+        var configured = configuration.GetSection("Api:Keys").Get<string[]>() ?? [];
+        foreach (var candidate in configured)
+        {
+            if (!string.IsNullOrEmpty(candidate) && System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(
+                    System.Text.Encoding.UTF8.GetBytes(ApiKeySecret.Hash(candidate)), System.Text.Encoding.UTF8.GetBytes(ApiKeySecret.Hash(key))))
+                return Success("apikey:config", "API (configuration key)", Role.Admin);
+        }
+
+        if (ApiKeySecret.TryGetPrefix(key, out var prefix))
+        {
+            await using var db = await dbFactory.CreateDbContextAsync(Context.RequestAborted);
+            var row = await db.ApiKeys.AsNoTracking().FirstOrDefaultAsync(k => k.Prefix == prefix, Context.RequestAborted);
+            if (row is { IsActive: true } && ApiKeySecret.Matches(key, row.SecretHash))
+                return Success($"apikey:{row.Id}", $"API key {row.Name}", row.Role);
+        }
+        return AuthenticateResult.Fail("Invalid API key.");
+    }
+
+    private AuthenticateResult Success(string id, string name, Role role)
+    {
+        var identity = new ClaimsIdentity(
+        [
+            new Claim(ClaimTypes.NameIdentifier, id),
+            new Claim(ClaimTypes.Name, name),
+            new Claim(IdentitySetup.DisplayNameClaim, name),
+            new Claim(ClaimTypes.Role, role.ToString()),
+        ], ApiSetup.Scheme);
+        return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), ApiSetup.Scheme));
+    }
+
+    protected override Task HandleChallengeAsync(AuthenticationProperties properties) =>
+        WriteProblem(StatusCodes.Status401Unauthorized, "Unauthorized", $"Send a valid API key in the {ApiSetup.HeaderName} header.");
+
+    protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>
+        WriteProblem(StatusCodes.Status403Forbidden, "Forbidden", "This API key's role does not allow this call.");
+
+    private Task WriteProblem(int status, string title, string detail) =>
+        Results.Problem(title: title, detail: detail, statusCode: status).ExecuteAsync(Context);
+}

