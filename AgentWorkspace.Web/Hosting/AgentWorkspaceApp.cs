@@ -64,13 +64,18 @@ public static class AgentWorkspaceApp
         services.AddScoped<AgentWorkspaceDbContext>(sp => factory.CreateDbContext());
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<IChangeFeed, InProcessChangeFeed>();
-        services.Configure<PhoneSettings>(config.GetSection("Phone"));
 
         // Core services.
         services.AddSingleton<ReferenceData>();
         services.AddSingleton<DemoDataSeeder>();
         services.AddSingleton<DashboardService>();
         services.AddSingleton<Core.Features.Audit.AuditService>();
+        var region = config["Phone:DefaultRegion"];
+        if (!string.IsNullOrWhiteSpace(region) && !Core.Domain.Channels.PhoneNumber.IsKnownRegion(region))
+            throw new StartupException($"Phone:DefaultRegion is '{region}'; set it to a two-letter region code such as FR, BE or GB.");
+        services.AddSingleton(new Core.Features.Settings.SettingsDefaults(
+            string.IsNullOrWhiteSpace(region) ? "FR" : region.ToUpperInvariant(), config.GetValue("Merge:AgentsMayMerge", false)));
+        services.AddSingleton<Core.Features.Settings.SettingsService>();
         services.AddIngest();
         services.AddInbox();
         services.AddCards();
@@ -187,11 +192,6 @@ public static class AgentWorkspaceApp
             });
         }
     }
-}
-
-public sealed class PhoneSettings
-{
-    public string DefaultRegion { get; set; } = "FR";
 }
 
 internal sealed class DatabaseHealthCheck(IDbContextFactory<AgentWorkspaceDbContext> factory) : IHealthCheck
