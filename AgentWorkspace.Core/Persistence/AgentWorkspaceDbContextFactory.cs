@@ -1,11 +1,13 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
+using Microsoft.EntityFrameworkCore.Infrastructure;
 
 namespace AgentWorkspace.Core.Persistence;
 
 /// <summary>
-/// Creates one context per operation for the configured provider. Options are built once; each
-/// call only allocates the context.
+/// Creates one context per operation for the configured provider, from a pool: options and the
+/// model are built once and a returned context is reset and reused, which is most of the cost of a
+/// short read.
 /// </summary>
 public sealed class AgentWorkspaceDbContextFactory : IDbContextFactory<AgentWorkspaceDbContext>
 {
@@ -22,13 +24,15 @@ public sealed class AgentWorkspaceDbContextFactory : IDbContextFactory<AgentWork
                 var ss = new DbContextOptionsBuilder<SqlServerAgentWorkspaceDbContext>()
                     .UseSqlServer(options.ConnectionString, o => o.EnableRetryOnFailure(3, TimeSpan.FromSeconds(2), null).CommandTimeout(60))
                     .Options;
-                _create = () => new SqlServerAgentWorkspaceDbContext(ss);
+                var ssPool = new PooledDbContextFactory<SqlServerAgentWorkspaceDbContext>(ss);
+                _create = ssPool.CreateDbContext;
                 break;
             default:
                 var lite = new DbContextOptionsBuilder<SqliteAgentWorkspaceDbContext>()
                     .UseSqlite(options.ConnectionString, o => o.CommandTimeout(60))
                     .Options;
-                _create = () => new SqliteAgentWorkspaceDbContext(lite);
+                var litePool = new PooledDbContextFactory<SqliteAgentWorkspaceDbContext>(lite);
+                _create = litePool.CreateDbContext;
                 break;
         }
     }
