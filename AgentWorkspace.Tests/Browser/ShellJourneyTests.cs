@@ -31,6 +31,7 @@ public class ShellJourneyTests(BrowserFixture browser)
             await page.FillAsync("#password", "wrong-password-" + i);
             await page.ClickAsync("[data-testid=sign-in]");
             var message = await page.InnerTextAsync("[data-testid=login-error]");
+            (await page.InputValueAsync("#password")).ShouldBeEmpty("the password is never sent back to the browser");
             if (i < 4) message.ShouldBe("The e-mail or the password is wrong.");
             else message.ShouldContain("locked");
         }
@@ -62,6 +63,7 @@ public class ShellJourneyTests(BrowserFixture browser)
         await page.GotoAsync("/inbox");
         page.Url.ShouldContain("/account/login");
         (await page.InnerTextAsync("h1")).ShouldBe("Sign in");
+        await BrowserFixture.ScreenshotAsync(page, "sign-in");
         await page.Context.CloseAsync();
     }
 
