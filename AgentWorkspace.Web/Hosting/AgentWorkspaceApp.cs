@@ -76,6 +76,8 @@ public static class AgentWorkspaceApp
         services.AddSingleton(new Core.Features.Settings.SettingsDefaults(
             string.IsNullOrWhiteSpace(region) ? "FR" : region.ToUpperInvariant(), config.GetValue("Merge:AgentsMayMerge", false)));
         services.AddSingleton<Core.Features.Settings.SettingsService>();
+        services.AddSingleton<Core.Features.Merge.MergeService>();
+        services.AddSingleton<Core.Features.Merge.DuplicateService>();
         services.AddIngest();
         services.AddInbox();
         services.AddCards();

@@ -1,0 +1,269 @@
+using System.Globalization;
+using System.Text.Json;
+using AgentWorkspace.Core.Domain.Audit;
+using AgentWorkspace.Core.Domain.Cards;
+using AgentWorkspace.Core.Domain.Channels;
+using AgentWorkspace.Core.Domain.Common;
+using AgentWorkspace.Core.Domain.CustomFields;
+using AgentWorkspace.Core.Domain.Identity;
+using AgentWorkspace.Core.Domain.Merge;
+using AgentWorkspace.Core.Features.Settings;
+using AgentWorkspace.Core.Persistence;
+using AgentWorkspace.Core.Realtime;
+using Microsoft.EntityFrameworkCore;
+
+namespace AgentWorkspace.Core.Features.Merge;
+
+/// <summary>Which card's value a merged field keeps.</summary>
+public enum MergeChoice
+{
+    Survivor,
+    Merged,
+}
+
+public sealed record MergeResult(long MergeId, long SurvivorId, long MergedId, int MovedIdentities, int MovedCases, int MovedMessages, int MovedNotes);
+
+/// <summary>One field of the merge preview: both values side by side.</summary>
+public sealed record MergeField(string Field, string? SurvivorValue, string? MergedValue);
+
+/// <summary>
+/// Merges two cards in one transaction and keeps a ledger of every moved row and every choice, so
+/// that an unmerge restores both cards exactly as they were (while the survivor has not been merged
+/// again since).
+/// </summary>
+public sealed class MergeService(IDbContextFactory<AgentWorkspaceDbContext> dbFactory, IChangeFeed feed, SettingsService settings, TimeProvider clock)
+{
+    private static readonly JsonSerializerOptions Json = new() { WriteIndented = false };
+
+    /// <summary>Supervisors merge; agents too when the setting allows it.</summary>
+    public async Task RequireMayMergeAsync(Actor actor, CancellationToken ct = default)
+    {
+        actor.Require(Role.Agent);
+        if (actor.IsAtLeast(Role.Supervisor)) return;
+        if (!(await settings.GetAsync(ct)).AgentsMayMerge)
+            throw new ForbiddenException("Merging cards needs the Supervisor role (an administrator can let agents merge).");
+    }
+
+    public async Task<IReadOnlyList<MergeField>> PreviewAsync(Actor actor, long survivorId, long mergedId, CancellationToken ct = default)
+    {
+        await RequireMayMergeAsync(actor, ct);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var (survivor, merged) = await LoadPairAsync(db, survivorId, mergedId, ct);
+        var fields = await db.CustomFields.AsNoTracking().Where(f => !f.IsArchived).OrderBy(f => f.DisplayOrder).ToListAsync(ct);
+        var values = await db.CustomFieldValues.AsNoTracking().Where(v => v.CardId == survivorId || v.CardId == mergedId).ToListAsync(ct);
+        var s = survivor.Snapshot();
+        var m = merged.Snapshot();
+        var result = s.Keys.Select(k => new MergeField(k, s[k], m[k])).ToList();
+        result.AddRange(fields.Select(f => new MergeField("cf:" + f.Ident,
+            values.FirstOrDefault(v => v.CardId == survivorId && v.FieldId == f.Id)?.Value,
+            values.FirstOrDefault(v => v.CardId == mergedId && v.FieldId == f.Id)?.Value)));
+        return result;
+    }
+
+    public async Task<MergeResult> MergeAsync(Actor actor, long survivorId, long mergedId, IReadOnlyDictionary<string, MergeChoice>? choices = null, CancellationToken ct = default)
+    {
+        await RequireMayMergeAsync(actor, ct);
+        choices ??= new Dictionary<string, MergeChoice>();
+        var region = await settings.DefaultRegionAsync(ct);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        // SQLite: an immediate transaction, so two merges over the same cards run one after the other
+        // and the second sees the first's outcome (a tombstone) instead of racing it.
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var (survivor, merged) = await LoadPairAsync(db, survivorId, mergedId, ct);
+        var now = clock.GetUtcNow();
+
+        var ledger = new MergeLedger
+        {
+            SurvivorProfile = survivor.Profile,
+            SurvivorIndicators = Indicators.Of(survivor),
+            MergedIndicators = Indicators.Of(merged),
+            Choices = choices.ToDictionary(kv => kv.Key, kv => kv.Value.ToString()),
+        };
+
+        // Profile, field by field: the survivor's value unless the merged card's was chosen (or the survivor has none).
+        var sp = survivor.Snapshot();
+        var mp = merged.Snapshot();
+        var chosen = new Dictionary<string, string?>();
+        foreach (var key in sp.Keys)
+        {
+            var take = choices.TryGetValue(key, out var c) ? c == MergeChoice.Merged : string.IsNullOrEmpty(sp[key]) && !string.IsNullOrEmpty(mp[key]);
+            chosen[key] = take ? mp[key] : sp[key];
+        }
+        var profile = FromSnapshot(chosen);
+
+        // Rows that move: record their ids first, then move them with set-based updates.
+        ledger.Identities = await db.Identities.Where(i => i.CardId == mergedId).Select(i => i.Id).ToListAsync(ct);
+        ledger.Cases = await db.Cases.Where(i => i.CardId == mergedId).Select(i => i.Id).ToListAsync(ct);
+        ledger.Messages = await db.Messages.Where(i => i.CardId == mergedId).Select(i => i.Id).ToListAsync(ct);
+        ledger.Notes = await db.Notes.Where(i => i.CardId == mergedId).Select(i => i.Id).ToListAsync(ct);
+        ledger.CaseEvents = await db.CaseEvents.Where(i => i.CardId == mergedId).Select(i => i.Id).ToListAsync(ct);
+
+        await db.Identities.Where(i => i.CardId == mergedId).ExecuteUpdateAsync(s => s.SetProperty(i => i.CardId, survivorId), ct);
+        await db.Cases.Where(i => i.CardId == mergedId).ExecuteUpdateAsync(s => s.SetProperty(i => i.CardId, survivorId).SetProperty(i => i.Version, i => i.Version + 1), ct);
+        await db.Messages.Where(i => i.CardId == mergedId).ExecuteUpdateAsync(s => s.SetProperty(i => i.CardId, survivorId), ct);
+        await db.Notes.Where(i => i.CardId == mergedId).ExecuteUpdateAsync(s => s.SetProperty(i => i.CardId, survivorId), ct);
+        await db.CaseEvents.Where(i => i.CardId == mergedId).ExecuteUpdateAsync(s => s.SetProperty(i => i.CardId, survivorId), ct);
+
+        // Custom-field values: move the merged card's where the survivor has none; on a clash, keep the chosen one
+        // and write the other into the ledger so that an unmerge can put it back.
+        var values = await db.CustomFieldValues.Where(v => v.CardId == survivorId || v.CardId == mergedId).ToListAsync(ct);
+        var fieldIdents = await db.CustomFields.ToDictionaryAsync(f => f.Id, f => f.Ident, ct);
+        foreach (var mv in values.Where(v => v.CardId == mergedId).ToList())
+        {
+            var sv = values.FirstOrDefault(v => v.CardId == survivorId && v.FieldId == mv.FieldId);
+            var ident = "cf:" + fieldIdents[mv.FieldId];
+            if (sv is null)
+            {
+                ledger.MovedFieldValues.Add(mv.Id);
+                mv.MoveTo(survivorId);
+                continue;
+            }
+            ledger.RemovedFieldValues.Add(new FieldValueRow(mv.Id, mv.FieldId, mv.Value, mv.UpdatedAt));
+            if (choices.TryGetValue(ident, out var c) && c == MergeChoice.Merged)
+            {
+                ledger.OverwrittenFieldValues.Add(new FieldValueRow(sv.Id, sv.FieldId, sv.Value, sv.UpdatedAt));
+                sv.Set(mv.Value, now);
+            }
+            db.CustomFieldValues.Remove(mv);
+        }
+
+        survivor.UpdateProfile(profile, region, now);
+        survivor.SetIndicators(survivor.PositiveCount + merged.PositiveCount, survivor.NeutralCount + merged.NeutralCount, survivor.NegativeCount + merged.NegativeCount);
+        survivor.SetAudience(survivor.Followers + merged.Followers, survivor.Following + merged.Following);
+        if (merged.LastContactAt is { } mlc && (survivor.LastContactAt is null || mlc > survivor.LastContactAt)) survivor.SetLastContact(mlc);
+        survivor.Touch(now);
+        merged.MarkMergedInto(survivorId, now);
+
+        var record = new MergeRecord(survivorId, mergedId, actor.UserId, actor.DisplayName, now, JsonSerializer.Serialize(ledger, Json));
+        db.Merges.Add(record);
+        db.Audit.Add(new AuditEntry(now, actor.UserId, actor.DisplayName, "Card", Id(survivorId), "Merged", "card", Id(mergedId), Id(survivorId)));
+        db.Audit.Add(new AuditEntry(now, actor.UserId, actor.DisplayName, "Card", Id(mergedId), "MergedInto", "card", Id(mergedId), Id(survivorId)));
+        try
+        {
+            await db.SaveChangesAsync(ct);
+            await tx.CommitAsync(ct);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            throw new ConflictException("One of the cards changed while merging (another merge or an edit). Reload and try again.");
+        }
+
+        feed.Publish(new ChangeEvent(ChangeKind.CardMerged, CardId: mergedId, ActorId: actor.UserId) { SurvivorId = survivorId });
+        feed.Publish(new ChangeEvent(ChangeKind.CardChanged, CardId: survivorId, ActorId: actor.UserId));
+        return new MergeResult(record.Id, survivorId, mergedId, ledger.Identities.Count, ledger.Cases.Count, ledger.Messages.Count, ledger.Notes.Count);
+    }
+
+    /// <summary>Restores both cards as they were before the merge.</summary>
+    public async Task UndoAsync(Actor actor, long mergeId, CancellationToken ct = default)
+    {
+        await RequireMayMergeAsync(actor, ct);
+        var region = await settings.DefaultRegionAsync(ct);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var record = await db.Merges.FirstOrDefaultAsync(m => m.Id == mergeId, ct) ?? throw new NotFoundException($"Merge {mergeId} does not exist.");
+        if (record.UndoneAt is not null) throw new DomainException("This merge was already undone.");
+        var survivor = await db.Cards.FirstAsync(c => c.Id == record.SurvivorId, ct);
+        var merged = await db.Cards.FirstAsync(c => c.Id == record.MergedId, ct);
+        if (survivor.Status != CardStatus.Active)
+            throw new DomainException($"Card {survivor.Id} was merged again since; undo that merge first.");
+        if (merged.Status != CardStatus.Merged || merged.MergedIntoId != survivor.Id)
+            throw new DomainException($"Card {merged.Id} is no longer merged into card {survivor.Id}.");
+        var ledger = JsonSerializer.Deserialize<MergeLedger>(record.LedgerJson, Json) ?? throw new InvalidOperationException("Unreadable merge ledger.");
+        var now = clock.GetUtcNow();
+        var mergedId = merged.Id;
+
+        await db.Identities.Where(i => ledger.Identities.Contains(i.Id)).ExecuteUpdateAsync(s => s.SetProperty(i => i.CardId, mergedId), ct);
+        await db.Cases.Where(i => ledger.Cases.Contains(i.Id)).ExecuteUpdateAsync(s => s.SetProperty(i => i.CardId, mergedId).SetProperty(i => i.Version, i => i.Version + 1), ct);
+        await db.Messages.Where(i => ledger.Messages.Contains(i.Id)).ExecuteUpdateAsync(s => s.SetProperty(i => i.CardId, mergedId), ct);
+        await db.Notes.Where(i => ledger.Notes.Contains(i.Id)).ExecuteUpdateAsync(s => s.SetProperty(i => i.CardId, mergedId), ct);
+        await db.CaseEvents.Where(i => ledger.CaseEvents.Contains(i.Id)).ExecuteUpdateAsync(s => s.SetProperty(i => i.CardId, mergedId), ct);
+        await db.CustomFieldValues.Where(v => ledger.MovedFieldValues.Contains(v.Id)).ExecuteUpdateAsync(s => s.SetProperty(v => v.CardId, mergedId), ct);
+        foreach (var o in ledger.OverwrittenFieldValues)
+            await db.CustomFieldValues.Where(v => v.Id == o.Id).ExecuteUpdateAsync(s => s.SetProperty(v => v.Value, o.Value).SetProperty(v => v.UpdatedAt, o.UpdatedAt), ct);
+        foreach (var r in ledger.RemovedFieldValues)
+            db.CustomFieldValues.Add(new CustomFieldValue(mergedId, r.FieldId, r.Value, r.UpdatedAt, r.Id));
+
+        merged.RestoreFromMerge(now);
+        survivor.UpdateProfile(ledger.SurvivorProfile, region, now);
+        ledger.SurvivorIndicators.ApplyTo(survivor);
+        ledger.MergedIndicators.ApplyTo(merged);
+        // Messages that reached the survivor after the merge stay there and keep counting.
+        var later = await db.Messages.Where(m => m.CardId == survivor.Id && m.Direction == Direction.Inbound && m.SentAt > record.At)
+            .GroupBy(m => m.Sentiment).Select(g => new { g.Key, Count = g.Count() }).ToListAsync(ct);
+        if (later.Count > 0)
+            survivor.SetIndicators(survivor.PositiveCount + later.Where(l => l.Key == Sentiment.Positive).Sum(l => l.Count),
+                survivor.NeutralCount + later.Where(l => l.Key == Sentiment.Neutral).Sum(l => l.Count),
+                survivor.NegativeCount + later.Where(l => l.Key == Sentiment.Negative).Sum(l => l.Count));
+
+        record.Undo(actor.DisplayName, now);
+        db.Audit.Add(new AuditEntry(now, actor.UserId, actor.DisplayName, "Card", Id(survivor.Id), "Unmerged", "card", Id(survivor.Id), Id(mergedId)));
+        try
+        {
+            await db.SaveChangesAsync(ct);
+            await tx.CommitAsync(ct);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            throw new ConflictException("One of the cards changed while undoing the merge. Reload and try again.");
+        }
+        feed.Publish(new ChangeEvent(ChangeKind.CardChanged, CardId: survivor.Id, ActorId: actor.UserId));
+        feed.Publish(new ChangeEvent(ChangeKind.CardChanged, CardId: mergedId, ActorId: actor.UserId));
+    }
+
+    private static async Task<(CustomerCard Survivor, CustomerCard Merged)> LoadPairAsync(AgentWorkspaceDbContext db, long survivorId, long mergedId, CancellationToken ct)
+    {
+        if (survivorId == mergedId) throw new DomainException("A card cannot be merged with itself.", "mergedId");
+        var survivor = await db.Cards.FirstOrDefaultAsync(c => c.Id == survivorId, ct) ?? throw new NotFoundException($"Card {survivorId} does not exist.");
+        var merged = await db.Cards.FirstOrDefaultAsync(c => c.Id == mergedId, ct) ?? throw new NotFoundException($"Card {mergedId} does not exist.");
+        foreach (var card in new[] { survivor, merged })
+        {
+            if (card.Status == CardStatus.Merged) throw new DomainException($"Card {card.Id} was already merged into card {card.MergedIntoId}.", card == survivor ? "survivorId" : "mergedId");
+            if (card.Status == CardStatus.Anonymized) throw new DomainException($"Card {card.Id} was anonymized and cannot be merged.", card == survivor ? "survivorId" : "mergedId");
+            if (card.IsLocked) throw new DomainException($"Card {card.Id} is locked: unlock it before merging.", card == survivor ? "survivorId" : "mergedId");
+        }
+        return (survivor, merged);
+    }
+
+    private static CardProfile FromSnapshot(IReadOnlyDictionary<string, string?> v) => new()
+    {
+        FirstName = v["firstName"], LastName = v["lastName"], Company = v["company"],
+        Gender = Enum.TryParse<Gender>(v["gender"], out var g) ? g : Gender.Unspecified,
+        JobTitle = v["jobTitle"], City = v["city"], Category = v["category"], RelationshipType = v["relationshipType"],
+        PreferredChannel = Enum.TryParse<Channel>(v["preferredChannel"], out var pc) ? pc : null,
+        Tags = string.IsNullOrEmpty(v["tags"]) ? [] : v["tags"]!.Split('|'),
+        AvatarUrl = v["avatarUrl"], PrimaryEmail = v["primaryEmail"], SecondaryEmail = v["secondaryEmail"],
+        MobilePhone = v["mobilePhone"], HomePhone = v["homePhone"],
+    };
+
+    private static string Id(long id) => id.ToString(CultureInfo.InvariantCulture);
+
+    internal sealed class MergeLedger
+    {
+        public CardProfile SurvivorProfile { get; set; } = new();
+        public Indicators SurvivorIndicators { get; set; } = new();
+        public Indicators MergedIndicators { get; set; } = new();
+        public Dictionary<string, string> Choices { get; set; } = [];
+        public List<long> Identities { get; set; } = [];
+        public List<long> Cases { get; set; } = [];
+        public List<long> Messages { get; set; } = [];
+        public List<long> Notes { get; set; } = [];
+        public List<long> CaseEvents { get; set; } = [];
+        public List<long> MovedFieldValues { get; set; } = [];
+        public List<FieldValueRow> RemovedFieldValues { get; set; } = [];
+        public List<FieldValueRow> OverwrittenFieldValues { get; set; } = [];
+    }
+
+    internal sealed record FieldValueRow(long Id, long FieldId, string Value, DateTimeOffset UpdatedAt);
+
+    internal sealed record Indicators(int Positive = 0, int Neutral = 0, int Negative = 0, int Followers = 0, int Following = 0, DateTimeOffset? LastContactAt = null)
+    {
+        public static Indicators Of(CustomerCard c) => new(c.PositiveCount, c.NeutralCount, c.NegativeCount, c.Followers, c.Following, c.LastContactAt);
+
+        public void ApplyTo(CustomerCard c)
+        {
+            c.SetIndicators(Positive, Neutral, Negative);
+            c.SetAudience(Followers, Following);
+            c.SetLastContact(LastContactAt);
+        }
+    }
+}
