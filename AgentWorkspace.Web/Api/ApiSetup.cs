@@ -46,6 +46,7 @@ public static class ApiSetup
         api.MapInboxApi();
         api.MapCardsApi();
         api.MapAdministrationApi();
+        api.MapMergeApi();
         return app;
     }
 

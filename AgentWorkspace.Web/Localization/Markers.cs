@@ -14,3 +14,6 @@ public sealed class CardsResource;
 
 /// <summary>Administration pages.</summary>
 public sealed class AdminResource;
+
+/// <summary>Duplicates, merge and privacy actions.</summary>
+public sealed class MergeResource;

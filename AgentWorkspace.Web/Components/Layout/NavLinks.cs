@@ -16,6 +16,7 @@ public static class NavLinks
 
     public static readonly IReadOnlyList<Link> Supervisor =
     [
+        new("/supervisor/duplicates", "NavDuplicates", Icons.Material.Filled.JoinInner),
     ];
 
     public static readonly IReadOnlyList<Link> Admin =

@@ -1,0 +1,85 @@
+using System.Text.Json;
+using AgentWorkspace.Core.Domain.Common;
+using AgentWorkspace.Core.Features.Merge;
+using AgentWorkspace.Core.Features.Privacy;
+
+namespace AgentWorkspace.Web.Api;
+
+/// <summary>Duplicates, merge and unmerge, export, lock and anonymize (issue 6).</summary>
+internal static class MergeEndpoints
+{
+    public sealed record MergeRequest(long MergedId, Dictionary<string, string>? Choices);
+    public sealed record AnonymizeRequest(bool Force);
+
+    public static RouteGroupBuilder MapMergeApi(this RouteGroupBuilder api)
+    {
+        api.MapGet("/cards/{id:long}/duplicates", async (long id, HttpContext http, DuplicateService duplicates, CancellationToken ct) =>
+            Results.Ok(await duplicates.SuggestAsync(http.Actor(), id, 10, ct)))
+            .WithName("GetDuplicates");
+
+        api.MapPost("/cards/{survivorId:long}/merge", async (long survivorId, JsonElement body, HttpContext http, MergeService merges, CancellationToken ct) =>
+        {
+            var request = Parse(body);
+            var result = await merges.MergeAsync(http.Actor(), survivorId, request.MergedId, request.Choices, ct);
+            return Results.Ok(result);
+        }).WithName("MergeCards");
+
+        api.MapPost("/merges/{mergeId:long}/undo", async (long mergeId, HttpContext http, MergeService merges, CancellationToken ct) =>
+        {
+            await merges.UndoAsync(http.Actor(), mergeId, ct);
+            return Results.Ok(new { mergeId, undone = true });
+        }).WithName("UndoMerge");
+
+        api.MapGet("/cards/{id:long}/export", async (long id, string? format, HttpContext http, PrivacyService privacy, CancellationToken ct) =>
+        {
+            if (string.Equals(format, "csv", StringComparison.OrdinalIgnoreCase))
+                return Results.File(System.Text.Encoding.UTF8.GetBytes(await privacy.ExportMessagesCsvAsync(http.Actor(), id, ct)), "text/csv; charset=utf-8", $"card-{id}-messages.csv");
+            return Results.File(System.Text.Encoding.UTF8.GetBytes(await privacy.ExportJsonAsync(http.Actor(), id, ct)), "application/json; charset=utf-8", $"card-{id}.json");
+        }).WithName("ExportCard");
+
+        api.MapPost("/cards/{id:long}/lock", async (long id, HttpContext http, PrivacyService privacy, CancellationToken ct) =>
+        {
+            await privacy.LockAsync(http.Actor(), id, ct);
+            return Results.Ok(new { id, locked = true });
+        }).WithName("LockCard");
+
+        api.MapPost("/cards/{id:long}/unlock", async (long id, HttpContext http, PrivacyService privacy, CancellationToken ct) =>
+        {
+            await privacy.UnlockAsync(http.Actor(), id, ct);
+            return Results.Ok(new { id, locked = false });
+        }).WithName("UnlockCard");
+
+        api.MapPost("/cards/{id:long}/anonymize", async (long id, HttpRequest request, HttpContext http, PrivacyService privacy, CancellationToken ct) =>
+        {
+            var force = false;
+            if (request.ContentLength > 0)
+            {
+                using var doc = await JsonDocument.ParseAsync(request.Body, cancellationToken: ct);
+                if (doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty("force", out var f))
+                    force = f.ValueKind == JsonValueKind.True ? true : f.ValueKind == JsonValueKind.False ? false : throw new DomainException("force is true or false.", "force");
+            }
+            await privacy.AnonymizeAsync(http.Actor(), id, force, ct);
+            return Results.Ok(new { id, anonymized = true });
+        }).WithName("AnonymizeCard");
+        return api;
+    }
+
+    private static (long MergedId, Dictionary<string, MergeChoice> Choices) Parse(JsonElement body)
+    {
+        if (body.ValueKind != JsonValueKind.Object) throw new DomainException("The body is a JSON object { \"mergedId\", \"choices\" }.");
+        if (!body.TryGetProperty("mergedId", out var m) || m.ValueKind != JsonValueKind.Number || !m.TryGetInt64(out var mergedId))
+            throw new DomainException("mergedId is required: the id of the card that disappears into the survivor.", "mergedId");
+        var choices = new Dictionary<string, MergeChoice>();
+        if (body.TryGetProperty("choices", out var c) && c.ValueKind != JsonValueKind.Null)
+        {
+            if (c.ValueKind != JsonValueKind.Object) throw new DomainException("choices maps a field to \"survivor\" or \"merged\".", "choices");
+            foreach (var p in c.EnumerateObject())
+            {
+                if (p.Value.ValueKind != JsonValueKind.String || !Enum.TryParse<MergeChoice>(p.Value.GetString(), true, out var choice) || !Enum.IsDefined(choice))
+                    throw new DomainException($"choices.{p.Name} is \"survivor\" or \"merged\".", "choices." + p.Name);
+                choices[p.Name] = choice;
+            }
+        }
+        return (mergedId, choices);
+    }
+}
