@@ -71,7 +71,7 @@ public sealed class DuplicateService(IDbContextFactory<AgentWorkspaceDbContext> 
         {
             var (from, to) = block.Value;
             candidateIds.UnionWith(await db.Cards.Where(c => string.Compare(c.SearchName, from) >= 0 && string.Compare(c.SearchName, to) < 0)
-                .OrderBy(c => c.SearchName).ThenBy(c => c.Id).Select(c => c.Id).Take(200).ToListAsync(ct));
+                .OrderBy(c => c.SearchName).ThenBy(c => c.Id).Select(c => c.Id).Take(50).ToListAsync(ct));
         }
         candidateIds.Remove(card.Id);
         if (candidateIds.Count == 0) return [];
@@ -130,12 +130,16 @@ public sealed class DuplicateService(IDbContextFactory<AgentWorkspaceDbContext> 
         await db.SaveChangesAsync(ct);
     }
 
-    /// <summary>Cards whose folded name starts with the same first name and last-name initial ("zoe m" … "zoe n").</summary>
+    /// <summary>
+    /// Cards whose folded name starts with the same first name and the same first three letters of
+    /// the last name ("zoe mar" … "zoe mas"): narrow enough to stay small on a million cards, wide
+    /// enough for the spelling variants Jaro-Winkler scores high.
+    /// </summary>
     internal static (string From, string To)? NameBlock(string searchName)
     {
         if (string.IsNullOrEmpty(searchName)) return null;
         var space = searchName.IndexOf(' ', StringComparison.Ordinal);
-        var prefix = space > 0 && space + 1 < searchName.Length ? searchName[..(space + 2)] : searchName;
+        var prefix = space > 0 && space + 1 < searchName.Length ? searchName[..Math.Min(searchName.Length, space + 4)] : searchName;
         return (prefix, prefix[..^1] + (char)(prefix[^1] + 1));
     }
 

@@ -1,0 +1,102 @@
+// Merge benchmarks (issue 6), run on demand:
+//   dotnet run -c Release --project bench/Merge -- [cards] [file]
+// Uses (or creates) a SQLite file with `cards` cards (default 1,000,000; the foundation bench's file is
+// reused when present), then measures: duplicate suggestions for one card; merging two cards of 1,000
+// messages each; and undoing that merge. Prints p50/p95/p99.
+using System.Diagnostics;
+using System.Globalization;
+using AgentWorkspace.Core.Domain.Cards;
+using AgentWorkspace.Core.Domain.Cases;
+using AgentWorkspace.Core.Domain.Channels;
+using AgentWorkspace.Core.Domain.Identity;
+using AgentWorkspace.Core.Features.Demo;
+using AgentWorkspace.Core.Features.Merge;
+using AgentWorkspace.Core.Features.Settings;
+using AgentWorkspace.Core.Persistence;
+using AgentWorkspace.Core.Realtime;
+using Microsoft.EntityFrameworkCore;
+
+var cards = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 1_000_000;
+var file = args.Length > 1 ? args[1] : Path.Combine(Path.GetTempPath(), $"aw-bench-foundation-{cards}.db");
+var factory = new AgentWorkspaceDbContextFactory(DatabaseOptions.From("Sqlite", $"Data Source={file}", Environment.CurrentDirectory));
+await DatabaseStartup.MigrateAsync(factory);
+await new ReferenceData(factory, TimeProvider.System).EnsureDefaultQueueAsync();
+int existing;
+await using (var db = factory.CreateDbContext()) existing = await db.Cards.CountAsync();
+if (existing < cards)
+{
+    Console.WriteLine($"Seeding {cards - existing:N0} cards into {file} ...");
+    var r = new DemoDataSeeder(factory, TimeProvider.System).SeedCards(new DemoSeedOptions(cards - existing, DemoProfile.Benchmark), []);
+    Console.WriteLine($"  {r.Elapsed.TotalSeconds:0.0} s");
+}
+Console.WriteLine($"{file}: {Math.Max(existing, cards):N0} cards");
+
+var feed = new InProcessChangeFeed();
+var settings = new SettingsService(factory, feed, new SettingsDefaults());
+var duplicates = new DuplicateService(factory, TimeProvider.System);
+var merges = new MergeService(factory, feed, settings, TimeProvider.System);
+var actor = new Actor("bench", "Bench", Role.Supervisor);
+var random = new Random(3);
+
+// 1. Suggestions for random cards.
+var suggest = new List<double>();
+for (var i = 0; i < 1_200; i++)
+{
+    var id = random.Next(1, cards + 1);
+    var sw = Stopwatch.StartNew();
+    await duplicates.SuggestAsync(actor, id);
+    sw.Stop();
+    if (i >= 200) suggest.Add(sw.Elapsed.TotalMilliseconds);
+}
+Print("duplicate suggestions for one card", suggest);
+
+// 2. Merge and undo two cards of 1,000 messages each.
+var (a, b) = await TwoBigCardsAsync(factory);
+var merge = new List<double>();
+var undo = new List<double>();
+for (var i = 0; i < 60; i++)
+{
+    var sw = Stopwatch.StartNew();
+    var result = await merges.MergeAsync(actor, a, b);
+    sw.Stop();
+    if (i >= 10) merge.Add(sw.Elapsed.TotalMilliseconds);
+    sw.Restart();
+    await merges.UndoAsync(actor, result.MergeId);
+    sw.Stop();
+    if (i >= 10) undo.Add(sw.Elapsed.TotalMilliseconds);
+}
+Print("merge two cards of 1,000 messages each", merge);
+Print("undo that merge", undo);
+
+static async Task<(long, long)> TwoBigCardsAsync(AgentWorkspaceDbContextFactory factory)
+{
+    await using var db = factory.CreateDbContext();
+    var queue = await db.Queues.FirstAsync();
+    var now = DateTimeOffset.UtcNow;
+    var ids = new List<long>();
+    foreach (var name in new[] { "Bench Alpha", "Bench Beta" })
+    {
+        var card = new CustomerCard(new CardProfile { FirstName = name.Split(' ')[0], LastName = name.Split(' ')[1] + Guid.NewGuid().ToString("N")[..6] }, "FR", now);
+        db.Cards.Add(card);
+        await db.SaveChangesAsync();
+        var phone = "+3375" + Random.Shared.Next(1_000_000, 9_999_999).ToString(CultureInfo.InvariantCulture);
+        card.AddIdentity(Channel.Sms, phone, new IdentityAddress(IdentitySpace.Phone, phone), now);
+        var @case = new Case(card.Id, Channel.Sms, queue.Id, "Bench", now);
+        db.Cases.Add(@case);
+        await db.SaveChangesAsync();
+        for (var m = 0; m < 1_000; m++)
+            db.Messages.Add(new Message(@case.Id, card.Id, Channel.Sms, null, m % 2 == 0 ? Direction.Inbound : Direction.Outbound, MessageKind.Sms, name, null, null, "message " + m, null, Sentiment.Neutral, now.AddMinutes(-m)));
+        await db.SaveChangesAsync();
+        ids.Add(card.Id);
+    }
+    return (ids[0], ids[1]);
+}
+
+static double Percentile(List<double> values, double p)
+{
+    var sorted = values.OrderBy(v => v).ToList();
+    return sorted[(int)Math.Min(sorted.Count - 1, Math.Ceiling(p / 100 * sorted.Count) - 1)];
+}
+
+static void Print(string name, List<double> values) =>
+    Console.WriteLine($"{name,-40} p50 {Percentile(values, 50):0.00} ms  p95 {Percentile(values, 95):0.00} ms  p99 {Percentile(values, 99):0.00} ms  (n={values.Count:N0})");
