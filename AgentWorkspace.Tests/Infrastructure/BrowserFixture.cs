@@ -1,4 +1,6 @@
 using AgentWorkspace.Web.Hosting;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 
 namespace AgentWorkspace.Tests.Infrastructure;
@@ -55,6 +57,8 @@ public sealed class BrowserFixture : IAsyncLifetime
     /// <summary>Signs in through the real form and waits until the interactive shell is live.</summary>
     public async Task<IPage> SignInAsync(string email, string password, string locale = "en-US", string path = "/")
     {
+        // A journey that switched the language saved it on the user; every journey starts from the browser's locale.
+        await ForgetSavedLanguageAsync(email);
         var page = await NewPageAsync(locale);
         await page.GotoAsync("/account/login?returnUrl=" + Uri.EscapeDataString(path));
         await page.FillAsync("#email", email);
@@ -62,6 +66,15 @@ public sealed class BrowserFixture : IAsyncLifetime
         await page.ClickAsync("[data-testid=sign-in]");
         await WaitForInteractiveAsync(page);
         return page;
+    }
+
+    private async Task ForgetSavedLanguageAsync(string email)
+    {
+        var factory = App.Services.GetRequiredService<AgentWorkspace.Core.Persistence.AgentWorkspaceDbContextFactory>();
+        await using var db = factory.CreateDbContext();
+        var normalized = email.ToUpperInvariant();
+        await db.Users.Where(u => u.NormalizedEmail == normalized)
+            .ExecuteUpdateAsync(s => s.SetProperty(u => u.PreferredCulture, (string?)null));
     }
 
     public Task<IPage> SignInAsAsync(Core.Domain.Identity.Role role, string path = "/", string locale = "en-US")
