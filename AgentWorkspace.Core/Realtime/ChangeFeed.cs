@@ -51,10 +51,22 @@ public sealed class InProcessChangeFeed : IChangeFeed
         }
     }
 
+    /// <summary>
+    /// The handler runs in the subscriber's language, not the publisher's: a French agent's circuit
+    /// stays French when an English agent's save reaches it.
+    /// </summary>
     public IDisposable Subscribe(Func<ChangeEvent, Task> handler)
     {
-        lock (_gate) _handlers = _handlers.Add(handler);
-        return new Subscription(() => { lock (_gate) _handlers = _handlers.Remove(handler); });
+        var culture = System.Globalization.CultureInfo.CurrentCulture;
+        var uiCulture = System.Globalization.CultureInfo.CurrentUICulture;
+        Func<ChangeEvent, Task> inSubscriberCulture = change =>
+        {
+            System.Globalization.CultureInfo.CurrentCulture = culture;
+            System.Globalization.CultureInfo.CurrentUICulture = uiCulture;
+            return handler(change);
+        };
+        lock (_gate) _handlers = _handlers.Add(inSubscriberCulture);
+        return new Subscription(() => { lock (_gate) _handlers = _handlers.Remove(inSubscriberCulture); });
     }
 
     private sealed class Subscription(Action dispose) : IDisposable

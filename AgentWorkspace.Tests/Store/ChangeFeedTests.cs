@@ -20,6 +20,23 @@ public class ChangeFeedTests
     }
 
     [Fact]
+    public async Task AHandlerRunsInItsSubscribersLanguageNotThePublishers()
+    {
+        var feed = new InProcessChangeFeed();
+        var seen = new TaskCompletionSource<string>();
+        var before = System.Globalization.CultureInfo.CurrentUICulture;
+        try
+        {
+            System.Globalization.CultureInfo.CurrentUICulture = new System.Globalization.CultureInfo("fr");
+            using var french = feed.Subscribe(_ => { seen.TrySetResult(System.Globalization.CultureInfo.CurrentUICulture.Name); return Task.CompletedTask; });
+            System.Globalization.CultureInfo.CurrentUICulture = new System.Globalization.CultureInfo("en");
+            feed.Publish(new ChangeEvent(ChangeKind.CardChanged, CardId: 1));
+            (await seen.Task.WaitAsync(TimeSpan.FromSeconds(5))).ShouldBe("fr");
+        }
+        finally { System.Globalization.CultureInfo.CurrentUICulture = before; }
+    }
+
+    [Fact]
     public async Task AFailingSubscriberDoesNotStopTheOthers()
     {
         var feed = new InProcessChangeFeed();
