@@ -118,7 +118,7 @@ public class InboxJourneyTests(BrowserFixture browser)
         (await draft.Locator("[data-testid=draft-text]").InnerTextAsync()).ShouldBe("Oui, le remboursement part aujourd'hui.");
         (await draft.InnerTextAsync()).ShouldContain("Puis-je être remboursée ?");
         await draft.Locator("[data-testid=review-comment]").FillAsync("Parfait, merci.");
-        await BrowserFixture.ScreenshotAsync(supervisor, "approvals");
+        await BrowserFixture.ScreenshotAsync(supervisor, "inbox-approvals");
         await draft.Locator("[data-testid=approve-draft]").ClickAsync();
         await supervisor.Locator("[data-testid=approval-confirmation]").WaitForAsync();
         (await supervisor.Locator("[data-testid=pending-draft]", new() { HasTextString = name }).CountAsync()).ShouldBe(0);
