@@ -35,17 +35,18 @@ public sealed class InboxService(IDbContextFactory<AgentWorkspaceDbContext> dbFa
         pageSize = Math.Clamp(pageSize, 1, MaxPageSize);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var statuses = filter.Status is { } s ? [s] : OpenStatuses;
-        var sources = new List<IQueryable<Case>>();
-        var queues = await VisibleQueueIdsAsync(db, actor, ct);
-        if (filter.QueueId is { } only) queues = queues.Contains(only) ? [only] : [];
+        var keys = new List<(long Id, DateTimeOffset At)>();
+
         if (filter.Scope != InboxScope.Mine)
         {
+            var queues = await VisibleQueueIdsAsync(db, actor, ct);
+            if (filter.QueueId is { } only) queues = queues.Contains(only) ? [only] : [];
             foreach (var queueId in queues)
                 foreach (var status in statuses)
                 {
                     var q = db.Cases.Where(c => c.QueueId == queueId && c.Status == status);
                     if (filter.Scope == InboxScope.Unassigned) q = q.Where(c => c.AssignedAgentId == null);
-                    sources.Add(q);
+                    keys.AddRange(await KeysAsync(q, filter, after, pageSize, ct));
                 }
         }
         if (filter.Scope != InboxScope.Unassigned)
@@ -53,32 +54,23 @@ public sealed class InboxService(IDbContextFactory<AgentWorkspaceDbContext> dbFa
             foreach (var status in statuses)
             {
                 var q = db.Cases.Where(c => c.AssignedAgentId == actor.UserId && c.Status == status);
-                if (filter.QueueId is { } queueFilter) q = q.Where(c => c.QueueId == queueFilter);
-                // Mine in my queues already come from the queues' sources: the sources stay disjoint.
-                else if (filter.Scope == InboxScope.All && queues.Count > 0) q = q.Where(c => !queues.Contains(c.QueueId));
-                sources.Add(q);
+                if (filter.QueueId is { } only) q = q.Where(c => c.QueueId == only);
+                keys.AddRange(await KeysAsync(q, filter, after, pageSize, ct));
             }
         }
 
-        // One statement: each source read along its index to its first pageSize + 1 rows, then merged.
-        var union = sources.Select(q => Keys(q, filter, after, pageSize)).Aggregate((a, b) => a.Concat(b));
-        union = filter.Sort == InboxSort.Oldest
-            ? union.OrderBy(k => k.At).ThenBy(k => k.Id)
-            : union.OrderByDescending(k => k.At).ThenByDescending(k => k.Id);
-        var page = await union.Take(pageSize + 1).ToListAsync(ct);
+        var ordered = keys.DistinctBy(k => k.Id);
+        ordered = filter.Sort == InboxSort.Oldest
+            ? ordered.OrderBy(k => k.At).ThenBy(k => k.Id)
+            : ordered.OrderByDescending(k => k.At).ThenByDescending(k => k.Id);
+        var page = ordered.Take(pageSize + 1).ToList();
         var ids = page.Take(pageSize).Select(k => k.Id).ToList();
         var tiles = await TilesAsync(db, ids, ct);
         var next = page.Count > pageSize ? new InboxCursor(page[pageSize - 1].At, page[pageSize - 1].Id) : null;
         return new InboxPage(ids.Select(id => tiles[id]).ToList(), next);
     }
 
-    private sealed class KeyRow
-    {
-        public long Id { get; init; }
-        public DateTimeOffset At { get; init; }
-    }
-
-    private static IQueryable<KeyRow> Keys(IQueryable<Case> q, InboxFilter filter, InboxCursor? after, int pageSize)
+    private static async Task<List<(long Id, DateTimeOffset At)>> KeysAsync(IQueryable<Case> q, InboxFilter filter, InboxCursor? after, int pageSize, CancellationToken ct)
     {
         if (filter.Channel is { } channel) q = q.Where(c => c.Channel == channel);
         if (filter.Sort == InboxSort.Oldest)
@@ -91,7 +83,8 @@ public sealed class InboxService(IDbContextFactory<AgentWorkspaceDbContext> dbFa
             if (after is not null) q = q.Where(c => c.LastMessageAt < after.LastMessageAt || (c.LastMessageAt == after.LastMessageAt && c.Id < after.Id));
             q = q.OrderByDescending(c => c.LastMessageAt).ThenByDescending(c => c.Id);
         }
-        return q.Take(pageSize + 1).Select(c => new KeyRow { Id = c.Id, At = c.LastMessageAt });
+        var rows = await q.Take(pageSize + 1).Select(c => new { c.Id, c.LastMessageAt }).ToListAsync(ct);
+        return rows.Select(r => (r.Id, r.LastMessageAt)).ToList();
     }
 
     /// <summary>Queues whose cases the actor sees: their own; a supervisor sees every queue.</summary>
