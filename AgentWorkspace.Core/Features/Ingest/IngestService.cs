@@ -38,8 +38,8 @@ public sealed class IngestService(
     private readonly SemaphoreSlim _sqliteWriter = new(1, 1);
     private bool? _isSqlite;
 
-    /// <summary>For tests: runs inside the first attempt's transaction, after the lookups and before the writes.</summary>
-    internal Func<Task>? BeforeWriteForTests { get; set; }
+    /// <summary>For tests: runs after the repeat check and before the transaction (where a concurrent writer can slip in).</summary>
+    internal Func<Task>? AfterRepeatCheckForTests { get; set; }
 
     public async Task<IngestResult> IngestAsync(Actor actor, InteractionRequest request, CancellationToken ct = default)
     {
@@ -51,6 +51,7 @@ public sealed class IngestService(
 
         // A repeat is answered without taking the write lock.
         if (await FindExistingAsync(input, ct) is { } known) return known;
+        if (AfterRepeatCheckForTests is { } hook) await hook();
 
         var sentiment = request.Sentiment ?? await analyzer.AnalyzeAsync(
             input.Subject is null ? input.Content.Text : input.Subject + "\n" + input.Content.Text, ct);
@@ -59,7 +60,7 @@ public sealed class IngestService(
         {
             try
             {
-                var (result, queueId, agentId) = await WriteAsync(actor, input, sentiment, now, attempt, ct);
+                var (result, queueId, agentId) = await WriteAsync(actor, input, sentiment, now, ct);
                 feed.Publish(new ChangeEvent(ChangeKind.MessageArrived, result.CardId, result.CaseId, queueId, actor.UserId, agentId));
                 if (result.CaseCreated) feed.Publish(new ChangeEvent(ChangeKind.CaseChanged, result.CardId, result.CaseId, queueId, actor.UserId, agentId));
                 feed.Publish(new ChangeEvent(ChangeKind.CardChanged, result.CardId, ActorId: actor.UserId));
@@ -79,7 +80,7 @@ public sealed class IngestService(
         string? DisplayName, string? ProfileUrl, int? Followers, int? Following, string? Subject, EmailContent Content,
         IReadOnlyList<InteractionAttachment> Attachments, string? InReplyTo, DateTimeOffset SentAt, string? Queue, ConversationContext? Context);
 
-    private async Task<(IngestResult Result, long QueueId, string? AgentId)> WriteAsync(Actor actor, Input input, Sentiment sentiment, DateTimeOffset now, int attempt, CancellationToken ct)
+    private async Task<(IngestResult Result, long QueueId, string? AgentId)> WriteAsync(Actor actor, Input input, Sentiment sentiment, DateTimeOffset now, CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         _isSqlite ??= db.Database.IsSqlite();
@@ -94,7 +95,7 @@ public sealed class IngestService(
                 // Serializable: on SQLite an immediate transaction (the write lock is taken at once, so the
                 // lookups below and the writes that follow cannot interleave with another writer's).
                 await using var tx = await db.Database.BeginTransactionAsync(IsolationLevel.Serializable, token);
-                var outcome = await WriteInTransactionAsync(db, actor, input, sentiment, now, attempt, token);
+                var outcome = await WriteInTransactionAsync(db, actor, input, sentiment, now, token);
                 await tx.CommitAsync(token);
                 return outcome;
             }, ct);
@@ -106,7 +107,7 @@ public sealed class IngestService(
     }
 
     private async Task<(IngestResult, long, string?)> WriteInTransactionAsync(AgentWorkspaceDbContext db, Actor actor, Input input, Sentiment sentiment,
-        DateTimeOffset now, int attempt, CancellationToken ct)
+        DateTimeOffset now, CancellationToken ct)
     {
         var queue = await ResolveQueueAsync(db, input.Queue, ct);
 
@@ -156,8 +157,6 @@ public sealed class IngestService(
         }
         if (input.Context is { IsEmpty: false } context)
             @case.SetContext((ConversationContext.FromJson(@case.ContextJson)?.MergeWith(context) ?? context).ToJson());
-
-        if (attempt == 1 && BeforeWriteForTests is { } hook) await hook();
 
         // 3. The message, its attachments, the indicators.
         long? parentId = input.InReplyTo is null ? null : await db.Messages
