@@ -35,7 +35,18 @@ internal static class IngestEndpoints
         .WithDescription("Matches the contact by the normalised address of `from` (phone channels share E.164 numbers; e-mail without case; " +
             "social platforms by user id or handle), reuses the card's open case on the channel or opens one in `queue`, and stores the message. " +
             "The same `externalId` on the same channel again answers 200 with the same ids and stores nothing.")
-        .Accepts<InteractionRequest>("application/json")
+        // The body is read by hand (to name the field at fault), so the document is told its shape here;
+        // an Accepts() would make routing refuse other content types before the handler can answer a clear 415.
+        .AddOpenApiOperationTransformer(async (operation, context, ct) =>
+        {
+            var schema = await context.GetOrCreateSchemaAsync(typeof(InteractionRequest), null, ct);
+            operation.RequestBody = new Microsoft.OpenApi.OpenApiRequestBody
+            {
+                Required = true,
+                Description = "One event on a channel.",
+                Content = new Dictionary<string, Microsoft.OpenApi.OpenApiMediaType> { ["application/json"] = new() { Schema = schema } },
+            };
+        })
         .Produces<InteractionResponse>(StatusCodes.Status201Created)
         .Produces<InteractionResponse>(StatusCodes.Status200OK)
         .ProducesProblem(StatusCodes.Status400BadRequest)
