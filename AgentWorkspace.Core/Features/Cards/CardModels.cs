@@ -134,3 +134,6 @@ public sealed class ProfileConflictException(long cardId, long currentVersion, C
     public CardProfile Current { get; } = current;
     public IReadOnlyList<FieldConflict> Fields { get; } = fields;
 }
+
+/// <summary>The custom field exists but administrators made it read-only.</summary>
+public sealed class FieldReadOnlyException(string ident, string label) : Domain.Common.DomainException($"{label} is read-only.", ident);

@@ -132,7 +132,7 @@ public sealed partial class CardService
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var field = await db.CustomFields.AsNoTracking().FirstOrDefaultAsync(f => f.Ident == ident && !f.IsArchived, ct)
             ?? throw new NotFoundException($"There is no custom field '{ident}'.");
-        if (!field.Editable) throw new DomainException($"{field.Label} is read-only.", ident);
+        if (!field.Editable) throw new FieldReadOnlyException(ident, field.Label);
         var normalized = field.NormalizeValue(value, region);
         await EditableCardAsync(db, cardId, ct);
         var row = await db.CustomFieldValues.FirstOrDefaultAsync(v => v.CardId == cardId && v.FieldId == field.Id, ct);
