@@ -110,12 +110,12 @@ public sealed class CardDetailEffects(CardService cards, ActorAccessor actors, I
     {
         try
         {
-            var version = await cards.UpdateProfileAsync(await actors.GetAsync(), action.CardId, action.Version, action.Profile);
+            var version = await cards.UpdateProfileAsync(await actors.GetAsync(), action.CardId, action.Version, action.Profile, action.Basis);
             dispatcher.Dispatch(new ProfileSavedAction(action.CardId, version, action.Profile));
         }
         catch (ProfileConflictException ex)
         {
-            dispatcher.Dispatch(new ProfileConflictAction(action.CardId, new ProfileConflict(ex.CurrentVersion, ex.Current, action.Profile, ex.Fields)));
+            dispatcher.Dispatch(new ProfileConflictAction(action.CardId, new ProfileConflict(ex.CurrentVersion, ex.Current, ex.Mine ?? action.Profile, ex.Fields)));
         }
         catch (DomainException ex) when (ex.Field is { } field && ex is not ConflictException)
         {

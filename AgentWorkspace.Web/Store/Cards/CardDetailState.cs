@@ -57,7 +57,7 @@ public sealed record LoadMoreTimelineAction(long CardId);
 public sealed record TimelineLoadedAction(long CardId, TimelineFilter Filter, TimelinePage Page, bool Append);
 public sealed record LoadCaseThreadsAction(long CardId);
 public sealed record CaseThreadsLoadedAction(long CardId, IReadOnlyList<CaseThread> Threads);
-public sealed record SaveProfileAction(long CardId, long Version, CardProfile Profile);
+public sealed record SaveProfileAction(long CardId, long Version, CardProfile Profile, CardProfile? Basis = null);
 public sealed record ProfileSavedAction(long CardId, long Version, CardProfile Profile);
 public sealed record ProfileRejectedAction(long CardId, string Field, string Error);
 public sealed record ProfileConflictAction(long CardId, ProfileConflict Conflict);

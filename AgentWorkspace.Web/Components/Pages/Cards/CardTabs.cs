@@ -12,7 +12,7 @@ public static class CardTabs
 
     public static readonly IReadOnlyList<Tab> All =
     [
-        new("summary", "TabSummary", Icons.Material.Filled.Circle),
+        new("summary", "TabSummary", Icons.Material.Outlined.Summarize),
         new("profile", "TabProfile", Icons.Material.Filled.Person),
         new("cases", "TabCases", Icons.Material.Filled.CalendarMonth),
         new("messages", "TabMessages", Icons.Material.Filled.Folder),
