@@ -12,6 +12,7 @@ public static class NavLinks
 
     public static readonly IReadOnlyList<Link> Agent =
     [
+        new("/cards", "NavCustomers", Icons.Material.Filled.Contacts),
     ];
 
     public static readonly IReadOnlyList<Link> Supervisor =
