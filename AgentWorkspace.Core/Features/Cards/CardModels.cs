@@ -1,0 +1,136 @@
+using AgentWorkspace.Core.Domain.Cards;
+using AgentWorkspace.Core.Domain.Cases;
+using AgentWorkspace.Core.Domain.Channels;
+using AgentWorkspace.Core.Domain.CustomFields;
+
+namespace AgentWorkspace.Core.Features.Cards;
+
+/// <summary>One channel identity of a card, as shown and as the API returns it.</summary>
+public sealed record IdentityView(long Id, Channel Channel, string Address, string Normalized, string? DisplayName, string? ProfileUrl,
+    int? Followers, int? Following, DateTimeOffset FirstSeenAt, DateTimeOffset LastSeenAt);
+
+/// <summary>Sentiment counts over the card's inbound messages and the audience of its social identities.</summary>
+public sealed record CardIndicators(int Positive, int Neutral, int Negative, int Followers, int Following);
+
+/// <summary>A custom field as it applies to one card: its definition and the card's value (null when none).</summary>
+public sealed record CardFieldValue(long FieldId, string Ident, string Label, string? LabelFr, string? LabelEn, CustomFieldType Type,
+    IReadOnlyList<string> Options, bool Editable, bool VisibleInRightPanel, bool VisibleInCard, string? Value)
+{
+    public string LabelFor(string? culture) =>
+        (culture?.StartsWith("fr", StringComparison.OrdinalIgnoreCase) == true ? LabelFr : culture?.StartsWith("en", StringComparison.OrdinalIgnoreCase) == true ? LabelEn : null)
+        ?? Label;
+}
+
+public sealed record MessageView(long Id, long CaseId, Channel Channel, Direction Direction, MessageKind Kind, string AuthorName, string? Subject,
+    string Text, Sentiment Sentiment, DateTimeOffset SentAt, int AttachmentCount);
+
+/// <summary>Keyset position in a message history: the (time, id) of the last message shown.</summary>
+public sealed record MessageCursor(DateTimeOffset SentAt, long Id);
+
+public sealed record MessagePage(IReadOnlyList<MessageView> Items, MessageCursor? Next);
+
+public sealed record CaseSummary(long Id, Channel Channel, string Title, CaseStatus Status, CasePriority Priority, string? Product,
+    string? OwnerName, string QueueName, IReadOnlyList<string> Skills, DateTimeOffset CreatedAt, DateTimeOffset LastMessageAt,
+    DateTimeOffset? FirstResponseAt, DateTimeOffset? ResolvedAt, string LastMessagePreview);
+
+/// <summary>The "Customer" tab beside an open case (seed 003): who the contact is at a glance.</summary>
+public sealed record CondensedCardView(long Id, long Version, CardStatus Status, bool IsLocked, string DisplayName, string? Company, string? AvatarUrl,
+    string? PrimaryEmail, string? MobilePhone, CardIndicators Indicators, IReadOnlyList<IdentityView> Identities, IReadOnlyList<CardFieldValue> RightPanelFields);
+
+/// <summary>The detailed card's first view: profile, identities, indicators, custom fields and the 50 newest messages.</summary>
+public sealed record CardFirstView(long Id, long Version, CardStatus Status, bool IsLocked, string DisplayName, CardProfile Profile,
+    IReadOnlyList<IdentityView> Identities, CardIndicators Indicators, IReadOnlyList<CardFieldValue> CustomFields, MessagePage Messages,
+    DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, DateTimeOffset? LastContactAt);
+
+/// <summary>What the Summary tab shows about the current case (seed 004).</summary>
+public sealed record ConversationSummary(CaseSummary Case, TimeSpan WaitingTime, IReadOnlyList<KeyValuePair<string, string>> PreChatSurvey,
+    IReadOnlyList<SelfServiceActivity> SelfService, IReadOnlyList<KeyValuePair<string, string>> Visitor, IReadOnlyList<KeyValuePair<string, string>> Variables);
+
+public sealed record SelfServiceActivity(string Type, string Title, DateTimeOffset? At);
+
+public sealed record CardSearchHit(long Id, string DisplayName, string? Company, string? AvatarUrl, string? PrimaryEmail, string? MobilePhone,
+    IReadOnlyList<Channel> Channels, DateTimeOffset? LastContactAt);
+
+/// <summary>An opaque keyset position in search results (stage, key, id), safe to put in a URL.</summary>
+public sealed record SearchCursor(int Stage, string Key, long Id)
+{
+    public string Encode() => Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"{Stage}\n{Id}\n{Key}")).Replace('+', '-').Replace('/', '_').TrimEnd('=');
+
+    public static SearchCursor Decode(string? token)
+    {
+        try
+        {
+            var s = (token ?? string.Empty).Replace('-', '+').Replace('_', '/');
+            s = s.PadRight(s.Length + (4 - s.Length % 4) % 4, '=');
+            var parts = System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(s)).Split('\n', 3);
+            return new SearchCursor(int.Parse(parts[0], System.Globalization.CultureInfo.InvariantCulture), parts[2],
+                long.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture));
+        }
+        catch (Exception ex) when (ex is FormatException or IndexOutOfRangeException or OverflowException)
+        {
+            throw new Domain.Common.DomainException("after is not a position returned by a previous search.", "after");
+        }
+    }
+}
+
+public sealed record CardSearchPage(IReadOnlyList<CardSearchHit> Items, SearchCursor? Next);
+
+public enum TimelineKind
+{
+    /// <summary>Conversation activity.</summary>
+    Message = 1,
+    /// <summary>Customer activity.</summary>
+    Note = 2,
+    /// <summary>Case activity.</summary>
+    CaseEvent = 3,
+}
+
+[Flags]
+public enum TimelineFilter
+{
+    None = 0,
+    Customer = 1,
+    Case = 2,
+    Conversation = 4,
+    All = Customer | Case | Conversation,
+}
+
+public sealed record TimelineItem(TimelineKind Kind, long Id, DateTimeOffset At, long? CaseId, string Actor, string Text,
+    Channel? Channel = null, Direction? Direction = null, CaseEventType? EventType = null);
+
+public sealed record TimelineCursor(DateTimeOffset At, TimelineKind Kind, long Id);
+
+public sealed record TimelinePage(IReadOnlyList<TimelineItem> Items, TimelineCursor? Next);
+
+public sealed record NoteView(long Id, long? CaseId, string AuthorId, string AuthorName, string Text, DateTimeOffset CreatedAt, DateTimeOffset? UpdatedAt);
+
+public sealed record CommentView(long Id, long CaseId, long? MessageId, string AuthorName, string Text, DateTimeOffset CreatedAt);
+
+/// <summary>One case of the Cases tab with its messages (oldest first) and the comments on them.</summary>
+public sealed record CaseThread(CaseSummary Case, IReadOnlyList<MessageView> Messages, IReadOnlyList<CommentView> Comments);
+
+public sealed record NewIdentity(Channel Channel, string Address, string? DisplayName = null, string? ProfileUrl = null, int? Followers = null, int? Following = null);
+
+/// <summary>One field that two agents set differently: what this agent sent and what is stored now.</summary>
+public sealed record FieldConflict(string Field, string? Yours, string? Theirs);
+
+/// <summary>The card was merged: it lives on as <see cref="SurvivorId"/>.</summary>
+public sealed class CardMergedException(long cardId, long survivorId)
+    : Exception($"Card {cardId} was merged into card {survivorId}.")
+{
+    public long CardId { get; } = cardId;
+    public long SurvivorId { get; } = survivorId;
+}
+
+/// <summary>
+/// The profile was saved by someone else since it was read. Carries both values of each field that
+/// differs, and the current profile and version so that the agent can keep theirs or take the other.
+/// </summary>
+public sealed class ProfileConflictException(long cardId, long currentVersion, CardProfile current, IReadOnlyList<FieldConflict> fields)
+    : Exception($"Card {cardId} was changed by someone else (now version {currentVersion}); {fields.Count} field(s) differ.")
+{
+    public long CardId { get; } = cardId;
+    public long CurrentVersion { get; } = currentVersion;
+    public CardProfile Current { get; } = current;
+    public IReadOnlyList<FieldConflict> Fields { get; } = fields;
+}

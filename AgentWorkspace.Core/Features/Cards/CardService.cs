@@ -1,0 +1,482 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using AgentWorkspace.Core.Domain.Audit;
+using AgentWorkspace.Core.Domain.Cards;
+using AgentWorkspace.Core.Domain.Cases;
+using AgentWorkspace.Core.Domain.Channels;
+using AgentWorkspace.Core.Domain.Common;
+using AgentWorkspace.Core.Domain.CustomFields;
+using AgentWorkspace.Core.Domain.Identity;
+using AgentWorkspace.Core.Features.Settings;
+using AgentWorkspace.Core.Persistence;
+using AgentWorkspace.Core.Realtime;
+using Microsoft.EntityFrameworkCore;
+
+namespace AgentWorkspace.Core.Features.Cards;
+
+/// <summary>
+/// The customer card (issue 4): read models for the condensed and detailed card, history, timeline,
+/// search; and the card's changes (profile with a concurrency check, custom-field values, notes,
+/// case comments), each audited field by field and announced on the change feed after commit.
+/// </summary>
+public sealed partial class CardService
+{
+    public const int FirstViewMessages = 50;
+    public const int MaxPageSize = 200;
+    public const string AuditEntity = "Card";
+
+    private readonly IDbContextFactory<AgentWorkspaceDbContext> _dbFactory;
+    private readonly IChangeFeed _feed;
+    private readonly SettingsService _settings;
+    private readonly TimeProvider _clock;
+    private volatile IReadOnlyList<CustomFieldDefinition>? _fields;
+
+    public CardService(IDbContextFactory<AgentWorkspaceDbContext> dbFactory, IChangeFeed feed, SettingsService settings, TimeProvider clock)
+    {
+        _dbFactory = dbFactory;
+        _feed = feed;
+        _settings = settings;
+        _clock = clock;
+        feed.Subscribe(change =>
+        {
+            if (change.Kind == ChangeKind.CustomFieldsChanged) ForgetCustomFields();
+            return Task.CompletedTask;
+        });
+    }
+
+    /// <summary>Drops the cached field definitions (an administrator changed them).</summary>
+    public void ForgetCustomFields() => _fields = null;
+
+    // ---------------------------------------------------------------- compiled reads (the hot path)
+
+    private sealed record CardRow(long Id, long Version, CardStatus Status, long? MergedIntoId, bool IsLocked, string? FirstName, string? LastName,
+        string? Company, Gender Gender, string? JobTitle, string? City, string? Category, string? RelationshipType, Channel? PreferredChannel,
+        string Tags, string? AvatarUrl, string? PrimaryEmail, string? SecondaryEmail, string? MobilePhone, string? HomePhone,
+        int Positive, int Neutral, int Negative, int Followers, int Following, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, DateTimeOffset? LastContactAt)
+    {
+        public CardProfile Profile => new()
+        {
+            FirstName = FirstName, LastName = LastName, Company = Company, Gender = Gender, JobTitle = JobTitle, City = City, Category = Category,
+            RelationshipType = RelationshipType, PreferredChannel = PreferredChannel, Tags = Tags.Length == 0 ? [] : Tags.Split('|'),
+            AvatarUrl = AvatarUrl, PrimaryEmail = PrimaryEmail, SecondaryEmail = SecondaryEmail, MobilePhone = MobilePhone, HomePhone = HomePhone,
+        };
+
+        public CardIndicators Indicators => new(Positive, Neutral, Negative, Followers, Following);
+    }
+
+    private static readonly Func<AgentWorkspaceDbContext, long, CancellationToken, Task<CardRow?>> CardById =
+        EF.CompileAsyncQuery((AgentWorkspaceDbContext db, long id, CancellationToken ct) => db.Cards.AsNoTracking().Where(c => c.Id == id)
+            .Select(c => new CardRow(c.Id, c.Version, c.Status, c.MergedIntoId, c.IsLocked, c.FirstName, c.LastName, c.Company, c.Gender, c.JobTitle,
+                c.City, c.Category, c.RelationshipType, c.PreferredChannel, c.Tags, c.AvatarUrl, c.PrimaryEmail, c.SecondaryEmail, c.MobilePhone, c.HomePhone,
+                c.PositiveCount, c.NeutralCount, c.NegativeCount, c.Followers, c.Following, c.CreatedAt, c.UpdatedAt, c.LastContactAt))
+            .FirstOrDefault());
+
+    private static readonly Func<AgentWorkspaceDbContext, long, IAsyncEnumerable<IdentityView>> IdentitiesOf =
+        EF.CompileAsyncQuery((AgentWorkspaceDbContext db, long id) => db.Identities.AsNoTracking().Where(i => i.CardId == id && !i.IsErased)
+            .OrderBy(i => i.Id)
+            .Select(i => new IdentityView(i.Id, i.Channel, i.RawAddress, i.NormalizedAddress, i.DisplayName, i.ProfileUrl, i.Followers, i.Following, i.FirstSeenAt, i.LastSeenAt)));
+
+    private static readonly Func<AgentWorkspaceDbContext, long, IAsyncEnumerable<(long FieldId, string Value)>> ValuesOf =
+        EF.CompileAsyncQuery((AgentWorkspaceDbContext db, long id) => db.CustomFieldValues.AsNoTracking().Where(v => v.CardId == id)
+            .Select(v => ValueTuple.Create(v.FieldId, v.Value)));
+
+    private static readonly Func<AgentWorkspaceDbContext, long, int, IAsyncEnumerable<MessageView>> NewestMessages =
+        EF.CompileAsyncQuery((AgentWorkspaceDbContext db, long id, int take) => db.Messages.AsNoTracking().Where(m => m.CardId == id)
+            .OrderByDescending(m => m.SentAt).ThenByDescending(m => m.Id).Take(take)
+            .Select(m => new MessageView(m.Id, m.CaseId, m.Channel, m.Direction, m.Kind, m.AuthorName, m.Subject, m.Text, m.Sentiment, m.SentAt, m.AttachmentCount)));
+
+    private static readonly Func<AgentWorkspaceDbContext, long, DateTimeOffset, long, int, IAsyncEnumerable<MessageView>> OlderMessages =
+        EF.CompileAsyncQuery((AgentWorkspaceDbContext db, long id, DateTimeOffset at, long before, int take) => db.Messages.AsNoTracking()
+            .Where(m => m.CardId == id && (m.SentAt < at || (m.SentAt == at && m.Id < before)))
+            .OrderByDescending(m => m.SentAt).ThenByDescending(m => m.Id).Take(take)
+            .Select(m => new MessageView(m.Id, m.CaseId, m.Channel, m.Direction, m.Kind, m.AuthorName, m.Subject, m.Text, m.Sentiment, m.SentAt, m.AttachmentCount)));
+
+    private static async Task<List<T>> ToListAsync<T>(IAsyncEnumerable<T> source, CancellationToken ct)
+    {
+        var list = new List<T>();
+        await foreach (var item in source.WithCancellation(ct)) list.Add(item);
+        return list;
+    }
+
+    private async Task<IReadOnlyList<CustomFieldDefinition>> FieldsAsync(AgentWorkspaceDbContext db, CancellationToken ct)
+    {
+        if (_fields is { } hit) return hit;
+        var list = await db.CustomFields.AsNoTracking().Where(f => !f.IsArchived).OrderBy(f => f.DisplayOrder).ThenBy(f => f.Id).ToListAsync(ct);
+        return _fields = list;
+    }
+
+    private static List<CardFieldValue> Join(IReadOnlyList<CustomFieldDefinition> fields, List<(long FieldId, string Value)> values) =>
+        fields.Select(f => new CardFieldValue(f.Id, f.Ident, f.Label, f.LabelFr, f.LabelEn, f.Type, f.Options, f.Editable, f.VisibleInRightPanel, f.VisibleInCard,
+            values.FirstOrDefault(v => v.FieldId == f.Id) is { Value: not null } v ? v.Value : null)).ToList();
+
+    private static async Task<CardRow> RequireCardAsync(AgentWorkspaceDbContext db, long id, CancellationToken ct)
+    {
+        var card = await CardById(db, id, ct) ?? throw new NotFoundException($"Card {id} does not exist.");
+        if (card.Status == CardStatus.Merged && card.MergedIntoId is { } survivor) throw new CardMergedException(id, survivor);
+        return card;
+    }
+
+    /// <summary>Where a merged card lives now (following a chain of merges), or the id itself.</summary>
+    public async Task<long> ResolveAsync(Actor actor, long id, CancellationToken ct = default)
+    {
+        actor.Require(Role.Agent);
+        await using var db = await _dbFactory.CreateDbContextAsync(ct);
+        for (var hops = 0; hops < 32; hops++)
+        {
+            var row = await db.Cards.AsNoTracking().Where(c => c.Id == id).Select(c => new { c.Status, c.MergedIntoId }).FirstOrDefaultAsync(ct)
+                ?? throw new NotFoundException($"Card {id} does not exist.");
+            if (row.Status != CardStatus.Merged || row.MergedIntoId is not { } next) return id;
+            id = next;
+        }
+        return id;
+    }
+
+    // ---------------------------------------------------------------- reads
+
+    public async Task<CondensedCardView> GetCondensedAsync(Actor actor, long cardId, CancellationToken ct = default)
+    {
+        actor.Require(Role.Agent);
+        await using var db = await _dbFactory.CreateDbContextAsync(ct);
+        var card = await RequireCardAsync(db, cardId, ct);
+        var identities = await ToListAsync(IdentitiesOf(db, cardId), ct);
+        var fields = await FieldsAsync(db, ct);
+        var values = await ToListAsync(ValuesOf(db, cardId), ct);
+        var panel = Join(fields, values).Where(f => f.VisibleInRightPanel).ToList();
+        return new CondensedCardView(card.Id, card.Version, card.Status, card.IsLocked, DisplayName(card, identities), card.Company, card.AvatarUrl,
+            card.PrimaryEmail, card.MobilePhone, card.Indicators, identities, panel);
+    }
+
+    /// <summary>Profile, identities, indicators, every custom field and the 50 newest messages, in one context.</summary>
+    public async Task<CardFirstView> GetFirstViewAsync(Actor actor, long cardId, CancellationToken ct = default)
+    {
+        actor.Require(Role.Agent);
+        await using var db = await _dbFactory.CreateDbContextAsync(ct);
+        var card = await RequireCardAsync(db, cardId, ct);
+        var identities = await ToListAsync(IdentitiesOf(db, cardId), ct);
+        var fields = await FieldsAsync(db, ct);
+        var values = await ToListAsync(ValuesOf(db, cardId), ct);
+        var messages = await ToListAsync(NewestMessages(db, cardId, FirstViewMessages + 1), ct);
+        return new CardFirstView(card.Id, card.Version, card.Status, card.IsLocked, DisplayName(card, identities), card.Profile, identities, card.Indicators,
+            Join(fields, values), Page(messages, FirstViewMessages), card.CreatedAt, card.UpdatedAt, card.LastContactAt);
+    }
+
+    /// <summary>The whole cross-channel history, newest first, keyset-paged by (time, id).</summary>
+    public async Task<MessagePage> GetMessagesAsync(Actor actor, long cardId, MessageCursor? after, int pageSize = FirstViewMessages, CancellationToken ct = default)
+    {
+        actor.Require(Role.Agent);
+        pageSize = Math.Clamp(pageSize, 1, MaxPageSize);
+        await using var db = await _dbFactory.CreateDbContextAsync(ct);
+        var rows = after is null
+            ? await ToListAsync(NewestMessages(db, cardId, pageSize + 1), ct)
+            : await ToListAsync(OlderMessages(db, cardId, after.SentAt, after.Id, pageSize + 1), ct);
+        return Page(rows, pageSize);
+    }
+
+    private static MessagePage Page(List<MessageView> rows, int pageSize)
+    {
+        if (rows.Count <= pageSize) return new MessagePage(rows, null);
+        var last = rows[pageSize - 1];
+        rows.RemoveAt(pageSize);
+        return new MessagePage(rows, new MessageCursor(last.SentAt, last.Id));
+    }
+
+    /// <summary>The card's newest cases (at most <paramref name="take"/>), newest activity first.</summary>
+    public async Task<IReadOnlyList<CaseSummary>> GetCasesAsync(Actor actor, long cardId, int take = 10, CancellationToken ct = default)
+    {
+        actor.Require(Role.Agent);
+        take = Math.Clamp(take, 1, MaxPageSize);
+        await using var db = await _dbFactory.CreateDbContextAsync(ct);
+        return await CasesAsync(db, db.Cases.Where(c => c.CardId == cardId), take, ct);
+    }
+
+    private static async Task<List<CaseSummary>> CasesAsync(AgentWorkspaceDbContext db, IQueryable<Case> cases, int take, CancellationToken ct)
+    {
+        var rows = await cases.AsNoTracking().OrderByDescending(c => c.LastMessageAt).ThenByDescending(c => c.Id).Take(take)
+            .Select(c => new
+            {
+                Case = c,
+                Queue = db.Queues.Where(q => q.Id == c.QueueId).Select(q => q.Name).FirstOrDefault(),
+                Owner = db.Users.Where(u => u.Id == c.AssignedAgentId).Select(u => u.DisplayName).FirstOrDefault(),
+            }).ToListAsync(ct);
+        return rows.Select(r => new CaseSummary(r.Case.Id, r.Case.Channel, r.Case.Title, r.Case.Status, r.Case.Priority, r.Case.Product, r.Owner,
+            r.Queue ?? string.Empty, r.Case.SkillList, r.Case.CreatedAt, r.Case.LastMessageAt, r.Case.FirstResponseAt, r.Case.ResolvedAt, r.Case.LastMessagePreview)).ToList();
+    }
+
+    /// <summary>The conversation summary of the current case: the newest open case, else the newest case; null when the card has none.</summary>
+    public async Task<ConversationSummary?> GetConversationSummaryAsync(Actor actor, long cardId, CancellationToken ct = default)
+    {
+        actor.Require(Role.Agent);
+        await using var db = await _dbFactory.CreateDbContextAsync(ct);
+        var open = new[] { CaseStatus.New, CaseStatus.Open, CaseStatus.Pending };
+        var current = (await CasesAsync(db, db.Cases.Where(c => c.CardId == cardId && open.Contains(c.Status)), 1, ct)).FirstOrDefault()
+            ?? (await CasesAsync(db, db.Cases.Where(c => c.CardId == cardId), 1, ct)).FirstOrDefault();
+        if (current is null) return null;
+        var json = await db.Cases.AsNoTracking().Where(c => c.Id == current.Id).Select(c => c.ContextJson).FirstOrDefaultAsync(ct);
+        var waiting = (current.FirstResponseAt ?? (current.ResolvedAt ?? _clock.GetUtcNow())) - current.CreatedAt;
+        if (waiting < TimeSpan.Zero) waiting = TimeSpan.Zero;
+        var (survey, selfService, visitor, variables) = ParseContext(json);
+        return new ConversationSummary(current, waiting, survey, selfService, visitor, variables);
+    }
+
+    /// <summary>Reads Case.ContextJson (as the ingest API stores it); unknown or malformed parts are left out, never fatal.</summary>
+    public static (List<KeyValuePair<string, string>> Survey, List<SelfServiceActivity> SelfService, List<KeyValuePair<string, string>> Visitor, List<KeyValuePair<string, string>> Variables)
+        ParseContext(string? json)
+    {
+        var survey = new List<KeyValuePair<string, string>>();
+        var selfService = new List<SelfServiceActivity>();
+        var visitor = new List<KeyValuePair<string, string>>();
+        var variables = new List<KeyValuePair<string, string>>();
+        if (string.IsNullOrWhiteSpace(json)) return (survey, selfService, visitor, variables);
+        try
+        {
+            using var doc = JsonDocument.Parse(json);
+            var root = doc.RootElement;
+            if (root.ValueKind != JsonValueKind.Object) return (survey, selfService, visitor, variables);
+            if (Prop(root, "preChatSurvey") is { ValueKind: JsonValueKind.Object } s) survey.AddRange(Pairs(s));
+            if (Prop(root, "visitor") is { ValueKind: JsonValueKind.Object } v) visitor.AddRange(Pairs(v));
+            if (Prop(root, "variables") is { ValueKind: JsonValueKind.Object } vars) variables.AddRange(Pairs(vars));
+            if (Prop(root, "selfService") is { ValueKind: JsonValueKind.Array } list)
+            {
+                foreach (var item in list.EnumerateArray().Where(i => i.ValueKind == JsonValueKind.Object))
+                {
+                    var type = Prop(item, "type") is { ValueKind: JsonValueKind.String } t ? t.GetString()! : "customAction";
+                    var title = Prop(item, "title") is { } ti ? Scalar(ti) : string.Empty;
+                    DateTimeOffset? at = Prop(item, "at") is { ValueKind: JsonValueKind.String } a && DateTimeOffset.TryParse(a.GetString(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var d) ? d : null;
+                    selfService.Add(new SelfServiceActivity(type, title, at));
+                }
+                selfService = selfService.OrderByDescending(x => x.At ?? DateTimeOffset.MinValue).ToList();
+            }
+        }
+        catch (JsonException) { }
+        return (survey, selfService, visitor, variables);
+
+        static JsonElement? Prop(JsonElement e, string name) =>
+            e.EnumerateObject().Where(p => string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase)).Select(p => (JsonElement?)p.Value).FirstOrDefault();
+        static IEnumerable<KeyValuePair<string, string>> Pairs(JsonElement o) => o.EnumerateObject().Select(p => new KeyValuePair<string, string>(p.Name, Scalar(p.Value)));
+        static string Scalar(JsonElement e) => e.ValueKind switch
+        {
+            JsonValueKind.String => e.GetString() ?? string.Empty,
+            JsonValueKind.True => "true",
+            JsonValueKind.False => "false",
+            JsonValueKind.Null => string.Empty,
+            _ => e.GetRawText(),
+        };
+    }
+
+    /// <summary>The card's cases with their messages (oldest first) and the comments on them; comments of cancelled cases are gone.</summary>
+    public async Task<IReadOnlyList<CaseThread>> GetCaseThreadsAsync(Actor actor, long cardId, int cases = 20, int messagesPerCase = 100, CancellationToken ct = default)
+    {
+        actor.Require(Role.Agent);
+        await using var db = await _dbFactory.CreateDbContextAsync(ct);
+        var list = await CasesAsync(db, db.Cases.Where(c => c.CardId == cardId), Math.Clamp(cases, 1, MaxPageSize), ct);
+        var ids = list.Select(c => c.Id).ToList();
+        var messages = new List<MessageView>();
+        foreach (var id in ids)
+        {
+            var newest = await db.Messages.AsNoTracking().Where(m => m.CaseId == id).OrderByDescending(m => m.SentAt).ThenByDescending(m => m.Id).Take(messagesPerCase)
+                .Select(m => new MessageView(m.Id, m.CaseId, m.Channel, m.Direction, m.Kind, m.AuthorName, m.Subject, m.Text, m.Sentiment, m.SentAt, m.AttachmentCount))
+                .ToListAsync(ct);
+            newest.Reverse();
+            messages.AddRange(newest);
+        }
+        var comments = await db.CaseComments.AsNoTracking().Where(c => ids.Contains(c.CaseId)).OrderBy(c => c.CreatedAt).ThenBy(c => c.Id)
+            .Select(c => new CommentView(c.Id, c.CaseId, c.MessageId, c.AuthorName, c.Text, c.CreatedAt)).ToListAsync(ct);
+        return list.Select(c => new CaseThread(c, messages.Where(m => m.CaseId == c.Id).ToList(),
+            c.Status == CaseStatus.Cancelled ? [] : comments.Where(x => x.CaseId == c.Id).ToList())).ToList();
+    }
+
+    public async Task<IReadOnlyList<NoteView>> GetNotesAsync(Actor actor, long cardId, CancellationToken ct = default)
+    {
+        actor.Require(Role.Agent);
+        await using var db = await _dbFactory.CreateDbContextAsync(ct);
+        return await db.Notes.AsNoTracking().Where(n => n.CardId == cardId).OrderByDescending(n => n.CreatedAt).ThenByDescending(n => n.Id).Take(500)
+            .Select(n => new NoteView(n.Id, n.CaseId, n.AuthorId, n.AuthorName, n.Text, n.CreatedAt, n.UpdatedAt)).ToListAsync(ct);
+    }
+
+    /// <summary>Messages, notes and case events of the card in one list, newest first, keyset-paged by (time, kind, id).</summary>
+    public async Task<TimelinePage> GetTimelineAsync(Actor actor, long cardId, TimelineFilter filter, TimelineCursor? after = null, int pageSize = 30, CancellationToken ct = default)
+    {
+        actor.Require(Role.Agent);
+        pageSize = Math.Clamp(pageSize, 1, MaxPageSize);
+        if (filter == TimelineFilter.None) return new TimelinePage([], null);
+        await using var db = await _dbFactory.CreateDbContextAsync(ct);
+        var take = pageSize + 1;
+        var items = new List<TimelineItem>();
+        var at = after?.At ?? DateTimeOffset.MaxValue;
+        if (filter.HasFlag(TimelineFilter.Conversation))
+        {
+            var q = db.Messages.AsNoTracking().Where(m => m.CardId == cardId);
+            q = Keyset(q, after, TimelineKind.Message, m => m.SentAt, m => m.Id);
+            items.AddRange((await q.OrderByDescending(m => m.SentAt).ThenByDescending(m => m.Id).Take(take)
+                .Select(m => new { m.Id, m.SentAt, m.CaseId, m.AuthorName, m.Text, m.Channel, m.Direction }).ToListAsync(ct))
+                .Select(m => new TimelineItem(TimelineKind.Message, m.Id, m.SentAt, m.CaseId, m.AuthorName, Text.Preview(m.Text, 300), m.Channel, m.Direction)));
+        }
+        if (filter.HasFlag(TimelineFilter.Customer))
+        {
+            var q = db.Notes.AsNoTracking().Where(n => n.CardId == cardId);
+            q = Keyset(q, after, TimelineKind.Note, n => n.CreatedAt, n => n.Id);
+            items.AddRange((await q.OrderByDescending(n => n.CreatedAt).ThenByDescending(n => n.Id).Take(take).ToListAsync(ct))
+                .Select(n => new TimelineItem(TimelineKind.Note, n.Id, n.CreatedAt, n.CaseId, n.AuthorName, n.Text)));
+        }
+        if (filter.HasFlag(TimelineFilter.Case))
+        {
+            var q = db.CaseEvents.AsNoTracking().Where(e => e.CardId == cardId);
+            q = Keyset(q, after, TimelineKind.CaseEvent, e => e.At, e => e.Id);
+            items.AddRange((await q.OrderByDescending(e => e.At).ThenByDescending(e => e.Id).Take(take).ToListAsync(ct))
+                .Select(e => new TimelineItem(TimelineKind.CaseEvent, e.Id, e.At, e.CaseId, e.ActorName, e.Detail ?? string.Empty, EventType: e.Type)));
+        }
+        var ordered = items.OrderByDescending(i => i.At).ThenByDescending(i => i.Kind).ThenByDescending(i => i.Id).Take(take).ToList();
+        if (ordered.Count <= pageSize) return new TimelinePage(ordered, null);
+        var last = ordered[pageSize - 1];
+        return new TimelinePage(ordered.Take(pageSize).ToList(), new TimelineCursor(last.At, last.Kind, last.Id));
+    }
+
+    /// <summary>
+    /// Rows strictly after the cursor in (time desc, kind desc, id desc) order. Within one source the kind is fixed,
+    /// so the condition folds into a plain (time, id) keyset.
+    /// </summary>
+    private static IQueryable<T> Keyset<T>(IQueryable<T> q, TimelineCursor? after, TimelineKind kind,
+        System.Linq.Expressions.Expression<Func<T, DateTimeOffset>> at, System.Linq.Expressions.Expression<Func<T, long>> id)
+    {
+        if (after is null) return q;
+        var p = at.Parameters[0];
+        var atBody = at.Body;
+        var idBody = new ParameterSwap(id.Parameters[0], p).Visit(id.Body);
+        var cAt = System.Linq.Expressions.Expression.Constant(after.At);
+        var cId = System.Linq.Expressions.Expression.Constant(after.Id);
+        System.Linq.Expressions.Expression body = kind < after.Kind
+            ? System.Linq.Expressions.Expression.LessThanOrEqual(atBody, cAt)
+            : kind > after.Kind
+                ? System.Linq.Expressions.Expression.LessThan(atBody, cAt)
+                : System.Linq.Expressions.Expression.OrElse(System.Linq.Expressions.Expression.LessThan(atBody, cAt),
+                    System.Linq.Expressions.Expression.AndAlso(System.Linq.Expressions.Expression.Equal(atBody, cAt), System.Linq.Expressions.Expression.LessThan(idBody, cId)));
+        return q.Where(System.Linq.Expressions.Expression.Lambda<Func<T, bool>>(body, p));
+    }
+
+    private sealed class ParameterSwap(System.Linq.Expressions.ParameterExpression from, System.Linq.Expressions.ParameterExpression to) : System.Linq.Expressions.ExpressionVisitor
+    {
+        protected override System.Linq.Expressions.Expression VisitParameter(System.Linq.Expressions.ParameterExpression node) => node == from ? to : node;
+    }
+
+    // ---------------------------------------------------------------- search
+
+    [GeneratedRegex(@"^[+(]?[0-9][0-9 ().\-/]{4,}$", RegexOptions.CultureInvariant)]
+    private static partial Regex PhoneShape();
+
+    private static readonly IdentitySpace[] HandleSpaces =
+        [IdentitySpace.Chat, IdentitySpace.Facebook, IdentitySpace.Twitter, IdentitySpace.LinkedIn, IdentitySpace.Messenger, IdentitySpace.AppleMessages];
+
+    /// <summary>
+    /// Finds cards by name, company, e-mail, handle, or phone number in any format. Exact matches
+    /// (e-mail, phone, handle) come first, then name prefixes in (name, id) order, then company
+    /// prefixes in (company, id) order: one keyset over the three stages, never OFFSET.
+    /// </summary>
+    public async Task<CardSearchPage> SearchAsync(Actor actor, string? query, SearchCursor? after = null, int pageSize = 20, CancellationToken ct = default)
+    {
+        actor.Require(Role.Agent);
+        pageSize = Math.Clamp(pageSize, 1, 100);
+        var q = (query ?? string.Empty).Trim();
+        if (q.Length == 0) return new CardSearchPage([], null);
+        if (q.Length > 200) throw new DomainException("The search is at most 200 characters.", "q");
+        var region = await _settings.DefaultRegionAsync(ct);
+        await using var db = await _dbFactory.CreateDbContextAsync(ct);
+
+        var ids = new List<long>();
+        SearchCursor? next = null;
+        var stage = after?.Stage ?? 0;
+        if (stage == 0)
+        {
+            var exact = await ExactMatchesAsync(db, q, region, ct);
+            ids.AddRange(exact.Take(pageSize));
+            stage = 1;
+            after = null;
+        }
+        var folded = Text.Fold(q.TrimStart('@'));
+        if (folded.Length > 0)
+        {
+            var upper = folded + "\uffff";
+            if (stage == 1 && ids.Count < pageSize)
+            {
+                var cq = db.Cards.AsNoTracking().Where(c => c.Status != CardStatus.Merged && string.Compare(c.SearchName, folded) >= 0 && string.Compare(c.SearchName, upper) < 0);
+                if (after is { Stage: 1 }) cq = cq.Where(c => string.Compare(c.SearchName, after.Key) > 0 || (c.SearchName == after.Key && c.Id > after.Id));
+                var rows = await cq.OrderBy(c => c.SearchName).ThenBy(c => c.Id).Take(pageSize - ids.Count + 1).Select(c => new { c.Id, c.SearchName }).ToListAsync(ct);
+                foreach (var r in rows)
+                {
+                    if (ids.Count == pageSize) { next = Last(1, ids, rows.Select(x => (x.Id, x.SearchName))); break; }
+                    if (!ids.Contains(r.Id)) ids.Add(r.Id);
+                }
+                if (next is null) { stage = 2; after = null; }
+            }
+            if (stage == 2 && ids.Count < pageSize && next is null)
+            {
+                var cq = db.Cards.AsNoTracking().Where(c => c.Status != CardStatus.Merged && string.Compare(c.SearchCompany, folded) >= 0 && string.Compare(c.SearchCompany, upper) < 0
+                    && !(string.Compare(c.SearchName, folded) >= 0 && string.Compare(c.SearchName, upper) < 0));
+                if (after is { Stage: 2 }) cq = cq.Where(c => string.Compare(c.SearchCompany, after.Key) > 0 || (c.SearchCompany == after.Key && c.Id > after.Id));
+                var rows = await cq.OrderBy(c => c.SearchCompany).ThenBy(c => c.Id).Take(pageSize - ids.Count + 1).Select(c => new { c.Id, c.SearchCompany }).ToListAsync(ct);
+                foreach (var r in rows)
+                {
+                    if (ids.Count == pageSize) { next = Last(2, ids, rows.Select(x => (x.Id, x.SearchCompany))); break; }
+                    if (!ids.Contains(r.Id)) ids.Add(r.Id);
+                }
+            }
+        }
+        return new CardSearchPage(await HitsAsync(db, ids, ct), next);
+
+        static SearchCursor Last(int stage, List<long> ids, IEnumerable<(long Id, string Key)> rows)
+        {
+            var last = rows.Last(r => ids.Contains(r.Id));
+            return new SearchCursor(stage, last.Key, last.Id);
+        }
+    }
+
+    private static async Task<List<long>> ExactMatchesAsync(AgentWorkspaceDbContext db, string q, string region, CancellationToken ct)
+    {
+        var ids = new List<long>();
+        if (EmailAddress.TryParse(q, out var email))
+        {
+            var e = email!.Value;
+            ids.AddRange(await db.Identities.Where(i => i.Space == IdentitySpace.Email && i.NormalizedAddress == e).Select(i => i.CardId).ToListAsync(ct));
+            ids.AddRange(await db.Cards.Where(c => c.PrimaryEmail == e).Select(c => c.Id).Take(50).ToListAsync(ct));
+        }
+        else if (PhoneShape().IsMatch(q) && q.Count(char.IsDigit) >= 6 && PhoneNumber.TryParse(q, region, out var phone, out _))
+        {
+            var p = phone!.E164;
+            ids.AddRange(await db.Identities.Where(i => i.Space == IdentitySpace.Phone && i.NormalizedAddress == p).Select(i => i.CardId).ToListAsync(ct));
+            ids.AddRange(await db.Cards.Where(c => c.MobilePhone == p).Select(c => c.Id).Take(50).ToListAsync(ct));
+        }
+        else if (!q.Contains(' ', StringComparison.Ordinal))
+        {
+            var handle = q.TrimStart('@').Trim().ToLowerInvariant();
+            if (handle.Length > 0)
+                ids.AddRange(await db.Identities.Where(i => HandleSpaces.Contains(i.Space) && i.NormalizedAddress == handle).Select(i => i.CardId).ToListAsync(ct));
+        }
+        if (ids.Count == 0) return ids;
+        // Follow tombstones: a merged card's identities moved to the survivor already, but a stale profile e-mail may remain.
+        var distinct = ids.Distinct().ToList();
+        return await db.Cards.Where(c => distinct.Contains(c.Id) && c.Status != CardStatus.Merged).OrderBy(c => c.Id).Select(c => c.Id).Take(50).ToListAsync(ct);
+    }
+
+    private static async Task<List<CardSearchHit>> HitsAsync(AgentWorkspaceDbContext db, List<long> ids, CancellationToken ct)
+    {
+        if (ids.Count == 0) return [];
+        var cards = await db.Cards.AsNoTracking().Where(c => ids.Contains(c.Id))
+            .Select(c => new { c.Id, c.FirstName, c.LastName, c.Company, c.AvatarUrl, c.PrimaryEmail, c.MobilePhone, c.LastContactAt }).ToListAsync(ct);
+        var identities = await db.Identities.AsNoTracking().Where(i => ids.Contains(i.CardId) && !i.IsErased)
+            .Select(i => new { i.CardId, i.Channel, i.DisplayName, i.RawAddress }).ToListAsync(ct);
+        return ids.Select(id => cards.First(c => c.Id == id)).Select(c =>
+        {
+            var mine = identities.Where(i => i.CardId == c.Id).ToList();
+            var name = $"{c.FirstName} {c.LastName}".Trim();
+            if (name.Length == 0) name = c.PrimaryEmail ?? c.MobilePhone ?? mine.Select(i => i.DisplayName ?? i.RawAddress).FirstOrDefault() ?? $"#{c.Id}";
+            return new CardSearchHit(c.Id, name, c.Company, c.AvatarUrl, c.PrimaryEmail, c.MobilePhone, mine.Select(i => i.Channel).Distinct().ToList(), c.LastContactAt);
+        }).ToList();
+    }
+
+    private static string DisplayName(CardRow card, IReadOnlyList<IdentityView> identities)
+    {
+        var name = $"{card.FirstName} {card.LastName}".Trim();
+        if (name.Length > 0) return name;
+        return card.PrimaryEmail ?? card.MobilePhone ?? identities.Select(i => i.DisplayName ?? i.Address).FirstOrDefault() ?? $"#{card.Id}";
+    }
+}

@@ -1,0 +1,57 @@
+using AgentWorkspace.Core.Domain.Cards;
+using AgentWorkspace.Core.Domain.Cases;
+using AgentWorkspace.Core.Domain.Channels;
+using AgentWorkspace.Core.Domain.Identity;
+using AgentWorkspace.Core.Features.Cards;
+using AgentWorkspace.Core.Features.Demo;
+using AgentWorkspace.Core.Features.Settings;
+using AgentWorkspace.Core.Persistence;
+using AgentWorkspace.Core.Realtime;
+using AgentWorkspace.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+
+namespace AgentWorkspace.Tests.Cards;
+
+/// <summary>Cards, cases and messages made directly in a test database, with unique names.</summary>
+internal static class CardTestData
+{
+    public static readonly Actor Agent = new("agent-1", "Camille Laurent", Role.Agent);
+    public static readonly Actor OtherAgent = new("agent-2", "Hugo Bernard", Role.Agent);
+    public static readonly Actor Supervisor = new("sup-1", "Sophie Moreau", Role.Supervisor);
+
+    public static async Task<(TestDatabase Db, CardService Cards, InProcessChangeFeed Feed)> CreateAsync()
+    {
+        var test = await TestDatabase.CreateAsync();
+        await new ReferenceData(test.Factory, TimeProvider.System).EnsureDemoReferenceDataAsync();
+        var feed = new InProcessChangeFeed();
+        var settings = new SettingsService(test.Factory, feed, new SettingsDefaults());
+        return (test, new CardService(test.Factory, feed, settings, TimeProvider.System), feed);
+    }
+
+    /// <summary>A card with a phone identity and one open SMS case holding <paramref name="messages"/> messages (several share a time).</summary>
+    public static async Task<(long CardId, long CaseId)> CardWithMessagesAsync(AgentWorkspaceDbContextFactory factory, int messages, string? lastName = null,
+        string phone = "+33612345678", DateTimeOffset? start = null)
+    {
+        await using var db = factory.CreateDbContext();
+        var queue = await db.Queues.FirstAsync(q => q.IsDefault);
+        var t0 = start ?? new DateTimeOffset(2026, 1, 1, 8, 0, 0, TimeSpan.Zero);
+        var card = new CustomerCard(new CardProfile { FirstName = "Zoé", LastName = lastName ?? "Test" + Guid.NewGuid().ToString("N")[..8], Company = "Acme" }, "FR", t0);
+        card.AddIdentity(Channel.Sms, phone, IdentityAddress.Normalize(Channel.Sms, phone, "FR"), t0);
+        db.Cards.Add(card);
+        await db.SaveChangesAsync();
+        var @case = new Case(card.Id, Channel.Sms, queue.Id, "Delivery question", t0);
+        db.Cases.Add(@case);
+        await db.SaveChangesAsync();
+        for (var i = 0; i < messages; i++)
+        {
+            // Every third message shares its time with the previous one: the keyset must break ties by id.
+            var at = t0.AddMinutes(i - i / 3);
+            var direction = i % 2 == 0 ? Direction.Inbound : Direction.Outbound;
+            db.Messages.Add(new Message(@case.Id, card.Id, Channel.Sms, $"ext-{card.Id}-{i}", direction, MessageKind.Sms,
+                direction == Direction.Inbound ? "Zoé" : "Camille", null, null, $"Message {i}", null, Sentiment.Neutral, at));
+            card.RecordMessage(Sentiment.Neutral, direction, at);
+        }
+        await db.SaveChangesAsync();
+        return (card.Id, @case.Id);
+    }
+}
