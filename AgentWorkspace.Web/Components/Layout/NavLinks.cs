@@ -13,6 +13,7 @@ public static class NavLinks
     public static readonly IReadOnlyList<Link> Agent =
     [
         new("/inbox", "NavInbox", Icons.Material.Filled.Inbox),
+        new("/cards", "NavCustomers", Icons.Material.Filled.Contacts),
     ];
 
     public static readonly IReadOnlyList<Link> Supervisor =
