@@ -55,8 +55,6 @@ await using (var db = factory.CreateDbContext())
     Console.WriteLine($"{file}: {await db.Cases.CountAsync():N0} cases, {open:N0} open, {visible:N0} open in the bench agent's scope (queues {string.Join(", ", mine)} + assigned)");
 }
 
-if (Environment.GetEnvironmentVariable("AW_SQL") == "1")
-    System.Diagnostics.DiagnosticListener.AllListeners.Subscribe(new SqlPrinter());
 var inbox = new InboxService(factory, new InProcessChangeFeed(), new RecordingOutboundConnector(factory, TimeProvider.System), TimeProvider.System);
 
 async Task<List<double>> Measure(Func<Task> run, int n = 1_000, int warmup = 100)
@@ -74,7 +72,6 @@ async Task<List<double>> Measure(Func<Task> run, int n = 1_000, int warmup = 100
 
 var all = new InboxFilter();
 var first = await inbox.ListAsync(agent, all);
-if (Environment.GetEnvironmentVariable("AW_SQL") == "1") return 0;
 Console.WriteLine($"first page: {first.Tiles.Count} tiles, next cursor {(first.Next is null ? "none" : "yes")}");
 Print("inbox first page (30, mine + my queues)", await Measure(() => inbox.ListAsync(agent, all)));
 Print("inbox next page (30, after page 1)", await Measure(() => inbox.ListAsync(agent, all, first.Next)));
@@ -101,15 +98,3 @@ static double Percentile(List<double> values, double p)
     return sorted[Math.Clamp(rank, 0, sorted.Count - 1)];
 }
 
-/// <summary>AW_SQL=1 prints the SQL of each command (to look at query plans).</summary>
-sealed class SqlPrinter : IObserver<System.Diagnostics.DiagnosticListener>, IObserver<KeyValuePair<string, object?>>
-{
-    public void OnNext(System.Diagnostics.DiagnosticListener listener) { if (listener.Name == "Microsoft.EntityFrameworkCore") listener.Subscribe(this); }
-    public void OnNext(KeyValuePair<string, object?> e)
-    {
-        if (e.Value is Microsoft.EntityFrameworkCore.Diagnostics.CommandEventData c && e.Key.EndsWith("CommandExecuting", StringComparison.Ordinal))
-            Console.WriteLine(c.Command.CommandText + Environment.NewLine + "--");
-    }
-    public void OnCompleted() { }
-    public void OnError(Exception error) { }
-}
