@@ -169,7 +169,7 @@ public class InboxJourneyTests(BrowserFixture browser)
             channel = "sms",
             externalId = "journey-sms-" + Guid.NewGuid().ToString("N"),
             kind = "sms",
-            from = new { address = "06 " + Random.Shared.Next(10, 99) + " " + Random.Shared.Next(10, 99) + " " + Random.Shared.Next(10, 99) + " " + Random.Shared.Next(10, 99), displayName = name },
+            from = new { address = "07 99 " + Random.Shared.Next(10, 99) + " " + Random.Shared.Next(10, 99) + " " + Random.Shared.Next(10, 99), displayName = name },
             body = "Bonjour, je souhaite changer mon adresse de livraison.",
             queue = "Support",
         }), System.Text.Encoding.UTF8, "application/json"));
@@ -181,14 +181,16 @@ public class InboxJourneyTests(BrowserFixture browser)
         await Tile(page, caseId).WaitForAsync();
         await Tile(page, caseId).ClickAsync();
         var active = page.Locator($"[data-testid=active-case][data-case-id='{caseId}']");
-        (await active.Locator("[data-testid=thread-entry][data-kind=inbound]").InnerTextAsync()).ShouldContain("changer mon adresse de livraison");
+        // The number may already be known to the demo data: then the message joins that card's open case; look for ours.
+        await active.Locator("[data-testid=thread-entry][data-kind=inbound]", new() { HasTextString = "changer mon adresse de livraison" }).WaitForAsync();
 
         await active.Locator("[data-testid=composer-text]").FillAsync("C'est noté, l'adresse est mise à jour.");
         await active.Locator("[data-testid=composer-submit]").ClickAsync();
-        await active.Locator("[data-testid=thread-entry][data-kind=outbound] [data-testid=delivery-status][data-status=Delivered]").WaitForAsync();
+        await active.Locator("[data-testid=thread-entry][data-kind=outbound]", new() { HasTextString = "l'adresse est mise à jour" })
+            .Locator("[data-testid=delivery-status][data-status=Delivered]").WaitForAsync();
 
         await page.GetByRole(AriaRole.Tab, new() { Name = "History" }).ClickAsync();
-        var replied = page.Locator("[data-testid=history-entry][data-type=Replied]");
+        var replied = page.Locator("[data-testid=history-entry][data-type=Replied]", new() { HasTextString = "l'adresse est mise à jour" });
         await replied.WaitForAsync();
         (await replied.InnerTextAsync()).ShouldContain("l'adresse est mise à jour");
         await page.Context.CloseAsync();
