@@ -54,7 +54,7 @@ var random = new Random(7);
 List<string> known;
 await using (var db = factory.CreateDbContext())
 {
-    var max = await db.Identities.MaxAsync(i => i.Id);
+    var max = await db.Identities.MaxAsync(i => (long?)i.Id) ?? 0;
     var ids = Enumerable.Range(0, count * 2).Select(_ => (long)random.Next(1, (int)max + 1)).Distinct().Take(count).ToList();
     known = await db.Identities.AsNoTracking().Where(i => ids.Contains(i.Id) && i.Space == IdentitySpace.Phone).Select(i => i.NormalizedAddress).ToListAsync();
 }
