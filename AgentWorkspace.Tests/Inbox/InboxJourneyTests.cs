@@ -59,7 +59,7 @@ public class InboxJourneyTests(BrowserFixture browser)
         var active = page.Locator($"[data-testid=active-case][data-case-id='{caseId}']");
         await active.WaitForAsync();
         (await active.Locator("[data-testid=thread-entry][data-kind=inbound]").InnerTextAsync()).ShouldContain("mon colis n'est toujours pas arrivé");
-        (await page.Locator("[data-testid=card-name]").InnerTextAsync()).ShouldBe(name + " Journey");
+        (await page.Locator("[data-testid=condensed-name]").InnerTextAsync()).ShouldBe(name + " Journey");
 
         await active.Locator("[data-testid=take-case]").ClickAsync();
         await active.Locator("[data-testid=case-status]", new() { HasTextString = "Open" }).WaitForAsync();
