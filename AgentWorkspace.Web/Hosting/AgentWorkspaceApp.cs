@@ -123,6 +123,7 @@ public static class AgentWorkspaceApp
         app.MapHealthChecks("/health").AllowAnonymous();
         app.MapOpenApi().AllowAnonymous();
         app.MapAccountEndpoints();
+        app.MapCardDownloads();
         app.MapAgentWorkspaceApi();
         app.MapPreferenceEndpoints();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();

@@ -108,11 +108,12 @@ public sealed class ReplyDraft
         SubmittedAt = now;
     }
 
-    public void Approve(string reviewerId, string reviewerName, long messageId, DateTimeOffset now)
+    public void Approve(string reviewerId, string reviewerName, long messageId, string? comment, DateTimeOffset now)
     {
         EnsurePending();
         Status = DraftStatus.Approved;
         ReviewerId = reviewerId; ReviewerName = reviewerName; ReviewedAt = now; MessageId = messageId;
+        ReviewComment = Common.Text.Clean(comment, 1000, "comment");
     }
 
     public void Reject(string reviewerId, string reviewerName, string? comment, DateTimeOffset now)

@@ -22,6 +22,12 @@ public static class NavLinks
 
     public static readonly IReadOnlyList<Link> Admin =
     [
+        new("/admin/custom-fields", "NavCustomFields", Icons.Material.Filled.DynamicForm),
+        new("/admin/users", "NavUsers", Icons.Material.Filled.ManageAccounts),
+        new("/admin/queues", "NavQueues", Icons.Material.Filled.AltRoute),
+        new("/admin/quick-replies", "NavQuickReplies", Icons.Material.Filled.Quickreply),
+        new("/admin/api-keys", "NavApiKeys", Icons.Material.Filled.Key),
+        new("/admin/settings", "NavSettings", Icons.Material.Filled.Settings),
         new("/admin/audit", "NavAudit", Icons.Material.Filled.History),
     ];
 }

@@ -1,0 +1,73 @@
+using AgentWorkspace.Core.Domain.Admin;
+using AgentWorkspace.Core.Domain.Common;
+using AgentWorkspace.Core.Domain.Identity;
+using AgentWorkspace.Core.Features.Administration;
+using AgentWorkspace.Core.Persistence;
+using Microsoft.EntityFrameworkCore;
+
+namespace AgentWorkspace.Core.Features.ApiKeys;
+
+public sealed record ApiKeyView(long Id, string Name, Role Role, string Prefix, DateTimeOffset CreatedAt, string CreatedBy, DateTimeOffset? RevokedAt)
+{
+    public bool IsActive => RevokedAt is null;
+}
+
+/// <summary>A new key: <see cref="Secret"/> is shown this once and never stored (only its hash is).</summary>
+public sealed record CreatedApiKey(ApiKeyView Key, string Secret);
+
+/// <summary>API keys for integrations: created with a name and a role, revoked. Admin only; audited without the secret.</summary>
+public sealed class ApiKeyService(IDbContextFactory<AgentWorkspaceDbContext> dbFactory, TimeProvider clock)
+{
+    private const string Entity = "ApiKey";
+
+    public async Task<IReadOnlyList<ApiKeyView>> ListAsync(Actor actor, CancellationToken ct = default)
+    {
+        actor.Require(Role.Admin);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var keys = await db.ApiKeys.AsNoTracking().ToListAsync(ct);
+        return keys.OrderBy(k => k.RevokedAt is not null).ThenByDescending(k => k.CreatedAt).Select(View).ToList();
+    }
+
+    public static IReadOnlyList<AdminRuleException> Check(string? name, Role role)
+    {
+        var errors = new List<AdminRuleException>();
+        if (string.IsNullOrWhiteSpace(name)) errors.Add(new("KeyNameRequired", "An API key needs a name.", "name"));
+        else if (name.Trim().Length > 100) errors.Add(new("NameTooLong", "The name must be at most 100 characters.", "name", 100));
+        if (!Enum.IsDefined(role)) errors.Add(new("RoleUnknown", "The role is Agent, Supervisor or Admin.", "role"));
+        return errors;
+    }
+
+    public async Task<CreatedApiKey> CreateAsync(Actor actor, string? name, Role role, CancellationToken ct = default)
+    {
+        actor.Require(Role.Admin);
+        if (Check(name, role) is { Count: > 0 } errors) throw errors[0];
+        var (secret, prefix, hash) = ApiKeySecret.Generate();
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var now = clock.GetUtcNow();
+        var key = new ApiKey(name!, role, prefix, hash, actor.DisplayName, now);
+        db.ApiKeys.Add(key);
+        await db.SaveChangesAsync(ct);
+        AdminAudit.Event(db, now, actor, Entity, key.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), "Created", "key", null, $"name={key.Name}; role={key.Role}; prefix={key.Prefix}");
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        return new CreatedApiKey(View(key), secret);
+    }
+
+    public async Task<ApiKeyView> RevokeAsync(Actor actor, long id, CancellationToken ct = default)
+    {
+        actor.Require(Role.Admin);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var key = await db.ApiKeys.FirstOrDefaultAsync(k => k.Id == id, ct) ?? throw new NotFoundException($"There is no API key {id}.");
+        if (key.IsActive)
+        {
+            var now = clock.GetUtcNow();
+            key.Revoke(now);
+            AdminAudit.Event(db, now, actor, Entity, id.ToString(System.Globalization.CultureInfo.InvariantCulture), "Revoked", "key", key.Name, null);
+            await db.SaveChangesAsync(ct);
+        }
+        return View(key);
+    }
+
+    private static ApiKeyView View(ApiKey k) => new(k.Id, k.Name, k.Role, k.Prefix, k.CreatedAt, k.CreatedBy, k.RevokedAt);
+}

@@ -1,0 +1,124 @@
+using AgentWorkspace.Core.Domain.Cases;
+using AgentWorkspace.Core.Domain.Channels;
+
+namespace AgentWorkspace.Core.Features.Inbox;
+
+/// <summary>Which of the agent's cases the assignment panel shows.</summary>
+public enum InboxScope
+{
+    /// <summary>Assigned to me, and everything in my queues.</summary>
+    All = 0,
+    /// <summary>Assigned to me only.</summary>
+    Mine = 1,
+    /// <summary>In my queues and assigned to nobody.</summary>
+    Unassigned = 2,
+}
+
+public enum InboxSort
+{
+    /// <summary>Most recent activity first.</summary>
+    Newest = 0,
+    /// <summary>Waiting longest first.</summary>
+    Oldest = 1,
+}
+
+/// <summary>Filters of the assignment panel; <see cref="Status"/> null means every open status (new, open, pending).</summary>
+public sealed record InboxFilter(InboxScope Scope = InboxScope.All, long? QueueId = null, Channel? Channel = null, CaseStatus? Status = null, InboxSort Sort = InboxSort.Newest);
+
+/// <summary>Keyset position: the (last activity, id) of the last tile shown.</summary>
+public sealed record InboxCursor(DateTimeOffset LastMessageAt, long Id);
+
+/// <summary>One case tile: what the assignment panel and the case header need, SLA inputs included.</summary>
+public sealed record CaseTile(
+    long Id,
+    long Version,
+    long CardId,
+    Channel Channel,
+    long QueueId,
+    string QueueName,
+    CaseStatus Status,
+    CasePriority Priority,
+    string? AssignedAgentId,
+    string? AssignedAgentName,
+    string ContactName,
+    string Title,
+    string Preview,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset LastMessageAt,
+    DateTimeOffset? FirstResponseAt,
+    DateTimeOffset? ResolvedAt,
+    int UnreadCount,
+    int FirstResponseTargetMinutes,
+    int ResolutionTargetMinutes)
+{
+    public bool IsOpen => Status is CaseStatus.New or CaseStatus.Open or CaseStatus.Pending;
+
+    public SlaClock FirstResponse(DateTimeOffset now) => Sla.FirstResponse(CreatedAt, FirstResponseAt, FirstResponseTargetMinutes, now);
+
+    public SlaClock Solution(DateTimeOffset now) => Sla.Solution(CreatedAt, ResolvedAt, ResolutionTargetMinutes, now);
+
+    /// <summary>How long the contact has been waiting since the last message (or since the case was resolved).</summary>
+    public TimeSpan Waiting(DateTimeOffset now) => (ResolvedAt ?? now) - LastMessageAt is var d && d > TimeSpan.Zero ? d : TimeSpan.Zero;
+}
+
+public sealed record InboxPage(IReadOnlyList<CaseTile> Tiles, InboxCursor? Next);
+
+/// <summary>The figures of the workspace header.</summary>
+public sealed record InboxCounts(int AssignedToMe, int Unread, int UnassignedInMyQueues, int FirstResponseBreached, int PendingDrafts);
+
+public enum ThreadEntryKind
+{
+    Message = 0,
+    Note = 1,
+    Comment = 2,
+}
+
+public sealed record AttachmentView(string Name, string ContentType, long Size, string? Url);
+
+/// <summary>One line of the case thread: a message, an internal note, or a comment. <see cref="Depth"/> 1 puts a social comment under its post.</summary>
+public sealed record ThreadEntry(
+    ThreadEntryKind Kind,
+    long Id,
+    DateTimeOffset At,
+    string Author,
+    string Text,
+    Direction? Direction = null,
+    MessageKind? MessageKind = null,
+    DeliveryStatus? Delivery = null,
+    long? ParentMessageId = null,
+    string? Subject = null,
+    Sentiment? Sentiment = null,
+    IReadOnlyList<AttachmentView>? Attachments = null,
+    int Depth = 0);
+
+public sealed record DraftView(long Id, long CaseId, string AuthorId, string AuthorName, string Text, DraftStatus Status, DateTimeOffset SubmittedAt,
+    string? ReviewerName, string? ReviewComment, DateTimeOffset? ReviewedAt);
+
+/// <summary>An open case: header, thread (the latest messages; <see cref="EarlierCursor"/> pages back), drafts.</summary>
+public sealed record CaseDetail(CaseTile Case, IReadOnlyList<ThreadEntry> Thread, ThreadCursor? EarlierCursor, IReadOnlyList<DraftView> Drafts, string? ContextJson);
+
+public sealed record ThreadCursor(DateTimeOffset SentAt, long Id);
+
+public sealed record HistoryEntry(long Id, CaseEventType Type, string ActorName, string? Detail, DateTimeOffset At);
+
+public sealed record HistoryCursor(DateTimeOffset At, long Id);
+
+public sealed record HistoryPage(IReadOnlyList<HistoryEntry> Entries, HistoryCursor? Next);
+
+public sealed record QueueOption(long Id, string Name, int FirstResponseTargetMinutes, int ResolutionTargetMinutes, bool IsMember);
+
+public sealed record AgentOption(string UserId, string DisplayName);
+
+public sealed record QuickReplyView(long Id, string Title, string Body, string Language);
+
+/// <summary>The contact beside an open case (the condensed card's data).</summary>
+public sealed record ContactSummary(long CardId, string DisplayName, string? Company, string? PrimaryEmail, string? MobilePhone, string? AvatarUrl,
+    int Positive, int Neutral, int Negative, int Followers, int Following, IReadOnlyList<(Channel Channel, string Address, string? ProfileUrl)> Identities);
+
+/// <summary>A draft waiting for a supervisor, with its case's context.</summary>
+public sealed record PendingDraft(long Id, long CaseId, Channel Channel, string ContactName, string CaseTitle, string QueueName, string AuthorName,
+    string Text, DateTimeOffset SubmittedAt, string? LastInbound);
+
+public sealed record DraftCursor(DateTimeOffset SubmittedAt, long Id);
+
+public sealed record DraftPage(IReadOnlyList<PendingDraft> Drafts, DraftCursor? Next);

@@ -1,0 +1,139 @@
+using System.Collections.Immutable;
+using AgentWorkspace.Core.Features.Cards;
+using AgentWorkspace.Core.Features.Merge;
+using AgentWorkspace.Web.Store.Core;
+
+namespace AgentWorkspace.Web.Store.CardIdentities;
+
+/// <summary>
+/// The Identities tab of a detailed card (seed 002): the card's identities, its likely duplicates with
+/// their reasons, a search for other cards to merge, and the privacy actions (lock, anonymize).
+/// </summary>
+public sealed record CardIdentitiesState(
+    long CardId,
+    bool Loading,
+    CondensedCardView? Card,
+    ImmutableList<DuplicateCandidate> Suggestions,
+    string Query,
+    bool Searching,
+    ImmutableList<CardSearchHit> Results,
+    SearchCursor? NextResults,
+    bool Busy,
+    MergeResult? LastMerge,
+    string? Error,
+    long? MovedTo)
+{
+    public bool HasSearched { get; init; }
+}
+
+public sealed class CardIdentitiesFeature : Feature<CardIdentitiesState>
+{
+    public override string Name => "CardIdentities";
+    public override CardIdentitiesState GetInitialState() => new(0, false, null, [], string.Empty, false, [], null, false, null, null, null);
+}
+
+public sealed record LoadCardIdentitiesAction(long CardId);
+public sealed record CardIdentitiesLoadedAction(long CardId, CondensedCardView Card, IReadOnlyList<DuplicateCandidate> Suggestions);
+public sealed record SearchOtherCardsAction(string Query);
+public sealed record OtherCardsFoundAction(string Query, IReadOnlyList<CardSearchHit> Hits, SearchCursor? Next, bool Append);
+public sealed record LoadMoreOtherCardsAction;
+public sealed record MergeFromIdentitiesAction(long SurvivorId, long MergedId, IReadOnlyDictionary<string, MergeChoice> Choices);
+public sealed record MergedFromIdentitiesAction(MergeResult Result, long ViewedCardId);
+public sealed record UndoMergeFromIdentitiesAction(long MergeId);
+public sealed record MergeUndoneFromIdentitiesAction(long MergeId);
+public sealed record DismissSuggestionAction(long OtherId);
+public sealed record SuggestionDismissedAction(long OtherId);
+public sealed record SetCardLockAction(bool Locked);
+public sealed record AnonymizeCardAction(bool Force);
+public sealed record CardPrivacyDoneAction;
+public sealed record CardIdentitiesFailedAction(string Error);
+/// <summary>The card was merged elsewhere (by someone else, or by this agent from the other side).</summary>
+public sealed record CardMovedAction(long SurvivorId);
+
+public static class CardIdentitiesReducers
+{
+    [ReducerMethod]
+    public static CardIdentitiesState Reduce(CardIdentitiesState s, LoadCardIdentitiesAction a) =>
+        a.CardId == s.CardId
+            ? s with { Loading = true, Error = null }
+            // Another card: nothing of the previous one may show, not even its search.
+            : new CardIdentitiesFeature().GetInitialState() with { CardId = a.CardId, Loading = true };
+
+    [ReducerMethod]
+    public static CardIdentitiesState Reduce(CardIdentitiesState s, CardIdentitiesLoadedAction a) =>
+        a.CardId != s.CardId ? s : s with
+        {
+            Loading = false,
+            Card = a.Card,
+            Suggestions = [.. a.Suggestions],
+            // A merged card leaves the results: it is a tombstone now.
+            Results = s.Results.RemoveAll(h => h.Id == s.CardId),
+        };
+
+    [ReducerMethod]
+    public static CardIdentitiesState Reduce(CardIdentitiesState s, SearchOtherCardsAction a) =>
+        s with { Query = a.Query, Searching = a.Query.Trim().Length > 0, Error = null, Results = a.Query.Trim().Length == 0 ? [] : s.Results, NextResults = null, HasSearched = false };
+
+    [ReducerMethod]
+    public static CardIdentitiesState Reduce(CardIdentitiesState s, LoadMoreOtherCardsAction _) => s with { Searching = true };
+
+    [ReducerMethod]
+    public static CardIdentitiesState Reduce(CardIdentitiesState s, OtherCardsFoundAction a)
+    {
+        // A slower answer to an older query never replaces the answer to the newest one.
+        if (!string.Equals(a.Query, s.Query, StringComparison.Ordinal)) return s;
+        var hits = a.Hits.Where(h => h.Id != s.CardId);
+        return s with
+        {
+            Searching = false,
+            HasSearched = true,
+            Results = a.Append ? s.Results.AddRange(hits.Where(h => s.Results.All(r => r.Id != h.Id))) : [.. hits],
+            NextResults = a.Next,
+        };
+    }
+
+    [ReducerMethod]
+    public static CardIdentitiesState Reduce(CardIdentitiesState s, MergeFromIdentitiesAction _) => s with { Busy = true, Error = null };
+
+    [ReducerMethod]
+    public static CardIdentitiesState Reduce(CardIdentitiesState s, MergedFromIdentitiesAction a) =>
+        s with
+        {
+            Busy = false,
+            LastMerge = a.Result,
+            Results = s.Results.RemoveAll(h => h.Id == a.Result.MergedId),
+            Suggestions = s.Suggestions.RemoveAll(c => c.CardId == a.Result.MergedId),
+            // The card on screen was merged into the other one: the page follows it there.
+            MovedTo = a.Result.MergedId == a.ViewedCardId ? a.Result.SurvivorId : null,
+        };
+
+    [ReducerMethod]
+    public static CardIdentitiesState Reduce(CardIdentitiesState s, UndoMergeFromIdentitiesAction _) => s with { Busy = true, Error = null };
+
+    [ReducerMethod]
+    public static CardIdentitiesState Reduce(CardIdentitiesState s, MergeUndoneFromIdentitiesAction a) =>
+        s with { Busy = false, LastMerge = s.LastMerge?.MergeId == a.MergeId ? null : s.LastMerge };
+
+    [ReducerMethod]
+    public static CardIdentitiesState Reduce(CardIdentitiesState s, DismissSuggestionAction _) => s with { Busy = true, Error = null };
+
+    [ReducerMethod]
+    public static CardIdentitiesState Reduce(CardIdentitiesState s, SuggestionDismissedAction a) =>
+        s with { Busy = false, Suggestions = s.Suggestions.RemoveAll(c => c.CardId == a.OtherId) };
+
+    [ReducerMethod]
+    public static CardIdentitiesState Reduce(CardIdentitiesState s, SetCardLockAction _) => s with { Busy = true, Error = null };
+
+    [ReducerMethod]
+    public static CardIdentitiesState Reduce(CardIdentitiesState s, AnonymizeCardAction _) => s with { Busy = true, Error = null };
+
+    [ReducerMethod]
+    public static CardIdentitiesState Reduce(CardIdentitiesState s, CardPrivacyDoneAction _) => s with { Busy = false };
+
+    [ReducerMethod]
+    public static CardIdentitiesState Reduce(CardIdentitiesState s, CardMovedAction a) => s with { Loading = false, Busy = false, MovedTo = a.SurvivorId };
+
+    [ReducerMethod]
+    public static CardIdentitiesState Reduce(CardIdentitiesState s, CardIdentitiesFailedAction a) =>
+        s with { Busy = false, Loading = false, Searching = false, Error = a.Error };
+}
