@@ -118,7 +118,7 @@ public class InboxJourneyTests(BrowserFixture browser)
         (await draft.Locator("[data-testid=draft-text]").InnerTextAsync()).ShouldBe("Oui, le remboursement part aujourd'hui.");
         (await draft.InnerTextAsync()).ShouldContain("Puis-je être remboursée ?");
         await draft.Locator("[data-testid=review-comment]").FillAsync("Parfait, merci.");
-        await BrowserFixture.ScreenshotAsync(supervisor, "approvals");
+        await BrowserFixture.ScreenshotAsync(supervisor, "inbox-approvals");
         await draft.Locator("[data-testid=approve-draft]").ClickAsync();
         await supervisor.Locator("[data-testid=approval-confirmation]").WaitForAsync();
         (await supervisor.Locator("[data-testid=pending-draft]", new() { HasTextString = name }).CountAsync()).ShouldBe(0);
@@ -155,6 +155,43 @@ public class InboxJourneyTests(BrowserFixture browser)
         await draft.Locator("[data-testid=reject-draft]").ClickAsync();
         await supervisor.Locator("[data-testid=approval-confirmation]").WaitForAsync();
         await supervisor.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task AnSmsPostedToTheApiAppearsLiveInTheAgentsInbox_TheAgentRepliesAndTheHistoryTabListsTheReply()
+    {
+        var page = await browser.SignInAsAsync(Role.Agent, "/inbox");
+        await page.WaitForSelectorAsync("[data-testid=case-tile]");
+        var name = "Api" + Random.Shared.Next(10_000, 99_999);
+        using var api = browser.App.CreateClient();
+        var response = await api.PostAsync("api/v1/interactions", new StringContent(System.Text.Json.JsonSerializer.Serialize(new
+        {
+            channel = "sms",
+            externalId = "journey-sms-" + Guid.NewGuid().ToString("N"),
+            kind = "sms",
+            from = new { address = "06 " + Random.Shared.Next(10, 99) + " " + Random.Shared.Next(10, 99) + " " + Random.Shared.Next(10, 99) + " " + Random.Shared.Next(10, 99), displayName = name },
+            body = "Bonjour, je souhaite changer mon adresse de livraison.",
+            queue = "Support",
+        }), System.Text.Encoding.UTF8, "application/json"));
+        response.StatusCode.ShouldBe(System.Net.HttpStatusCode.Created);
+        using var created = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        var caseId = created.RootElement.GetProperty("caseId").GetInt64();
+
+        // Live, without reload.
+        await Tile(page, caseId).WaitForAsync();
+        await Tile(page, caseId).ClickAsync();
+        var active = page.Locator($"[data-testid=active-case][data-case-id='{caseId}']");
+        (await active.Locator("[data-testid=thread-entry][data-kind=inbound]").InnerTextAsync()).ShouldContain("changer mon adresse de livraison");
+
+        await active.Locator("[data-testid=composer-text]").FillAsync("C'est noté, l'adresse est mise à jour.");
+        await active.Locator("[data-testid=composer-submit]").ClickAsync();
+        await active.Locator("[data-testid=thread-entry][data-kind=outbound] [data-testid=delivery-status][data-status=Delivered]").WaitForAsync();
+
+        await page.GetByRole(AriaRole.Tab, new() { Name = "History" }).ClickAsync();
+        var replied = page.Locator("[data-testid=history-entry][data-type=Replied]");
+        await replied.WaitForAsync();
+        (await replied.InnerTextAsync()).ShouldContain("l'adresse est mise à jour");
+        await page.Context.CloseAsync();
     }
 
     private async Task<Actor> AgentAsync()

@@ -27,20 +27,24 @@ await using (var db = factory.CreateDbContext())
 {
     if (!await db.Users.AnyAsync(u => u.Id == agent.UserId))
     {
-        Console.WriteLine($"Preparing: reopening 1 case in {openEvery} across queues, assigning 1 in 60 to the bench agent ...");
+        Console.WriteLine($"Preparing: reopening 1 case in {openEvery} across queues, assigning 1 in {openEvery * 10} to the bench agent ...");
         var sw = Stopwatch.StartNew();
         var queues = await db.Queues.OrderBy(q => q.Id).Select(q => q.Id).ToListAsync();
+        await using var tx = await db.Database.BeginTransactionAsync();
         db.Users.Add(new AppUser { Id = agent.UserId, UserName = "bench-agent", Email = "bench@local", DisplayName = agent.DisplayName, Role = Role.Agent });
         db.QueueMembers.AddRange(new QueueMember(queues[0], agent.UserId), new QueueMember(queues[1], agent.UserId));
         await db.SaveChangesAsync();
-        await using var tx = await db.Database.BeginTransactionAsync();
-        var q = string.Join(",", queues);
         // Status 0..2 (new, open, pending), queue spread over all queues, recent activity spread over 30 days.
+        // Only numbers computed here go into the SQL.
+        var queueOf = "CASE (Id / " + openEvery + ") % " + queues.Count + string.Concat(queues.Select((id, i) => $" WHEN {i} THEN {id}")) + " END";
         var now = DateTimeOffset.UtcNow.UtcTicks;
+#pragma warning disable EF1002, EF1003
         await db.Database.ExecuteSqlRawAsync(
-            $"UPDATE Cases SET Status = (Id / {openEvery}) % 3, QueueId = (SELECT Id FROM Queues ORDER BY Id LIMIT 1 OFFSET ((Id / {openEvery}) % {queues.Count})), " +
-            $"ResolvedAt = NULL, LastMessageAt = {now} - (abs(random()) % 2592000) * 10000000, UnreadCount = abs(random()) % 3 WHERE Id % {openEvery} = 0");
-        await db.Database.ExecuteSqlRawAsync($"UPDATE Cases SET AssignedAgentId = 'bench-agent' WHERE Id % {openEvery * 10} = 0");
+            $"UPDATE Cases SET Status = (Id / {openEvery}) % 3, QueueId = {queueOf}, ResolvedAt = NULL, " +
+            $"LastMessageAt = {now} - (abs(random()) % 2592000) * 10000000, UnreadCount = abs(random()) % 3 WHERE Id % {openEvery} = 0");
+#pragma warning restore EF1002, EF1003
+        var assignEvery = openEvery * 10;
+        await db.Database.ExecuteSqlAsync($"UPDATE Cases SET AssignedAgentId = {agent.UserId} WHERE Id % {assignEvery} = 0");
         await tx.CommitAsync();
         await db.Database.ExecuteSqlRawAsync("ANALYZE");
         Console.WriteLine($"  {sw.Elapsed.TotalSeconds:0.0} s");
@@ -93,3 +97,4 @@ static double Percentile(List<double> values, double p)
     var rank = (int)Math.Ceiling(p / 100 * sorted.Count) - 1;
     return sorted[Math.Clamp(rank, 0, sorted.Count - 1)];
 }
+
