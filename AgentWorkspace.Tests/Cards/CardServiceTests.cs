@@ -291,4 +291,22 @@ public class CardServiceTests
         summary.SelfService.Select(s => s.Title).ShouldBe(["refund", "Home"]);
         summary.Variables.ShouldContain(new KeyValuePair<string, string>("orderId", "A-42"));
     }
+
+    [Fact]
+    public async Task GivenWhatTheAgentRead_AConflictListsOnlyTheirOwnChangesAndKeepingMineKeepsTheOthersFields()
+    {
+        var (test, cards, _) = await CreateAsync();
+        await using var _ = test;
+        var (cardId, _) = await CardWithMessagesAsync(test.Factory, 0);
+        var read = await cards.GetFirstViewAsync(Agent, cardId);
+        await cards.UpdateProfileAsync(Agent, cardId, read.Version, read.Profile with { City = "Lyon", JobTitle = "Buyer" });
+
+        var conflict = await Should.ThrowAsync<ProfileConflictException>(() =>
+            cards.UpdateProfileAsync(OtherAgent, cardId, read.Version, read.Profile with { City = "Marseille", Category = "VIP" }, basis: read.Profile));
+        conflict.Fields.ShouldBe([new FieldConflict("city", "Marseille", "Lyon")]);
+        conflict.Mine.ShouldNotBeNull();
+        await cards.UpdateProfileAsync(OtherAgent, cardId, conflict.CurrentVersion, conflict.Mine);
+        var after = (await cards.GetFirstViewAsync(Agent, cardId)).Profile;
+        (after.City, after.JobTitle, after.Category).ShouldBe(("Marseille", "Buyer", "VIP"));
+    }
 }

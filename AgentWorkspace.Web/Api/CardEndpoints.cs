@@ -53,7 +53,7 @@ internal static class CardEndpoints
             if (!body.TryGetProperty("profile", out var p) || p.ValueKind != JsonValueKind.Object)
                 throw new DomainException("profile is required: the whole profile as you want it saved.", "profile");
             var profile = ReadProfile(p, "profile");
-            var newVersion = await service.UpdateProfileAsync(http.Actor(), id, version, profile, ct);
+            var newVersion = await service.UpdateProfileAsync(http.Actor(), id, version, profile, null, ct);
             return Results.Ok(new { id, version = newVersion });
         }).WithName("UpdateCardProfile");
 

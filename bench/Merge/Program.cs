@@ -9,6 +9,7 @@ using AgentWorkspace.Core.Domain.Cards;
 using AgentWorkspace.Core.Domain.Cases;
 using AgentWorkspace.Core.Domain.Channels;
 using AgentWorkspace.Core.Domain.Identity;
+using AgentWorkspace.Core.Features.Cards;
 using AgentWorkspace.Core.Features.Demo;
 using AgentWorkspace.Core.Features.Merge;
 using AgentWorkspace.Core.Features.Settings;
@@ -67,6 +68,45 @@ for (var i = 0; i < 60; i++)
 }
 Print("merge two cards of 1,000 messages each", merge);
 Print("undo that merge", undo);
+
+// 3. The search behind the Identities tab: name prefix, e-mail, phone in national form, phone prefix.
+var cardSearch = new CardService(factory, feed, settings, TimeProvider.System);
+var samples = new List<(string Name, string? Email, string? Phone)>();
+await using (var db = factory.CreateDbContext())
+{
+    for (var i = 0; i < 300; i++)
+    {
+        var id = random.Next(1, cards + 1);
+        var row = await db.Cards.AsNoTracking().Where(c => c.Id == id && c.Status == AgentWorkspace.Core.Domain.Cards.CardStatus.Active)
+            .Select(c => new { c.LastName, c.PrimaryEmail, Phone = c.Identities.Where(x => x.Space == IdentitySpace.Phone).Select(x => x.NormalizedAddress).FirstOrDefault() })
+            .FirstOrDefaultAsync();
+        if (row is not null) samples.Add((row.LastName ?? "a", row.PrimaryEmail, row.Phone));
+    }
+}
+var byKind = new Dictionary<string, List<double>> { ["name prefix (3 letters)"] = [], ["e-mail"] = [], ["phone, national form"] = [], ["phone prefix (national, 7 digits)"] = [] };
+for (var round = 0; round < 4; round++)
+{
+    foreach (var (name, email, phone) in samples)
+    {
+        var queries = new List<(string Kind, string Q)> { ("name prefix (3 letters)", name.Length >= 3 ? name[..3] : name) };
+        if (email is not null) queries.Add(("e-mail", email.ToUpperInvariant()));
+        if (phone is { Length: > 8 } && phone.StartsWith("+33", StringComparison.Ordinal))
+        {
+            var national = "0" + phone[3..];
+            queries.Add(("phone, national form", string.Join(' ', national.Chunk(2).Select(c => new string(c)))));
+            queries.Add(("phone prefix (national, 7 digits)", national[..7]));
+        }
+        foreach (var (kind, q) in queries)
+        {
+            var sw = Stopwatch.StartNew();
+            var page = await cardSearch.SearchAsync(actor, q);
+            sw.Stop();
+            if (round > 0) byKind[kind].Add(sw.Elapsed.TotalMilliseconds);
+            if (round == 0 && kind.StartsWith("phone, national", StringComparison.Ordinal) && page.Items.Count == 0) Console.WriteLine($"  no hit for {q}");
+        }
+    }
+}
+foreach (var (kind, values) in byKind) if (values.Count > 0) Print("identities search: " + kind, values);
 
 static async Task<(long, long)> TwoBigCardsAsync(AgentWorkspaceDbContextFactory factory)
 {

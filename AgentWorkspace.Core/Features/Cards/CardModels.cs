@@ -133,4 +133,9 @@ public sealed class ProfileConflictException(long cardId, long currentVersion, C
     public long CurrentVersion { get; } = currentVersion;
     public CardProfile Current { get; } = current;
     public IReadOnlyList<FieldConflict> Fields { get; } = fields;
+    /// <summary>What "keep mine" saves: the stored profile with this agent's own changes on top (null when the service was not told what the agent read).</summary>
+    public CardProfile? Mine { get; init; }
 }
+
+/// <summary>The custom field exists but administrators made it read-only.</summary>
+public sealed class FieldReadOnlyException(string ident, string label) : Domain.Common.DomainException($"{label} is read-only.", ident);

@@ -84,7 +84,12 @@ public sealed partial class CardService
     /// Saves the whole profile if nobody saved it since <paramref name="expectedVersion"/> was read;
     /// otherwise refuses with both values of each differing field. Returns the new version.
     /// </summary>
-    public async Task<long> UpdateProfileAsync(Actor actor, long cardId, long expectedVersion, CardProfile profile, CancellationToken ct = default)
+    /// <remarks>
+    /// With <paramref name="basis"/> (the profile as the agent read it), a conflict lists only the fields
+    /// this agent changed that the other agent set differently, and offers as "mine" the stored profile
+    /// with this agent's changes on top, so that keeping mine never undoes the other agent's other fields.
+    /// </remarks>
+    public async Task<long> UpdateProfileAsync(Actor actor, long cardId, long expectedVersion, CardProfile profile, CardProfile? basis = null, CancellationToken ct = default)
     {
         actor.Require(Role.Agent);
         ArgumentNullException.ThrowIfNull(profile);
@@ -92,10 +97,16 @@ public sealed partial class CardService
         var now = _clock.GetUtcNow();
         // Validate first: an invalid value is the agent's to fix whatever the version.
         var mine = new CustomerCard(profile, region, now).Snapshot();
+        Dictionary<string, string?>? read = null;
+        if (basis is not null)
+        {
+            try { read = new CustomerCard(basis, region, now).Snapshot(); }
+            catch (DomainException) { read = null; }
+        }
         await using var db = await _dbFactory.CreateDbContextAsync(ct);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var card = await EditableCardAsync(db, cardId, ct);
-        if (card.Version != expectedVersion) throw Conflict(card, mine);
+        if (card.Version != expectedVersion) throw Conflict(card, mine, read);
         var changes = card.UpdateProfile(profile, region, now);
         if (changes.Count == 0) return card.Version;
         foreach (var (field, before, after) in changes) db.Audit.Add(Audit(actor, now, cardId, "ProfileUpdated", field, before, after));
@@ -108,19 +119,34 @@ public sealed partial class CardService
         {
             await using var fresh = await _dbFactory.CreateDbContextAsync(ct);
             var current = await fresh.Cards.AsNoTracking().FirstAsync(c => c.Id == cardId, ct);
-            throw Conflict(current, mine);
+            throw Conflict(current, mine, read);
         }
         _feed.Publish(new ChangeEvent(ChangeKind.CardChanged, CardId: cardId, ActorId: actor.UserId));
         return card.Version;
     }
 
-    private static ProfileConflictException Conflict(CustomerCard current, Dictionary<string, string?> mine)
+    private static ProfileConflictException Conflict(CustomerCard current, Dictionary<string, string?> mine, Dictionary<string, string?>? read)
     {
         var theirs = current.Snapshot();
-        var fields = mine.Where(kv => !string.Equals(kv.Value, theirs[kv.Key], StringComparison.Ordinal))
+        var changedByMe = read is null ? mine.Keys.ToHashSet() : mine.Keys.Where(k => !string.Equals(mine[k], read[k], StringComparison.Ordinal)).ToHashSet();
+        // A field is in question when this agent changed it and the other agent changed it too, to something else.
+        var fields = mine.Where(kv => changedByMe.Contains(kv.Key) && !string.Equals(kv.Value, theirs[kv.Key], StringComparison.Ordinal)
+                && (read is null || !string.Equals(read[kv.Key], theirs[kv.Key], StringComparison.Ordinal)))
             .Select(kv => new FieldConflict(kv.Key, kv.Value, theirs[kv.Key])).ToList();
-        return new ProfileConflictException(current.Id, current.Version, current.Profile, fields);
+        var merged = theirs.ToDictionary(kv => kv.Key, kv => changedByMe.Contains(kv.Key) ? mine[kv.Key] : kv.Value);
+        return new ProfileConflictException(current.Id, current.Version, current.Profile, fields) { Mine = FromSnapshot(merged) };
     }
+
+    internal static CardProfile FromSnapshot(IReadOnlyDictionary<string, string?> v) => new()
+    {
+        FirstName = v["firstName"], LastName = v["lastName"], Company = v["company"],
+        Gender = Enum.TryParse<Gender>(v["gender"], out var g) ? g : Gender.Unspecified,
+        JobTitle = v["jobTitle"], City = v["city"], Category = v["category"], RelationshipType = v["relationshipType"],
+        PreferredChannel = Enum.TryParse<Channel>(v["preferredChannel"], out var pc) ? pc : null,
+        Tags = string.IsNullOrEmpty(v["tags"]) ? [] : v["tags"]!.Split('|'),
+        AvatarUrl = v["avatarUrl"], PrimaryEmail = v["primaryEmail"], SecondaryEmail = v["secondaryEmail"],
+        MobilePhone = v["mobilePhone"], HomePhone = v["homePhone"],
+    };
 
     /// <summary>Sets (or clears, with null or blank) a custom field's value, validated by the field's type; only editable fields.</summary>
     public async Task<string?> SetCustomFieldAsync(Actor actor, long cardId, string ident, string? value, CancellationToken ct = default)
@@ -132,7 +158,7 @@ public sealed partial class CardService
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var field = await db.CustomFields.AsNoTracking().FirstOrDefaultAsync(f => f.Ident == ident && !f.IsArchived, ct)
             ?? throw new NotFoundException($"There is no custom field '{ident}'.");
-        if (!field.Editable) throw new DomainException($"{field.Label} is read-only.", ident);
+        if (!field.Editable) throw new FieldReadOnlyException(ident, field.Label);
         var normalized = field.NormalizeValue(value, region);
         await EditableCardAsync(db, cardId, ct);
         var row = await db.CustomFieldValues.FirstOrDefaultAsync(v => v.CardId == cardId && v.FieldId == field.Id, ct);

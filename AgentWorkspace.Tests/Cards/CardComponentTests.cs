@@ -1,0 +1,202 @@
+using AgentWorkspace.Core.Domain.Cards;
+using AgentWorkspace.Core.Domain.Cases;
+using AgentWorkspace.Core.Domain.Channels;
+using AgentWorkspace.Core.Domain.CustomFields;
+using AgentWorkspace.Core.Features.Cards;
+using AgentWorkspace.Core.Features.Settings;
+using AgentWorkspace.Core.Persistence;
+using AgentWorkspace.Core.Realtime;
+using AgentWorkspace.Tests.Infrastructure;
+using AgentWorkspace.Web.Components.Shared.Cards;
+using AgentWorkspace.Web.Security;
+using AgentWorkspace.Web.Store.Core;
+using Bunit;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using MudBlazor;
+using Direction = AgentWorkspace.Core.Domain.Channels.Direction;
+using MudBlazor.Services;
+
+namespace AgentWorkspace.Tests.Cards;
+
+public class CardComponentTests : BunitContext, IAsyncLifetime
+{
+    private TestDatabase _db = default!;
+    private readonly InProcessChangeFeed _feed = new();
+    private CardService _cards = default!;
+    private long _cardId, _caseId;
+
+    public async ValueTask InitializeAsync()
+    {
+        _db = await TestDatabase.CreateAsync();
+        await new Core.Features.Demo.ReferenceData(_db.Factory, TimeProvider.System).EnsureDemoReferenceDataAsync();
+        (_cardId, _caseId) = await CardTestData.CardWithMessagesAsync(_db.Factory, 2, "Martin");
+        var settings = new SettingsService(_db.Factory, _feed, new SettingsDefaults());
+        _cards = new CardService(_db.Factory, _feed, settings, TimeProvider.System);
+        var read = await _cards.GetFirstViewAsync(CardTestData.Agent, _cardId);
+        await _cards.UpdateProfileAsync(CardTestData.Agent, _cardId, read.Version, read.Profile with { PrimaryEmail = "zoe.martin@example.com", MobilePhone = "0612345678" });
+        await using (var db = _db.Factory.CreateDbContext())
+        {
+            var card = await db.Cards.Include(c => c.Identities).FirstAsync(c => c.Id == _cardId);
+            card.AddIdentity(Channel.Twitter, "@zoe_m", IdentityAddress.Normalize(Channel.Twitter, "@zoe_m", "FR"), DateTimeOffset.UtcNow, "Zoé M.", "https://x.com/zoe_m", 250, 40);
+            await db.SaveChangesAsync();
+        }
+        await _cards.SetCustomFieldAsync(CardTestData.Agent, _cardId, "loyalty-tier", "Gold");
+
+        Services.AddMudServices();
+        Services.AddLocalization(o => o.ResourcesPath = "Resources");
+        Services.AddSingleton<IDbContextFactory<AgentWorkspaceDbContext>>(_db.Factory);
+        Services.AddSingleton<IChangeFeed>(_feed);
+        Services.AddSingleton(TimeProvider.System);
+        Services.AddSingleton(settings);
+        Services.AddSingleton(_cards);
+        Services.AddScoped<ActorAccessor>();
+        Services.AddAgentWorkspaceStore();
+        JSInterop.Mode = JSRuntimeMode.Loose;
+        var auth = AddAuthorization();
+        auth.SetAuthorized("Camille Laurent");
+        auth.SetRoles("Agent");
+        auth.SetClaims(new System.Security.Claims.Claim(System.Security.Claims.ClaimTypes.NameIdentifier, "agent-1"));
+    }
+
+    public new async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        await _db.DisposeAsync();
+    }
+
+    private IRenderedComponent<CondensedCard> RenderCard()
+    {
+        Render<MudPopoverProvider>();
+        var cut = Render<CondensedCard>(p => p.Add(c => c.CardId, _cardId));
+        cut.WaitForElement("[data-testid=condensed-name]", TimeSpan.FromSeconds(10));
+        return cut;
+    }
+
+    [Fact]
+    public void TheCondensedCardShowsWhoTheContactIsAtAGlance()
+    {
+        var cut = RenderCard();
+        cut.Find("[data-testid=condensed-name]").TextContent.ShouldBe("Zoé Martin");
+        cut.Find("[data-testid=condensed-company]").TextContent.ShouldBe("Acme");
+        cut.Find("[data-testid=condensed-email]").TextContent.ShouldBe("zoe.martin@example.com");
+        cut.Find("[data-testid=condensed-phone]").TextContent.ShouldBe("+33612345678");
+        cut.Find("[data-testid=sentiment-neutral]").TextContent.Trim().ShouldBe("1");
+        cut.Find("[data-testid=followers]").TextContent.ShouldContain("250");
+        var social = cut.Find("[data-testid=social-link]");
+        social.GetAttribute("href").ShouldBe("https://x.com/zoe_m");
+        social.GetAttribute("target").ShouldBe("_blank");
+        social.GetAttribute("rel").ShouldBe("noopener noreferrer");
+        cut.Find("[data-testid=condensed-detail]").GetAttribute("href").ShouldBe($"/cards/{_cardId}");
+        // Right-panel fields only: loyalty tier (editable), customer number (read-only); not the birth date.
+        cut.Find("[data-testid=cf-loyalty-tier]").GetAttribute("data-editable").ShouldBe("true");
+        cut.Find("[data-testid=cf-customer_number]").GetAttribute("data-editable").ShouldBe("false");
+        cut.FindAll("[data-testid=cf-birth-date]").ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task TheCondensedCardFollowsEditsMessagesAndFieldDefinitionsLive()
+    {
+        var cut = RenderCard();
+
+        var read = await _cards.GetFirstViewAsync(CardTestData.OtherAgent, _cardId);
+        await _cards.UpdateProfileAsync(CardTestData.OtherAgent, _cardId, read.Version, read.Profile with { Company = "Globex" });
+        cut.WaitForAssertion(() => cut.Find("[data-testid=condensed-company]").TextContent.ShouldBe("Globex"), TimeSpan.FromSeconds(10));
+
+        await using (var db = _db.Factory.CreateDbContext())
+        {
+            var card = await db.Cards.FirstAsync(c => c.Id == _cardId);
+            db.Messages.Add(new Message(_caseId, _cardId, Channel.Sms, "live-" + Guid.NewGuid(), Direction.Inbound, MessageKind.Sms, "Zoé", null, null, "Merci !", null, Sentiment.Positive, DateTimeOffset.UtcNow));
+            card.RecordMessage(Sentiment.Positive, Direction.Inbound, DateTimeOffset.UtcNow);
+            await db.SaveChangesAsync();
+        }
+        _feed.Publish(new ChangeEvent(ChangeKind.MessageArrived, CardId: _cardId, CaseId: _caseId));
+        cut.WaitForAssertion(() => cut.Find("[data-testid=sentiment-positive]").TextContent.Trim().ShouldBe("1"), TimeSpan.FromSeconds(10));
+
+        // An administrator makes the loyalty tier read-only, hides the customer number and shows the birth date.
+        await using (var db = _db.Factory.CreateDbContext())
+        {
+            var fields = await db.CustomFields.ToListAsync();
+            fields.Single(f => f.Ident == "loyalty-tier").SetToggles(true, false, true);
+            fields.Single(f => f.Ident == "customer_number").SetToggles(false, false, true);
+            fields.Single(f => f.Ident == "birth-date").SetToggles(true, true, true);
+            await db.SaveChangesAsync();
+        }
+        _feed.Publish(new ChangeEvent(ChangeKind.CustomFieldsChanged));
+        cut.WaitForAssertion(() =>
+        {
+            cut.Find("[data-testid=cf-loyalty-tier]").GetAttribute("data-editable").ShouldBe("false");
+            cut.Find("[data-testid=cf-loyalty-tier] [data-testid=cf-value]").TextContent.ShouldBe("Gold");
+            cut.FindAll("[data-testid=cf-customer_number]").ShouldBeEmpty();
+            cut.Find("[data-testid=cf-birth-date]").GetAttribute("data-editable").ShouldBe("true");
+        }, TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
+    public async Task AnInvalidValueTypedInTheCondensedCardIsRefusedNextToTheFieldInTheAgentsLanguage()
+    {
+        await using (var db = _db.Factory.CreateDbContext())
+        {
+            db.CustomFields.Add(new CustomFieldDefinition(FieldIdent.Parse("website"), "Website", CustomFieldType.Url, null, true, true, true, 9, DateTimeOffset.UtcNow));
+            await db.SaveChangesAsync();
+        }
+        _cards.ForgetCustomFields();
+        var original = System.Globalization.CultureInfo.CurrentUICulture;
+        System.Globalization.CultureInfo.CurrentUICulture = new System.Globalization.CultureInfo("fr");
+        try
+        {
+            await TypeAWebsiteAsync();
+        }
+        finally
+        {
+            System.Globalization.CultureInfo.CurrentUICulture = original;
+        }
+    }
+
+    private async Task TypeAWebsiteAsync()
+    {
+        var cut = RenderCard();
+        cut.Find("[data-testid=cf-website] input").Change("not a url");
+        cut.WaitForAssertion(() => cut.Find("[data-testid=cf-website]").TextContent.ShouldContain("Saisissez une adresse http(s)."), TimeSpan.FromSeconds(10));
+        await using (var db = _db.Factory.CreateDbContext())
+            (await db.CustomFieldValues.CountAsync(v => v.CardId == _cardId)).ShouldBe(1);
+
+        cut.Find("[data-testid=cf-website] input").Change("https://zoe.example.com");
+        cut.WaitForAssertion(() => cut.FindAll("[data-testid=cf-website] .mud-input-error").ShouldBeEmpty(), TimeSpan.FromSeconds(10));
+        (await _cards.GetCondensedAsync(CardTestData.Agent, _cardId)).RightPanelFields.Single(f => f.Ident == "website").Value.ShouldBe("https://zoe.example.com/");
+    }
+
+    [Fact]
+    public void TheProfileEditorSavesTheDraftWithTheVersionItStartedFromAndShowsErrorsByTheirField()
+    {
+        Render<MudPopoverProvider>();
+        (long Version, CardProfile Profile, CardProfile Basis)? saved = null;
+        var profile = new CardProfile { FirstName = "Zoé", LastName = "Martin", City = "Lyon" };
+        var cut = Render<ProfileEditor>(p => p
+            .Add(e => e.Profile, profile).Add(e => e.Version, 4)
+            .Add(e => e.OnSave, s => saved = s));
+        cut.Find("[data-testid=save-profile]").HasAttribute("disabled").ShouldBeTrue();
+
+        cut.Find("[data-testid=profile-city] input, input[data-testid=profile-city]").Input("Nantes");
+        cut.Find("[data-testid=profile-primaryEmail] input, input[data-testid=profile-primaryEmail]").Input("not-an-email");
+        // Another agent's save arrives while this one types: the draft and its version stay.
+        cut.Render(p => p.Add(e => e.Profile, profile with { City = "Paris" }).Add(e => e.Version, 5));
+        cut.Find("[data-testid=profile-city] input, input[data-testid=profile-city]").GetAttribute("value").ShouldBe("Nantes");
+        cut.Find("form").Submit();
+
+        saved.ShouldNotBeNull();
+        saved.Value.Version.ShouldBe(4);
+        saved.Value.Profile.City.ShouldBe("Nantes");
+        saved.Value.Profile.PrimaryEmail.ShouldBe("not-an-email");
+        saved.Value.Basis.City.ShouldBe("Lyon");
+
+        cut.Render(p => p.Add(e => e.Errors, new Dictionary<string, string> { ["primaryEmail"] = "Enter a valid e-mail address." }));
+        var email = cut.Find("[data-testid=profile-primaryEmail]").Closest(".mud-input-control")!;
+        email.TextContent.ShouldContain("Enter a valid e-mail address.");
+        cut.Find("[data-testid=profile-city]").Closest(".mud-input-control")!.TextContent.ShouldNotContain("Enter a valid");
+
+        // After the save (a new generation) the form starts again from what is stored.
+        cut.Render(p => p.Add(e => e.Profile, profile with { City = "Nantes" }).Add(e => e.Version, 6).Add(e => e.Generation, 1).Add(e => e.Errors, new Dictionary<string, string>()));
+        cut.Find("[data-testid=save-profile]").HasAttribute("disabled").ShouldBeTrue();
+    }
+}

@@ -1,0 +1,186 @@
+using AgentWorkspace.Core.Domain.Common;
+using AgentWorkspace.Core.Domain.Identity;
+using AgentWorkspace.Core.Features.Cards;
+using AgentWorkspace.Core.Realtime;
+using AgentWorkspace.Web.Security;
+using AgentWorkspace.Web.Store.Core;
+using Microsoft.Extensions.Localization;
+
+namespace AgentWorkspace.Web.Store.Cards;
+
+/// <summary>
+/// Loads the open card and keeps it live: a message for the card, another agent's edit, a case
+/// change or a merge reload it (bursts collapse into one reload).
+/// </summary>
+public sealed class CardDetailEffects(CardService cards, ActorAccessor actors, IChangeFeed feed, IState<CardDetailState> state,
+    IStringLocalizer<CardsResource> localizer) : IDisposable
+{
+    public const int ActivityItems = 15;
+    private IDisposable? _subscription;
+    private long _openCardId;
+    private int _refreshQueued;
+
+    [EffectMethod]
+    public async Task Handle(OpenCardAction action, IDispatcher dispatcher)
+    {
+        Interlocked.Exchange(ref _openCardId, action.CardId);
+        _subscription ??= feed.Subscribe(change =>
+        {
+            var open = Interlocked.Read(ref _openCardId);
+            if (change.CardId == open && change.Kind is ChangeKind.CardChanged or ChangeKind.MessageArrived or ChangeKind.CaseChanged or ChangeKind.CardMerged)
+                dispatcher.Dispatch(new RefreshCardAction(open));
+            else if (change.Kind == ChangeKind.CustomFieldsChanged && open != 0)
+            {
+                cards.ForgetCustomFields();
+                dispatcher.Dispatch(new RefreshCardAction(open));
+            }
+            return Task.CompletedTask;
+        });
+        await LoadAsync(action.CardId, dispatcher, first: true);
+    }
+
+    [EffectMethod]
+    public async Task Handle(RefreshCardAction action, IDispatcher dispatcher)
+    {
+        if (Interlocked.Exchange(ref _refreshQueued, 1) == 1) return;
+        await Task.Delay(100);
+        Volatile.Write(ref _refreshQueued, 0);
+        if (state.Value.CardId != action.CardId) return;
+        await LoadAsync(action.CardId, dispatcher, first: false);
+    }
+
+    private async Task LoadAsync(long cardId, IDispatcher dispatcher, bool first)
+    {
+        try
+        {
+            var actor = await actors.GetAsync();
+            dispatcher.Dispatch(new CardLoadedAction(await cards.GetFirstViewAsync(actor, cardId)));
+            await LoadExtrasAsync(actor, cardId, dispatcher);
+            var s = state.Value;
+            if (first || s.NextTimeline is null)
+                dispatcher.Dispatch(new TimelineLoadedAction(cardId, s.TimelineFilter, await cards.GetTimelineAsync(actor, cardId, s.TimelineFilter), false));
+            if (!first && s.CaseThreads is not null)
+                dispatcher.Dispatch(new CaseThreadsLoadedAction(cardId, await cards.GetCaseThreadsAsync(actor, cardId, 20, 30)));
+        }
+        catch (CardMergedException ex)
+        {
+            dispatcher.Dispatch(new CardRedirectedAction(cardId, ex.SurvivorId));
+        }
+        catch (Exception ex) when (ex is DomainException or ForbiddenException or NotFoundException)
+        {
+            dispatcher.Dispatch(new CardFailedAction(cardId, CardErrors.General(localizer, ex)));
+        }
+    }
+
+    private async Task LoadExtrasAsync(Actor actor, long cardId, IDispatcher dispatcher)
+    {
+        var summary = await cards.GetConversationSummaryAsync(actor, cardId);
+        var recent = await cards.GetCasesAsync(actor, cardId, 5);
+        var notes = await cards.GetNotesAsync(actor, cardId);
+        var activity = await cards.GetTimelineAsync(actor, cardId, TimelineFilter.All, null, ActivityItems);
+        dispatcher.Dispatch(new CardExtrasLoadedAction(cardId, new CardExtras(summary, recent, notes, activity.Items)));
+    }
+
+    [EffectMethod]
+    public Task Handle(LoadMoreMessagesAction action, IDispatcher dispatcher) => Run(action.CardId, dispatcher, async actor =>
+    {
+        var cursor = state.Value.NextMessages;
+        if (cursor is null) return;
+        dispatcher.Dispatch(new MoreMessagesLoadedAction(action.CardId, await cards.GetMessagesAsync(actor, action.CardId, cursor)));
+    });
+
+    [EffectMethod]
+    public Task Handle(SetTimelineFilterAction action, IDispatcher dispatcher) => Run(action.CardId, dispatcher, async actor =>
+        dispatcher.Dispatch(new TimelineLoadedAction(action.CardId, action.Filter, await cards.GetTimelineAsync(actor, action.CardId, action.Filter), false)));
+
+    [EffectMethod]
+    public Task Handle(LoadMoreTimelineAction action, IDispatcher dispatcher) => Run(action.CardId, dispatcher, async actor =>
+    {
+        var s = state.Value;
+        if (s.NextTimeline is null) return;
+        dispatcher.Dispatch(new TimelineLoadedAction(action.CardId, s.TimelineFilter, await cards.GetTimelineAsync(actor, action.CardId, s.TimelineFilter, s.NextTimeline), true));
+    });
+
+    [EffectMethod]
+    public Task Handle(LoadCaseThreadsAction action, IDispatcher dispatcher) => Run(action.CardId, dispatcher, async actor =>
+        dispatcher.Dispatch(new CaseThreadsLoadedAction(action.CardId, await cards.GetCaseThreadsAsync(actor, action.CardId, 20, 30))));
+
+    [EffectMethod]
+    public async Task Handle(SaveProfileAction action, IDispatcher dispatcher)
+    {
+        try
+        {
+            var version = await cards.UpdateProfileAsync(await actors.GetAsync(), action.CardId, action.Version, action.Profile, action.Basis);
+            dispatcher.Dispatch(new ProfileSavedAction(action.CardId, version, action.Profile));
+        }
+        catch (ProfileConflictException ex)
+        {
+            dispatcher.Dispatch(new ProfileConflictAction(action.CardId, new ProfileConflict(ex.CurrentVersion, ex.Current, ex.Mine ?? action.Profile, ex.Fields)));
+        }
+        catch (DomainException ex) when (ex.Field is { } field && ex is not ConflictException)
+        {
+            dispatcher.Dispatch(new ProfileRejectedAction(action.CardId, field, CardErrors.ForField(localizer, field, ex)));
+        }
+        catch (Exception ex) when (ex is DomainException or ForbiddenException or NotFoundException or CardMergedException)
+        {
+            dispatcher.Dispatch(new ProfileRejectedAction(action.CardId, "", CardErrors.General(localizer, ex)));
+        }
+    }
+
+    [EffectMethod]
+    public async Task Handle(SetCardFieldAction action, IDispatcher dispatcher)
+    {
+        try
+        {
+            await cards.SetCustomFieldAsync(await actors.GetAsync(), action.CardId, action.Ident, action.Value);
+            dispatcher.Dispatch(new CardFieldSavedAction(action.CardId, action.Ident));
+        }
+        catch (Exception ex) when (ex is DomainException or ForbiddenException or NotFoundException or CardMergedException)
+        {
+            dispatcher.Dispatch(new CardFieldRejectedAction(action.CardId, action.Ident, CardErrors.ForField(localizer, action.Ident, ex, action.Type)));
+        }
+        await LoadAsync(action.CardId, dispatcher, first: false);
+    }
+
+    [EffectMethod]
+    public Task Handle(AddNoteAction action, IDispatcher dispatcher) => Run(action.CardId, dispatcher, async actor =>
+    {
+        await cards.AddNoteAsync(actor, action.CardId, action.Text, action.CaseId);
+        await LoadAsync(action.CardId, dispatcher, first: true);
+    });
+
+    [EffectMethod]
+    public Task Handle(EditNoteAction action, IDispatcher dispatcher) => Run(action.CardId, dispatcher, async actor =>
+    {
+        await cards.EditNoteAsync(actor, action.NoteId, action.Text);
+        await LoadAsync(action.CardId, dispatcher, first: true);
+    });
+
+    [EffectMethod]
+    public Task Handle(DeleteNoteAction action, IDispatcher dispatcher) => Run(action.CardId, dispatcher, async actor =>
+    {
+        await cards.DeleteNoteAsync(actor, action.NoteId);
+        await LoadAsync(action.CardId, dispatcher, first: true);
+    });
+
+    [EffectMethod]
+    public Task Handle(AddCommentAction action, IDispatcher dispatcher) => Run(action.CardId, dispatcher, async actor =>
+    {
+        await cards.AddCommentAsync(actor, action.CaseId, action.MessageId, action.Text);
+        dispatcher.Dispatch(new CaseThreadsLoadedAction(action.CardId, await cards.GetCaseThreadsAsync(actor, action.CardId, 20, 30)));
+    });
+
+    private async Task Run(long cardId, IDispatcher dispatcher, Func<Actor, Task> work)
+    {
+        try
+        {
+            await work(await actors.GetAsync());
+        }
+        catch (Exception ex) when (ex is DomainException or ForbiddenException or NotFoundException or CardMergedException)
+        {
+            dispatcher.Dispatch(new CardActionFailedAction(cardId, CardErrors.General(localizer, ex)));
+        }
+    }
+
+    public void Dispose() => _subscription?.Dispose();
+}

@@ -1,0 +1,34 @@
+using AgentWorkspace.Core.Domain.Common;
+using AgentWorkspace.Core.Domain.CustomFields;
+using AgentWorkspace.Core.Features.Cards;
+using Microsoft.Extensions.Localization;
+
+namespace AgentWorkspace.Web.Store.Cards;
+
+/// <summary>The message shown next to a field, in the agent's language, for an error the domain raised about it.</summary>
+public static class CardErrors
+{
+    public static string ForField(IStringLocalizer<CardsResource> l, string field, Exception ex, CustomFieldType? type = null) => ex switch
+    {
+        FieldReadOnlyException => l["ErrorReadOnly"],
+        ConflictException => l["ErrorLocked"],
+        ForbiddenException => l["ErrorForbidden"],
+        NotFoundException => l["ErrorNotFound"],
+        CardMergedException m => l["ErrorMerged", m.SurvivorId],
+        DomainException when type is { } t => l["ErrorType_" + t],
+        DomainException d when d.Field is { } f && l["Error_" + f] is { ResourceNotFound: false } s => s,
+        DomainException => l["ErrorTooLong"],
+        _ => ex.Message,
+    };
+
+    /// <summary>An error about the card as a whole (not one field).</summary>
+    public static string General(IStringLocalizer<CardsResource> l, Exception ex) => ex switch
+    {
+        ConflictException => l["ErrorLocked"],
+        ForbiddenException => l["ErrorForbidden"],
+        NotFoundException => l["ErrorNotFound"],
+        CardMergedException m => l["ErrorMerged", m.SurvivorId],
+        DomainException d when d.Field is { } f && l["Error_" + f] is { ResourceNotFound: false } s => s,
+        _ => ex.Message,
+    };
+}
