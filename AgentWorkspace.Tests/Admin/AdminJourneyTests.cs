@@ -130,12 +130,23 @@ public class AdminJourneyTests(BrowserFixture browser)
         await page.Locator("[data-testid=user-row][data-email='admin@demo.local'] [data-testid=manage-user]").ClickAsync();
         await page.ClickAsync("[data-testid=disable-user]");
         (await page.Locator("[data-testid=disable-error]").InnerTextAsync()).ShouldContain("last active administrator");
+        await page.Context.CloseAsync();
+
+        // The disabled user cannot sign in.
+        var nina = await browser.NewPageAsync();
+        await nina.GotoAsync("/account/login");
+        await nina.FillAsync("#email", email);
+        await nina.FillAsync("#password", "nina-long-passphrase");
+        await nina.ClickAsync("[data-testid=sign-in]");
+        await nina.Locator("text=The e-mail or the password is wrong.").WaitForAsync();
+        nina.Url.ShouldContain("/account/login");
+        await nina.Context.CloseAsync();
+
         await using var db = Db();
         (await db.Users.SingleAsync(u => u.Email == "admin@demo.local")).IsDisabled.ShouldBeFalse();
-        var nina = await db.Users.SingleAsync(u => u.Email == email);
-        nina.IsDisabled.ShouldBeTrue();
-        nina.Role.ShouldBe(Role.Supervisor);
-        await page.Context.CloseAsync();
+        var saved = await db.Users.SingleAsync(u => u.Email == email);
+        saved.IsDisabled.ShouldBeTrue();
+        saved.Role.ShouldBe(Role.Supervisor);
     }
 
     [Fact]

@@ -46,7 +46,10 @@ public class CardJourneyTests(BrowserFixture browser)
         (await first.Locator("[data-testid=message-history] img").CountAsync()).ShouldBe(0);
         await BrowserFixture.ScreenshotAsync(first, "cards-messages");
 
-        // Agent 2 opens the profile and starts typing before agent 1 saves.
+        // Agent 2 opens the profile and starts typing before agent 1 saves. (Another journey locks agent 2 out on purpose: lift that first.)
+        await using (var db = factory.CreateDbContext())
+            await db.Users.Where(u => u.NormalizedEmail == "AGENT2@DEMO.LOCAL")
+                .ExecuteUpdateAsync(u => u.SetProperty(x => x.LockoutEnd, (DateTimeOffset?)null).SetProperty(x => x.AccessFailedCount, 0));
         var second = await browser.SignInAsync("agent2@demo.local", "Agent2-Demo-2026!", path: $"/cards/{cardId}?tab=profile");
         await second.WaitForSelectorAsync("[data-testid=profile-editor]");
         await second.FillAsync(Input("profile-city"), "Marseille");

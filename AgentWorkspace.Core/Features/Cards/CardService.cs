@@ -138,6 +138,8 @@ public sealed partial class CardService
     {
         actor.Require(Role.Agent);
         await using var db = await _dbFactory.CreateDbContextAsync(ct);
+        // One connection for the four reads instead of an open and close around each.
+        await db.Database.OpenConnectionAsync(ct);
         var card = await RequireCardAsync(db, cardId, ct);
         var identities = await ToListAsync(IdentitiesOf(db, cardId), ct);
         var fields = await FieldsAsync(db, ct);
@@ -152,6 +154,8 @@ public sealed partial class CardService
     {
         actor.Require(Role.Agent);
         await using var db = await _dbFactory.CreateDbContextAsync(ct);
+        // One connection for the four reads instead of an open and close around each.
+        await db.Database.OpenConnectionAsync(ct);
         var card = await RequireCardAsync(db, cardId, ct);
         var identities = await ToListAsync(IdentitiesOf(db, cardId), ct);
         var fields = await FieldsAsync(db, ct);

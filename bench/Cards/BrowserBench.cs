@@ -1,0 +1,60 @@
+using System.Diagnostics;
+using AgentWorkspace.Web.Hosting;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
+using Microsoft.Playwright;
+
+/// <summary>
+/// Click-to-card in a real browser: the app runs in this process on the benchmark database, an agent
+/// signs in, searches the 5,000-message contact, and each round clicks the result and waits until the
+/// detailed card shows the contact's name and its newest message.
+/// </summary>
+internal static class BrowserBench
+{
+    public static async Task<List<double>> RunAsync(string file, string lastName, long cardId, int rounds)
+    {
+        var app = AgentWorkspaceApp.Build(["--urls", "http://127.0.0.1:0", "--environment", "Production"], builder =>
+        {
+            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["Database:Provider"] = "Sqlite",
+                ["ConnectionStrings:AgentWorkspace"] = $"Data Source={file}",
+                ["Demo:Seed"] = "true",
+            });
+            builder.Logging.ClearProviders();
+        });
+        await AgentWorkspaceApp.InitializeAsync(app, output: null);
+        await app.StartAsync();
+        var baseUrl = app.Urls.First();
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = "/usr/bin/chromium", Headless = true, Args = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"],
+        });
+        var context = await browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = baseUrl, Locale = "en-US", ViewportSize = new ViewportSize { Width = 1440, Height = 900 } });
+        var page = await context.NewPageAsync();
+        await page.GotoAsync("/account/login?returnUrl=%2Fcards");
+        await page.FillAsync("#email", "agent@demo.local");
+        await page.FillAsync("#password", "Agent-Demo-2026!");
+        await page.ClickAsync("[data-testid=sign-in]");
+        await page.WaitForSelectorAsync("body[data-interactive='true']", new PageWaitForSelectorOptions { State = WaitForSelectorState.Attached });
+        await page.GotoAsync("/cards?q=" + Uri.EscapeDataString(lastName));
+        await page.WaitForSelectorAsync("body[data-interactive='true']", new PageWaitForSelectorOptions { State = WaitForSelectorState.Attached });
+        var times = new List<double>();
+        for (var i = 0; i < rounds + 5; i++)
+        {
+            await page.WaitForSelectorAsync($"[data-testid=card-result][data-card-id='{cardId}']");
+            var sw = Stopwatch.StartNew();
+            await page.ClickAsync($"[data-testid=card-result][data-card-id='{cardId}'] a");
+            await page.WaitForSelectorAsync("[data-testid=message-item]");
+            await page.WaitForSelectorAsync($"[data-testid=card-name]:has-text('{lastName}')");
+            sw.Stop();
+            if (i >= 5) times.Add(sw.Elapsed.TotalMilliseconds);
+            await page.GoBackAsync();
+            await page.WaitForSelectorAsync("body[data-interactive='true']", new PageWaitForSelectorOptions { State = WaitForSelectorState.Attached });
+        }
+        await app.StopAsync();
+        return times;
+    }
+}
