@@ -108,8 +108,9 @@ public class IngestApiTests(IngestApiFixture fixture) : IClassFixture<IngestApiF
         var number = NewMobile();
         var json = $$"""{ "channel": "whatsapp", "externalId": "{{id}}", "from": { "address": "{{number}}" }, "body": "Allô ?" }""";
         var responses = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => http.PostAsync("api/v1/interactions", Json(json), TestContext.Current.CancellationToken)));
-        responses.Count(r => r.StatusCode == HttpStatusCode.Created).ShouldBe(1);
-        responses.Count(r => r.StatusCode == HttpStatusCode.OK).ShouldBe(19);
+        var statuses = string.Join(", ", await Task.WhenAll(responses.Select(async r => $"{(int)r.StatusCode} {await r.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)}")));
+        responses.Count(r => r.StatusCode == HttpStatusCode.Created).ShouldBe(1, statuses);
+        responses.Count(r => r.StatusCode == HttpStatusCode.OK).ShouldBe(19, statuses);
         var ids = await Task.WhenAll(responses.Select(r => r.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken)));
         ids.Select(b => (b.GetProperty("cardId").GetInt64(), b.GetProperty("caseId").GetInt64(), b.GetProperty("messageId").GetInt64())).Distinct().Count().ShouldBe(1);
 

@@ -66,11 +66,13 @@ public sealed class IngestService(
                 feed.Publish(new ChangeEvent(ChangeKind.CardChanged, result.CardId, ActorId: actor.UserId));
                 return result;
             }
-            catch (DbUpdateException ex) when (attempt < MaxAttempts && (ex is DbUpdateConcurrencyException || IsUniqueViolation(ex)))
+            catch (DbUpdateException ex) when (ex is DbUpdateConcurrencyException || IsUniqueViolation(ex))
             {
                 // Another request stored this message, created this identity, or changed this card or
                 // case meanwhile. Our transaction is rolled back: read again and start over.
                 if (await FindExistingAsync(input, ct) is { } existing) return existing;
+                if (attempt >= MaxAttempts)
+                    throw new ConflictException("The contact's card or case kept changing while this message was stored; nothing was written. Send the same event again.");
             }
         }
     }
