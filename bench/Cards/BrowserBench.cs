@@ -39,7 +39,7 @@ internal static class BrowserBench
         await page.FillAsync("#password", "Agent-Demo-2026!");
         await page.ClickAsync("[data-testid=sign-in]");
         await page.WaitForSelectorAsync("body[data-interactive='true']", new PageWaitForSelectorOptions { State = WaitForSelectorState.Attached });
-        await page.GotoAsync("/cards?q=" + Uri.EscapeDataString(lastName));
+        await page.GotoAsync("/cards?q=" + Uri.EscapeDataString("Olga " + lastName));
         await page.WaitForSelectorAsync("body[data-interactive='true']", new PageWaitForSelectorOptions { State = WaitForSelectorState.Attached });
         var times = new List<double>();
         for (var i = 0; i < rounds + 5; i++)
