@@ -47,7 +47,7 @@ internal static class BrowserBench
             await page.WaitForSelectorAsync($"[data-testid=card-result][data-card-id='{cardId}']");
             var sw = Stopwatch.StartNew();
             await page.ClickAsync($"[data-testid=card-result][data-card-id='{cardId}'] a");
-            await page.WaitForSelectorAsync("[data-testid=message-item]");
+            await page.WaitForSelectorAsync("[data-testid=card-tabs]");
             await page.WaitForSelectorAsync($"[data-testid=card-name]:has-text('{lastName}')");
             sw.Stop();
             if (i >= 5) times.Add(sw.Elapsed.TotalMilliseconds);
