@@ -79,7 +79,7 @@ public static class AgentWorkspaceApp
         services.AddSingleton<Core.Features.Merge.MergeService>();
         services.AddSingleton<Core.Features.Merge.DuplicateService>();
         services.AddSingleton<Core.Features.Privacy.PrivacyService>();
-        services.AddIngest();
+        services.AddIngest(config);
         services.AddInbox();
         services.AddCards();
         services.AddAdministration();

@@ -52,6 +52,34 @@ public sealed record PhoneNumber
         }
     }
 
+    /// <summary>
+    /// The E.164 start of a number typed only in part, for prefix search: "06 71 2" in FR is
+    /// "+336712", "+33 6 71" and "0033 671" are "+33671". At least four digits; a form that is no
+    /// number start (letters, a lone digit run without 0, + or 00) gives nothing.
+    /// </summary>
+    public static bool TryE164Prefix(string? partial, string defaultRegion, out string prefix)
+    {
+        prefix = string.Empty;
+        if (string.IsNullOrWhiteSpace(partial)) return false;
+        var text = partial.Trim();
+        if (text.Length > 40 || text.Any(c => !(char.IsAsciiDigit(c) || c is ' ' or '.' or '-' or '(' or ')' or '+' or '/'))) return false;
+        if (text.IndexOf('+', 1) >= 0) return false;
+        var digits = new string(text.Where(char.IsAsciiDigit).ToArray());
+        string international;
+        if (text.StartsWith('+')) international = digits;
+        else if (digits.StartsWith("00", StringComparison.Ordinal)) international = digits[2..];
+        else if (digits.StartsWith('0'))
+        {
+            var code = Util.GetCountryCodeForRegion(string.IsNullOrWhiteSpace(defaultRegion) ? "FR" : defaultRegion.ToUpperInvariant());
+            if (code == 0) return false;
+            international = code.ToString(System.Globalization.CultureInfo.InvariantCulture) + digits[1..];
+        }
+        else return false;
+        if (international.Length < 4) return false;
+        prefix = "+" + international;
+        return true;
+    }
+
     /// <summary>A readable international form for display: "+33 6 12 34 56 78".</summary>
     public string International => Util.Format(Util.Parse(E164, null), PhoneNumberFormat.INTERNATIONAL);
 

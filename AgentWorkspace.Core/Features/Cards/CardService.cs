@@ -394,6 +394,9 @@ public sealed partial class CardService
         {
             var exact = await ExactMatchesAsync(db, q, region, ct);
             ids.AddRange(exact.Take(pageSize));
+            // Then identities that start with what was typed (a phone number, e-mail or handle begun).
+            foreach (var id in await IdentityPrefixMatchesAsync(db, q, region, ct))
+                if (ids.Count < pageSize && !ids.Contains(id)) ids.Add(id);
             stage = 1;
             after = null;
         }

@@ -12,12 +12,14 @@ public static class NavLinks
 
     public static readonly IReadOnlyList<Link> Agent =
     [
+        new("/inbox", "NavInbox", Icons.Material.Filled.Inbox),
         new("/cards", "NavCustomers", Icons.Material.Filled.Contacts),
     ];
 
     public static readonly IReadOnlyList<Link> Supervisor =
     [
         new("/supervisor/duplicates", "NavDuplicates", Icons.Material.Filled.JoinInner),
+        new("/supervisor/approvals", "NavApprovals", Icons.Material.Filled.FactCheck),
     ];
 
     public static readonly IReadOnlyList<Link> Admin =

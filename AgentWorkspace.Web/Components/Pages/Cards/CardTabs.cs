@@ -18,7 +18,7 @@ public static class CardTabs
         new("messages", "TabMessages", Icons.Material.Filled.Folder),
         new("timeline", "TabTimeline", Icons.Material.Filled.Timeline),
         new("notes", "TabNotes", Icons.Material.Filled.StickyNote2),
-        new("identities", "TabIdentities", Icons.Material.Filled.People),
+        new("identities", "TabIdentities", Icons.Material.Filled.Fingerprint),
     ];
 
     public static int IndexOf(string? id)

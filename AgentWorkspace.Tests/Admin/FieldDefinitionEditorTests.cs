@@ -14,7 +14,7 @@ using static AgentWorkspace.Tests.Admin.AdminTestData;
 
 namespace AgentWorkspace.Tests.Admin;
 
-public class CustomFieldEditorTests : BunitContext, IAsyncLifetime
+public class FieldDefinitionEditorTests : BunitContext, IAsyncLifetime
 {
     private TestDatabase _db = default!;
     private CustomFieldService _fields = default!;
@@ -48,18 +48,18 @@ public class CustomFieldEditorTests : BunitContext, IAsyncLifetime
         return await db.CustomFields.CountAsync();
     }
 
-    private IRenderedComponent<CustomFieldEditor> Render(CustomFieldView? field = null, Action<CustomFieldView>? saved = null)
+    private IRenderedComponent<FieldDefinitionEditor> Render(CustomFieldView? field = null, Action<CustomFieldView>? saved = null)
     {
         Render<MudPopoverProvider>();
-        return Render<CustomFieldEditor>(p => p
+        return Render<FieldDefinitionEditor>(p => p
             .Add(e => e.Field, field)
             .Add(e => e.OnSaved, v => saved?.Invoke(v)));
     }
 
-    private static void Type(IRenderedComponent<CustomFieldEditor> cut, string testId, string value) =>
+    private static void Type(IRenderedComponent<FieldDefinitionEditor> cut, string testId, string value) =>
         cut.Find($"[data-testid={testId}] input, [data-testid={testId}] textarea").Input(value);
 
-    private static async Task ChooseTypeAsync(IRenderedComponent<CustomFieldEditor> cut, string type)
+    private static async Task ChooseTypeAsync(IRenderedComponent<FieldDefinitionEditor> cut, string type)
     {
         var select = cut.FindComponent<MudSelect<string>>();
         await cut.InvokeAsync(() => select.Instance.SelectOption(type));

@@ -1,0 +1,328 @@
+using System.Data;
+using AgentWorkspace.Core.Domain.Audit;
+using AgentWorkspace.Core.Domain.Cards;
+using AgentWorkspace.Core.Domain.Cases;
+using AgentWorkspace.Core.Domain.Channels;
+using AgentWorkspace.Core.Domain.Common;
+using AgentWorkspace.Core.Domain.Identity;
+using AgentWorkspace.Core.Features.Settings;
+using AgentWorkspace.Core.Persistence;
+using AgentWorkspace.Core.Realtime;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+
+namespace AgentWorkspace.Core.Features.Ingest;
+
+/// <summary>
+/// Takes one event on a channel and lands it on the right card and case, in one transaction:
+/// match the sender's identity (or create a card with it), reuse the card's open case on that
+/// channel (or open one in the named queue), store the message with its attachments, keep the
+/// card's indicators current, then publish the change after commit.
+/// <para>
+/// Idempotent on (channel, externalId), also for identical requests arriving together: the unique
+/// indexes on Message(Channel, ExternalId) and ChannelIdentity(Space, NormalizedAddress) decide,
+/// the loser's transaction rolls back (so a card it created disappears with it) and the existing
+/// ids are read back. On SQLite, writers also queue in-process instead of polling the file lock.
+/// </para>
+/// </summary>
+public sealed class IngestService(
+    IDbContextFactory<AgentWorkspaceDbContext> dbFactory,
+    IChangeFeed feed,
+    SettingsService settings,
+    ISentimentAnalyzer analyzer,
+    EmailSanitizer sanitizer,
+    IngestOptions options,
+    TimeProvider clock)
+{
+    private const int MaxAttempts = 4;
+    private readonly SemaphoreSlim _sqliteWriter = new(1, 1);
+    private bool? _isSqlite;
+
+    /// <summary>For tests: runs after the repeat check and before the transaction (where a concurrent writer can slip in).</summary>
+    internal Func<Task>? AfterRepeatCheckForTests { get; set; }
+
+    public async Task<IngestResult> IngestAsync(Actor actor, InteractionRequest request, CancellationToken ct = default)
+    {
+        actor.Require(Role.Agent);
+        ArgumentNullException.ThrowIfNull(request);
+        var region = await settings.DefaultRegionAsync(ct);
+        var now = clock.GetUtcNow();
+        var input = Prepare(request, region, now);
+
+        // A repeat is answered without taking the write lock.
+        if (await FindExistingAsync(input, ct) is { } known) return known;
+        if (AfterRepeatCheckForTests is { } hook) await hook();
+
+        var sentiment = request.Sentiment ?? await analyzer.AnalyzeAsync(
+            input.Subject is null ? input.Content.Text : input.Subject + "\n" + input.Content.Text, ct);
+
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                var (result, queueId, agentId) = await WriteAsync(actor, input, sentiment, now, ct);
+                feed.Publish(new ChangeEvent(ChangeKind.MessageArrived, result.CardId, result.CaseId, queueId, actor.UserId, agentId));
+                if (result.CaseCreated) feed.Publish(new ChangeEvent(ChangeKind.CaseChanged, result.CardId, result.CaseId, queueId, actor.UserId, agentId));
+                feed.Publish(new ChangeEvent(ChangeKind.CardChanged, result.CardId, ActorId: actor.UserId));
+                return result;
+            }
+            catch (DbUpdateException ex) when (attempt < MaxAttempts && (ex is DbUpdateConcurrencyException || IsUniqueViolation(ex)))
+            {
+                // Another request stored this message, created this identity, or changed this card or
+                // case meanwhile. Our transaction is rolled back: read again and start over.
+                if (await FindExistingAsync(input, ct) is { } existing) return existing;
+            }
+        }
+    }
+
+    private sealed record Input(
+        Channel Channel, string ExternalId, MessageKind Kind, Direction Direction, string RawAddress, IdentityAddress Address,
+        string? DisplayName, string? ProfileUrl, int? Followers, int? Following, string? Subject, EmailContent Content,
+        IReadOnlyList<InteractionAttachment> Attachments, string? InReplyTo, DateTimeOffset SentAt, string? Queue, ConversationContext? Context);
+
+    private async Task<(IngestResult Result, long QueueId, string? AgentId)> WriteAsync(Actor actor, Input input, Sentiment sentiment, DateTimeOffset now, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        _isSqlite ??= db.Database.IsSqlite();
+        var gate = _isSqlite == true ? _sqliteWriter : null;
+        if (gate is not null) await gate.WaitAsync(ct);
+        try
+        {
+            var strategy = db.Database.CreateExecutionStrategy();
+            return await strategy.ExecuteAsync(async token =>
+            {
+                db.ChangeTracker.Clear();
+                // Serializable: on SQLite an immediate transaction (the write lock is taken at once, so the
+                // lookups below and the writes that follow cannot interleave with another writer's).
+                await using var tx = await db.Database.BeginTransactionAsync(IsolationLevel.Serializable, token);
+                var outcome = await WriteInTransactionAsync(db, actor, input, sentiment, now, token);
+                await tx.CommitAsync(token);
+                return outcome;
+            }, ct);
+        }
+        finally
+        {
+            gate?.Release();
+        }
+    }
+
+    private async Task<(IngestResult, long, string?)> WriteInTransactionAsync(AgentWorkspaceDbContext db, Actor actor, Input input, Sentiment sentiment,
+        DateTimeOffset now, CancellationToken ct)
+    {
+        var queue = await ResolveQueueAsync(db, input.Queue, ct);
+
+        // 1. The card: by identity, or a new one with that identity.
+        var identity = await db.Identities.FirstOrDefaultAsync(i => i.Space == input.Address.Space && i.NormalizedAddress == input.Address.Normalized, ct);
+        CustomerCard card;
+        var cardCreated = false;
+        if (identity is not null)
+        {
+            card = await db.Cards.FirstAsync(c => c.Id == identity.CardId, ct);
+            // Merges move identities to the survivor; an identity left on a tombstone still finds its contact.
+            for (var hops = 0; card.Status == CardStatus.Merged && card.MergedIntoId is { } next && hops < 10; hops++)
+                card = await db.Cards.FirstAsync(c => c.Id == next, ct);
+            if (card.Status == CardStatus.Active && !card.IsLocked)
+            {
+                var (followers, following) = (identity.Followers ?? 0, identity.Following ?? 0);
+                identity.UpdateProfile(input.DisplayName, input.ProfileUrl, input.Followers, input.Following);
+                if (identity.Followers != followers || identity.Following != following)
+                    card.SetAudience(card.Followers + (identity.Followers ?? 0) - followers, card.Following + (identity.Following ?? 0) - following);
+            }
+            identity.Seen(input.SentAt);
+        }
+        else
+        {
+            card = NewCard(input, now);
+            card.AddIdentity(input.Channel, input.RawAddress, input.Address, input.SentAt, input.DisplayName, input.ProfileUrl, input.Followers, input.Following);
+            db.Cards.Add(card);
+            await db.SaveChangesAsync(ct);
+            cardCreated = true;
+            db.Audit.Add(new AuditEntry(now, actor.UserId, actor.DisplayName, "Card", Id(card.Id), "Created", "source", null, "ingest:" + input.Channel.WireName()));
+        }
+
+        // 2. The case: the card's open case on this channel, or a new one in the queue.
+        var @case = await db.Cases
+            .Where(c => c.CardId == card.Id && c.Channel == input.Channel && (c.Status == CaseStatus.New || c.Status == CaseStatus.Open || c.Status == CaseStatus.Pending))
+            .OrderByDescending(c => c.LastMessageAt).ThenByDescending(c => c.Id)
+            .FirstOrDefaultAsync(ct);
+        var caseCreated = false;
+        if (@case is null)
+        {
+            var title = Text.Preview(input.Subject ?? input.Content.Text, 80);
+            @case = new Case(card.Id, input.Channel, queue.Id, title.Length > 0 ? title : input.Channel.ToString(), now, queue.SkillList);
+            db.Cases.Add(@case);
+            await db.SaveChangesAsync(ct);
+            caseCreated = true;
+            db.CaseEvents.Add(new CaseEvent(@case.Id, card.Id, CaseEventType.Created, actor.UserId, actor.DisplayName, $"{input.Channel} → {queue.Name}", now));
+        }
+        if (input.Context is { IsEmpty: false } context)
+            @case.SetContext((ConversationContext.FromJson(@case.ContextJson)?.MergeWith(context) ?? context).ToJson());
+
+        // 3. The message, its attachments, the indicators.
+        long? parentId = input.InReplyTo is null ? null : await db.Messages
+            .Where(m => m.Channel == input.Channel && m.ExternalId == input.InReplyTo)
+            .Select(m => (long?)m.Id).FirstOrDefaultAsync(ct);
+        var author = input.Direction == Direction.Inbound ? input.DisplayName ?? card.DisplayName : actor.DisplayName;
+        var message = new Message(@case.Id, card.Id, input.Channel, input.ExternalId, input.Direction, input.Kind, author,
+            input.Direction == Direction.Outbound ? actor.UserId : null, input.Subject, input.Content.Text, input.Content.SanitizedHtml,
+            sentiment, input.SentAt, parentId);
+        message.SetAttachmentCount(input.Attachments.Count);
+        db.Messages.Add(message);
+        var preview = input.Content.Text.Length > 0 ? input.Content.Text : input.Subject ?? string.Empty;
+        @case.MessageArrived(input.Direction, preview, input.SentAt);
+        card.RecordMessage(sentiment, input.Direction, input.SentAt);
+        await db.SaveChangesAsync(ct);
+
+        if (input.Attachments.Count > 0)
+        {
+            foreach (var a in input.Attachments)
+                db.Attachments.Add(new MessageAttachment(message.Id, a.Name, a.ContentType, a.Size, a.Url));
+            await db.SaveChangesAsync(ct);
+        }
+        return (new IngestResult(card.Id, @case.Id, message.Id, cardCreated, caseCreated, false), @case.QueueId, @case.AssignedAgentId);
+    }
+
+    private static CustomerCard NewCard(Input input, DateTimeOffset now)
+    {
+        var (first, last) = IdentityResolver.SplitName(input.DisplayName);
+        var profile = new CardProfile { FirstName = first, LastName = last };
+        profile = input.Address.Space switch
+        {
+            IdentitySpace.Email => profile with { PrimaryEmail = input.Address.Normalized },
+            IdentitySpace.Phone when IdentityResolver.IsMobile(input.Address.Normalized) => profile with { MobilePhone = input.Address.Normalized },
+            IdentitySpace.Phone => profile with { HomePhone = input.Address.Normalized },
+            _ => profile,
+        };
+        // The number is already E.164, so the region does not matter here.
+        return new CustomerCard(profile, "FR", now);
+    }
+
+    private static async Task<Domain.Queues.Queue> ResolveQueueAsync(AgentWorkspaceDbContext db, string? name, CancellationToken ct)
+    {
+        if (name is null)
+        {
+            return await db.Queues.AsNoTracking().Where(q => q.IsDefault).OrderBy(q => q.Id).FirstOrDefaultAsync(ct)
+                ?? await db.Queues.AsNoTracking().OrderBy(q => q.Id).FirstOrDefaultAsync(ct)
+                ?? throw new DomainException("No queue exists yet: create one, or restart the app to create the default queue.", "queue");
+        }
+        var folded = Text.Fold(name);
+        return await db.Queues.AsNoTracking().FirstOrDefaultAsync(q => q.NormalizedName == folded, ct)
+            ?? throw new DomainException($"There is no queue named '{name}'.", "queue");
+    }
+
+    private async Task<IngestResult?> FindExistingAsync(Input input, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var row = await db.Messages.AsNoTracking()
+            .Where(m => m.Channel == input.Channel && m.ExternalId == input.ExternalId)
+            .Select(m => new { m.Id, m.CaseId, m.CardId })
+            .FirstOrDefaultAsync(ct);
+        return row is null ? null : new IngestResult(row.CardId, row.CaseId, row.Id, false, false, true);
+    }
+
+    private static bool IsUniqueViolation(DbUpdateException ex) => ex.InnerException switch
+    {
+        SqliteException s => s.SqliteErrorCode == 19 && s.SqliteExtendedErrorCode is 2067 or 1555,
+        Microsoft.Data.SqlClient.SqlException s => s.Number is 2601 or 2627,
+        _ => false,
+    };
+
+    private static string Id(long id) => id.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    // ---- Validation: everything is checked before the database is touched; errors name the JSON field. ----
+
+    private static readonly Dictionary<Channel, MessageKind[]> KindsByChannel = new()
+    {
+        [Channel.Voice] = [MessageKind.Call, MessageKind.Voicemail],
+        [Channel.Voicemail] = [MessageKind.Voicemail],
+        [Channel.Sms] = [MessageKind.Sms],
+        [Channel.Email] = [MessageKind.Email],
+        [Channel.Chat] = [MessageKind.Chat],
+        [Channel.ChatMessaging] = [MessageKind.Chat, MessageKind.DirectMessage],
+        [Channel.WhatsApp] = [MessageKind.DirectMessage, MessageKind.Chat],
+        [Channel.Messenger] = [MessageKind.DirectMessage, MessageKind.Chat],
+        [Channel.AppleMessages] = [MessageKind.DirectMessage, MessageKind.Chat],
+        [Channel.Facebook] = [MessageKind.Post, MessageKind.Comment, MessageKind.Mention, MessageKind.Like, MessageKind.DirectMessage],
+        [Channel.Twitter] = [MessageKind.Post, MessageKind.Comment, MessageKind.Mention, MessageKind.Like, MessageKind.DirectMessage],
+        [Channel.LinkedIn] = [MessageKind.Post, MessageKind.Comment, MessageKind.Mention, MessageKind.Like, MessageKind.DirectMessage],
+    };
+
+    /// <summary>The kinds a channel carries; the first is the default when the event names none (social channels must name it).</summary>
+    public static IReadOnlyList<MessageKind> KindsOf(Channel channel) => KindsByChannel[channel];
+
+    private Input Prepare(InteractionRequest r, string region, DateTimeOffset now)
+    {
+        if (!Enum.IsDefined(r.Channel)) throw new DomainException("Unknown channel.", "channel");
+        var externalId = Text.Clean(r.ExternalId, IngestOptions.MaxExternalIdLength, "externalId")
+            ?? throw new DomainException("externalId is required: the channel's id of the message (it makes a repeat harmless).", "externalId");
+        if (!Enum.IsDefined(r.Direction)) throw new DomainException("direction is inbound or outbound.", "direction");
+
+        var kinds = KindsByChannel[r.Channel];
+        MessageKind kind;
+        if (r.Kind is { } k)
+        {
+            if (!Enum.IsDefined(k)) throw new DomainException("Unknown kind.", "kind");
+            if (!kinds.Contains(k))
+                throw new DomainException($"A {k.ToString().ToLowerInvariant()} cannot arrive on {r.Channel.WireName()}; it carries {string.Join(", ", kinds.Select(Wire))}.", "kind");
+            kind = k;
+        }
+        else if (r.Channel.IsSocial() && r.Channel != Channel.Messenger)
+            throw new DomainException($"kind is required on {r.Channel.WireName()}: {string.Join(", ", kinds.Select(Wire))}.", "kind");
+        else kind = kinds[0];
+
+        var from = r.From ?? throw new DomainException("from is required: the contact's address on the channel.", "from");
+        if (string.IsNullOrWhiteSpace(from.Address)) throw new DomainException("from.address is required.", "from.address");
+        var address = IdentityResolver.Normalize(r.Channel, from.Address, region);
+        var displayName = Text.Clean(from.DisplayName, 200, "from.displayName") ?? IdentityResolver.NameInAddress(from.Address);
+        if (displayName is { Length: > 200 }) displayName = displayName[..200];
+        var profileUrl = from.ProfileUrl is null ? null : CustomerCard.CleanUrl(from.ProfileUrl, "from.profileUrl");
+        if (from.Followers is < 0) throw new DomainException("from.followers cannot be negative.", "from.followers");
+        if (from.Following is < 0) throw new DomainException("from.following cannot be negative.", "from.following");
+
+        var subject = Text.Clean(r.Subject, 500, "subject");
+        if (r.Body is { } body)
+        {
+            if (body.Length > options.MaxBodyLength)
+                throw new DomainException($"body must be at most {options.MaxBodyLength} characters.", "body");
+            if (body.Any(c => char.IsControl(c) && c != '\n' && c != '\r' && c != '\t'))
+                throw new DomainException("body contains control characters.", "body");
+        }
+        if (r.Html is { Length: var htmlLength } && htmlLength > options.MaxHtmlLength)
+            throw new DomainException($"html must be at most {options.MaxHtmlLength} characters.", "html");
+        var content = sanitizer.Clean(r.Body, r.Html);
+        if (content.Text.Length > options.MaxBodyLength)
+            throw new DomainException($"The text of html must be at most {options.MaxBodyLength} characters.", "html");
+        if (content.Text.Any(c => char.IsControl(c) && c != '\n' && c != '\r' && c != '\t'))
+            content = content with { Text = new string(content.Text.Where(c => !char.IsControl(c) || c is '\n' or '\r' or '\t').ToArray()) };
+
+        var attachments = r.Attachments ?? [];
+        if (attachments.Count > IngestOptions.MaxAttachments)
+            throw new DomainException($"A message has at most {IngestOptions.MaxAttachments} attachments.", "attachments");
+        for (var i = 0; i < attachments.Count; i++)
+        {
+            var a = attachments[i] ?? throw new DomainException("An attachment cannot be null.", $"attachments[{i}]");
+            if (Text.Clean(a.Name, 255, $"attachments[{i}].name") is null)
+                throw new DomainException("An attachment needs a name.", $"attachments[{i}].name");
+            Text.Clean(a.ContentType, 120, $"attachments[{i}].contentType");
+            if (a.Size is < 0) throw new DomainException("An attachment size cannot be negative.", $"attachments[{i}].size");
+            if (a.Url is not null) CustomerCard.CleanUrl(a.Url, $"attachments[{i}].url");
+        }
+
+        var inReplyTo = Text.Clean(r.InReplyTo, IngestOptions.MaxExternalIdLength, "inReplyTo");
+        var sentAt = r.SentAt ?? now;
+        if (sentAt > now.AddDays(1)) throw new DomainException("sentAt is more than a day in the future.", "sentAt");
+        if (sentAt.Year < 1990) throw new DomainException("sentAt is before 1990.", "sentAt");
+        var queue = Text.Clean(r.Queue, 80, "queue");
+        if (r.Sentiment is { } s && !Enum.IsDefined(s)) throw new DomainException("sentiment is positive, neutral or negative.", "sentiment");
+        if (r.Context is { } context)
+        {
+            context.Validate();
+            if (context.ToJson().Length > 32_000) throw new DomainException("context is larger than 32,000 characters.", "context");
+        }
+
+        return new Input(r.Channel, externalId, kind, r.Direction, from.Address.Trim(), address, displayName, profileUrl, from.Followers, from.Following,
+            subject, content, attachments, inReplyTo, sentAt.ToUniversalTime(), queue, r.Context);
+    }
+
+    private static string Wire(MessageKind kind) => char.ToLowerInvariant(kind.ToString()[0]) + kind.ToString()[1..];
+}

@@ -1,0 +1,100 @@
+using AgentWorkspace.Core.Domain.Cases;
+using AgentWorkspace.Core.Features.Inbox;
+using AgentWorkspace.Web.Components.Pages.Inbox;
+using AgentWorkspace.Web.Store.Inbox;
+using Bunit;
+using Microsoft.Extensions.DependencyInjection;
+using MudBlazor;
+using MudBlazor.Services;
+
+namespace AgentWorkspace.Tests.Inbox;
+
+public class InboxComponentTests : BunitContext
+{
+    public InboxComponentTests()
+    {
+        Services.AddMudServices();
+        Services.AddLocalization(o => o.ResourcesPath = "Resources");
+        JSInterop.Mode = JSRuntimeMode.Loose;
+    }
+
+    [Fact]
+    public void ATileShowsContactPreviewUnreadMarkWaitingTimeAndABreachedSla()
+    {
+        var now = DateTimeOffset.UtcNow;
+        // Support's first response target is 30 minutes; nobody answered in 45.
+        var tile = InboxReducerTests.Tile(7, unread: 2, preview: "Toujours rien reçu") with { CreatedAt = now.AddMinutes(-45), LastMessageAt = now.AddMinutes(-12) };
+        long? opened = null;
+        var cut = Render<InboxTile>(p => p.Add(t => t.Tile, tile).Add(t => t.Now, now).Add(t => t.OnOpen, id => opened = id));
+
+        cut.Find("[data-testid=tile-contact]").TextContent.ShouldBe("Zoé Le Gall");
+        cut.Find("[data-testid=tile-preview]").TextContent.ShouldBe("Toujours rien reçu");
+        cut.Find("[data-testid=unread-mark]").TextContent.ShouldContain("2");
+        cut.Find("[data-testid=tile-waiting]").TextContent.ShouldBe("12 min");
+        cut.Find("[data-testid=sla-state]").TextContent.ShouldBe("SLA breached");
+        cut.Find("li").ClassList.ShouldContain("aw-tile-breached");
+        cut.Find("button").Click();
+        opened.ShouldBe(7);
+    }
+
+    [Fact]
+    public void ATileOnTimeWithoutUnreadHasNoMark_AndAClosedCaseShowsNoSla()
+    {
+        var now = DateTimeOffset.UtcNow;
+        var tile = InboxReducerTests.Tile(8) with { CreatedAt = now.AddMinutes(-5) };
+        var cut = Render<InboxTile>(p => p.Add(t => t.Tile, tile).Add(t => t.Now, now));
+        cut.FindAll("[data-testid=unread-mark]").ShouldBeEmpty();
+        cut.Find("[data-testid=sla-state]").TextContent.ShouldBe("On time");
+        var closed = Render<InboxTile>(p => p.Add(t => t.Tile, tile with { Status = CaseStatus.Resolved, ResolvedAt = now }).Add(t => t.Now, now));
+        closed.FindAll("[data-testid=sla-state]").ShouldBeEmpty();
+    }
+
+    [Fact]
+    public void TheComposerSubmitsInTheChosenMode_InsertsQuickReplies_AndClearsOnceTheTextWentOut()
+    {
+        var popovers = Render<MudPopoverProvider>();
+        SubmitComposerAction? submitted = null;
+        var replies = new[] { new QuickReplyView(1, "Remboursement", "Le remboursement a été initié.", "fr") };
+        var cut = Render<Composer>(p => p.Add(c => c.CaseId, 5).Add(c => c.QuickReplies, replies).Add(c => c.OnSubmit, a => submitted = a));
+
+        cut.Find("[data-testid=composer-submit]").HasAttribute("disabled").ShouldBeTrue(); // nothing to send yet
+        cut.Find("textarea").Input("Bonjour Zoé,");
+        cut.Find("[data-testid=quick-replies] button").Click();
+        popovers.WaitForElement("[data-testid=quick-reply]").Click();
+        cut.Find("textarea").GetAttribute("value")!.ShouldBe("Bonjour Zoé," + Environment.NewLine + "Le remboursement a été initié.");
+
+        cut.Find("[data-testid=composer-mode-draft]").Click();
+        cut.Find("[data-testid=composer-submit]").TextContent.ShouldContain("Submit for approval");
+        cut.Find("[data-testid=composer-submit]").Click();
+        submitted.ShouldBe(new SubmitComposerAction(5, ComposerMode.Draft, "Bonjour Zoé," + Environment.NewLine + "Le remboursement a été initié."));
+
+        cut.Render(p => p.Add(c => c.Completed, 1));
+        cut.Find("textarea").GetAttribute("value").ShouldBeNullOrEmpty();
+    }
+
+    [Fact]
+    public void OnAVoiceCaseOnlyANoteIsPossible_AndAFieldErrorShowsUnderTheText()
+    {
+        SubmitComposerAction? submitted = null;
+        var cut = Render<Composer>(p => p.Add(c => c.CaseId, 5).Add(c => c.CanReply, false).Add(c => c.OnSubmit, a => submitted = a)
+            .Add(c => c.Error, "A note cannot be empty.").Add(c => c.ErrorField, "text"));
+        cut.Find("[data-testid=composer-mode-reply]").HasAttribute("disabled").ShouldBeTrue();
+        cut.Find("[data-testid=composer-mode-draft]").HasAttribute("disabled").ShouldBeTrue();
+        cut.Markup.ShouldContain("A note cannot be empty.");
+        cut.Find("textarea").Input("Rappelé, pas de réponse.");
+        cut.Find("textarea").KeyDown(new Microsoft.AspNetCore.Components.Web.KeyboardEventArgs { Key = "Enter", CtrlKey = true });
+        submitted.ShouldBe(new SubmitComposerAction(5, ComposerMode.Note, "Rappelé, pas de réponse."));
+    }
+
+    [Fact]
+    public void TheSlaBarShowsElapsedInRedAsAFractionOfTheTarget_AndABreachStandsOut()
+    {
+        var cut = Render<AgentWorkspace.Web.Components.Shared.SlaBar>(p => p.Add(b => b.Clock, new SlaClock(SlaKind.FirstResponse, TimeSpan.FromMinutes(60), TimeSpan.FromMinutes(15), false)));
+        cut.Find(".aw-sla-elapsed").GetAttribute("style").ShouldBe("width:25%");
+        cut.Find("[role=meter]").GetAttribute("aria-valuenow").ShouldBe("25");
+        cut.Markup.ShouldContain("15 min elapsed, 45 min left");
+        var breached = Render<AgentWorkspace.Web.Components.Shared.SlaBar>(p => p.Add(b => b.Clock, new SlaClock(SlaKind.Solution, TimeSpan.FromMinutes(60), TimeSpan.FromMinutes(90), false)));
+        breached.Find("[data-testid=sla-Solution]").GetAttribute("data-breached").ShouldBe("true");
+        breached.Markup.ShouldContain("breached by 30 min");
+    }
+}

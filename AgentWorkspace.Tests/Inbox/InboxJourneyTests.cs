@@ -1,0 +1,203 @@
+using AgentWorkspace.Core.Domain.Cards;
+using AgentWorkspace.Core.Domain.Cases;
+using AgentWorkspace.Core.Domain.Channels;
+using AgentWorkspace.Core.Domain.Identity;
+using AgentWorkspace.Core.Persistence;
+using AgentWorkspace.Core.Realtime;
+using AgentWorkspace.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
+
+namespace AgentWorkspace.Tests.Inbox;
+
+[Collection(BrowserCollection.Name)]
+public class InboxJourneyTests(BrowserFixture browser)
+{
+    /// <summary>An inbound SMS on a new card and case in the Support queue, stored as ingest stores it, then announced on the change feed.</summary>
+    private async Task<(long CardId, long CaseId)> InboundSmsAsync(string firstName, string text, string queue = "Support")
+    {
+        var factory = browser.App.Services.GetRequiredService<AgentWorkspaceDbContextFactory>();
+        var now = DateTimeOffset.UtcNow;
+        await using var db = factory.CreateDbContext();
+        var card = new CustomerCard(new CardProfile { FirstName = firstName, LastName = "Journey", Company = "Acme" }, "FR", now);
+        var number = "+3367" + Random.Shared.Next(1_000_000, 9_999_999);
+        card.AddIdentity(Channel.Sms, number, IdentityAddress.Normalize(Channel.Sms, number, "FR"), now);
+        db.Cards.Add(card);
+        await db.SaveChangesAsync();
+        var queueId = await db.Queues.Where(q => q.Name == queue).Select(q => q.Id).SingleAsync();
+        var @case = new Case(card.Id, Channel.Sms, queueId, "SMS", now);
+        db.Cases.Add(@case);
+        await db.SaveChangesAsync();
+        db.Messages.Add(new Message(@case.Id, card.Id, Channel.Sms, "journey-" + Guid.NewGuid().ToString("N"), Direction.Inbound, MessageKind.Sms, card.DisplayName, null, null, text, null, Sentiment.Neutral, now));
+        @case.MessageArrived(Direction.Inbound, text, now);
+        card.RecordMessage(Sentiment.Neutral, Direction.Inbound, now);
+        db.CaseEvents.Add(new CaseEvent(@case.Id, card.Id, CaseEventType.Created, "system", "System", null, now));
+        await db.SaveChangesAsync();
+        browser.App.Services.GetRequiredService<IChangeFeed>().Publish(new ChangeEvent(ChangeKind.MessageArrived, card.Id, @case.Id, queueId));
+        return (card.Id, @case.Id);
+    }
+
+    private static ILocator Tile(IPage page, long caseId) => page.Locator($"[data-testid=case-tile][data-case-id='{caseId}']");
+
+    [Fact]
+    public async Task AnAgentSeesANewSmsArriveLive_TakesIt_RepliesAndSeesItDelivered_AddsANote_AndTheHistoryListsIt()
+    {
+        var page = await browser.SignInAsAsync(Role.Agent, "/inbox");
+        await page.WaitForSelectorAsync("[data-testid=case-tile]");
+        var name = "Inès" + Random.Shared.Next(1000, 9999);
+
+        var (_, caseId) = await InboundSmsAsync(name, "Bonjour, mon colis n'est toujours pas arrivé.");
+
+        // Live: the tile and the notice appear without reload.
+        await Tile(page, caseId).WaitForAsync();
+        (await Tile(page, caseId).InnerTextAsync()).ShouldContain(name + " Journey");
+        (await Tile(page, caseId).Locator("[data-testid=unread-mark]").CountAsync()).ShouldBe(1);
+        (await page.Locator("[data-testid=inbox-notice]").InnerTextAsync()).ShouldContain(name);
+
+        await Tile(page, caseId).ClickAsync();
+        var active = page.Locator($"[data-testid=active-case][data-case-id='{caseId}']");
+        await active.WaitForAsync();
+        (await active.Locator("[data-testid=thread-entry][data-kind=inbound]").InnerTextAsync()).ShouldContain("mon colis n'est toujours pas arrivé");
+        (await page.Locator("[data-testid=condensed-name]").InnerTextAsync()).ShouldBe(name + " Journey");
+
+        await active.Locator("[data-testid=take-case]").ClickAsync();
+        await active.Locator("[data-testid=case-status]", new() { HasTextString = "Open" }).WaitForAsync();
+
+        await active.Locator("[data-testid=composer-text]").FillAsync("Bonjour, votre colis sera livré demain matin.");
+        await active.Locator("[data-testid=composer-submit]").ClickAsync();
+        var reply = active.Locator("[data-testid=thread-entry][data-kind=outbound]");
+        await reply.WaitForAsync();
+        (await reply.InnerTextAsync()).ShouldContain("votre colis sera livré demain matin");
+        await reply.Locator("[data-testid=delivery-status][data-status=Delivered]").WaitForAsync();
+        (await active.Locator("[data-testid=composer-text]").InputValueAsync()).ShouldBeEmpty();
+
+        await active.Locator("[data-testid=composer-mode-note]").ClickAsync();
+        await active.Locator("[data-testid=composer-text]").FillAsync("Client prévenu, vérifier la livraison demain.");
+        await active.Locator("[data-testid=composer-submit]").ClickAsync();
+        await active.Locator("[data-testid=thread-entry][data-kind=note]").WaitForAsync();
+
+        await page.GetByRole(AriaRole.Tab, new() { Name = "History" }).ClickAsync();
+        await page.Locator("[data-testid=history-entry][data-type=NoteAdded]").WaitForAsync();
+        var history = await page.Locator("[data-testid=case-history]").InnerTextAsync();
+        history.ShouldContain("Replied");
+        history.ShouldContain("Assigned");
+        history.ShouldContain("Camille Laurent");
+        await BrowserFixture.ScreenshotAsync(page, "inbox-case");
+
+        await active.Locator("[data-testid=resolve-case]").ClickAsync();
+        await active.Locator("[data-testid=case-status]", new() { HasTextString = "Resolved" }).WaitForAsync();
+        await active.Locator("[data-testid=reopen-case]").WaitForAsync();
+
+        var factory = browser.App.Services.GetRequiredService<AgentWorkspaceDbContextFactory>();
+        await using var db = factory.CreateDbContext();
+        (await db.OutboundDeliveries.CountAsync(d => db.Messages.Any(m => m.Id == d.MessageId && m.CaseId == caseId))).ShouldBe(1);
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task ASupervisorApprovesADraftedReply_AndTheAgentSeesItApprovedAndSentLive()
+    {
+        var agent = await browser.SignInAsAsync(Role.Agent, "/inbox");
+        await agent.WaitForSelectorAsync("[data-testid=case-tile]");
+        var name = "Léa" + Random.Shared.Next(1000, 9999);
+        var (_, caseId) = await InboundSmsAsync(name, "Puis-je être remboursée ?");
+        await Tile(agent, caseId).ClickAsync();
+        var active = agent.Locator($"[data-testid=active-case][data-case-id='{caseId}']");
+        await active.WaitForAsync();
+        await active.Locator("[data-testid=composer-mode-draft]").ClickAsync();
+        await active.Locator("[data-testid=composer-text]").FillAsync("Oui, le remboursement part aujourd'hui.");
+        await active.Locator("[data-testid=composer-submit]").ClickAsync();
+        await active.Locator("[data-testid=draft][data-status=Pending]").WaitForAsync();
+        (await active.Locator("[data-testid=thread-entry][data-kind=outbound]").CountAsync()).ShouldBe(0);
+        await BrowserFixture.ScreenshotAsync(agent, "inbox-draft-pending");
+
+        var supervisor = await browser.SignInAsAsync(Role.Supervisor, "/supervisor/approvals");
+        var draft = supervisor.Locator("[data-testid=pending-draft]", new() { HasTextString = name });
+        await draft.WaitForAsync();
+        (await draft.Locator("[data-testid=draft-text]").InnerTextAsync()).ShouldBe("Oui, le remboursement part aujourd'hui.");
+        (await draft.InnerTextAsync()).ShouldContain("Puis-je être remboursée ?");
+        await draft.Locator("[data-testid=review-comment]").FillAsync("Parfait, merci.");
+        await BrowserFixture.ScreenshotAsync(supervisor, "inbox-approvals");
+        await draft.Locator("[data-testid=approve-draft]").ClickAsync();
+        await supervisor.Locator("[data-testid=approval-confirmation]").WaitForAsync();
+        (await supervisor.Locator("[data-testid=pending-draft]", new() { HasTextString = name }).CountAsync()).ShouldBe(0);
+
+        // The agent's page changes without reload: notice, draft approved, reply in the thread, delivered.
+        var notice = agent.Locator("[data-testid=inbox-notice][data-kind=DraftApproved]");
+        await notice.WaitForAsync();
+        (await notice.InnerTextAsync()).ShouldContain(name);
+        await active.Locator("[data-testid=draft][data-status=Approved]").WaitForAsync();
+        (await active.Locator("[data-testid=draft-comment]").InnerTextAsync()).ShouldBe("Parfait, merci.");
+        var sent = active.Locator("[data-testid=thread-entry][data-kind=outbound]");
+        await sent.Locator("[data-testid=delivery-status][data-status=Delivered]").WaitForAsync();
+        (await sent.InnerTextAsync()).ShouldContain("Oui, le remboursement part aujourd'hui.");
+        await BrowserFixture.ScreenshotAsync(agent, "inbox-draft-approved");
+        await supervisor.Context.CloseAsync();
+        await agent.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task ARejectionWithoutACommentIsRefusedNextToTheField_InFrench()
+    {
+        var name = "Hugo" + Random.Shared.Next(1000, 9999);
+        var (_, caseId) = await InboundSmsAsync(name, "Allô ?");
+        var inbox = browser.App.Services.GetRequiredService<Core.Features.Inbox.InboxService>();
+        await inbox.SubmitDraftAsync(await AgentAsync(), caseId, "Brouillon");
+
+        var supervisor = await browser.SignInAsAsync(Role.Supervisor, "/supervisor/approvals", locale: "fr-FR");
+        var draft = supervisor.Locator("[data-testid=pending-draft]", new() { HasTextString = name });
+        await draft.WaitForAsync();
+        await draft.Locator("[data-testid=reject-draft]").ClickAsync();
+        await draft.GetByText("Dites à l'agent pourquoi la réponse est rejetée.").WaitForAsync();
+        (await supervisor.Locator("h1").InnerTextAsync()).ShouldBe("Approbation des réponses");
+        await draft.Locator("[data-testid=review-comment]").FillAsync("Trop court.");
+        await draft.Locator("[data-testid=reject-draft]").ClickAsync();
+        await supervisor.Locator("[data-testid=approval-confirmation]").WaitForAsync();
+        await supervisor.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task AnSmsPostedToTheApiAppearsLiveInTheAgentsInbox_TheAgentRepliesAndTheHistoryTabListsTheReply()
+    {
+        var page = await browser.SignInAsAsync(Role.Agent, "/inbox");
+        await page.WaitForSelectorAsync("[data-testid=case-tile]");
+        var name = "Api" + Random.Shared.Next(10_000, 99_999);
+        using var api = browser.App.CreateClient();
+        var response = await api.PostAsync("api/v1/interactions", new StringContent(System.Text.Json.JsonSerializer.Serialize(new
+        {
+            channel = "sms",
+            externalId = "journey-sms-" + Guid.NewGuid().ToString("N"),
+            kind = "sms",
+            from = new { address = "06 " + Random.Shared.Next(10, 99) + " " + Random.Shared.Next(10, 99) + " " + Random.Shared.Next(10, 99) + " " + Random.Shared.Next(10, 99), displayName = name },
+            body = "Bonjour, je souhaite changer mon adresse de livraison.",
+            queue = "Support",
+        }), System.Text.Encoding.UTF8, "application/json"));
+        response.StatusCode.ShouldBe(System.Net.HttpStatusCode.Created);
+        using var created = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        var caseId = created.RootElement.GetProperty("caseId").GetInt64();
+
+        // Live, without reload.
+        await Tile(page, caseId).WaitForAsync();
+        await Tile(page, caseId).ClickAsync();
+        var active = page.Locator($"[data-testid=active-case][data-case-id='{caseId}']");
+        (await active.Locator("[data-testid=thread-entry][data-kind=inbound]").InnerTextAsync()).ShouldContain("changer mon adresse de livraison");
+
+        await active.Locator("[data-testid=composer-text]").FillAsync("C'est noté, l'adresse est mise à jour.");
+        await active.Locator("[data-testid=composer-submit]").ClickAsync();
+        await active.Locator("[data-testid=thread-entry][data-kind=outbound] [data-testid=delivery-status][data-status=Delivered]").WaitForAsync();
+
+        await page.GetByRole(AriaRole.Tab, new() { Name = "History" }).ClickAsync();
+        var replied = page.Locator("[data-testid=history-entry][data-type=Replied]");
+        await replied.WaitForAsync();
+        (await replied.InnerTextAsync()).ShouldContain("l'adresse est mise à jour");
+        await page.Context.CloseAsync();
+    }
+
+    private async Task<Actor> AgentAsync()
+    {
+        var factory = browser.App.Services.GetRequiredService<AgentWorkspaceDbContextFactory>();
+        await using var db = factory.CreateDbContext();
+        return (await db.Users.SingleAsync(u => u.Email == "agent@demo.local")).ToActor();
+    }
+}

@@ -1,0 +1,392 @@
+using AgentWorkspace.Core.Domain.Cards;
+using AgentWorkspace.Core.Domain.Cases;
+using AgentWorkspace.Core.Domain.Channels;
+using AgentWorkspace.Core.Domain.Common;
+using AgentWorkspace.Core.Domain.Identity;
+using AgentWorkspace.Core.Domain.Queues;
+using AgentWorkspace.Core.Features.Ingest;
+using AgentWorkspace.Core.Realtime;
+using Microsoft.EntityFrameworkCore;
+
+namespace AgentWorkspace.Tests.Ingest;
+
+public class IngestServiceTests
+{
+    [Fact]
+    public async Task AnSmsFromANumberThatCalledYesterdayInNationalFormLandsOnTheCallersCard()
+    {
+        await using var kit = await IngestKit.CreateAsync();
+        var call = await kit.IngestAsync(IngestKit.On(Channel.Voice, "+33 6 12 34 56 78", body: null, displayName: "Zoé Le Gall") with
+        {
+            SentAt = DateTimeOffset.UtcNow.AddDays(-1),
+        });
+        call.CardCreated.ShouldBeTrue();
+        call.CaseCreated.ShouldBeTrue();
+
+        var sms = await kit.IngestAsync(IngestKit.Sms("06 12 34 56 78", "Je vous rappelle pour ma commande"));
+        sms.CardId.ShouldBe(call.CardId);
+        sms.CardCreated.ShouldBeFalse();
+        sms.CaseCreated.ShouldBeTrue("another channel, another conversation");
+        sms.CaseId.ShouldNotBe(call.CaseId);
+
+        await using var db = kit.Db();
+        var card = await db.Cards.Include(c => c.Identities).SingleAsync(c => c.Id == call.CardId);
+        card.FirstName.ShouldBe("Zoé");
+        card.LastName.ShouldBe("Le Gall");
+        card.MobilePhone.ShouldBe("+33612345678");
+        card.Identities.Count.ShouldBe(1);
+        card.Identities.Single().NormalizedAddress.ShouldBe("+33612345678");
+        (await db.Messages.CountAsync(m => m.CardId == card.Id)).ShouldBe(2);
+        card.LastContactAt.ShouldNotBeNull();
+        card.LastContactAt!.Value.ShouldBeGreaterThan(DateTimeOffset.UtcNow.AddMinutes(-5));
+    }
+
+    [Theory]
+    [InlineData("0033612345678")]
+    [InlineData("+33.6.12.34.56.78")]
+    [InlineData("+33-6-12-34-56-78")]
+    [InlineData("+33 (0)6 12 34 56 78")]
+    [InlineData("06.12.34.56.78")]
+    [InlineData("  06-12-34-56-78 ")]
+    [InlineData("tel:+33612345678")]
+    public async Task EveryUsualWayOfWritingTheNumberFindsTheSameCardOnEveryPhoneChannel(string written)
+    {
+        await using var kit = await IngestKit.CreateAsync();
+        var first = await kit.IngestAsync(IngestKit.On(Channel.WhatsApp, "+33612345678"));
+        foreach (var channel in new[] { Channel.Sms, Channel.Voice, Channel.Voicemail, Channel.WhatsApp })
+            (await kit.IngestAsync(IngestKit.On(channel, written, body: "x"))).CardId.ShouldBe(first.CardId);
+        (await kit.CountAsync()).Cards.ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task NationalNumbersAreReadInTheDefaultRegion()
+    {
+        await using var kit = await IngestKit.CreateAsync(region: "BE");
+        var a = await kit.IngestAsync(IngestKit.Sms("0470 12 34 56"));
+        var b = await kit.IngestAsync(IngestKit.Sms("+32 470 12.34.56"));
+        var c = await kit.IngestAsync(IngestKit.Sms("+44 7911 123456"));
+        b.CardId.ShouldBe(a.CardId);
+        c.CardId.ShouldNotBe(a.CardId);
+        await using var db = kit.Db();
+        (await db.Identities.Select(i => i.NormalizedAddress).OrderBy(x => x).ToListAsync()).ShouldBe(["+32470123456", "+447911123456"]);
+    }
+
+    [Fact]
+    public async Task EmailMatchesWithoutCaseOrSpacesAndWithADisplayName()
+    {
+        await using var kit = await IngestKit.CreateAsync();
+        var a = await kit.IngestAsync(IngestKit.On(Channel.Email, " Zoe.Martin@Example.COM "));
+        var b = await kit.IngestAsync(IngestKit.On(Channel.Email, "zoe.martin@example.com"));
+        var c = await kit.IngestAsync(IngestKit.On(Channel.Email, "Zoé Martin <ZOE.MARTIN@example.com>"));
+        var chat = await kit.IngestAsync(IngestKit.On(Channel.Chat, "ZOE.martin@example.com"));
+        new[] { b.CardId, c.CardId, chat.CardId }.ShouldAllBe(id => id == a.CardId);
+        await using var db = kit.Db();
+        var card = await db.Cards.SingleAsync();
+        card.PrimaryEmail.ShouldBe("zoe.martin@example.com");
+        (await db.Identities.SingleAsync()).DisplayName.ShouldBe("Zoé Martin");
+    }
+
+    [Fact]
+    public async Task SocialPlatformsMatchByHandleWithoutAtOrCaseButEachPlatformIsItsOwnSpace()
+    {
+        await using var kit = await IngestKit.CreateAsync();
+        var a = await kit.IngestAsync(IngestKit.On(Channel.Twitter, "@Zoe_Martin", MessageKind.Mention, displayName: "Zoé Martin") with
+        {
+            From = new InteractionSender { Address = "@Zoe_Martin", DisplayName = "Zoé Martin", ProfileUrl = "https://x.com/zoe_martin", Followers = 120, Following = 80 },
+        });
+        var b = await kit.IngestAsync(IngestKit.On(Channel.Twitter, "zoe_martin", MessageKind.DirectMessage) with
+        {
+            From = new InteractionSender { Address = "zoe_martin", Followers = 150 },
+        });
+        var c = await kit.IngestAsync(IngestKit.On(Channel.Facebook, "zoe_martin", MessageKind.Comment));
+        b.CardId.ShouldBe(a.CardId);
+        c.CardId.ShouldNotBe(a.CardId);
+        await using var db = kit.Db();
+        var identity = await db.Identities.SingleAsync(i => i.Space == IdentitySpace.Twitter);
+        identity.NormalizedAddress.ShouldBe("zoe_martin");
+        identity.ProfileUrl.ShouldBe("https://x.com/zoe_martin");
+        identity.Followers.ShouldBe(150);
+        identity.Following.ShouldBe(80);
+        var card = await db.Cards.SingleAsync(x => x.Id == a.CardId);
+        card.Followers.ShouldBe(150, "kept current by the difference, not by scanning");
+        card.Following.ShouldBe(80);
+    }
+
+    [Fact]
+    public async Task AnOpenCaseOnTheChannelTakesTheMessageAndAResolvedOneDoesNot()
+    {
+        await using var kit = await IngestKit.CreateAsync();
+        var first = await kit.IngestAsync(IngestKit.Sms("0612345678", "Bonjour"));
+        var second = await kit.IngestAsync(IngestKit.Sms("0612345678", "Toujours là ?"));
+        second.CaseId.ShouldBe(first.CaseId);
+        second.CaseCreated.ShouldBeFalse();
+
+        await using (var db = kit.Db())
+        {
+            var open = await db.Cases.SingleAsync(c => c.Id == first.CaseId);
+            open.UnreadCount.ShouldBe(2);
+            open.LastMessagePreview.ShouldBe("Toujours là ?");
+            open.Resolve(DateTimeOffset.UtcNow);
+            await db.SaveChangesAsync(TestContext.Current.CancellationToken);
+        }
+
+        var third = await kit.IngestAsync(IngestKit.Sms("0612345678", "Encore moi"));
+        third.CaseCreated.ShouldBeTrue();
+        third.CaseId.ShouldNotBe(first.CaseId);
+        third.CardId.ShouldBe(first.CardId);
+        await using var check = kit.Db();
+        (await check.CaseEvents.CountAsync(e => e.Type == CaseEventType.Created)).ShouldBe(2);
+    }
+
+    [Fact]
+    public async Task ANewCaseGoesToTheNamedQueueOrTheDefaultOneAndAnUnknownQueueIsRefused()
+    {
+        await using var kit = await IngestKit.CreateAsync();
+        long supportId;
+        await using (var db = kit.Db())
+        {
+            var support = new Queue("Support Technique", 30, 480, skills: ["technical"]);
+            db.Queues.Add(support);
+            await db.SaveChangesAsync(TestContext.Current.CancellationToken);
+            supportId = support.Id;
+        }
+        var named = await kit.IngestAsync(IngestKit.Sms("0612345678") with { Queue = "support technique" });
+        var plain = await kit.IngestAsync(IngestKit.On(Channel.Email, "a@b.fr"));
+        await using (var db = kit.Db())
+        {
+            var c = await db.Cases.SingleAsync(x => x.Id == named.CaseId);
+            c.QueueId.ShouldBe(supportId);
+            c.SkillList.ShouldBe(["technical"]);
+            (await db.Cases.SingleAsync(x => x.Id == plain.CaseId)).QueueId.ShouldBe((await db.Queues.SingleAsync(q => q.IsDefault)).Id);
+        }
+
+        var before = await kit.CountAsync();
+        var ex = await Should.ThrowAsync<DomainException>(() => kit.IngestAsync(IngestKit.Sms("0698765432") with { Queue = "Nowhere" }));
+        ex.Field.ShouldBe("queue");
+        (await kit.CountAsync()).ShouldBe(before);
+    }
+
+    [Fact]
+    public async Task TheMessageKeepsItsKindDirectionTimeAttachmentsParentAndSentiment()
+    {
+        await using var kit = await IngestKit.CreateAsync();
+        var sentAt = new DateTimeOffset(2026, 11, 20, 8, 30, 0, TimeSpan.FromHours(1));
+        var post = await kit.IngestAsync(IngestKit.On(Channel.Facebook, "brand.fan", MessageKind.Post, "Nouvelle collection !", "post-1"));
+        var comment = await kit.IngestAsync(new InteractionRequest
+        {
+            Channel = Channel.Facebook,
+            ExternalId = "comment-1",
+            Kind = MessageKind.Comment,
+            From = new InteractionSender { Address = "brand.fan" },
+            Body = "Je ne suis pas contente, toujours pas livrée",
+            InReplyTo = "post-1",
+            SentAt = sentAt,
+            Attachments = [new InteractionAttachment { Name = "photo.jpg", ContentType = "image/jpeg", Size = 2048, Url = "https://cdn.example/p.jpg" }],
+        });
+        var given = await kit.IngestAsync(IngestKit.On(Channel.Facebook, "brand.fan", MessageKind.Comment, "whatever") with { Sentiment = Sentiment.Positive });
+
+        await using var db = kit.Db();
+        var m = await db.Messages.SingleAsync(x => x.Id == comment.MessageId);
+        m.Kind.ShouldBe(MessageKind.Comment);
+        m.Direction.ShouldBe(Direction.Inbound);
+        m.SentAt.ShouldBe(sentAt);
+        m.ParentMessageId.ShouldBe(post.MessageId);
+        m.Sentiment.ShouldBe(Sentiment.Negative);
+        m.AttachmentCount.ShouldBe(1);
+        var a = await db.Attachments.SingleAsync(x => x.MessageId == m.Id);
+        (a.Name, a.ContentType, a.Size, a.Url).ShouldBe(("photo.jpg", "image/jpeg", 2048L, "https://cdn.example/p.jpg"));
+        (await db.Messages.SingleAsync(x => x.Id == given.MessageId)).Sentiment.ShouldBe(Sentiment.Positive);
+        var card = await db.Cards.SingleAsync(x => x.Id == post.CardId);
+        // The post is neutral, the comment negative (analyzed), the last one positive (given by the channel).
+        (card.PositiveCount, card.NeutralCount, card.NegativeCount).ShouldBe((1, 1, 1));
+    }
+
+    [Fact]
+    public async Task OutboundMessagesDoNotCountInTheContactsSentiment()
+    {
+        await using var kit = await IngestKit.CreateAsync();
+        var inbound = await kit.IngestAsync(IngestKit.Sms("0612345678", "Merci beaucoup, parfait"));
+        var outbound = await kit.IngestAsync(IngestKit.Sms("0612345678", "Avec plaisir, excellente journée") with { Direction = Direction.Outbound });
+        outbound.CaseId.ShouldBe(inbound.CaseId);
+        await using var db = kit.Db();
+        var card = await db.Cards.SingleAsync();
+        (card.PositiveCount, card.NeutralCount, card.NegativeCount).ShouldBe((1, 0, 0));
+        var m = await db.Messages.SingleAsync(x => x.Id == outbound.MessageId);
+        m.Direction.ShouldBe(Direction.Outbound);
+        m.AuthorName.ShouldBe(IngestKit.Script.DisplayName);
+        (await db.Cases.SingleAsync()).FirstResponseAt.ShouldNotBeNull();
+    }
+
+    [Fact]
+    public async Task EmailHtmlIsStoredSanitizedWithItsText()
+    {
+        await using var kit = await IngestKit.CreateAsync();
+        var r = await kit.IngestAsync(new InteractionRequest
+        {
+            Channel = Channel.Email,
+            ExternalId = "<msg-1@example.com>",
+            From = new InteractionSender { Address = "Zoé Martin <zoe@example.com>" },
+            Subject = "Commande 1234",
+            Html = "<p onclick=\"x()\">Bonjour,</p><script>steal()</script><p>Mon colis est <b>arrivé</b> abîmé.</p><img src=\"https://tracker.example/p.gif\">",
+        });
+        await using var db = kit.Db();
+        var m = await db.Messages.SingleAsync(x => x.Id == r.MessageId);
+        var html = m.SanitizedHtml.ShouldNotBeNull();
+        html.ShouldNotContain("script");
+        html.ShouldNotContain("onclick");
+        html.ShouldNotContain("tracker");
+        html.ShouldContain("<b>arrivé</b>");
+        m.Text.ShouldBe("Bonjour,\n\nMon colis est arrivé abîmé.");
+        m.Subject.ShouldBe("Commande 1234");
+        m.Kind.ShouldBe(MessageKind.Email);
+        (await db.Cases.SingleAsync()).Title.ShouldBe("Commande 1234");
+        var card = await db.Cards.SingleAsync();
+        (card.FirstName, card.LastName, card.PrimaryEmail).ShouldBe(("Zoé", "Martin", "zoe@example.com"));
+    }
+
+    [Fact]
+    public async Task TheConversationContextIsKeptOnTheCaseAndMergedByLaterMessages()
+    {
+        await using var kit = await IngestKit.CreateAsync();
+        var at = new DateTimeOffset(2026, 11, 23, 9, 0, 0, TimeSpan.Zero);
+        var first = await kit.IngestAsync(IngestKit.On(Channel.Chat, "visitor-42") with
+        {
+            Context = new ConversationContext
+            {
+                PreChatSurvey = new Dictionary<string, string?> { ["Sujet"] = "Livraison", ["Commande"] = "1234" },
+                Visitor = new VisitorDetails { Authenticated = false, Browser = "Firefox", Language = "fr" },
+                SelfService = [new SelfServiceStep(SelfServiceType.PageVisited, "Suivi de commande", at)],
+            },
+        });
+        var second = await kit.IngestAsync(IngestKit.On(Channel.Chat, "visitor-42") with
+        {
+            Context = new ConversationContext
+            {
+                PreChatSurvey = new Dictionary<string, string?> { ["Commande"] = "1235" },
+                Visitor = new VisitorDetails { Authenticated = true },
+                SelfService = [new SelfServiceStep(SelfServiceType.PageVisited, "Suivi de commande", at), new SelfServiceStep(SelfServiceType.SearchPhrase, "retard", at.AddMinutes(1))],
+                Variables = new Dictionary<string, string?> { ["cartValue"] = "89.90" },
+            },
+        });
+        second.CaseId.ShouldBe(first.CaseId);
+        await using var db = kit.Db();
+        var context = ConversationContext.FromJson((await db.Cases.SingleAsync()).ContextJson)!;
+        context.PreChatSurvey.ShouldBe(new Dictionary<string, string?> { ["Sujet"] = "Livraison", ["Commande"] = "1235" });
+        context.Visitor!.Authenticated.ShouldBe(true);
+        context.Visitor.Browser.ShouldBe("Firefox");
+        context.Visitor.Language.ShouldBe("fr");
+        context.SelfService.Select(s => s.Title).ShouldBe(["Suivi de commande", "retard"]);
+        context.Variables["cartValue"].ShouldBe("89.90");
+    }
+
+    [Fact]
+    public async Task ChangesArePublishedAfterCommitWithTheCardCaseAndQueue()
+    {
+        await using var kit = await IngestKit.CreateAsync();
+        var seen = new List<(ChangeEvent Event, bool MessageVisible)>();
+        var gate = new SemaphoreSlim(0);
+        using var _ = kit.Feed.Subscribe(async e =>
+        {
+            await using var db = kit.Db();
+            var visible = e.CaseId is { } id && await db.Messages.AnyAsync(m => m.CaseId == id);
+            lock (seen) seen.Add((e, visible));
+            gate.Release();
+        });
+        var r = await kit.IngestAsync(IngestKit.Sms("0612345678"));
+        for (var i = 0; i < 3; i++) (await gate.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken)).ShouldBeTrue();
+
+        var arrived = seen.Single(s => s.Event.Kind == ChangeKind.MessageArrived);
+        arrived.Event.CardId.ShouldBe(r.CardId);
+        arrived.Event.CaseId.ShouldBe(r.CaseId);
+        arrived.Event.QueueId.ShouldNotBeNull();
+        arrived.MessageVisible.ShouldBeTrue("published after the commit");
+        seen.ShouldContain(s => s.Event.Kind == ChangeKind.CaseChanged && s.Event.CaseId == r.CaseId);
+        seen.ShouldContain(s => s.Event.Kind == ChangeKind.CardChanged && s.Event.CardId == r.CardId);
+    }
+
+    [Fact]
+    public async Task ANewCardIsAuditedAndItsCaseHistoryStartsWithCreated()
+    {
+        await using var kit = await IngestKit.CreateAsync();
+        var r = await kit.IngestAsync(IngestKit.Sms("0612345678"));
+        await using var db = kit.Db();
+        var audit = await db.Audit.SingleAsync();
+        (audit.EntityType, audit.EntityId, audit.Action, audit.ActorId).ShouldBe(("Card", r.CardId.ToString(System.Globalization.CultureInfo.InvariantCulture), "Created", IngestKit.Script.UserId));
+        var created = await db.CaseEvents.SingleAsync();
+        (created.CaseId, created.Type, created.ActorName).ShouldBe((r.CaseId, CaseEventType.Created, IngestKit.Script.DisplayName));
+    }
+
+    [Fact]
+    public async Task TheSameExternalIdAgainReturnsTheSameIdsAndStoresNothing()
+    {
+        await using var kit = await IngestKit.CreateAsync();
+        var request = IngestKit.Sms("0612345678", "Bonjour", "sms-1");
+        var first = await kit.IngestAsync(request);
+        var counts = await kit.CountAsync();
+        var again = await kit.IngestAsync(request with { Body = "changed" });
+        (again.CardId, again.CaseId, again.MessageId).ShouldBe((first.CardId, first.CaseId, first.MessageId));
+        again.Repeated.ShouldBeTrue();
+        (again.CardCreated, again.CaseCreated).ShouldBe((false, false));
+        (await kit.CountAsync()).ShouldBe(counts);
+        await using var db = kit.Db();
+        (await db.Cards.SingleAsync()).NeutralCount.ShouldBe(1, "indicators count the message once");
+        // The same id on another channel is another message.
+        (await kit.IngestAsync(IngestKit.On(Channel.Voice, "0612345678", body: null, externalId: "sms-1"))).Repeated.ShouldBeFalse();
+    }
+
+    [Fact]
+    public async Task TwentyIdenticalRequestsAtOnceStoreOneMessageOnOneCard()
+    {
+        await using var kit = await IngestKit.CreateAsync();
+        var request = IngestKit.Sms("+33 6 11 22 33 01", "Bonjour", "burst-1") with { From = new InteractionSender { Address = "+33 6 11 22 33 01", DisplayName = "Jean Dupont" } };
+        var results = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => Task.Run(() => kit.IngestAsync(request))));
+        results.Select(r => (r.CardId, r.CaseId, r.MessageId)).Distinct().Count().ShouldBe(1);
+        results.Count(r => !r.Repeated).ShouldBe(1);
+        results.Count(r => r.CardCreated).ShouldBe(1);
+        var counts = await kit.CountAsync();
+        (counts.Cards, counts.Identities, counts.Cases, counts.Messages, counts.CaseEvents, counts.Audit).ShouldBe((1, 1, 1, 1, 1, 1));
+        await using var db = kit.Db();
+        (await db.Cards.SingleAsync()).NeutralCount.ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task TwentyMessagesAtOnceFromTheSameNewNumberMakeExactlyOneCardAndOneCase()
+    {
+        await using var kit = await IngestKit.CreateAsync();
+        var results = await Task.WhenAll(Enumerable.Range(0, 20).Select(i => Task.Run(() => kit.IngestAsync(IngestKit.Sms(i % 2 == 0 ? "06 11 22 33 02" : "+33611223302", $"message {i}", $"new-{i}")))));
+        results.Select(r => r.CardId).Distinct().Count().ShouldBe(1);
+        results.Select(r => r.CaseId).Distinct().Count().ShouldBe(1);
+        results.Select(r => r.MessageId).Distinct().Count().ShouldBe(20);
+        results.Count(r => r.CardCreated).ShouldBe(1);
+        var counts = await kit.CountAsync();
+        (counts.Cards, counts.Identities, counts.Cases, counts.Messages).ShouldBe((1, 1, 1, 20));
+        await using var db = kit.Db();
+        var card = await db.Cards.SingleAsync();
+        (card.PositiveCount + card.NeutralCount + card.NegativeCount).ShouldBe(20);
+        (await db.Cases.SingleAsync()).UnreadCount.ShouldBe(20);
+    }
+
+    [Fact]
+    public async Task WhenAnotherServerStoresTheSameMessageMeanwhile_TheLoserRollsBackAndAnswersTheWinnersIds()
+    {
+        await using var kit = await IngestKit.CreateAsync();
+        var request = IngestKit.Sms("0611111111", "Bonjour", "race-1");
+        IngestResult? winner = null;
+        // After our repeat check and before our transaction, another server (its own service, its own
+        // in-process queue) stores the same message: only the unique index can tell us.
+        kit.Service.AfterRepeatCheckForTests = async () =>
+        {
+            kit.Service.AfterRepeatCheckForTests = null;
+            winner = await kit.NewService().IngestAsync(IngestKit.Script, request, TestContext.Current.CancellationToken);
+        };
+        var loser = await kit.IngestAsync(request);
+        winner.ShouldNotBeNull();
+        winner.Repeated.ShouldBeFalse();
+        (loser.CardId, loser.CaseId, loser.MessageId).ShouldBe((winner.CardId, winner.CaseId, winner.MessageId));
+        loser.Repeated.ShouldBeTrue();
+        var counts = await kit.CountAsync();
+        (counts.Cards, counts.Identities, counts.Cases, counts.Messages, counts.CaseEvents, counts.Audit).ShouldBe((1, 1, 1, 1, 1, 1));
+        await using var db = kit.Db();
+        (await db.Cards.SingleAsync()).NeutralCount.ShouldBe(1, "the loser's indicator update rolled back with it");
+    }
+}

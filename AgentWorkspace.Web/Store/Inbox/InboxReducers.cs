@@ -1,0 +1,148 @@
+using System.Collections.Immutable;
+using AgentWorkspace.Core.Features.Inbox;
+using AgentWorkspace.Web.Store.Core;
+
+namespace AgentWorkspace.Web.Store.Inbox;
+
+public static class InboxReducers
+{
+    [ReducerMethod]
+    public static InboxState Reduce(InboxState s, LoadInboxAction _) => s with { Loading = true, Error = null };
+
+    [ReducerMethod]
+    public static InboxState Reduce(InboxState s, InboxReferenceLoadedAction a) => s with { Queues = a.Queues, Agents = a.Agents, QuickReplies = a.QuickReplies };
+
+    [ReducerMethod]
+    public static InboxState Reduce(InboxState s, SetInboxFilterAction a) => s with { Filter = a.Filter, Loading = true, Error = null };
+
+    [ReducerMethod]
+    public static InboxState Reduce(InboxState s, LoadMoreCasesAction _) => s.Next is null ? s : s with { LoadingMore = true };
+
+    /// <summary>A page answering an older filter is dropped: the agent changed filters meanwhile.</summary>
+    [ReducerMethod]
+    public static InboxState Reduce(InboxState s, InboxPageLoadedAction a)
+    {
+        if (a.Filter != s.Filter) return s;
+        var tiles = a.Append ? s.Tiles.AddRange(a.Page.Tiles.Where(t => s.Tiles.All(x => x.Id != t.Id))) : [.. a.Page.Tiles];
+        return s with { Loading = false, LoadingMore = false, Tiles = tiles, Next = a.Page.Next };
+    }
+
+    [ReducerMethod]
+    public static InboxState Reduce(InboxState s, InboxCountsLoadedAction a) => s with { Counts = a.Counts };
+
+    [ReducerMethod]
+    public static InboxState Reduce(InboxState s, InboxFailedAction a) => s with { Loading = false, LoadingMore = false, Error = a.Error };
+
+    [ReducerMethod]
+    public static InboxState Reduce(InboxState s, InboxTickAction a) => s with { Now = a.Now };
+
+    /// <summary>Opens a tab (or selects it if open); beyond the limit the oldest tab that is not busy closes.</summary>
+    [ReducerMethod]
+    public static InboxState Reduce(InboxState s, OpenCaseAction a)
+    {
+        if (s.OpenTabs.Contains(a.CaseId)) return s with { ActiveCaseId = a.CaseId };
+        var tabs = s.OpenTabs.Add(a.CaseId);
+        var cases = s.Cases.SetItem(a.CaseId, OpenCase.Loading(a.CaseId));
+        while (tabs.Count > InboxState.MaxOpenTabs)
+        {
+            var drop = tabs.First(id => id != a.CaseId);
+            tabs = tabs.Remove(drop);
+            cases = cases.Remove(drop);
+        }
+        return s with { OpenTabs = tabs, Cases = cases, ActiveCaseId = a.CaseId };
+    }
+
+    [ReducerMethod]
+    public static InboxState Reduce(InboxState s, SelectCaseAction a) => s.OpenTabs.Contains(a.CaseId) ? s with { ActiveCaseId = a.CaseId } : s;
+
+    [ReducerMethod]
+    public static InboxState Reduce(InboxState s, CloseCaseAction a)
+    {
+        var index = s.OpenTabs.IndexOf(a.CaseId);
+        if (index < 0) return s;
+        var tabs = s.OpenTabs.RemoveAt(index);
+        var active = s.ActiveCaseId != a.CaseId ? s.ActiveCaseId : tabs.Count == 0 ? null : tabs[Math.Min(index, tabs.Count - 1)];
+        return s with { OpenTabs = tabs, Cases = s.Cases.Remove(a.CaseId), ActiveCaseId = active };
+    }
+
+    /// <summary>A loaded case also refreshes its tile (unread cleared, new preview).</summary>
+    [ReducerMethod]
+    public static InboxState Reduce(InboxState s, CaseLoadedAction a)
+    {
+        var id = a.Detail.Case.Id;
+        if (!s.Cases.TryGetValue(id, out var open)) return s;
+        return s with
+        {
+            Cases = s.Cases.SetItem(id, open with { Detail = a.Detail, Busy = false }),
+            Tiles = ReplaceTile(s.Tiles, a.Detail.Case),
+        };
+    }
+
+    [ReducerMethod]
+    public static InboxState Reduce(InboxState s, CaseHistoryLoadedAction a)
+    {
+        if (!s.Cases.TryGetValue(a.CaseId, out var open)) return s;
+        var history = a.Append && open.History is { } h ? new HistoryPage([.. h.Entries, .. a.History.Entries.Where(e => h.Entries.All(x => x.Id != e.Id))], a.History.Next) : a.History;
+        return s with { Cases = s.Cases.SetItem(a.CaseId, open with { History = history }) };
+    }
+
+    [ReducerMethod]
+    public static InboxState Reduce(InboxState s, EarlierMessagesLoadedAction a)
+    {
+        if (!s.Cases.TryGetValue(a.CaseId, out var open) || open.Detail is not { } d) return s;
+        var known = d.Thread.Where(e => e.Kind == ThreadEntryKind.Message).Select(e => e.Id).ToHashSet();
+        var thread = CaseThread.Arrange(a.Entries.Where(e => e.Kind != ThreadEntryKind.Message || !known.Contains(e.Id)).Concat(d.Thread.Select(e => e with { Depth = 0 })));
+        return s with { Cases = s.Cases.SetItem(a.CaseId, open with { Detail = d with { Thread = thread, EarlierCursor = a.Earlier } }) };
+    }
+
+    [ReducerMethod]
+    public static InboxState Reduce(InboxState s, CaseCommandAction a) =>
+        s.Cases.TryGetValue(a.CaseId, out var open) ? s with { Cases = s.Cases.SetItem(a.CaseId, open with { Busy = true, Error = null, ErrorField = null }) } : s;
+
+    [ReducerMethod]
+    public static InboxState Reduce(InboxState s, CaseCommandSucceededAction a)
+    {
+        var tiles = ReplaceTile(s.Tiles, a.Tile);
+        if (!s.Cases.TryGetValue(a.CaseId, out var open)) return s with { Tiles = tiles };
+        return s with
+        {
+            Tiles = tiles,
+            Cases = s.Cases.SetItem(a.CaseId, open with
+            {
+                Busy = false,
+                Completed = a.ComposerDone ? open.Completed + 1 : open.Completed,
+                Detail = open.Detail is { } d ? d with { Case = a.Tile } : null,
+            }),
+        };
+    }
+
+    [ReducerMethod]
+    public static InboxState Reduce(InboxState s, CaseCommandFailedAction a) =>
+        s.Cases.TryGetValue(a.CaseId, out var open)
+            ? s with { Cases = s.Cases.SetItem(a.CaseId, open with { Busy = false, Error = a.Error, ErrorField = a.Field }) }
+            : s with { Error = a.Error };
+
+    /// <summary>An away agent gets no notice; a switched-off visual notice and sound leave nothing to show.</summary>
+    [ReducerMethod]
+    public static InboxState Reduce(InboxState s, InboxNoticeAction a) =>
+        s.Availability == AgentAvailability.Away || (!s.SoundOn && !s.VisualOn) ? s
+            : s with { Notice = new InboxNotice((s.Notice?.Id ?? 0) + 1, a.Kind, a.CaseId, a.Detail) };
+
+    [ReducerMethod]
+    public static InboxState Reduce(InboxState s, DismissInboxNoticeAction _) => s with { Notice = null };
+
+    [ReducerMethod]
+    public static InboxState Reduce(InboxState s, SetAvailabilityAction a) => s with { Availability = a.Availability, Notice = a.Availability == AgentAvailability.Away ? null : s.Notice };
+
+    [ReducerMethod]
+    public static InboxState Reduce(InboxState s, ToggleSoundAction a) => s with { SoundOn = a.On };
+
+    [ReducerMethod]
+    public static InboxState Reduce(InboxState s, ToggleVisualNoticeAction a) => s with { VisualOn = a.On };
+
+    private static ImmutableList<CaseTile> ReplaceTile(ImmutableList<CaseTile> tiles, CaseTile tile)
+    {
+        var index = tiles.FindIndex(t => t.Id == tile.Id);
+        return index < 0 ? tiles : tiles.SetItem(index, tile);
+    }
+}

@@ -1,0 +1,120 @@
+using System.Collections.Immutable;
+using AgentWorkspace.Core.Features.Inbox;
+using AgentWorkspace.Web.Store.Core;
+
+namespace AgentWorkspace.Web.Store.Inbox;
+
+/// <summary>What the agent chose to be: available (notices on) or away (the inbox stays quiet).</summary>
+public enum AgentAvailability
+{
+    Available = 0,
+    Away = 1,
+}
+
+/// <summary>Which part of the composer an action came from.</summary>
+public enum ComposerMode
+{
+    Reply = 0,
+    Note = 1,
+    Draft = 2,
+}
+
+/// <summary>One case open in a tab: its detail, history, and the outcome of the last action on it.</summary>
+public sealed record OpenCase(
+    long CaseId,
+    CaseDetail? Detail,
+    HistoryPage? History,
+    bool Busy,
+    string? Error,
+    string? ErrorField,
+    /// <summary>Bumped each time the composer's text went out (sent, noted, submitted): the composer clears.</summary>
+    int Completed)
+{
+    public static OpenCase Loading(long caseId) => new(caseId, null, null, true, null, null, 0);
+}
+
+/// <summary>A new message or a reviewed draft the agent should notice (sound and visual notice).</summary>
+public sealed record InboxNotice(long Id, InboxNoticeKind Kind, long CaseId, string? Detail);
+
+public enum InboxNoticeKind
+{
+    MessageArrived = 0,
+    DraftApproved = 1,
+    DraftRejected = 2,
+}
+
+public sealed record InboxState(
+    bool Loading,
+    bool LoadingMore,
+    InboxFilter Filter,
+    ImmutableList<CaseTile> Tiles,
+    InboxCursor? Next,
+    InboxCounts? Counts,
+    ImmutableList<long> OpenTabs,
+    long? ActiveCaseId,
+    ImmutableDictionary<long, OpenCase> Cases,
+    IReadOnlyList<QueueOption> Queues,
+    IReadOnlyList<AgentOption> Agents,
+    IReadOnlyList<QuickReplyView> QuickReplies,
+    AgentAvailability Availability,
+    bool SoundOn,
+    bool VisualOn,
+    InboxNotice? Notice,
+    string? Error,
+    DateTimeOffset Now)
+{
+    public const int MaxOpenTabs = 6;
+
+    public OpenCase? Active => ActiveCaseId is { } id && Cases.TryGetValue(id, out var c) ? c : null;
+}
+
+public sealed class InboxFeature : Feature<InboxState>
+{
+    public override string Name => "Inbox";
+
+    public override InboxState GetInitialState() => new(false, false, new InboxFilter(), [], null, null, [], null,
+        ImmutableDictionary<long, OpenCase>.Empty, [], [], [], AgentAvailability.Available, true, true, null, null, DateTimeOffset.UtcNow);
+}
+
+// Loading and filtering the assignment panel.
+public sealed record LoadInboxAction;
+public sealed record InboxReferenceLoadedAction(IReadOnlyList<QueueOption> Queues, IReadOnlyList<AgentOption> Agents, IReadOnlyList<QuickReplyView> QuickReplies);
+public sealed record SetInboxFilterAction(InboxFilter Filter);
+public sealed record LoadMoreCasesAction;
+public sealed record RefreshInboxAction;
+public sealed record InboxPageLoadedAction(InboxFilter Filter, InboxPage Page, bool Append);
+public sealed record InboxCountsLoadedAction(InboxCounts Counts);
+public sealed record InboxFailedAction(string Error);
+public sealed record InboxTickAction(DateTimeOffset Now);
+
+// Open cases (tabs).
+public sealed record OpenCaseAction(long CaseId);
+public sealed record SelectCaseAction(long CaseId);
+public sealed record CloseCaseAction(long CaseId);
+public sealed record ReloadCaseAction(long CaseId);
+public sealed record CaseLoadedAction(CaseDetail Detail);
+public sealed record CaseHistoryLoadedAction(long CaseId, HistoryPage History, bool Append);
+public sealed record LoadMoreHistoryAction(long CaseId);
+public sealed record LoadEarlierMessagesAction(long CaseId);
+public sealed record EarlierMessagesLoadedAction(long CaseId, IReadOnlyList<ThreadEntry> Entries, ThreadCursor? Earlier);
+
+// Handling a case.
+public abstract record CaseCommandAction(long CaseId);
+public sealed record TakeCaseAction(long CaseId) : CaseCommandAction(CaseId);
+public sealed record AssignCaseAction(long CaseId, string AgentId) : CaseCommandAction(CaseId);
+public sealed record UnassignCaseAction(long CaseId) : CaseCommandAction(CaseId);
+public sealed record TransferCaseAction(long CaseId, long QueueId, string? AgentId) : CaseCommandAction(CaseId);
+public sealed record ResolveCaseAction(long CaseId) : CaseCommandAction(CaseId);
+public sealed record PendCaseAction(long CaseId) : CaseCommandAction(CaseId);
+public sealed record CancelCaseAction(long CaseId) : CaseCommandAction(CaseId);
+public sealed record ReopenCaseAction(long CaseId) : CaseCommandAction(CaseId);
+public sealed record SubmitComposerAction(long CaseId, ComposerMode Mode, string Text) : CaseCommandAction(CaseId);
+public sealed record CaseCommandSucceededAction(long CaseId, CaseTile Tile, bool ComposerDone);
+public sealed record CaseCommandFailedAction(long CaseId, string Error, string? Field);
+
+// Live.
+public sealed record InboxNoticeAction(InboxNoticeKind Kind, long CaseId, string? Detail);
+public sealed record DismissInboxNoticeAction;
+public sealed record SetAvailabilityAction(AgentAvailability Availability);
+public sealed record ToggleSoundAction(bool On);
+public sealed record ToggleVisualNoticeAction(bool On);

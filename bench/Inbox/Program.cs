@@ -1,0 +1,100 @@
+// Inbox benchmarks (issue 3, part B), run on demand:
+//   cp /work/bench-data/aw-1m.db /tmp/aw-inbox.db
+//   dotnet run -c Release --project bench/Inbox -- /tmp/aw-inbox.db [openEvery]
+// Works on a COPY of the 1,000,000-card database: reopens every `openEvery`-th case (default 6, about
+// 166,000 open cases) across the bench agent's two queues and the others, assigns 1 in 60 to the agent,
+// then measures the inbox's first page and next page as the agent sees them. Prints p50/p95/p99.
+using System.Diagnostics;
+using System.Globalization;
+using AgentWorkspace.Core.Domain.Cases;
+using AgentWorkspace.Core.Domain.Channels;
+using AgentWorkspace.Core.Domain.Identity;
+using AgentWorkspace.Core.Domain.Queues;
+using AgentWorkspace.Core.Features.Inbox;
+using AgentWorkspace.Core.Persistence;
+using AgentWorkspace.Core.Realtime;
+using Microsoft.EntityFrameworkCore;
+
+var file = args.Length > 0 ? Path.GetFullPath(args[0]) : "/tmp/aw-inbox.db";
+if (file.StartsWith("/work/bench-data/", StringComparison.Ordinal)) { Console.Error.WriteLine("Copy the shared database first; this benchmark writes to its file."); return 1; }
+if (!File.Exists(file)) { Console.Error.WriteLine($"{file} does not exist (cp /work/bench-data/aw-1m.db {file})."); return 1; }
+var openEvery = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 6;
+var factory = new AgentWorkspaceDbContextFactory(DatabaseOptions.From("Sqlite", $"Data Source={file}", Environment.CurrentDirectory));
+await DatabaseStartup.MigrateAsync(factory);
+
+var agent = new Actor("bench-agent", "Bench Agent", Role.Agent);
+await using (var db = factory.CreateDbContext())
+{
+    if (!await db.Users.AnyAsync(u => u.Id == agent.UserId))
+    {
+        Console.WriteLine($"Preparing: reopening 1 case in {openEvery} across queues, assigning 1 in {openEvery * 10} to the bench agent ...");
+        var sw = Stopwatch.StartNew();
+        var queues = await db.Queues.OrderBy(q => q.Id).Select(q => q.Id).ToListAsync();
+        await using var tx = await db.Database.BeginTransactionAsync();
+        db.Users.Add(new AppUser { Id = agent.UserId, UserName = "bench-agent", Email = "bench@local", DisplayName = agent.DisplayName, Role = Role.Agent });
+        db.QueueMembers.AddRange(new QueueMember(queues[0], agent.UserId), new QueueMember(queues[1], agent.UserId));
+        await db.SaveChangesAsync();
+        // Status 0..2 (new, open, pending), queue spread over all queues, recent activity spread over 30 days.
+        // Only numbers computed here go into the SQL.
+        var queueOf = "CASE (Id / " + openEvery + ") % " + queues.Count + string.Concat(queues.Select((id, i) => $" WHEN {i} THEN {id}")) + " END";
+        var now = DateTimeOffset.UtcNow.UtcTicks;
+#pragma warning disable EF1002, EF1003
+        await db.Database.ExecuteSqlRawAsync(
+            $"UPDATE Cases SET Status = (Id / {openEvery}) % 3, QueueId = {queueOf}, ResolvedAt = NULL, " +
+            $"LastMessageAt = {now} - (abs(random()) % 2592000) * 10000000, UnreadCount = abs(random()) % 3 WHERE Id % {openEvery} = 0");
+#pragma warning restore EF1002, EF1003
+        var assignEvery = openEvery * 10;
+        await db.Database.ExecuteSqlAsync($"UPDATE Cases SET AssignedAgentId = {agent.UserId} WHERE Id % {assignEvery} = 0");
+        await tx.CommitAsync();
+        await db.Database.ExecuteSqlRawAsync("ANALYZE");
+        Console.WriteLine($"  {sw.Elapsed.TotalSeconds:0.0} s");
+    }
+    var open = await db.Cases.CountAsync(c => c.Status == CaseStatus.New || c.Status == CaseStatus.Open || c.Status == CaseStatus.Pending);
+    var mine = await db.QueueMembers.Where(m => m.UserId == agent.UserId).Select(m => m.QueueId).ToListAsync();
+    var visible = await db.Cases.CountAsync(c => (c.Status == CaseStatus.New || c.Status == CaseStatus.Open || c.Status == CaseStatus.Pending) && (mine.Contains(c.QueueId) || c.AssignedAgentId == agent.UserId));
+    Console.WriteLine($"{file}: {await db.Cases.CountAsync():N0} cases, {open:N0} open, {visible:N0} open in the bench agent's scope (queues {string.Join(", ", mine)} + assigned)");
+}
+
+var inbox = new InboxService(factory, new InProcessChangeFeed(), new RecordingOutboundConnector(factory, TimeProvider.System), TimeProvider.System);
+
+async Task<List<double>> Measure(Func<Task> run, int n = 1_000, int warmup = 100)
+{
+    var list = new List<double>(n);
+    for (var i = 0; i < n + warmup; i++)
+    {
+        var sw = Stopwatch.StartNew();
+        await run();
+        sw.Stop();
+        if (i >= warmup) list.Add(sw.Elapsed.TotalMilliseconds);
+    }
+    return list;
+}
+
+var all = new InboxFilter();
+var first = await inbox.ListAsync(agent, all);
+Console.WriteLine($"first page: {first.Tiles.Count} tiles, next cursor {(first.Next is null ? "none" : "yes")}");
+Print("inbox first page (30, mine + my queues)", await Measure(() => inbox.ListAsync(agent, all)));
+Print("inbox next page (30, after page 1)", await Measure(() => inbox.ListAsync(agent, all, first.Next)));
+var deep = first.Next;
+for (var i = 0; i < 20 && deep is not null; i++) deep = (await inbox.ListAsync(agent, all, deep)).Next;
+Print("inbox page 22 (30)", await Measure(() => inbox.ListAsync(agent, all, deep)));
+Print("inbox first page, waiting longest first", await Measure(() => inbox.ListAsync(agent, all with { Sort = InboxSort.Oldest })));
+Print("inbox first page, assigned to me", await Measure(() => inbox.ListAsync(agent, all with { Scope = InboxScope.Mine })));
+Print("inbox first page, unassigned", await Measure(() => inbox.ListAsync(agent, all with { Scope = InboxScope.Unassigned })));
+Print("inbox first page, channel = e-mail", await Measure(() => inbox.ListAsync(agent, all with { Channel = Channel.Email })));
+Print("inbox first page, one queue, status new", await Measure(() => inbox.ListAsync(agent, all with { QueueId = first.Tiles[0].QueueId, Status = CaseStatus.New })));
+var caseId = first.Tiles[0].Id;
+Print("open a case (thread, drafts)", await Measure(() => inbox.OpenAsync(agent, caseId), 300, 30));
+Print("header counts (informative)", await Measure(() => inbox.CountsAsync(agent), 30, 3));
+return 0;
+
+static void Print(string name, List<double> values) =>
+    Console.WriteLine($"{name,-42} p50 {Percentile(values, 50):0.00} ms  p95 {Percentile(values, 95):0.00} ms  p99 {Percentile(values, 99):0.00} ms  (n={values.Count:N0})");
+
+static double Percentile(List<double> values, double p)
+{
+    var sorted = values.OrderBy(v => v).ToList();
+    var rank = (int)Math.Ceiling(p / 100 * sorted.Count) - 1;
+    return sorted[Math.Clamp(rank, 0, sorted.Count - 1)];
+}
+

@@ -1,0 +1,216 @@
+// Ingest benchmarks (issue 3, part A), run on demand:
+//   cp /work/bench-data/aw-1m.db /tmp/aw-ingest.db
+//   dotnet run -c Release --project bench/Ingest -- [file] [count]
+// On a copy of the 1,000,000-card database (never the shared file), measures per interaction at the
+// service level (IngestService.IngestAsync: validate, match, case, message, indicators, change event):
+// a phone match alone, a new sender, a known sender (first message: new case; second: its open case),
+// a repeated externalId; then throughput with concurrent callers, and the same through HTTP
+// (POST /api/v1/interactions on the real app, Kestrel on loopback, load client in this process).
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Json;
+using AgentWorkspace.Core.Domain.Channels;
+using AgentWorkspace.Core.Domain.Identity;
+using AgentWorkspace.Core.Features.Demo;
+using AgentWorkspace.Core.Features.Ingest;
+using AgentWorkspace.Core.Features.Settings;
+using AgentWorkspace.Core.Persistence;
+using AgentWorkspace.Core.Realtime;
+using AgentWorkspace.Web.Hosting;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
+
+var file = args.Length > 0 ? args[0] : Path.Combine(Path.GetTempPath(), "aw-ingest.db");
+var count = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 5_000;
+if (Path.GetFullPath(file).StartsWith("/work/bench-data/", StringComparison.Ordinal))
+{
+    Console.Error.WriteLine("Never write to the shared database: copy it first (cp /work/bench-data/aw-1m.db /tmp/aw-ingest.db).");
+    return 1;
+}
+if (!File.Exists(file) && !file.EndsWith("-empty.db", StringComparison.Ordinal))
+{
+    Console.Error.WriteLine($"{file} does not exist: cp /work/bench-data/aw-1m.db {file}");
+    return 1;
+}
+
+var factory = new AgentWorkspaceDbContextFactory(DatabaseOptions.From("Sqlite", $"Data Source={file}", Environment.CurrentDirectory));
+await DatabaseStartup.MigrateAsync(factory);
+await new ReferenceData(factory, TimeProvider.System).EnsureDefaultQueueAsync();
+await using (var db = factory.CreateDbContext())
+    Console.WriteLine($"{file}: {await db.Cards.CountAsync():N0} cards, {await db.Identities.CountAsync():N0} identities, {await db.Messages.CountAsync():N0} messages");
+Console.WriteLine($"{Environment.ProcessorCount} cores, {count:N0} interactions per scenario");
+
+var feed = new InProcessChangeFeed();
+var settings = new SettingsService(factory, feed, new SettingsDefaults("FR"));
+var ingest = new IngestService(factory, feed, settings, new LexiconSentimentAnalyzer(), new EmailSanitizer(), new IngestOptions(20_000), TimeProvider.System);
+var actor = new Actor("bench", "Bench", Role.Admin);
+var run = Guid.NewGuid().ToString("N")[..8];
+var random = new Random(7);
+
+// Known senders: existing phone identities, picked at random over the whole table.
+List<string> known;
+await using (var db = factory.CreateDbContext())
+{
+    var max = await db.Identities.MaxAsync(i => (long?)i.Id) ?? 0;
+    var ids = Enumerable.Range(0, count * 2).Select(_ => (long)random.Next(1, (int)max + 1)).Distinct().Take(count).ToList();
+    known = await db.Identities.AsNoTracking().Where(i => ids.Contains(i.Id) && i.Space == IdentitySpace.Phone).Select(i => i.NormalizedAddress).ToListAsync();
+}
+var fresh = new HashSet<string>();
+while (fresh.Count < count * 3) fresh.Add("+3378" + random.Next(0, 10_000_000).ToString("D7", CultureInfo.InvariantCulture));
+var freshNumbers = fresh.ToList();
+// On an empty database (for comparison), the senders of scenario 1 are the known ones afterwards.
+if (known.Count == 0) known = freshNumbers.Take(count).ToList();
+var bodies = new[]
+{
+    "Bonjour, je n'ai toujours pas reçu ma commande", "Merci beaucoup, parfait !", "Pouvez-vous me rappeler ?",
+    "Hello, my parcel arrived damaged", "Super service 👍", "Quel est le statut de mon dossier 4521 ?",
+};
+
+InteractionRequest Sms(string from, string externalId, int i) => new()
+{
+    Channel = i % 4 == 0 ? Channel.WhatsApp : Channel.Sms,
+    ExternalId = externalId,
+    From = new InteractionSender { Address = i % 2 == 0 ? from : NationalForm(from), DisplayName = i % 3 == 0 ? "Camille Roux" : null },
+    Body = bodies[i % bodies.Length],
+};
+
+// Warm-up (JIT, query caches, page cache).
+for (var i = 0; i < 300; i++) await ingest.IngestAsync(actor, Sms(freshNumbers[^(i + 1)], $"{run}-warm-{i}", i));
+
+// 0. Phone match alone: normalise + identity lookup, as ingest does it.
+var match = new List<double>();
+for (var i = 0; i < count; i++)
+{
+    var number = NationalForm(known[i % known.Count]);
+    var sw = Stopwatch.StartNew();
+    var address = IdentityResolver.Normalize(Channel.Sms, number, "FR");
+    await using (var db = factory.CreateDbContext())
+        _ = await db.Identities.AsNoTracking().Where(x => x.Space == address.Space && x.NormalizedAddress == address.Normalized).Select(x => x.CardId).FirstOrDefaultAsync();
+    match.Add(sw.Elapsed.TotalMilliseconds);
+}
+Print("phone match (normalise + lookup)", match);
+
+// 1. New sender: new card, identity, case, message.
+var newSender = await Measure(count, i => Sms(freshNumbers[i], $"{run}-new-{i}", i));
+Print("new sender (card + case + message)", newSender);
+
+// 2. Known sender, first message: new case on an existing card.
+var knownFirst = await Measure(known.Count, i => Sms(known[i], $"{run}-known-{i}", i));
+Print("known sender, new case", knownFirst);
+
+// 3. Known sender again: the open case takes the message.
+var knownAgain = await Measure(known.Count, i => Sms(known[i], $"{run}-again-{i}", i));
+Print("known sender, open case", knownAgain);
+
+// 4. Repeated externalId: answered from the index, nothing stored.
+var repeated = await Measure(known.Count, i => Sms(known[i], $"{run}-again-{i}", i));
+Print("repeated externalId", repeated);
+
+// 5. Throughput: concurrent callers, a mix of known senders (open case) and new senders.
+foreach (var callers in new[] { 1, 4, 16 })
+{
+    var (latencies, elapsed) = await Concurrent(callers, count, i => i % 5 == 0
+        ? Sms(freshNumbers[count + (callers * count / 5 + i) % (count * 2)], $"{run}-c{callers}-{i}", i)
+        : Sms(known[i % known.Count], $"{run}-c{callers}-{i}", i));
+    Print($"service, {callers} concurrent callers", latencies, $"{latencies.Count / elapsed.TotalSeconds:N0}/s");
+}
+
+// 6. Through HTTP: the real app on loopback.
+SqliteConnection.ClearAllPools();
+var app = AgentWorkspaceApp.Build(["--urls", "http://127.0.0.1:0", "--environment", "Production"], builder =>
+{
+    builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+    {
+        ["Database:Provider"] = "Sqlite",
+        ["ConnectionStrings:AgentWorkspace"] = $"Data Source={file}",
+        ["Demo:Seed"] = "false",
+        ["Api:Keys:0"] = "bench-key",
+    });
+    builder.Logging.ClearProviders();
+});
+await AgentWorkspaceApp.InitializeAsync(app, output: null);
+await app.StartAsync();
+using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 64 }) { BaseAddress = new Uri(app.Urls.First().TrimEnd('/') + "/") };
+http.DefaultRequestHeaders.Add("X-Api-Key", "bench-key");
+for (var i = 0; i < 300; i++) await Post(Sms(known[i % known.Count], $"{run}-hwarm-{i}", i));
+foreach (var callers in new[] { 4, 16, 32 })
+{
+    var latencies = new ConcurrentBag<double>();
+    var next = -1;
+    var total = Stopwatch.StartNew();
+    await Task.WhenAll(Enumerable.Range(0, callers).Select(_ => Task.Run(async () =>
+    {
+        int i;
+        while ((i = Interlocked.Increment(ref next)) < count)
+        {
+            var request = i % 5 == 0
+                ? Sms(freshNumbers[(2 * count + callers * 7 + i) % freshNumbers.Count], $"{run}-h{callers}-{i}", i)
+                : Sms(known[i % known.Count], $"{run}-h{callers}-{i}", i);
+            var sw = Stopwatch.StartNew();
+            await Post(request);
+            latencies.Add(sw.Elapsed.TotalMilliseconds);
+        }
+    })));
+    total.Stop();
+    Print($"HTTP, {callers} concurrent clients", latencies.ToList(), $"{count / total.Elapsed.TotalSeconds:N0}/s");
+}
+await app.StopAsync();
+return 0;
+
+async Task Post(InteractionRequest r)
+{
+    var response = await http.PostAsJsonAsync("api/v1/interactions", new
+    {
+        channel = r.Channel.WireName(), externalId = r.ExternalId, from = new { address = r.From!.Address, displayName = r.From.DisplayName }, body = r.Body,
+    });
+    if ((int)response.StatusCode >= 300) throw new InvalidOperationException($"{response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+}
+
+async Task<List<double>> Measure(int n, Func<int, InteractionRequest> make)
+{
+    var result = new List<double>(n);
+    for (var i = 0; i < n; i++)
+    {
+        var request = make(i);
+        var sw = Stopwatch.StartNew();
+        await ingest.IngestAsync(actor, request);
+        result.Add(sw.Elapsed.TotalMilliseconds);
+    }
+    return result;
+}
+
+async Task<(List<double>, TimeSpan)> Concurrent(int callers, int n, Func<int, InteractionRequest> make)
+{
+    var latencies = new ConcurrentBag<double>();
+    var next = -1;
+    var total = Stopwatch.StartNew();
+    await Task.WhenAll(Enumerable.Range(0, callers).Select(_ => Task.Run(async () =>
+    {
+        int i;
+        while ((i = Interlocked.Increment(ref next)) < n)
+        {
+            var request = make(i);
+            var sw = Stopwatch.StartNew();
+            await ingest.IngestAsync(actor, request);
+            latencies.Add(sw.Elapsed.TotalMilliseconds);
+        }
+    })));
+    total.Stop();
+    return (latencies.ToList(), total.Elapsed);
+}
+
+static string NationalForm(string e164) => e164.StartsWith("+33", StringComparison.Ordinal)
+    ? "0" + string.Join(' ', Enumerable.Range(0, 5).Select(k => e164[(3 + Math.Max(0, 2 * k - 1))..(3 + 2 * k + 1)]))
+    : e164;
+
+static double Percentile(List<double> values, double p)
+{
+    var sorted = values.OrderBy(v => v).ToList();
+    return sorted[(int)Math.Min(sorted.Count - 1, Math.Ceiling(p / 100 * sorted.Count) - 1)];
+}
+
+static void Print(string name, List<double> values, string? extra = null) =>
+    Console.WriteLine($"{name,-38} p50 {Percentile(values, 50):0.00} ms  p95 {Percentile(values, 95):0.00} ms  p99 {Percentile(values, 99):0.00} ms  (n={values.Count:N0}){(extra is null ? "" : "  " + extra)}");
