@@ -179,6 +179,16 @@ public class CardServiceTests
         found.ShouldBe(ids);
         pages.ShouldBe(3);
         (await cards.SearchAsync(Agent, "acm")).Items.Count.ShouldBe(7);
+        (await cards.SearchAsync(Agent, "durand3")).Items.Select(h => h.Id).ShouldBe([ids[3]]);
+        var byLastName = new List<long>();
+        cursor = null;
+        do
+        {
+            var page = await cards.SearchAsync(Agent, "Durand", cursor, 4);
+            byLastName.AddRange(page.Items.Select(h => h.Id));
+            cursor = page.Next;
+        } while (cursor is not null);
+        byLastName.ShouldBe(ids);
         (await cards.SearchAsync(Agent, "nobody-like-this")).Items.ShouldBeEmpty();
     }
 

@@ -39,7 +39,7 @@ internal static class BrowserBench
         await page.FillAsync("#password", "Agent-Demo-2026!");
         await page.ClickAsync("[data-testid=sign-in]");
         await page.WaitForSelectorAsync("body[data-interactive='true']", new PageWaitForSelectorOptions { State = WaitForSelectorState.Attached });
-        await page.GotoAsync("/cards?q=" + Uri.EscapeDataString(lastName));
+        await page.GotoAsync("/cards?q=" + Uri.EscapeDataString("Olga " + lastName));
         await page.WaitForSelectorAsync("body[data-interactive='true']", new PageWaitForSelectorOptions { State = WaitForSelectorState.Attached });
         var times = new List<double>();
         for (var i = 0; i < rounds + 5; i++)
@@ -47,7 +47,7 @@ internal static class BrowserBench
             await page.WaitForSelectorAsync($"[data-testid=card-result][data-card-id='{cardId}']");
             var sw = Stopwatch.StartNew();
             await page.ClickAsync($"[data-testid=card-result][data-card-id='{cardId}'] a");
-            await page.WaitForSelectorAsync("[data-testid=message-item]");
+            await page.WaitForSelectorAsync("[data-testid=card-tabs]");
             await page.WaitForSelectorAsync($"[data-testid=card-name]:has-text('{lastName}')");
             sw.Stop();
             if (i >= 5) times.Add(sw.Elapsed.TotalMilliseconds);

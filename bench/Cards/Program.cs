@@ -86,7 +86,7 @@ if (mode is "service" or "all")
 
 if (mode is "browser" or "all")
 {
-    var times = await BrowserBench.RunAsync(file, lastName, cardId, 60);
+    var times = await BrowserBench.RunAsync(file, lastName, cardId, 30);
     Print("browser: click on a search result to the detailed card visible (Chromium, Playwright)", times);
 }
 return 0;

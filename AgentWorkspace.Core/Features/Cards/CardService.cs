@@ -374,7 +374,8 @@ public sealed partial class CardService
     /// <summary>
     /// Finds cards by name, company, e-mail, handle, or phone number in any format. Exact matches
     /// (e-mail, phone, handle) come first, then name prefixes in (name, id) order, then company
-    /// prefixes in (company, id) order: one keyset over the three stages, never OFFSET.
+    /// prefixes in (company, id) order, then a later word of the name (last name) in id order:
+    /// one keyset over the four stages, never OFFSET.
     /// </summary>
     public async Task<CardSearchPage> SearchAsync(Actor actor, string? query, SearchCursor? after = null, int pageSize = 20, CancellationToken ct = default)
     {
@@ -424,6 +425,23 @@ public sealed partial class CardService
                 foreach (var r in rows)
                 {
                     if (ids.Count == pageSize) { next = Last(2, ids, rows.Select(x => (x.Id, x.SearchCompany))); break; }
+                    if (!ids.Contains(r.Id)) ids.Add(r.Id);
+                }
+                if (next is null) { stage = 3; after = null; }
+            }
+            // Last: a later word of the name ("martin" finds "zoé martin"). No index serves it, so it comes
+            // after the indexed stages, in id order, and stops as soon as a page is full.
+            if (stage == 3 && ids.Count < pageSize && next is null)
+            {
+                var word = " " + folded;
+                var cq = db.Cards.AsNoTracking().Where(c => c.Status != CardStatus.Merged && c.SearchName.Contains(word)
+                    && !(string.Compare(c.SearchName, folded) >= 0 && string.Compare(c.SearchName, upper) < 0)
+                    && !(string.Compare(c.SearchCompany, folded) >= 0 && string.Compare(c.SearchCompany, upper) < 0));
+                if (after is { Stage: 3 }) cq = cq.Where(c => c.Id > after.Id);
+                var rows = await cq.OrderBy(c => c.Id).Take(pageSize - ids.Count + 1).Select(c => new { c.Id, c.SearchName }).ToListAsync(ct);
+                foreach (var r in rows)
+                {
+                    if (ids.Count == pageSize) { next = Last(3, ids, rows.Select(x => (x.Id, x.SearchName))); break; }
                     if (!ids.Contains(r.Id)) ids.Add(r.Id);
                 }
             }
