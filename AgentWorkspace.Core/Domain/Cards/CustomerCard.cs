@@ -71,6 +71,8 @@ public sealed class CustomerCard : IVersioned
 
     /// <summary>Folded "first last" and "last first" for search; maintained by the card itself.</summary>
     public string SearchName { get; private set; } = string.Empty;
+    /// <summary>The folded last name alone, so that "martin" finds "Zoé Martin" through an index.</summary>
+    public string SearchLastName { get; private set; } = string.Empty;
     public string SearchCompany { get; private set; } = string.Empty;
 
     public int PositiveCount { get; private set; }
@@ -175,6 +177,7 @@ public sealed class CustomerCard : IVersioned
         var first = Text.Fold(FirstName);
         var last = Text.Fold(LastName);
         SearchName = $"{first} {last}".Trim();
+        SearchLastName = last;
         SearchCompany = Text.Fold(Company);
     }
 
@@ -244,7 +247,7 @@ public sealed class CustomerCard : IVersioned
         FirstName = null; LastName = null; Company = null; JobTitle = null; City = null; Category = null; RelationshipType = null;
         Tags = string.Empty; AvatarUrl = null; PrimaryEmail = null; SecondaryEmail = null; MobilePhone = null; HomePhone = null;
         Gender = Gender.Unspecified; PreferredChannel = null;
-        SearchName = string.Empty; SearchCompany = string.Empty;
+        SearchName = string.Empty; SearchLastName = string.Empty; SearchCompany = string.Empty;
         Status = CardStatus.Anonymized;
         IsLocked = true;
         UpdatedAt = now;

@@ -429,19 +429,19 @@ public sealed partial class CardService
                 }
                 if (next is null) { stage = 3; after = null; }
             }
-            // Last: a later word of the name ("martin" finds "zoé martin"). No index serves it, so it comes
-            // after the indexed stages, in id order, and stops as soon as a page is full.
+            // Last: the last name alone ("martin" finds "Zoé Martin"), along the (SearchLastName, Id) index;
+            // cards already found by their full name or company are not repeated.
             if (stage == 3 && ids.Count < pageSize && next is null)
             {
-                var word = " " + folded;
-                var cq = db.Cards.AsNoTracking().Where(c => c.Status != CardStatus.Merged && c.SearchName.Contains(word)
+                var cq = db.Cards.AsNoTracking().Where(c => c.Status != CardStatus.Merged
+                    && string.Compare(c.SearchLastName, folded) >= 0 && string.Compare(c.SearchLastName, upper) < 0
                     && !(string.Compare(c.SearchName, folded) >= 0 && string.Compare(c.SearchName, upper) < 0)
                     && !(string.Compare(c.SearchCompany, folded) >= 0 && string.Compare(c.SearchCompany, upper) < 0));
-                if (after is { Stage: 3 }) cq = cq.Where(c => c.Id > after.Id);
-                var rows = await cq.OrderBy(c => c.Id).Take(pageSize - ids.Count + 1).Select(c => new { c.Id, c.SearchName }).ToListAsync(ct);
+                if (after is { Stage: 3 }) cq = cq.Where(c => string.Compare(c.SearchLastName, after.Key) > 0 || (c.SearchLastName == after.Key && c.Id > after.Id));
+                var rows = await cq.OrderBy(c => c.SearchLastName).ThenBy(c => c.Id).Take(pageSize - ids.Count + 1).Select(c => new { c.Id, c.SearchLastName }).ToListAsync(ct);
                 foreach (var r in rows)
                 {
-                    if (ids.Count == pageSize) { next = Last(3, ids, rows.Select(x => (x.Id, x.SearchName))); break; }
+                    if (ids.Count == pageSize) { next = Last(3, ids, rows.Select(x => (x.Id, x.SearchLastName))); break; }
                     if (!ids.Contains(r.Id)) ids.Add(r.Id);
                 }
             }

@@ -25,6 +25,7 @@ internal sealed class CustomerCardConfiguration : IEntityTypeConfiguration<Custo
         b.Property(x => x.MobilePhone).HasMaxLength(20);
         b.Property(x => x.HomePhone).HasMaxLength(20);
         b.Property(x => x.SearchName).HasMaxLength(201);
+        b.Property(x => x.SearchLastName).HasMaxLength(100);
         b.Property(x => x.SearchCompany).HasMaxLength(200);
         b.Ignore(x => x.DisplayName);
         b.Ignore(x => x.TagList);
@@ -33,6 +34,7 @@ internal sealed class CustomerCardConfiguration : IEntityTypeConfiguration<Custo
         b.Navigation(x => x.Identities).UsePropertyAccessMode(PropertyAccessMode.Field);
         // Search (name / company prefix), contact lookups, the customers list.
         b.HasIndex(x => new { x.SearchName, x.Id });
+        b.HasIndex(x => new { x.SearchLastName, x.Id });
         b.HasIndex(x => new { x.SearchCompany, x.Id });
         b.HasIndex(x => x.PrimaryEmail);
         b.HasIndex(x => x.MobilePhone);

@@ -332,6 +332,11 @@ namespace AgentWorkspace.Core.Persistence.Migrations.SqlServer
                         .HasMaxLength(200)
                         .HasColumnType("nvarchar(200)");
 
+                    b.Property<string>("SearchLastName")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("nvarchar(100)");
+
                     b.Property<string>("SearchName")
                         .IsRequired()
                         .HasMaxLength(201)
@@ -367,6 +372,8 @@ namespace AgentWorkspace.Core.Persistence.Migrations.SqlServer
                     b.HasIndex("LastContactAt", "Id");
 
                     b.HasIndex("SearchCompany", "Id");
+
+                    b.HasIndex("SearchLastName", "Id");
 
                     b.HasIndex("SearchName", "Id");
 

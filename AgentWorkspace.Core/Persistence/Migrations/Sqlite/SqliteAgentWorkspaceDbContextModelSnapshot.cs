@@ -311,6 +311,11 @@ namespace AgentWorkspace.Core.Persistence.Migrations.Sqlite
                         .HasMaxLength(200)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("SearchLastName")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("SearchName")
                         .IsRequired()
                         .HasMaxLength(201)
@@ -346,6 +351,8 @@ namespace AgentWorkspace.Core.Persistence.Migrations.Sqlite
                     b.HasIndex("LastContactAt", "Id");
 
                     b.HasIndex("SearchCompany", "Id");
+
+                    b.HasIndex("SearchLastName", "Id");
 
                     b.HasIndex("SearchName", "Id");
 
