@@ -23,11 +23,13 @@ public class IdentitiesJourneyTests(BrowserFixture browser)
         var suffix = Random.Shared.Next(100_000, 999_999).ToString(System.Globalization.CultureInfo.InvariantCulture);
         var keptId = await cards.CreateAsync(Setup, new CardProfile { FirstName = "Philomène", LastName = "Quintal" + suffix, Company = "Vélos du Rhône" },
             [new NewIdentity(Channel.Email, $"philomene.{suffix}@example.fr")]);
-        var otherId = await cards.CreateAsync(Setup, new CardProfile { FirstName = "Philo", LastName = "Quintal" + suffix },
+        var otherId = await cards.CreateAsync(Setup, new CardProfile { FirstName = "Philomena", LastName = "Quintal" + suffix, Company = "Vélos du Rhône" },
             [new NewIdentity(Channel.Sms, $"+33 6 71 {suffix[..2]} {suffix[2..4]} {suffix[4..]}")]);
 
         var page = await browser.SignInAsAsync(Role.Supervisor, $"/cards/{keptId}?tab=identities");
         await page.WaitForSelectorAsync("[data-testid=identity-row]");
+        // Same last name and company, a first name one letter apart: suggested, with its reasons.
+        (await page.Locator("[data-testid=suggestion]").First.InnerTextAsync()).ShouldContain($"#{otherId}");
         (await page.InnerTextAsync("[data-testid=identities-table]")).ShouldContain($"philomene.{suffix}@example.fr");
 
         // The national form with dots finds the card whose identity was stored from +33 with spaces.

@@ -73,6 +73,10 @@ public sealed class DuplicateService(IDbContextFactory<AgentWorkspaceDbContext> 
             candidateIds.UnionWith(await db.Cards.Where(c => string.Compare(c.SearchName, from) >= 0 && string.Compare(c.SearchName, to) < 0)
                 .OrderBy(c => c.SearchName).ThenBy(c => c.Id).Select(c => c.Id).Take(50).ToListAsync(ct));
         }
+        // Same last name, whatever the first name ("Philo" and "Philomène", a nickname, a typo in the first name).
+        if (card.SearchLastName.Length > 0)
+            candidateIds.UnionWith(await db.Cards.Where(c => c.SearchLastName == card.SearchLastName)
+                .OrderBy(c => c.SearchLastName).ThenBy(c => c.Id).Select(c => c.Id).Take(50).ToListAsync(ct));
         candidateIds.Remove(card.Id);
         if (candidateIds.Count == 0) return [];
 
