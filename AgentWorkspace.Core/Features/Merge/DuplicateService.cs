@@ -76,7 +76,7 @@ public sealed class DuplicateService(IDbContextFactory<AgentWorkspaceDbContext> 
         // Same last name, whatever the first name ("Philo" and "Philomène", a nickname, a typo in the first name).
         if (card.SearchLastName.Length > 0)
             candidateIds.UnionWith(await db.Cards.Where(c => c.SearchLastName == card.SearchLastName)
-                .OrderBy(c => c.SearchLastName).ThenBy(c => c.Id).Select(c => c.Id).Take(50).ToListAsync(ct));
+                .OrderBy(c => c.SearchLastName).ThenBy(c => c.Id).Select(c => c.Id).Take(20).ToListAsync(ct));
         candidateIds.Remove(card.Id);
         if (candidateIds.Count == 0) return [];
 
