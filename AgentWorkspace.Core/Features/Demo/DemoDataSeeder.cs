@@ -61,6 +61,27 @@ public sealed class DemoDataSeeder(IDbContextFactory<AgentWorkspaceDbContext> db
         var generator = new Generator(options with { Seed = options.Seed + (int)(ids.Card - 1) }, agents, queues, fields, clock.GetUtcNow(), ids, taken);
         var totals = new int[4];
         var done = 0;
+        // A large load fills its tables first and builds their indexes afterwards, by sorting once,
+        // instead of inserting every row into every B-tree: the indexes come back even if the load fails.
+        var deferred = db.Database.IsSqlite() && options.Cards >= DeferIndexesFrom ? DropIndexes(db, connection) : [];
+        try
+        {
+            SeedChunks();
+        }
+        finally
+        {
+            foreach (var create in deferred)
+            {
+                using var command = connection.CreateCommand();
+                command.CommandText = create;
+                command.CommandTimeout = 0;
+                command.ExecuteNonQuery();
+            }
+        }
+        return new DemoSeedResult(totals[0], totals[1], totals[2], totals[3], watch.Elapsed);
+
+        void SeedChunks()
+        {
         while (done < options.Cards)
         {
             var count = Math.Min(ChunkSize, options.Cards - done);
@@ -79,7 +100,39 @@ public sealed class DemoDataSeeder(IDbContextFactory<AgentWorkspaceDbContext> db
             done += count;
             progress?.Report(done);
         }
-        return new DemoSeedResult(totals[0], totals[1], totals[2], totals[3], watch.Elapsed);
+        }
+    }
+
+    /// <summary>Loads of at least this many cards defer their index building (SQLite).</summary>
+    public const int DeferIndexesFrom = 50_000;
+
+    /// <summary>Drops the secondary indexes of the tables a seed fills and returns the statements that recreate them.</summary>
+    private static List<string> DropIndexes(AgentWorkspaceDbContext db, System.Data.Common.DbConnection connection)
+    {
+        var tables = new[] { typeof(CustomerCard), typeof(ChannelIdentity), typeof(Case), typeof(Message) }
+            .Select(t => db.Model.FindEntityType(t)?.GetTableName()).OfType<string>().ToList();
+        var creates = new List<(string Name, string Sql)>();
+        using (var list = connection.CreateCommand())
+        {
+            list.CommandText = "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN (" +
+                string.Join(", ", tables.Select((_, i) => "$t" + i)) + ")";
+            for (var i = 0; i < tables.Count; i++)
+            {
+                var parameter = list.CreateParameter();
+                parameter.ParameterName = "$t" + i;
+                parameter.Value = tables[i];
+                list.Parameters.Add(parameter);
+            }
+            using var reader = list.ExecuteReader();
+            while (reader.Read()) creates.Add((reader.GetString(0), reader.GetString(1)));
+        }
+        foreach (var (name, _) in creates)
+        {
+            using var drop = connection.CreateCommand();
+            drop.CommandText = $"DROP INDEX \"{name.Replace("\"", "\"\"", StringComparison.Ordinal)}\"";
+            drop.ExecuteNonQuery();
+        }
+        return creates.Select(c => c.Sql).ToList();
     }
 
     private static string Key(IdentitySpace space, string normalized) => $"{(int)space}:{normalized}";
