@@ -30,12 +30,8 @@ internal static class MergeEndpoints
             return Results.Ok(new { mergeId, undone = true });
         }).WithName("UndoMerge");
 
-        api.MapGet("/cards/{id:long}/export", async (long id, string? format, HttpContext http, PrivacyService privacy, CancellationToken ct) =>
-        {
-            if (string.Equals(format, "csv", StringComparison.OrdinalIgnoreCase))
-                return Results.File(System.Text.Encoding.UTF8.GetBytes(await privacy.ExportMessagesCsvAsync(http.Actor(), id, ct)), "text/csv; charset=utf-8", $"card-{id}-messages.csv");
-            return Results.File(System.Text.Encoding.UTF8.GetBytes(await privacy.ExportJsonAsync(http.Actor(), id, ct)), "application/json; charset=utf-8", $"card-{id}.json");
-        }).WithName("ExportCard");
+        api.MapGet("/cards/{id:long}/export", (long id, string? format, HttpContext http, PrivacyService privacy, CancellationToken ct) =>
+            ExportFileAsync(privacy, http.Actor(), id, format, ct)).WithName("ExportCard");
 
         api.MapPost("/cards/{id:long}/lock", async (long id, HttpContext http, PrivacyService privacy, CancellationToken ct) =>
         {
@@ -82,4 +78,10 @@ internal static class MergeEndpoints
         }
         return (mergedId, choices);
     }
+
+    /// <summary>Everything about the contact as a JSON file, or its messages as CSV (<c>format=csv</c>).</summary>
+    public static async Task<IResult> ExportFileAsync(PrivacyService privacy, Core.Domain.Identity.Actor actor, long id, string? format, CancellationToken ct) =>
+        string.Equals(format, "csv", StringComparison.OrdinalIgnoreCase)
+            ? Results.File(System.Text.Encoding.UTF8.GetBytes(await privacy.ExportMessagesCsvAsync(actor, id, ct)), "text/csv; charset=utf-8", $"card-{id}-messages.csv")
+            : Results.File(System.Text.Encoding.UTF8.GetBytes(await privacy.ExportJsonAsync(actor, id, ct)), "application/json; charset=utf-8", $"card-{id}.json");
 }

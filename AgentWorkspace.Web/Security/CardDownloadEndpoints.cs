@@ -18,9 +18,7 @@ public static class CardDownloadEndpoints
             if (actor is null) return Results.Unauthorized();
             try
             {
-                if (string.Equals(format, "csv", StringComparison.OrdinalIgnoreCase))
-                    return Results.File(System.Text.Encoding.UTF8.GetBytes(await privacy.ExportMessagesCsvAsync(actor, id, ct)), "text/csv; charset=utf-8", $"card-{id}-messages.csv");
-                return Results.File(System.Text.Encoding.UTF8.GetBytes(await privacy.ExportJsonAsync(actor, id, ct)), "application/json; charset=utf-8", $"card-{id}.json");
+                return await Api.MergeEndpoints.ExportFileAsync(privacy, actor, id, format, ct);
             }
             catch (ForbiddenException ex) { return Results.Problem(title: "Forbidden", detail: ex.Message, statusCode: StatusCodes.Status403Forbidden); }
             catch (NotFoundException ex) { return Results.Problem(title: "Not found", detail: ex.Message, statusCode: StatusCodes.Status404NotFound); }

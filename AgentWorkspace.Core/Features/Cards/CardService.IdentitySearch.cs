@@ -16,36 +16,29 @@ public sealed partial class CardService
     /// </summary>
     private static async Task<List<long>> IdentityPrefixMatchesAsync(AgentWorkspaceDbContext db, string q, string region, CancellationToken ct)
     {
-        List<long> ids;
+        List<long> ids = [];
         if (PhoneNumber.TryE164Prefix(q, region, out var phone))
-        {
-            var upper = phone + "\uffff";
-            ids = await db.Identities.Where(i => i.Space == IdentitySpace.Phone && string.Compare(i.NormalizedAddress, phone) >= 0 && string.Compare(i.NormalizedAddress, upper) < 0)
-                .OrderBy(i => i.NormalizedAddress).Select(i => i.CardId).Take(PrefixMatches).ToListAsync(ct);
-        }
+            await AddStartingWithAsync(IdentitySpace.Phone, phone);
         else if (q.Contains('@', StringComparison.Ordinal) && !q.StartsWith('@') && !q.Contains(' ', StringComparison.Ordinal))
-        {
-            var start = q.ToLowerInvariant();
-            var upper = start + "\uffff";
-            ids = await db.Identities.Where(i => i.Space == IdentitySpace.Email && string.Compare(i.NormalizedAddress, start) >= 0 && string.Compare(i.NormalizedAddress, upper) < 0)
-                .OrderBy(i => i.NormalizedAddress).Select(i => i.CardId).Take(PrefixMatches).ToListAsync(ct);
-        }
+            await AddStartingWithAsync(IdentitySpace.Email, q.ToLowerInvariant());
         else if (!q.Contains(' ', StringComparison.Ordinal) && q.TrimStart('@').Length >= 2)
         {
-            var start = q.TrimStart('@').ToLowerInvariant();
-            var upper = start + "\uffff";
-            ids = [];
             // One range per platform keeps each lookup on the index.
             foreach (var space in HandleSpaces)
             {
-                ids.AddRange(await db.Identities.Where(i => i.Space == space && string.Compare(i.NormalizedAddress, start) >= 0 && string.Compare(i.NormalizedAddress, upper) < 0)
-                    .OrderBy(i => i.NormalizedAddress).Select(i => i.CardId).Take(PrefixMatches).ToListAsync(ct));
+                await AddStartingWithAsync(space, q.TrimStart('@').ToLowerInvariant());
                 if (ids.Count >= PrefixMatches) break;
             }
         }
-        else return [];
         if (ids.Count == 0) return ids;
         var distinct = ids.Distinct().ToList();
         return await db.Cards.Where(c => distinct.Contains(c.Id) && c.Status != CardStatus.Merged).OrderBy(c => c.Id).Select(c => c.Id).Take(PrefixMatches).ToListAsync(ct);
+
+        async Task AddStartingWithAsync(IdentitySpace space, string start)
+        {
+            var upper = start + "\uffff";
+            ids.AddRange(await db.Identities.Where(i => i.Space == space && string.Compare(i.NormalizedAddress, start) >= 0 && string.Compare(i.NormalizedAddress, upper) < 0)
+                .OrderBy(i => i.NormalizedAddress).Select(i => i.CardId).Take(PrefixMatches).ToListAsync(ct));
+        }
     }
 }
