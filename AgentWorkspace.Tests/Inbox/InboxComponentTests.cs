@@ -61,7 +61,8 @@ public class InboxComponentTests : BunitContext
         cut.Find("textarea").Input("Bonjour Zoé,");
         cut.Find("[data-testid=quick-replies] button").Click();
         popovers.WaitForElement("[data-testid=quick-reply]").Click();
-        cut.Find("textarea").GetAttribute("value")!.ShouldBe("Bonjour Zoé," + Environment.NewLine + "Le remboursement a été initié.");
+        // MudBlazor renders the inserted text asynchronously: wait for it under load.
+        cut.WaitForAssertion(() => cut.Find("textarea").GetAttribute("value")!.ShouldBe("Bonjour Zoé," + Environment.NewLine + "Le remboursement a été initié."));
 
         cut.Find("[data-testid=composer-mode-draft]").Click();
         cut.Find("[data-testid=composer-submit]").TextContent.ShouldContain("Submit for approval");
@@ -69,7 +70,7 @@ public class InboxComponentTests : BunitContext
         submitted.ShouldBe(new SubmitComposerAction(5, ComposerMode.Draft, "Bonjour Zoé," + Environment.NewLine + "Le remboursement a été initié."));
 
         cut.Render(p => p.Add(c => c.Completed, 1));
-        cut.Find("textarea").GetAttribute("value").ShouldBeNullOrEmpty();
+        cut.WaitForAssertion(() => cut.Find("textarea").GetAttribute("value").ShouldBeNullOrEmpty());
     }
 
     [Fact]
