@@ -22,7 +22,12 @@ namespace AgentWorkspace.Core.Features.Ingest;
 /// Idempotent on (channel, externalId), also for identical requests arriving together: the unique
 /// indexes on Message(Channel, ExternalId) and ChannelIdentity(Space, NormalizedAddress) decide,
 /// the loser's transaction rolls back (so a card it created disappears with it) and the existing
-/// ids are read back. On SQLite, writers also queue in-process instead of polling the file lock.
+/// ids are read back.
+/// </para>
+/// <para>
+/// On SQLite (one writer per file) the writes go through a group commit (ADR 005): every interaction
+/// waiting at that moment is written in one transaction, each in its own savepoint, with one fsync
+/// for all; each caller gets its answer, and its change events go out, only after that commit.
 /// </para>
 /// </summary>
 public sealed class IngestService(
@@ -35,7 +40,7 @@ public sealed class IngestService(
     TimeProvider clock)
 {
     private const int MaxAttempts = 4;
-    private readonly SemaphoreSlim _sqliteWriter = new(1, 1);
+    private readonly GroupCommit<(IngestResult, long, string?)> _groupCommit = new(dbFactory);
     private bool? _isSqlite;
 
     /// <summary>For tests: runs after the repeat check and before the transaction (where a concurrent writer can slip in).</summary>
@@ -61,6 +66,8 @@ public sealed class IngestService(
             try
             {
                 var (result, queueId, agentId) = await WriteAsync(actor, input, sentiment, now, ct);
+                // Stored meanwhile by another request of the same group transaction: nothing written, nothing to publish.
+                if (result.Repeated) return result;
                 feed.Publish(new ChangeEvent(ChangeKind.MessageArrived, result.CardId, result.CaseId, queueId, actor.UserId, agentId));
                 if (result.CaseCreated) feed.Publish(new ChangeEvent(ChangeKind.CaseChanged, result.CardId, result.CaseId, queueId, actor.UserId, agentId));
                 feed.Publish(new ChangeEvent(ChangeKind.CardChanged, result.CardId, ActorId: actor.UserId));
@@ -84,34 +91,37 @@ public sealed class IngestService(
 
     private async Task<(IngestResult Result, long QueueId, string? AgentId)> WriteAsync(Actor actor, Input input, Sentiment sentiment, DateTimeOffset now, CancellationToken ct)
     {
+        if (_isSqlite is null)
+        {
+            await using var probe = await dbFactory.CreateDbContextAsync(ct);
+            _isSqlite = probe.Database.IsSqlite();
+        }
+        if (_isSqlite == true)
+        {
+            // The group's transaction is shared: the work runs to its end even if this caller gives up meanwhile.
+            return await _groupCommit.RunAsync(async batch =>
+                await FindExistingAsync(batch.Db, input, CancellationToken.None) is { } stored
+                    ? (stored, 0, null)
+                    : await WriteInTransactionAsync(batch, actor, input, sentiment, now, CancellationToken.None), ct);
+        }
+
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        _isSqlite ??= db.Database.IsSqlite();
-        var gate = _isSqlite == true ? _sqliteWriter : null;
-        if (gate is not null) await gate.WaitAsync(ct);
-        try
+        var strategy = db.Database.CreateExecutionStrategy();
+        return await strategy.ExecuteAsync(async token =>
         {
-            var strategy = db.Database.CreateExecutionStrategy();
-            return await strategy.ExecuteAsync(async token =>
-            {
-                db.ChangeTracker.Clear();
-                // Serializable: on SQLite an immediate transaction (the write lock is taken at once, so the
-                // lookups below and the writes that follow cannot interleave with another writer's).
-                await using var tx = await db.Database.BeginTransactionAsync(IsolationLevel.Serializable, token);
-                var outcome = await WriteInTransactionAsync(db, actor, input, sentiment, now, token);
-                await tx.CommitAsync(token);
-                return outcome;
-            }, ct);
-        }
-        finally
-        {
-            gate?.Release();
-        }
+            db.ChangeTracker.Clear();
+            await using var tx = await db.Database.BeginTransactionAsync(IsolationLevel.Serializable, token);
+            var outcome = await WriteInTransactionAsync(new GroupCommitBatch(db), actor, input, sentiment, now, token);
+            await tx.CommitAsync(token);
+            return outcome;
+        }, ct);
     }
 
-    private async Task<(IngestResult, long, string?)> WriteInTransactionAsync(AgentWorkspaceDbContext db, Actor actor, Input input, Sentiment sentiment,
+    private static async Task<(IngestResult, long, string?)> WriteInTransactionAsync(GroupCommitBatch batch, Actor actor, Input input, Sentiment sentiment,
         DateTimeOffset now, CancellationToken ct)
     {
-        var queue = await ResolveQueueAsync(db, input.Queue, ct);
+        var db = batch.Db;
+        var queue = await batch.SharedAsync("queue:" + input.Queue, () => ResolveQueueAsync(db, input.Queue, ct));
 
         // 1. The card: by identity, or a new one with that identity.
         var identity = await db.Identities.FirstOrDefaultAsync(i => i.Space == input.Address.Space && i.NormalizedAddress == input.Address.Normalized, ct);
@@ -215,6 +225,11 @@ public sealed class IngestService(
     private async Task<IngestResult?> FindExistingAsync(Input input, CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await FindExistingAsync(db, input, ct);
+    }
+
+    private static async Task<IngestResult?> FindExistingAsync(AgentWorkspaceDbContext db, Input input, CancellationToken ct)
+    {
         var row = await db.Messages.AsNoTracking()
             .Where(m => m.Channel == input.Channel && m.ExternalId == input.ExternalId)
             .Select(m => new { m.Id, m.CaseId, m.CardId })
