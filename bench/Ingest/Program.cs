@@ -153,6 +153,7 @@ if (mode is "all" or "http")
         var next = -1;
         var failures = 0;
         var before = LoadAverage();
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         var total = Stopwatch.StartNew();
         var deadline = TimeSpan.FromSeconds(seconds);
         await Task.WhenAll(Enumerable.Range(0, callers).Select(_ => Task.Run(async () =>
@@ -176,8 +177,10 @@ if (mode is "all" or "http")
             }
         })));
         total.Stop();
+        // CPU of this process (server and load client) per message: what two cores allow, whatever the load of the machine.
+        var cpuPerMessage = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds / latencies.Count;
         Print($"HTTP, {callers} in flight, {seconds} s", latencies.ToList(),
-            $"{latencies.Count / total.Elapsed.TotalSeconds:N0}/s, {failures} failed, load {before} -> {LoadAverage()}");
+            $"{latencies.Count / total.Elapsed.TotalSeconds:N0}/s, {failures} failed, {cpuPerMessage:0.000} ms CPU/message, load {before} -> {LoadAverage()}");
     }
     await app.StopAsync();
 }

@@ -45,71 +45,102 @@ internal sealed class GroupCommit<TResult>(IDbContextFactory<AgentWorkspaceDbCon
     private async Task DrainAsync()
     {
         var batch = new List<Pending>(maxBatch);
-        while (true)
-        {
-            batch.Clear();
-            while (batch.Count < maxBatch && _queue.Reader.TryRead(out var pending))
-            {
-                // A caller that gave up before its turn is not written at all.
-                if (pending.Ct.IsCancellationRequested) pending.Done.TrySetCanceled(pending.Ct);
-                else batch.Add(pending);
-            }
-            if (batch.Count > 0)
-            {
-                await CommitAsync(batch);
-                continue;
-            }
-            // Stop, unless work arrived between the last read and the stop (its enqueuer saw us running).
-            Volatile.Write(ref _running, 0);
-            if (!_queue.Reader.TryPeek(out _) || Interlocked.CompareExchange(ref _running, 1, 0) != 0) return;
-        }
-    }
-
-    private async Task CommitAsync(List<Pending> batch)
-    {
-        var outcomes = new (TResult Result, Exception? Error)[batch.Count];
+        AgentWorkspaceDbContext? db = null;
         try
         {
-            await using var db = await dbFactory.CreateDbContextAsync();
-            // Our savepoint per use case replaces EF's own savepoint around each SaveChanges.
-            db.Database.AutoSavepointsEnabled = false;
-            try
+            while (true)
             {
-                // Serializable: on SQLite an immediate transaction (the write lock is taken at once, so every
-                // lookup below sees the file as it will be committed, including this batch's earlier work).
-                await using var tx = await db.Database.BeginTransactionAsync(IsolationLevel.Serializable);
-                var scope = new GroupCommitBatch(db);
-                for (var i = 0; i < batch.Count; i++)
+                batch.Clear();
+                while (batch.Count < maxBatch && _queue.Reader.TryRead(out var pending))
                 {
-                    await tx.CreateSavepointAsync("usecase");
-                    try
-                    {
-                        outcomes[i] = (await batch[i].Work(scope), null);
-                    }
-                    catch (Exception ex)
-                    {
-                        // If SQLite already rolled back the whole transaction (I/O error, disk full), this throws
-                        // and the batch fails as a whole below: nothing of anyone is written.
-                        await tx.RollbackToSavepointAsync("usecase");
-                        outcomes[i] = (default!, ex);
-                    }
-                    finally
-                    {
-                        db.ChangeTracker.Clear();
-                    }
-                    await tx.ReleaseSavepointAsync("usecase");
+                    // A caller that gave up before its turn is not written at all.
+                    if (pending.Ct.IsCancellationRequested) pending.Done.TrySetCanceled(pending.Ct);
+                    else batch.Add(pending);
                 }
-                await tx.CommitAsync();
-            }
-            finally
-            {
-                db.Database.AutoSavepointsEnabled = true;
+                if (batch.Count > 0)
+                {
+                    // One connection for the whole run of groups: its page cache stays warm, since no other
+                    // connection writes meanwhile. A failed group gives it back (it may be in any state).
+                    db ??= await OpenWriterAsync();
+                    if (!await CommitAsync(db, batch))
+                    {
+                        await ReleaseWriterAsync(db);
+                        db = null;
+                    }
+                    continue;
+                }
+                // Stop, unless work arrived between the last read and the stop (its enqueuer saw us running).
+                Volatile.Write(ref _running, 0);
+                if (!_queue.Reader.TryPeek(out _) || Interlocked.CompareExchange(ref _running, 1, 0) != 0) return;
             }
         }
         catch (Exception ex)
         {
+            // Only opening the writer's connection can end up here: the waiting callers get its error.
             foreach (var pending in batch) pending.Done.TrySetException(ex);
-            return;
+            Volatile.Write(ref _running, 0);
+            if (_queue.Reader.TryPeek(out _) && Interlocked.CompareExchange(ref _running, 1, 0) == 0) _ = Task.Run(DrainAsync, CancellationToken.None);
+        }
+        finally
+        {
+            if (db is not null) await ReleaseWriterAsync(db);
+        }
+    }
+
+    private async Task<AgentWorkspaceDbContext> OpenWriterAsync()
+    {
+        var db = await dbFactory.CreateDbContextAsync();
+        // Our savepoint per use case replaces EF's own savepoint around each SaveChanges.
+        db.Database.AutoSavepointsEnabled = false;
+        return db;
+    }
+
+    private static ValueTask ReleaseWriterAsync(AgentWorkspaceDbContext db)
+    {
+        db.Database.AutoSavepointsEnabled = true;
+        return db.DisposeAsync();
+    }
+
+    /// <summary>Writes one group; false when its transaction was lost (every caller then has the error).</summary>
+    private async Task<bool> CommitAsync(AgentWorkspaceDbContext db, List<Pending> batch)
+    {
+        var outcomes = new (TResult Result, Exception? Error)[batch.Count];
+        try
+        {
+            // Serializable: on SQLite an immediate transaction (the write lock is taken at once, so every
+            // lookup below sees the file as it will be committed, including this group's earlier work).
+            await using var tx = await db.Database.BeginTransactionAsync(IsolationLevel.Serializable);
+            // A writer touches index pages all over a large file: a page cache of WriterCacheKiB instead of
+            // SQLite's 2 MB keeps the inner pages of every index in memory between groups.
+            await db.Database.ExecuteSqlRawAsync(WriterCachePragma);
+            var scope = new GroupCommitBatch(db);
+            for (var i = 0; i < batch.Count; i++)
+            {
+                await tx.CreateSavepointAsync("usecase");
+                try
+                {
+                    outcomes[i] = (await batch[i].Work(scope), null);
+                }
+                catch (Exception ex)
+                {
+                    // If SQLite already rolled back the whole transaction (I/O error, disk full), this throws
+                    // and the group fails as a whole below: nothing of anyone is written.
+                    await tx.RollbackToSavepointAsync("usecase");
+                    outcomes[i] = (default!, ex);
+                }
+                finally
+                {
+                    db.ChangeTracker.Clear();
+                }
+                await tx.ReleaseSavepointAsync("usecase");
+            }
+            await tx.CommitAsync();
+        }
+        catch (Exception ex)
+        {
+            db.ChangeTracker.Clear();
+            foreach (var pending in batch) pending.Done.TrySetException(ex);
+            return false;
         }
         Interlocked.Increment(ref _batches);
         Interlocked.Add(ref _items, batch.Count);
@@ -118,15 +149,27 @@ internal sealed class GroupCommit<TResult>(IDbContextFactory<AgentWorkspaceDbCon
             if (outcomes[i].Error is { } error) batch[i].Done.TrySetException(error);
             else batch[i].Done.TrySetResult(outcomes[i].Result);
         }
+        return true;
     }
+
+    /// <summary>The writer connection's page cache (KiB).</summary>
+    public const int WriterCacheKiB = 128 * 1024;
+    private static readonly string WriterCachePragma = $"PRAGMA cache_size=-{WriterCacheKiB}";
 }
 
 /// <summary>The open group transaction as one use case sees it: the context, and what the batch may share.</summary>
 internal sealed class GroupCommitBatch(AgentWorkspaceDbContext db)
 {
     private readonly Dictionary<string, object> _shared = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _done = new(StringComparer.Ordinal);
 
     public AgentWorkspaceDbContext Db { get; } = db;
+
+    /// <summary>Whether a use case of this group already stored <paramref name="key"/> (see <see cref="Stored"/>).</summary>
+    public bool HasStored(string key) => _done.Contains(key);
+
+    /// <summary>Notes that the current use case stored <paramref name="key"/>; call it as its last step (a failed use case never gets there).</summary>
+    public void Stored(string key) => _done.Add(key);
 
     /// <summary>
     /// A value read once per batch (reference data the use cases never write, such as a queue), so that

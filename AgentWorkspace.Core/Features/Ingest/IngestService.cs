@@ -99,10 +99,17 @@ public sealed class IngestService(
         if (_isSqlite == true)
         {
             // The group's transaction is shared: the work runs to its end even if this caller gives up meanwhile.
+            // A message stored by an earlier use case of the same group is answered like a repeat; one
+            // committed by an earlier group meets the unique index (then the caller reads it back).
+            var key = input.Channel.WireName() + "\n" + input.ExternalId;
             return await _groupCommit.RunAsync(async batch =>
-                await FindExistingAsync(batch.Db, input, CancellationToken.None) is { } stored
-                    ? (stored, 0, null)
-                    : await WriteInTransactionAsync(batch, actor, input, sentiment, now, CancellationToken.None), ct);
+            {
+                if (batch.HasStored(key) && await FindExistingAsync(batch.Db, input, CancellationToken.None) is { } stored)
+                    return (stored, 0, null);
+                var outcome = await WriteInTransactionAsync(batch, actor, input, sentiment, now, CancellationToken.None);
+                batch.Stored(key);
+                return outcome;
+            }, ct);
         }
 
         await using var db = await dbFactory.CreateDbContextAsync(ct);
@@ -124,15 +131,15 @@ public sealed class IngestService(
         var queue = await batch.SharedAsync("queue:" + input.Queue, () => ResolveQueueAsync(db, input.Queue, ct));
 
         // 1. The card: by identity, or a new one with that identity.
-        var identity = await db.Identities.FirstOrDefaultAsync(i => i.Space == input.Address.Space && i.NormalizedAddress == input.Address.Normalized, ct);
+        var identity = await IdentityByAddress(db, input.Address.Space, input.Address.Normalized, ct);
         CustomerCard card;
         var cardCreated = false;
         if (identity is not null)
         {
-            card = await db.Cards.FirstAsync(c => c.Id == identity.CardId, ct);
+            card = await CardById(db, identity.CardId, ct);
             // Merges move identities to the survivor; an identity left on a tombstone still finds its contact.
             for (var hops = 0; card.Status == CardStatus.Merged && card.MergedIntoId is { } next && hops < 10; hops++)
-                card = await db.Cards.FirstAsync(c => c.Id == next, ct);
+                card = await CardById(db, next, ct);
             if (card.Status == CardStatus.Active && !card.IsLocked)
             {
                 var (followers, following) = (identity.Followers ?? 0, identity.Following ?? 0);
@@ -153,10 +160,7 @@ public sealed class IngestService(
         }
 
         // 2. The case: the card's open case on this channel, or a new one in the queue.
-        var @case = await db.Cases
-            .Where(c => c.CardId == card.Id && c.Channel == input.Channel && (c.Status == CaseStatus.New || c.Status == CaseStatus.Open || c.Status == CaseStatus.Pending))
-            .OrderByDescending(c => c.LastMessageAt).ThenByDescending(c => c.Id)
-            .FirstOrDefaultAsync(ct);
+        var @case = await OpenCase(db, card.Id, input.Channel, ct);
         var caseCreated = false;
         if (@case is null)
         {
@@ -230,12 +234,31 @@ public sealed class IngestService(
 
     private static async Task<IngestResult?> FindExistingAsync(AgentWorkspaceDbContext db, Input input, CancellationToken ct)
     {
-        var row = await db.Messages.AsNoTracking()
-            .Where(m => m.Channel == input.Channel && m.ExternalId == input.ExternalId)
-            .Select(m => new { m.Id, m.CaseId, m.CardId })
-            .FirstOrDefaultAsync(ct);
+        var row = await StoredMessage(db, input.Channel, input.ExternalId, ct);
         return row is null ? null : new IngestResult(row.CardId, row.CaseId, row.Id, false, false, true);
     }
+
+    // The lookups of every interaction, compiled once (no expression tree to build and look up per call).
+    private sealed record StoredIds(long Id, long CaseId, long CardId);
+
+    private static readonly Func<AgentWorkspaceDbContext, Channel, string, CancellationToken, Task<StoredIds?>> StoredMessage =
+        EF.CompileAsyncQuery((AgentWorkspaceDbContext db, Channel channel, string externalId, CancellationToken ct) => db.Messages.AsNoTracking()
+            .Where(m => m.Channel == channel && m.ExternalId == externalId)
+            .Select(m => new StoredIds(m.Id, m.CaseId, m.CardId))
+            .FirstOrDefault());
+
+    private static readonly Func<AgentWorkspaceDbContext, IdentitySpace, string, CancellationToken, Task<ChannelIdentity?>> IdentityByAddress =
+        EF.CompileAsyncQuery((AgentWorkspaceDbContext db, IdentitySpace space, string normalized, CancellationToken ct) =>
+            db.Identities.FirstOrDefault(i => i.Space == space && i.NormalizedAddress == normalized));
+
+    private static readonly Func<AgentWorkspaceDbContext, long, CancellationToken, Task<CustomerCard>> CardById =
+        EF.CompileAsyncQuery((AgentWorkspaceDbContext db, long id, CancellationToken ct) => db.Cards.First(c => c.Id == id));
+
+    private static readonly Func<AgentWorkspaceDbContext, long, Channel, CancellationToken, Task<Case?>> OpenCase =
+        EF.CompileAsyncQuery((AgentWorkspaceDbContext db, long cardId, Channel channel, CancellationToken ct) => db.Cases
+            .Where(c => c.CardId == cardId && c.Channel == channel && (c.Status == CaseStatus.New || c.Status == CaseStatus.Open || c.Status == CaseStatus.Pending))
+            .OrderByDescending(c => c.LastMessageAt).ThenByDescending(c => c.Id)
+            .FirstOrDefault());
 
     private static bool IsUniqueViolation(DbUpdateException ex) => ex.InnerException switch
     {
