@@ -51,6 +51,38 @@ public abstract class AgentWorkspaceDbContext(DbContextOptions options) : Identi
         });
     }
 
+    private SqliteContextPool.Slot? _slot;
+
+    /// <summary>Binds a leased context to the kept connection it came with, which goes back to its pool once the context is reset.</summary>
+    internal void ReturnTo(SqliteContextPool.Slot slot) => _slot = slot;
+
+    public override void Dispose()
+    {
+        // Taken once: a second Dispose must not hand the connection back twice.
+        var slot = Interlocked.Exchange(ref _slot, null);
+        try
+        {
+            base.Dispose();
+        }
+        finally
+        {
+            slot?.Returned();
+        }
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        var slot = Interlocked.Exchange(ref _slot, null);
+        try
+        {
+            await base.DisposeAsync();
+        }
+        finally
+        {
+            slot?.Returned();
+        }
+    }
+
     public override int SaveChanges(bool acceptAllChangesOnSuccess)
     {
         BumpVersions();

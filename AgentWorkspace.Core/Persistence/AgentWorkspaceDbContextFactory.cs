@@ -7,11 +7,14 @@ namespace AgentWorkspace.Core.Persistence;
 /// <summary>
 /// Creates one context per operation for the configured provider, from a pool: options and the
 /// model are built once and a returned context is reset and reused, which is most of the cost of a
-/// short read.
+/// short read. On SQLite each pooled context also keeps its connection open across leases
+/// (<see cref="SqliteContextPool"/>, docs/decisions/005), so an operation does not pay for opening
+/// one; dispose the factory to close them.
 /// </summary>
-public sealed class AgentWorkspaceDbContextFactory : IDbContextFactory<AgentWorkspaceDbContext>
+public sealed class AgentWorkspaceDbContextFactory : IDbContextFactory<AgentWorkspaceDbContext>, IDisposable
 {
     private readonly Func<AgentWorkspaceDbContext> _create;
+    private readonly SqliteContextPool? _sqlite;
 
     public DatabaseOptions Options { get; }
 
@@ -28,16 +31,18 @@ public sealed class AgentWorkspaceDbContextFactory : IDbContextFactory<AgentWork
                 _create = ssPool.CreateDbContext;
                 break;
             default:
-                var lite = new DbContextOptionsBuilder<SqliteAgentWorkspaceDbContext>()
-                    .UseSqlite(options.ConnectionString, o => o.CommandTimeout(60))
-                    .Options;
-                var litePool = new PooledDbContextFactory<SqliteAgentWorkspaceDbContext>(lite);
-                _create = litePool.CreateDbContext;
+                _sqlite = new SqliteContextPool(options.ConnectionString, o => o.CommandTimeout(60));
+                _create = _sqlite.Lease;
                 break;
         }
     }
 
     public AgentWorkspaceDbContext CreateDbContext() => _create();
+
+    /// <summary>SQLite connections the factory holds open now (0 on SQL Server, whose client pools its own).</summary>
+    public int OpenConnections => _sqlite?.OpenConnections ?? 0;
+
+    public void Dispose() => _sqlite?.Dispose();
 }
 
 /// <summary>Design-time factories so that `dotnet ef` can build each provider's migration set.</summary>

@@ -41,6 +41,7 @@ public sealed class TestDatabase : IAsyncDisposable
         if (File.Exists(file)) File.Delete(file);
         var factory = new AgentWorkspaceDbContextFactory(DatabaseOptions.From("Sqlite", $"Data Source={file};Pooling=false", Root));
         await DatabaseStartup.MigrateAsync(factory);
+        using (factory)
         await using (var db = factory.CreateDbContext())
         {
             // One file, no WAL side files to copy.
@@ -52,6 +53,7 @@ public sealed class TestDatabase : IAsyncDisposable
 
     public ValueTask DisposeAsync()
     {
+        Factory.Dispose();
         SqliteConnection.ClearAllPools();
         foreach (var f in new[] { FilePath, FilePath + "-wal", FilePath + "-shm" })
         {

@@ -58,8 +58,9 @@ public static class AgentWorkspaceApp
         var dbOptions = DatabaseOptions.From(config["Database:Provider"], config.GetConnectionString("AgentWorkspace"), builder.Environment.ContentRootPath);
         var factory = new AgentWorkspaceDbContextFactory(dbOptions);
         services.AddSingleton(dbOptions);
-        services.AddSingleton(factory);
-        services.AddSingleton<IDbContextFactory<AgentWorkspaceDbContext>>(factory);
+        // Registered through a factory so that the container disposes it (closing SQLite's kept connections) when the app stops.
+        services.AddSingleton(_ => factory);
+        services.AddSingleton<IDbContextFactory<AgentWorkspaceDbContext>>(sp => sp.GetRequiredService<AgentWorkspaceDbContextFactory>());
         // Identity's stores need a context; it lives for one request (sign-in pages are not interactive).
         services.AddScoped<AgentWorkspaceDbContext>(sp => factory.CreateDbContext());
         services.AddSingleton(TimeProvider.System);
