@@ -6,7 +6,7 @@ using Microsoft.EntityFrameworkCore;
 namespace AgentWorkspace.Core.Features.Ingest;
 
 /// <summary>
-/// Group commit for one SQLite file (ADR 005): callers hand in the work of one use case; a single
+/// Group commit for one SQLite file (ADR 006): callers hand in the work of one use case; a single
 /// writer takes every piece of work waiting at that moment into ONE immediate transaction, runs each
 /// inside its own savepoint (a piece that throws rolls back alone, the others go on), commits once,
 /// and only then completes each caller's task: with its result when the commit held, with the
@@ -92,13 +92,36 @@ internal sealed class GroupCommit<TResult>(IDbContextFactory<AgentWorkspaceDbCon
         var db = await dbFactory.CreateDbContextAsync();
         // Our savepoint per use case replaces EF's own savepoint around each SaveChanges.
         db.Database.AutoSavepointsEnabled = false;
-        return db;
+        try
+        {
+            await db.Database.OpenConnectionAsync();
+            // The writer touches index pages all over a large file: a larger page cache than SQLite's 2 MB keeps
+            // the inner pages of every index in memory from one group to the next (no other connection writes,
+            // so nothing invalidates it).
+            await db.Database.ExecuteSqlRawAsync(WriterCachePragma);
+            return db;
+        }
+        catch
+        {
+            await ReleaseWriterAsync(db);
+            throw;
+        }
     }
 
-    private static ValueTask ReleaseWriterAsync(AgentWorkspaceDbContext db)
+    private static async ValueTask ReleaseWriterAsync(AgentWorkspaceDbContext db)
     {
+        try
+        {
+            // The connection goes back to the factory's pool: the larger cache must not outlive the writer (ADR 005).
+            await db.Database.ExecuteSqlRawAsync(DefaultCachePragma);
+            await db.Database.CloseConnectionAsync();
+        }
+        catch (System.Data.Common.DbException)
+        {
+            // A broken connection: the pool throws it away on return.
+        }
         db.Database.AutoSavepointsEnabled = true;
-        return db.DisposeAsync();
+        await db.DisposeAsync();
     }
 
     /// <summary>Writes one group; false when its transaction was lost (every caller then has the error).</summary>
@@ -110,9 +133,6 @@ internal sealed class GroupCommit<TResult>(IDbContextFactory<AgentWorkspaceDbCon
             // Serializable: on SQLite an immediate transaction (the write lock is taken at once, so every
             // lookup below sees the file as it will be committed, including this group's earlier work).
             await using var tx = await db.Database.BeginTransactionAsync(IsolationLevel.Serializable);
-            // A writer touches index pages all over a large file: a page cache of WriterCacheKiB instead of
-            // SQLite's 2 MB keeps the inner pages of every index in memory between groups.
-            await db.Database.ExecuteSqlRawAsync(WriterCachePragma);
             var scope = new GroupCommitBatch(db);
             for (var i = 0; i < batch.Count; i++)
             {
@@ -152,9 +172,9 @@ internal sealed class GroupCommit<TResult>(IDbContextFactory<AgentWorkspaceDbCon
         return true;
     }
 
-    /// <summary>The writer connection's page cache (KiB).</summary>
-    public const int WriterCacheKiB = 128 * 1024;
-    private static readonly string WriterCachePragma = $"PRAGMA cache_size=-{WriterCacheKiB}";
+    /// <summary>The writer connection's page cache (128 MB), and SQLite's default (2 MB) that the connection gets back.</summary>
+    private const string WriterCachePragma = "PRAGMA cache_size=-131072";
+    private const string DefaultCachePragma = "PRAGMA cache_size=-2000";
 }
 
 /// <summary>The open group transaction as one use case sees it: the context, and what the batch may share.</summary>
