@@ -135,7 +135,7 @@ if (mode is "all" or "service" or "match")
     Print("repeated externalId", repeated);
 
     // 5. Throughput: concurrent callers, a mix of known senders (open case) and new senders.
-    foreach (var callers in new[] { 1, 4, 16 })
+    foreach (var callers in new[] { 1, 16, 64 })
     {
         var (latencies, elapsed) = await Concurrent(callers, count, i => i % 5 == 0
             ? Sms(freshNumbers[count + (callers * count / 5 + i) % (count * 2)], $"{run}-c{callers}-{i}", i)

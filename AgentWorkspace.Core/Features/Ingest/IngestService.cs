@@ -167,10 +167,13 @@ public sealed class IngestService(
             var title = Text.Preview(input.Subject ?? input.Content.Text, 80);
             @case = new Case(card.Id, input.Channel, queue.Id, title.Length > 0 ? title : input.Channel.ToString(), now, queue.SkillList);
             db.Cases.Add(@case);
-            await db.SaveChangesAsync(ct);
             caseCreated = true;
-            db.CaseEvents.Add(new CaseEvent(@case.Id, card.Id, CaseEventType.Created, actor.UserId, actor.DisplayName, $"{input.Channel} → {queue.Name}", now));
         }
+        // A new case has no id until it is saved: its event and message refer to EF Core's temporary key,
+        // which the one SaveChanges below replaces by the real one (one round of change tracking less).
+        var caseId = caseCreated ? db.Entry(@case).Property(c => c.Id).CurrentValue : @case.Id;
+        if (caseCreated)
+            db.CaseEvents.Add(new CaseEvent(caseId, card.Id, CaseEventType.Created, actor.UserId, actor.DisplayName, $"{input.Channel} → {queue.Name}", now));
         if (input.Context is { IsEmpty: false } context)
             @case.SetContext((ConversationContext.FromJson(@case.ContextJson)?.MergeWith(context) ?? context).ToJson());
 
@@ -179,7 +182,7 @@ public sealed class IngestService(
             .Where(m => m.Channel == input.Channel && m.ExternalId == input.InReplyTo)
             .Select(m => (long?)m.Id).FirstOrDefaultAsync(ct);
         var author = input.Direction == Direction.Inbound ? input.DisplayName ?? card.DisplayName : actor.DisplayName;
-        var message = new Message(@case.Id, card.Id, input.Channel, input.ExternalId, input.Direction, input.Kind, author,
+        var message = new Message(caseId, card.Id, input.Channel, input.ExternalId, input.Direction, input.Kind, author,
             input.Direction == Direction.Outbound ? actor.UserId : null, input.Subject, input.Content.Text, input.Content.SanitizedHtml,
             sentiment, input.SentAt, parentId);
         message.SetAttachmentCount(input.Attachments.Count);
