@@ -177,7 +177,7 @@ internal sealed class GroupCommit<TResult>(IDbContextFactory<AgentWorkspaceDbCon
     private const string DefaultCachePragma = "PRAGMA cache_size=-2000";
 }
 
-/// <summary>The open group transaction as one use case sees it: the context, and what the batch may share.</summary>
+/// <summary>The open group transaction as one use case sees it: the context, and what the group may share (on SQL Server, a group of one).</summary>
 internal sealed class GroupCommitBatch(AgentWorkspaceDbContext db)
 {
     private readonly Dictionary<string, object> _shared = new(StringComparer.Ordinal);
