@@ -6,7 +6,7 @@ using Microsoft.EntityFrameworkCore;
 namespace AgentWorkspace.Core.Features.Ingest;
 
 /// <summary>
-/// Group commit for one SQLite file (ADR 006): callers hand in the work of one use case; a single
+/// Group commit for one SQLite file (ADR 007): callers hand in the work of one use case; a single
 /// writer takes every piece of work waiting at that moment into ONE immediate transaction, runs each
 /// inside its own savepoint (a piece that throws rolls back alone, the others go on), commits once,
 /// and only then completes each caller's task: with its result when the commit held, with the

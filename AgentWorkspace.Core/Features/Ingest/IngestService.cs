@@ -25,7 +25,7 @@ namespace AgentWorkspace.Core.Features.Ingest;
 /// ids are read back.
 /// </para>
 /// <para>
-/// On SQLite (one writer per file) the writes go through a group commit (ADR 006): every interaction
+/// On SQLite (one writer per file) the writes go through a group commit (ADR 007): every interaction
 /// waiting at that moment is written in one transaction, each in its own savepoint, with one fsync
 /// for all; each caller gets its answer, and its change events go out, only after that commit.
 /// </para>
