@@ -85,23 +85,49 @@ public abstract class AgentWorkspaceDbContext(DbContextOptions options) : Identi
 
     public override int SaveChanges(bool acceptAllChangesOnSuccess)
     {
-        BumpVersions();
-        return base.SaveChanges(acceptAllChangesOnSuccess);
+        var detect = BumpVersions();
+        try
+        {
+            return base.SaveChanges(acceptAllChangesOnSuccess);
+        }
+        finally
+        {
+            ChangeTracker.AutoDetectChangesEnabled = detect;
+        }
     }
 
-    public override Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
+    public override async Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
     {
-        BumpVersions();
-        return base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+        var detect = BumpVersions();
+        try
+        {
+            return await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+        }
+        finally
+        {
+            ChangeTracker.AutoDetectChangesEnabled = detect;
+        }
     }
 
-    /// <summary>Every modified card or case gets a new version; the old one is the concurrency check.</summary>
-    private void BumpVersions()
+    /// <summary>
+    /// Every modified card or case gets a new version; the old one is the concurrency check.
+    /// Changes are detected once per save, here: listing the entries would detect them, and the save
+    /// again (a pass over every tracked property, the writer's largest cost after the save itself).
+    /// Returns whether automatic detection was on; it stays off until the save is over, and the new
+    /// version is marked modified by hand.
+    /// </summary>
+    private bool BumpVersions()
     {
+        var detect = ChangeTracker.AutoDetectChangesEnabled;
+        if (detect) ChangeTracker.DetectChanges();
+        ChangeTracker.AutoDetectChangesEnabled = false;
         foreach (var entry in ChangeTracker.Entries<IVersioned>())
         {
-            if (entry.State == EntityState.Modified) entry.Entity.BumpVersion();
+            if (entry.State != EntityState.Modified) continue;
+            entry.Entity.BumpVersion();
+            entry.Property(nameof(IVersioned.Version)).IsModified = true;
         }
+        return detect;
     }
 }
 
