@@ -13,7 +13,7 @@ namespace AgentWorkspace.Core.Persistence;
 public sealed class BulkInserter<T> : IDisposable where T : class
 {
     private readonly DbCommand _command;
-    private readonly (IProperty Property, DbParameter Parameter, Func<object?, object?> ToProvider)[] _columns;
+    private readonly (IClrPropertyGetter Getter, DbParameter Parameter, Func<object?, object?> ToProvider)[] _columns;
     private readonly bool _identityInsert;
     private readonly DbConnection _connection;
     private readonly DbTransaction _transaction;
@@ -33,7 +33,7 @@ public sealed class BulkInserter<T> : IDisposable where T : class
             .ToList();
         _command = connection.CreateCommand();
         _command.Transaction = transaction;
-        var columns = new List<(IProperty, DbParameter, Func<object?, object?>)>();
+        var columns = new List<(IClrPropertyGetter, DbParameter, Func<object?, object?>)>();
         var names = new List<string>();
         var values = new List<string>();
         foreach (var p in properties)
@@ -43,7 +43,7 @@ public sealed class BulkInserter<T> : IDisposable where T : class
             _command.Parameters.Add(parameter);
             var converter = p.GetTypeMapping().Converter;
             Func<object?, object?> toProvider = converter is null ? v => v : v => v is null ? null : converter.ConvertToProvider(v);
-            columns.Add((p, parameter, toProvider));
+            columns.Add((p.GetGetter(), parameter, toProvider));
             names.Add(sql.DelimitIdentifier(p.GetColumnName(store)!));
             values.Add(parameter.ParameterName);
         }
@@ -56,8 +56,8 @@ public sealed class BulkInserter<T> : IDisposable where T : class
 
     public void Add(T entity)
     {
-        foreach (var (property, parameter, toProvider) in _columns)
-            parameter.Value = toProvider(property.GetGetter().GetClrValue(entity)) ?? DBNull.Value;
+        foreach (var (getter, parameter, toProvider) in _columns)
+            parameter.Value = toProvider(getter.GetClrValue(entity)) ?? DBNull.Value;
         _command.ExecuteNonQuery();
     }
 

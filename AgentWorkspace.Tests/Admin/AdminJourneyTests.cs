@@ -266,19 +266,24 @@ public class AdminJourneyTests(BrowserFixture browser)
         await page.GotoAsync("/admin/audit");
         await BrowserFixture.WaitForInteractiveAsync(page);
         await page.FillAsync("[data-testid=audit-who] input", "Alex");
-        await ChooseAsync(page, "audit-what", "QuickReply");
+        await ChooseAsync(page, "audit-what", "Quick reply");
         await page.ClickAsync("[data-testid=audit-search]");
         var table = page.Locator("[data-testid=audit-table]");
         await table.Locator("td", new() { HasTextString = title }).WaitForAsync();
         // The unfiltered list may still be on screen for a moment (it holds the new reply too): give the
         // filtered answer time to replace it, then require that nothing but quick replies is listed.
         var text = await table.InnerTextAsync();
-        for (var i = 0; i < 50 && text.Contains("CustomField #", StringComparison.OrdinalIgnoreCase); i++)
+        for (var i = 0; i < 50 && text.Contains("Custom field #", StringComparison.OrdinalIgnoreCase); i++)
         {
             await Task.Delay(200);
             text = await table.InnerTextAsync();
         }
-        text.ShouldNotContain("CustomField #");
+        text.ShouldNotContain("Custom field #");
+        // Entity and action are named in the reader's language, not as stored codes.
+        var row = table.Locator("tr", new() { HasTextString = title });
+        (await row.InnerTextAsync()).ShouldContain("Quick reply #");
+        (await row.Locator("td").Nth(3).InnerTextAsync()).Trim().ShouldBe("Created");
+        text.ShouldNotContain("QuickReply #");
         await BrowserFixture.ScreenshotAsync(page, "admin-audit");
         await page.Context.CloseAsync();
     }

@@ -28,6 +28,35 @@ public partial class AdminResourceTests
         return data;
     }
 
+    // Lines of Core that write an audit row or name an audited entity; their PascalCase literals are the stored codes.
+    [GeneratedRegex(@"AuditEntry\(|AdminAudit\.|Audit\(actor|AuditAsync\(db|new Change\(|const string (Audit)?Entity\b")]
+    private static partial Regex AuditLine();
+
+    [GeneratedRegex("\"([A-Z][A-Za-z]+)\"")]
+    private static partial Regex PascalLiteral();
+
+    public static TheoryData<string> AuditCodes()
+    {
+        var sources = Directory.GetFiles(Path.Combine(RepositoryRoot(), "AgentWorkspace.Core", "Features"), "*.cs", SearchOption.AllDirectories);
+        var codes = sources.SelectMany(File.ReadLines).Where(l => AuditLine().IsMatch(l))
+            .SelectMany(l => PascalLiteral().Matches(l).Select(m => m.Groups[1].Value)).Distinct().Order().ToList();
+        codes.Count.ShouldBeGreaterThan(30, "the audit codes were not found in the sources");
+        var data = new TheoryData<string>();
+        foreach (var c in codes) data.Add(c);
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(AuditCodes))]
+    public void EveryAuditActionAndEntityIsNamedInEnglishAndInFrench(string code)
+    {
+        string? Say(CultureInfo culture) =>
+            Resources.GetString("AuditAction." + code, culture) ?? Resources.GetString("AuditEntity." + code, culture);
+        Say(CultureInfo.InvariantCulture).ShouldNotBeNullOrWhiteSpace($"AuditAction.{code} (or AuditEntity.{code}) is missing from AdminResource.resx");
+        Say(new CultureInfo("fr")).ShouldNotBeNullOrWhiteSpace($"AuditAction.{code} (or AuditEntity.{code}) is missing from AdminResource.fr.resx");
+        Say(new CultureInfo("fr")).ShouldNotBe(Say(CultureInfo.InvariantCulture), $"{code} is not translated");
+    }
+
     [Theory]
     [MemberData(nameof(Codes))]
     public void EveryRuleCodeIsSaidInEnglishAndInFrench(string code)

@@ -32,6 +32,30 @@ public class LargeSeedIndexTests
         await Should.ThrowAsync<SqliteException>(duplicate);
     }
 
+    [Fact]
+    public async Task ALoadThatFailsHalfwayStopsWithTheDatabaseErrorKeepsTheChunksAlreadyWrittenAndRestoresTheIndexes()
+    {
+        await using var test = await TestDatabase.CreateAsync();
+        await new ReferenceData(test.Factory, TimeProvider.System).EnsureDefaultQueueAsync();
+        var before = await IndexesAsync(test.ConnectionString);
+        await using (var db = test.Factory.CreateDbContext())
+        {
+            // The second chunk's messages hit a failing write (as a full disk would) while the generator is a chunk ahead.
+            await db.Database.ExecuteSqlRawAsync("CREATE TRIGGER fail_load AFTER INSERT ON Messages WHEN NEW.Id = 150000 BEGIN SELECT RAISE(ABORT, 'simulated write failure'); END;");
+        }
+
+        var seeding = Task.Run(() => new DemoDataSeeder(test.Factory, TimeProvider.System).SeedCards(new DemoSeedOptions(DemoDataSeeder.DeferIndexesFrom, DemoProfile.Benchmark), []));
+
+        var error = await Should.ThrowAsync<SqliteException>(seeding.WaitAsync(TimeSpan.FromMinutes(5)));
+        error.Message.ShouldContain("simulated write failure");
+        (await IndexesAsync(test.ConnectionString)).ShouldBe(before);
+        await using var check = test.Factory.CreateDbContext();
+        var cards = await check.Cards.CountAsync();
+        (cards % 20_000).ShouldBe(0, "whole chunks only: the failing chunk is rolled back");
+        cards.ShouldBe(20_000);
+        (await check.Messages.CountAsync()).ShouldBe(cards * 5);
+    }
+
     private static async Task<List<string>> IndexesAsync(string connectionString)
     {
         await using var connection = new SqliteConnection(connectionString);

@@ -50,7 +50,7 @@ public sealed class DemoDataSeeder(IDbContextFactory<AgentWorkspaceDbContext> db
             using var pragma = connection.CreateCommand();
             // A large page cache keeps the index pages of a million-row load in memory; WAL + NORMAL
             // still commits durably at each chunk's checkpoint.
-            pragma.CommandText = "PRAGMA synchronous=NORMAL; PRAGMA cache_size=-400000; PRAGMA temp_store=MEMORY;";
+            pragma.CommandText = "PRAGMA synchronous=NORMAL; PRAGMA cache_size=-400000; PRAGMA temp_store=MEMORY; PRAGMA threads=2;";
             pragma.ExecuteNonQuery();
         }
 
@@ -80,26 +80,55 @@ public sealed class DemoDataSeeder(IDbContextFactory<AgentWorkspaceDbContext> db
         }
         return new DemoSeedResult(totals[0], totals[1], totals[2], totals[3], watch.Elapsed);
 
+        // Generating a chunk (Bogus, pure CPU) overlaps with writing the previous one (SQLite, one
+        // writer): the generator runs one chunk ahead on another thread, in the same order, so the
+        // data stays deterministic.
         void SeedChunks()
         {
-        while (done < options.Cards)
-        {
-            var count = Math.Min(ChunkSize, options.Cards - done);
-            var batch = generator.Next(count, isFirstBatch: done == 0);
-            using var tx = connection.BeginTransaction();
-            Write(db, connection, tx, batch.Cards);
-            Write(db, connection, tx, batch.Identities);
-            Write(db, connection, tx, batch.Cases);
-            Write(db, connection, tx, batch.Messages);
-            Write(db, connection, tx, batch.Attachments);
-            Write(db, connection, tx, batch.Events);
-            Write(db, connection, tx, batch.Notes);
-            Write(db, connection, tx, batch.FieldValues);
-            tx.Commit();
-            totals[0] += batch.Cards.Count; totals[1] += batch.Identities.Count; totals[2] += batch.Cases.Count; totals[3] += batch.Messages.Count;
-            done += count;
-            progress?.Report(done);
-        }
+            using var stop = new CancellationTokenSource();
+            using var ready = new System.Collections.Concurrent.BlockingCollection<Batch>(boundedCapacity: 1);
+            var producer = Task.Run(() =>
+            {
+                try
+                {
+                    for (var planned = 0; planned < options.Cards; planned += ChunkSize)
+                        ready.Add(generator.Next(Math.Min(ChunkSize, options.Cards - planned)), stop.Token);
+                }
+                finally
+                {
+                    ready.CompleteAdding();
+                }
+            });
+            try
+            {
+                foreach (var batch in ready.GetConsumingEnumerable())
+                {
+                    using var tx = connection.BeginTransaction();
+                    Write(db, connection, tx, batch.Cards);
+                    Write(db, connection, tx, batch.Identities);
+                    Write(db, connection, tx, batch.Cases);
+                    Write(db, connection, tx, batch.Messages);
+                    Write(db, connection, tx, batch.Attachments);
+                    Write(db, connection, tx, batch.Events);
+                    Write(db, connection, tx, batch.Notes);
+                    Write(db, connection, tx, batch.FieldValues);
+                    tx.Commit();
+                    totals[0] += batch.Cards.Count; totals[1] += batch.Identities.Count; totals[2] += batch.Cases.Count; totals[3] += batch.Messages.Count;
+                    done += batch.Cards.Count;
+                    progress?.Report(done);
+                }
+            }
+            catch
+            {
+                stop.Cancel();
+                throw;
+            }
+            finally
+            {
+                // A failed generator surfaces here (the writer saw the collection end early).
+                try { producer.GetAwaiter().GetResult(); }
+                catch (OperationCanceledException) when (stop.IsCancellationRequested) { }
+            }
         }
     }
 
@@ -205,7 +234,7 @@ public sealed class DemoDataSeeder(IDbContextFactory<AgentWorkspaceDbContext> db
             _plantedLeft = options.Profile == DemoProfile.Demo ? Math.Min(options.PlantedDuplicates, options.Cards / 20) : 0;
         }
 
-        public Batch Next(int count, bool isFirstBatch)
+        public Batch Next(int count)
         {
             var batch = new Batch();
             for (var i = 0; i < count; i++)
