@@ -48,7 +48,9 @@ public sealed class InboxService(IDbContextFactory<AgentWorkspaceDbContext> dbFa
         {
             var queues = await VisibleQueueIdsAsync(db, actor, ct);
             if (filter.QueueId is { } only) queues = queues.Contains(only) ? [only] : [];
-            var unassigned = filter.Scope == InboxScope.Unassigned;
+            // Null, not false, when there is no such filter: EF Core then leaves the condition out of
+            // the SQL, and the key read stays on the covering index without touching the case rows.
+            bool? unassigned = filter.Scope == InboxScope.Unassigned ? true : null;
             var byQueue = oldest ? OldestInQueue : NewestInQueue;
             foreach (var queueId in queues)
                 foreach (var status in statuses)
@@ -76,16 +78,17 @@ public sealed class InboxService(IDbContextFactory<AgentWorkspaceDbContext> dbFa
     private readonly record struct CaseKey(long Id, DateTimeOffset At);
 
     // One statement per direction and source, each reading its index (QueueId or AssignedAgentId,
-    // Status, LastMessageAt, Id) from the cursor on; the optional filters are parameters.
-    private static readonly Func<AgentWorkspaceDbContext, long, CaseStatus, bool, Channel?, DateTimeOffset, long, int, IAsyncEnumerable<CaseKey>> NewestInQueue =
-        EF.CompileAsyncQuery((AgentWorkspaceDbContext db, long queueId, CaseStatus status, bool unassigned, Channel? channel, DateTimeOffset at, long id, int take) =>
-            db.Cases.Where(c => c.QueueId == queueId && c.Status == status && (!unassigned || c.AssignedAgentId == null) && (channel == null || c.Channel == channel)
+    // Status, LastMessageAt, Id) from the cursor on; the optional filters are parameters, null when
+    // unused (EF Core builds the SQL per null-ness of the parameters and drops the unused ones).
+    private static readonly Func<AgentWorkspaceDbContext, long, CaseStatus, bool?, Channel?, DateTimeOffset, long, int, IAsyncEnumerable<CaseKey>> NewestInQueue =
+        EF.CompileAsyncQuery((AgentWorkspaceDbContext db, long queueId, CaseStatus status, bool? unassigned, Channel? channel, DateTimeOffset at, long id, int take) =>
+            db.Cases.Where(c => c.QueueId == queueId && c.Status == status && (unassigned == null || c.AssignedAgentId == null) && (channel == null || c.Channel == channel)
                     && (c.LastMessageAt < at || (c.LastMessageAt == at && c.Id < id)))
                 .OrderByDescending(c => c.LastMessageAt).ThenByDescending(c => c.Id).Take(take).Select(c => new CaseKey(c.Id, c.LastMessageAt)));
 
-    private static readonly Func<AgentWorkspaceDbContext, long, CaseStatus, bool, Channel?, DateTimeOffset, long, int, IAsyncEnumerable<CaseKey>> OldestInQueue =
-        EF.CompileAsyncQuery((AgentWorkspaceDbContext db, long queueId, CaseStatus status, bool unassigned, Channel? channel, DateTimeOffset at, long id, int take) =>
-            db.Cases.Where(c => c.QueueId == queueId && c.Status == status && (!unassigned || c.AssignedAgentId == null) && (channel == null || c.Channel == channel)
+    private static readonly Func<AgentWorkspaceDbContext, long, CaseStatus, bool?, Channel?, DateTimeOffset, long, int, IAsyncEnumerable<CaseKey>> OldestInQueue =
+        EF.CompileAsyncQuery((AgentWorkspaceDbContext db, long queueId, CaseStatus status, bool? unassigned, Channel? channel, DateTimeOffset at, long id, int take) =>
+            db.Cases.Where(c => c.QueueId == queueId && c.Status == status && (unassigned == null || c.AssignedAgentId == null) && (channel == null || c.Channel == channel)
                     && (c.LastMessageAt > at || (c.LastMessageAt == at && c.Id > id)))
                 .OrderBy(c => c.LastMessageAt).ThenBy(c => c.Id).Take(take).Select(c => new CaseKey(c.Id, c.LastMessageAt)));
 
