@@ -199,4 +199,28 @@ public class CardComponentTests : BunitContext, IAsyncLifetime
         cut.Render(p => p.Add(e => e.Profile, profile with { City = "Nantes" }).Add(e => e.Version, 6).Add(e => e.Generation, 1).Add(e => e.Errors, new Dictionary<string, string>()));
         cut.Find("[data-testid=save-profile]").HasAttribute("disabled").ShouldBeTrue();
     }
+
+    [Fact]
+    public void TheCardPageRedrawsItsHeaderWhenTheCardChanges_NotWhenTheTabsDataArrives()
+    {
+        Render<MudPopoverProvider>();
+        var state = Services.GetRequiredService<IState<Web.Store.Cards.CardDetailState>>();
+        var cut = Render<Web.Components.Pages.Cards.CardPage>(p => p.Add(c => c.CardId, _cardId));
+        cut.WaitForElement("[data-testid=conversation-summary]", TimeSpan.FromSeconds(10));
+        cut.WaitForAssertion(() => state.Value.Timeline.ShouldNotBeEmpty(), TimeSpan.FromSeconds(10));
+        var dispatcher = Services.GetRequiredService<IDispatcher>();
+        // The indicators take a record, so they are drawn again whenever the page draws its header.
+        var header = cut.FindComponent<CardIndicatorsView>();
+        var renders = header.RenderCount;
+
+        var extras = state.Value.Extras!;
+        cut.InvokeAsync(() => dispatcher.Dispatch(new Web.Store.Cards.CardExtrasLoadedAction(_cardId, extras with { RecentCases = [] })));
+        cut.WaitForAssertion(() => cut.FindAll("[data-testid=recent-cases]").ShouldBeEmpty(), TimeSpan.FromSeconds(10));
+        header.RenderCount.ShouldBe(renders);
+
+        var card = state.Value.Card!;
+        cut.InvokeAsync(() => dispatcher.Dispatch(new Web.Store.Cards.ProfileSavedAction(_cardId, card.Version + 1, card.Profile with { City = "Nantes" })));
+        cut.WaitForAssertion(() => cut.Find("[data-testid=card-version]").TextContent.ShouldContain((card.Version + 1).ToString(System.Globalization.CultureInfo.InvariantCulture)), TimeSpan.FromSeconds(10));
+        header.RenderCount.ShouldBeGreaterThan(renders);
+    }
 }

@@ -26,7 +26,13 @@ public class IngestApiTests(IngestApiFixture fixture) : IClassFixture<IngestApiF
     /// <summary>A French mobile number no other test uses.</summary>
     private static string NewMobile()
     {
-        lock (Numbers) return "06 " + string.Join(' ', Enumerable.Range(0, 4).Select(_ => Numbers.Next(10, 99).ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        // Not every 06 is a French mobile (06 39, 06 9x belong to overseas regions): draw again until it is one.
+        while (true)
+        {
+            string number;
+            lock (Numbers) number = "06 " + string.Join(' ', Enumerable.Range(0, 4).Select(_ => Numbers.Next(10, 99).ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            if (Core.Domain.Channels.PhoneNumber.TryParse(number, "FR", out _, out _)) return number;
+        }
     }
 
     private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");

@@ -389,4 +389,21 @@ public class IngestServiceTests
         await using var db = kit.Db();
         (await db.Cards.SingleAsync()).NeutralCount.ShouldBe(1, "the loser's indicator update rolled back with it");
     }
+
+    [Fact]
+    public async Task AmongMessagesArrivingTogether_OneNamingAnUnknownQueueIsRefusedAloneAndLeavesNothing()
+    {
+        await using var kit = await IngestKit.CreateAsync();
+        // Arriving together, they are written in one group transaction (or a few): the bad one must not take the others with it.
+        var tasks = Enumerable.Range(0, 12).Select(i => Task.Run(() => kit.IngestAsync(
+            IngestKit.Sms($"06 12 34 56 {10 + i}", $"message {i}", $"together-{i}") with { Queue = i == 5 ? "Nowhere" : null }))).ToArray();
+
+        (await Should.ThrowAsync<DomainException>(() => tasks[5])).Field.ShouldBe("queue");
+        var stored = await Task.WhenAll(tasks.Where((_, i) => i != 5));
+        stored.ShouldAllBe(r => !r.Repeated && r.CardCreated && r.CaseCreated);
+        var counts = await kit.CountAsync();
+        (counts.Cards, counts.Identities, counts.Cases, counts.Messages, counts.CaseEvents, counts.Audit).ShouldBe((11, 11, 11, 11, 11, 11));
+        await using var db = kit.Db();
+        (await db.Identities.AnyAsync(x => x.NormalizedAddress == "+33612345615", TestContext.Current.CancellationToken)).ShouldBeFalse("the refused sender has no card");
+    }
 }

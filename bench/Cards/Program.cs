@@ -86,8 +86,11 @@ if (mode is "service" or "all")
 
 if (mode is "browser" or "all")
 {
-    var times = await BrowserBench.RunAsync(file, lastName, cardId, 30);
-    Print("browser: click on a search result to the detailed card visible (Chromium, Playwright)", times);
+    var browser = await BrowserBench.RunAsync(file, lastName, cardId, 60);
+    Print("browser: click on a search result to the detailed card visible (Chromium, Playwright)", browser.ClickToCard);
+    Print("browser: the same click, the card looked for on every animation frame (Playwright raf polling)", browser.ClickToCardPerFrame);
+    Print("  of which in the page: click event to the name and tabs in the DOM (diagnostic pass)", browser.InPage);
+    Print("  Playwright's floor: click on static text of the card, then the same two waits (diagnostic pass)", browser.PlaywrightFloor);
 }
 return 0;
 

@@ -1,6 +1,6 @@
 // Ingest benchmarks (issue 3, part A), run on demand:
 //   cp /work/bench-data/aw-1m.db /tmp/aw-ingest.db
-//   dotnet run -c Release --project bench/Ingest -- [file] [count]
+//   dotnet run -c Release --project bench/Ingest -- [file] [count] [all|service|http] [seconds] [in-flight,...]
 // On a copy of the 1,000,000-card database (never the shared file), measures per interaction at the
 // service level (IngestService.IngestAsync: validate, match, case, message, indicators, change event):
 // a phone match alone, a new sender, a known sender (first message: new case; second: its open case),
@@ -25,7 +25,10 @@ using Microsoft.Extensions.Logging;
 
 var file = args.Length > 0 ? args[0] : Path.Combine(Path.GetTempPath(), "aw-ingest.db");
 var count = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 5_000;
-if (Path.GetFullPath(file).StartsWith("/work/bench-data/", StringComparison.Ordinal))
+var mode = args.Length > 2 ? args[2] : "all";
+var seconds = args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 30;
+var inFlight = args.Length > 4 ? args[4].Split(',').Select(a => int.Parse(a, CultureInfo.InvariantCulture)).ToArray() : [64, 256];
+if (Path.GetFullPath(file) == "/work/bench-data/aw-1m.db")
 {
     Console.Error.WriteLine("Never write to the shared database: copy it first (cp /work/bench-data/aw-1m.db /tmp/aw-ingest.db).");
     return 1;
@@ -47,6 +50,8 @@ var feed = new InProcessChangeFeed();
 var settings = new SettingsService(factory, feed, new SettingsDefaults("FR"));
 var ingest = new IngestService(factory, feed, settings, new LexiconSentimentAnalyzer(), new EmailSanitizer(), new IngestOptions(20_000), TimeProvider.System);
 var actor = new Actor("bench", "Bench", Role.Admin);
+var IdentityQuery = EF.CompileAsyncQuery((AgentWorkspaceDbContext db, IdentitySpace space, string normalized) =>
+    db.Identities.FirstOrDefault(i => i.Space == space && i.NormalizedAddress == normalized));
 var run = Guid.NewGuid().ToString("N")[..8];
 var random = new Random(7);
 
@@ -77,90 +82,132 @@ InteractionRequest Sms(string from, string externalId, int i) => new()
     Body = bodies[i % bodies.Length],
 };
 
-// Warm-up (JIT, query caches, page cache).
-for (var i = 0; i < 300; i++) await ingest.IngestAsync(actor, Sms(freshNumbers[^(i + 1)], $"{run}-warm-{i}", i));
-
-// 0. Phone match alone: normalise + identity lookup, as ingest does it.
-var match = new List<double>();
-for (var i = 0; i < count; i++)
+if (mode is "all" or "service" or "match")
 {
-    var number = NationalForm(known[i % known.Count]);
-    var sw = Stopwatch.StartNew();
-    var address = IdentityResolver.Normalize(Channel.Sms, number, "FR");
-    await using (var db = factory.CreateDbContext())
-        _ = await db.Identities.AsNoTracking().Where(x => x.Space == address.Space && x.NormalizedAddress == address.Normalized).Select(x => x.CardId).FirstOrDefaultAsync();
-    match.Add(sw.Elapsed.TotalMilliseconds);
-}
-Print("phone match (normalise + lookup)", match);
+    // Warm-up (JIT, query caches, page cache).
+    for (var i = 0; i < 300; i++) await ingest.IngestAsync(actor, Sms(freshNumbers[^(i + 1)], $"{run}-warm-{i}", i));
 
-// 1. New sender: new card, identity, case, message.
-var newSender = await Measure(count, i => Sms(freshNumbers[i], $"{run}-new-{i}", i));
-Print("new sender (card + case + message)", newSender);
-
-// 2. Known sender, first message: new case on an existing card.
-var knownFirst = await Measure(known.Count, i => Sms(known[i], $"{run}-known-{i}", i));
-Print("known sender, new case", knownFirst);
-
-// 3. Known sender again: the open case takes the message.
-var knownAgain = await Measure(known.Count, i => Sms(known[i], $"{run}-again-{i}", i));
-Print("known sender, open case", knownAgain);
-
-// 4. Repeated externalId: answered from the index, nothing stored.
-var repeated = await Measure(known.Count, i => Sms(known[i], $"{run}-again-{i}", i));
-Print("repeated externalId", repeated);
-
-// 5. Throughput: concurrent callers, a mix of known senders (open case) and new senders.
-foreach (var callers in new[] { 1, 4, 16 })
-{
-    var (latencies, elapsed) = await Concurrent(callers, count, i => i % 5 == 0
-        ? Sms(freshNumbers[count + (callers * count / 5 + i) % (count * 2)], $"{run}-c{callers}-{i}", i)
-        : Sms(known[i % known.Count], $"{run}-c{callers}-{i}", i));
-    Print($"service, {callers} concurrent callers", latencies, $"{latencies.Count / elapsed.TotalSeconds:N0}/s");
-}
-
-// 6. Through HTTP: the real app on loopback.
-SqliteConnection.ClearAllPools();
-var app = AgentWorkspaceApp.Build(["--urls", "http://127.0.0.1:0", "--environment", "Production"], builder =>
-{
-    builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+    // 0. Phone match alone: normalise + identity lookup, as ingest does it (the same compiled, tracked query).
+    var (normalise, lookup, match) = (new List<double>(), new List<double>(), new List<double>());
+    for (var i = 0; i < count; i++)
     {
-        ["Database:Provider"] = "Sqlite",
-        ["ConnectionStrings:AgentWorkspace"] = $"Data Source={file}",
-        ["Demo:Seed"] = "false",
-        ["Api:Keys:0"] = "bench-key",
-    });
-    builder.Logging.ClearProviders();
-});
-await AgentWorkspaceApp.InitializeAsync(app, output: null);
-await app.StartAsync();
-using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 64 }) { BaseAddress = new Uri(app.Urls.First().TrimEnd('/') + "/") };
-http.DefaultRequestHeaders.Add("X-Api-Key", "bench-key");
-for (var i = 0; i < 300; i++) await Post(Sms(known[i % known.Count], $"{run}-hwarm-{i}", i));
-foreach (var callers in new[] { 4, 16, 32 })
-{
-    var latencies = new ConcurrentBag<double>();
-    var next = -1;
-    var total = Stopwatch.StartNew();
-    await Task.WhenAll(Enumerable.Range(0, callers).Select(_ => Task.Run(async () =>
+        var number = NationalForm(known[i % known.Count]);
+        var sw = Stopwatch.StartNew();
+        var address = IdentityResolver.Normalize(Channel.Sms, number, "FR");
+        var normalised = sw.Elapsed.TotalMilliseconds;
+        await using (var db = factory.CreateDbContext())
+            _ = await IdentityQuery(db, address.Space, address.Normalized);
+        match.Add(sw.Elapsed.TotalMilliseconds);
+        normalise.Add(normalised);
+        lookup.Add(sw.Elapsed.TotalMilliseconds - normalised);
+    }
+    Print("phone match: normalise (libphonenumber)", normalise);
+    Print("phone match: lookup (lease + query)", lookup);
+    Print("phone match (normalise + lookup)", match, $"load {LoadAverage()}");
+    // For comparison: the lookup as a LINQ query translated on each call (how ingest read it before).
+    var linq = new List<double>();
+    for (var i = 0; i < count; i++)
     {
-        int i;
-        while ((i = Interlocked.Increment(ref next)) < count)
+        var number = NationalForm(known[i % known.Count]);
+        var sw = Stopwatch.StartNew();
+        var address = IdentityResolver.Normalize(Channel.Sms, number, "FR");
+        await using (var db = factory.CreateDbContext())
+            _ = await db.Identities.FirstOrDefaultAsync(x => x.Space == address.Space && x.NormalizedAddress == address.Normalized);
+        linq.Add(sw.Elapsed.TotalMilliseconds);
+    }
+    Print("phone match, LINQ query each time", linq, $"load {LoadAverage()}");
+    if (mode == "match") return 0;
+
+    // 1. New sender: new card, identity, case, message.
+    var newSender = await Measure(count, i => Sms(freshNumbers[i], $"{run}-new-{i}", i));
+    Print("new sender (card + case + message)", newSender);
+
+    // 2. Known sender, first message: new case on an existing card.
+    var knownFirst = await Measure(known.Count, i => Sms(known[i], $"{run}-known-{i}", i));
+    Print("known sender, new case", knownFirst);
+
+    // 3. Known sender again: the open case takes the message.
+    var knownAgain = await Measure(known.Count, i => Sms(known[i], $"{run}-again-{i}", i));
+    Print("known sender, open case", knownAgain);
+
+    // 4. Repeated externalId: answered from the index, nothing stored.
+    var repeated = await Measure(known.Count, i => Sms(known[i], $"{run}-again-{i}", i));
+    Print("repeated externalId", repeated);
+
+    // 5. Throughput: concurrent callers, a mix of known senders (open case) and new senders.
+    foreach (var callers in new[] { 1, 16, 64 })
+    {
+        var (latencies, elapsed) = await Concurrent(callers, count, i => i % 5 == 0
+            ? Sms(freshNumbers[count + (callers * count / 5 + i) % (count * 2)], $"{run}-c{callers}-{i}", i)
+            : Sms(known[i % known.Count], $"{run}-c{callers}-{i}", i));
+        Print($"service, {callers} concurrent callers", latencies, $"{latencies.Count / elapsed.TotalSeconds:N0}/s");
+    }
+
+}
+
+// 6. Through HTTP, sustained: the real app (its configuration, its logging) on a real Kestrel port, the
+// load client in this process on the same two cores, a fixed number of requests in flight for a fixed
+// time; 80 % known senders (a random identity of the file: the open case or a new case), 20 % new ones.
+if (mode is "all" or "http")
+{
+    SqliteConnection.ClearAllPools();
+    var app = AgentWorkspaceApp.Build(["--urls", "http://127.0.0.1:0", "--environment", "Production"], builder =>
+    {
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
-            var request = i % 5 == 0
-                ? Sms(freshNumbers[(2 * count + callers * 7 + i) % freshNumbers.Count], $"{run}-h{callers}-{i}", i)
-                : Sms(known[i % known.Count], $"{run}-h{callers}-{i}", i);
-            var sw = Stopwatch.StartNew();
-            await Post(request);
-            latencies.Add(sw.Elapsed.TotalMilliseconds);
-        }
-    })));
-    total.Stop();
-    Print($"HTTP, {callers} concurrent clients", latencies.ToList(), $"{count / total.Elapsed.TotalSeconds:N0}/s");
+            ["Database:Provider"] = "Sqlite",
+            ["ConnectionStrings:AgentWorkspace"] = $"Data Source={file}",
+            ["Demo:Seed"] = "false",
+            ["Api:Keys:0"] = "bench-key",
+        });
+    });
+    await AgentWorkspaceApp.InitializeAsync(app, output: null);
+    await app.StartAsync();
+    using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 1024 }) { BaseAddress = new Uri(app.Urls.First().TrimEnd('/') + "/") };
+    http.DefaultRequestHeaders.Add("X-Api-Key", "bench-key");
+    for (var i = 0; i < 1_000; i++) await Post(http, Sms(known[i % known.Count], $"{run}-hwarm-{i}", i));
+    var freshNext = Random.Shared.Next(0, 8_000_000);
+    foreach (var callers in inFlight)
+    {
+        var latencies = new ConcurrentBag<double>();
+        var next = -1;
+        var failures = 0;
+        var before = LoadAverage();
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+        var total = Stopwatch.StartNew();
+        var deadline = TimeSpan.FromSeconds(seconds);
+        await Task.WhenAll(Enumerable.Range(0, callers).Select(_ => Task.Run(async () =>
+        {
+            while (total.Elapsed < deadline)
+            {
+                var i = Interlocked.Increment(ref next);
+                var request = i % 5 == 0
+                    ? Sms(FreshNumber(Interlocked.Increment(ref freshNext)), $"{run}-h{callers}-{i}", i)
+                    : Sms(known[Random.Shared.Next(known.Count)], $"{run}-h{callers}-{i}", i);
+                var sw = Stopwatch.StartNew();
+                try
+                {
+                    await Post(http, request);
+                }
+                catch (InvalidOperationException)
+                {
+                    Interlocked.Increment(ref failures);
+                }
+                latencies.Add(sw.Elapsed.TotalMilliseconds);
+            }
+        })));
+        total.Stop();
+        // CPU of this process (server and load client) per message: what two cores allow, whatever the load of the machine.
+        var cpuPerMessage = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds / latencies.Count;
+        Print($"HTTP, {callers} in flight, {seconds} s", latencies.ToList(),
+            $"{latencies.Count / total.Elapsed.TotalSeconds:N0}/s, {failures} failed, {cpuPerMessage:0.000} ms CPU/message, load {before} -> {LoadAverage()}");
+    }
+    await app.StopAsync();
 }
-await app.StopAsync();
 return 0;
 
-async Task Post(InteractionRequest r)
+
+static async Task Post(HttpClient http, InteractionRequest r)
 {
     var response = await http.PostAsJsonAsync("api/v1/interactions", new
     {
@@ -201,6 +248,10 @@ async Task<(List<double>, TimeSpan)> Concurrent(int callers, int n, Func<int, In
     total.Stop();
     return (latencies.ToList(), total.Elapsed);
 }
+
+static string FreshNumber(int n) => "+3379" + (n % 10_000_000).ToString("D7", CultureInfo.InvariantCulture);
+
+static string LoadAverage() => string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
 
 static string NationalForm(string e164) => e164.StartsWith("+33", StringComparison.Ordinal)
     ? "0" + string.Join(' ', Enumerable.Range(0, 5).Select(k => e164[(3 + Math.Max(0, 2 * k - 1))..(3 + 2 * k + 1)]))

@@ -22,7 +22,12 @@ namespace AgentWorkspace.Core.Features.Ingest;
 /// Idempotent on (channel, externalId), also for identical requests arriving together: the unique
 /// indexes on Message(Channel, ExternalId) and ChannelIdentity(Space, NormalizedAddress) decide,
 /// the loser's transaction rolls back (so a card it created disappears with it) and the existing
-/// ids are read back. On SQLite, writers also queue in-process instead of polling the file lock.
+/// ids are read back.
+/// </para>
+/// <para>
+/// On SQLite (one writer per file) the writes go through a group commit (ADR 007): every interaction
+/// waiting at that moment is written in one transaction, each in its own savepoint, with one fsync
+/// for all; each caller gets its answer, and its change events go out, only after that commit.
 /// </para>
 /// </summary>
 public sealed class IngestService(
@@ -35,7 +40,7 @@ public sealed class IngestService(
     TimeProvider clock)
 {
     private const int MaxAttempts = 4;
-    private readonly SemaphoreSlim _sqliteWriter = new(1, 1);
+    private readonly GroupCommit<(IngestResult, long, string?)> _groupCommit = new(dbFactory);
     private bool? _isSqlite;
 
     /// <summary>For tests: runs after the repeat check and before the transaction (where a concurrent writer can slip in).</summary>
@@ -61,6 +66,8 @@ public sealed class IngestService(
             try
             {
                 var (result, queueId, agentId) = await WriteAsync(actor, input, sentiment, now, ct);
+                // Stored meanwhile by another request of the same group transaction: nothing written, nothing to publish.
+                if (result.Repeated) return result;
                 feed.Publish(new ChangeEvent(ChangeKind.MessageArrived, result.CardId, result.CaseId, queueId, actor.UserId, agentId));
                 if (result.CaseCreated) feed.Publish(new ChangeEvent(ChangeKind.CaseChanged, result.CardId, result.CaseId, queueId, actor.UserId, agentId));
                 feed.Publish(new ChangeEvent(ChangeKind.CardChanged, result.CardId, ActorId: actor.UserId));
@@ -84,45 +91,55 @@ public sealed class IngestService(
 
     private async Task<(IngestResult Result, long QueueId, string? AgentId)> WriteAsync(Actor actor, Input input, Sentiment sentiment, DateTimeOffset now, CancellationToken ct)
     {
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        _isSqlite ??= db.Database.IsSqlite();
-        var gate = _isSqlite == true ? _sqliteWriter : null;
-        if (gate is not null) await gate.WaitAsync(ct);
-        try
+        if (_isSqlite is null)
         {
-            var strategy = db.Database.CreateExecutionStrategy();
-            return await strategy.ExecuteAsync(async token =>
+            await using var probe = await dbFactory.CreateDbContextAsync(ct);
+            _isSqlite = probe.Database.IsSqlite();
+        }
+        if (_isSqlite == true)
+        {
+            // The group's transaction is shared: the work runs to its end even if this caller gives up meanwhile.
+            // A message stored by an earlier use case of the same group is answered like a repeat; one
+            // committed by an earlier group meets the unique index (then the caller reads it back).
+            var key = input.Channel.WireName() + "\n" + input.ExternalId;
+            return await _groupCommit.RunAsync(async batch =>
             {
-                db.ChangeTracker.Clear();
-                // Serializable: on SQLite an immediate transaction (the write lock is taken at once, so the
-                // lookups below and the writes that follow cannot interleave with another writer's).
-                await using var tx = await db.Database.BeginTransactionAsync(IsolationLevel.Serializable, token);
-                var outcome = await WriteInTransactionAsync(db, actor, input, sentiment, now, token);
-                await tx.CommitAsync(token);
+                if (batch.HasStored(key) && await FindExistingAsync(batch.Db, input, CancellationToken.None) is { } stored)
+                    return (stored, 0, null);
+                var outcome = await WriteInTransactionAsync(batch, actor, input, sentiment, now, CancellationToken.None);
+                batch.Stored(key);
                 return outcome;
             }, ct);
         }
-        finally
+
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var strategy = db.Database.CreateExecutionStrategy();
+        return await strategy.ExecuteAsync(async token =>
         {
-            gate?.Release();
-        }
+            db.ChangeTracker.Clear();
+            await using var tx = await db.Database.BeginTransactionAsync(IsolationLevel.Serializable, token);
+            var outcome = await WriteInTransactionAsync(new GroupCommitBatch(db), actor, input, sentiment, now, token);
+            await tx.CommitAsync(token);
+            return outcome;
+        }, ct);
     }
 
-    private async Task<(IngestResult, long, string?)> WriteInTransactionAsync(AgentWorkspaceDbContext db, Actor actor, Input input, Sentiment sentiment,
+    private static async Task<(IngestResult, long, string?)> WriteInTransactionAsync(GroupCommitBatch batch, Actor actor, Input input, Sentiment sentiment,
         DateTimeOffset now, CancellationToken ct)
     {
-        var queue = await ResolveQueueAsync(db, input.Queue, ct);
+        var db = batch.Db;
+        var queue = await batch.SharedAsync("queue:" + input.Queue, () => ResolveQueueAsync(db, input.Queue, ct));
 
         // 1. The card: by identity, or a new one with that identity.
-        var identity = await db.Identities.FirstOrDefaultAsync(i => i.Space == input.Address.Space && i.NormalizedAddress == input.Address.Normalized, ct);
+        var identity = await IdentityByAddress(db, input.Address.Space, input.Address.Normalized, ct);
         CustomerCard card;
         var cardCreated = false;
         if (identity is not null)
         {
-            card = await db.Cards.FirstAsync(c => c.Id == identity.CardId, ct);
+            card = await CardById(db, identity.CardId, ct);
             // Merges move identities to the survivor; an identity left on a tombstone still finds its contact.
             for (var hops = 0; card.Status == CardStatus.Merged && card.MergedIntoId is { } next && hops < 10; hops++)
-                card = await db.Cards.FirstAsync(c => c.Id == next, ct);
+                card = await CardById(db, next, ct);
             if (card.Status == CardStatus.Active && !card.IsLocked)
             {
                 var (followers, following) = (identity.Followers ?? 0, identity.Following ?? 0);
@@ -143,20 +160,20 @@ public sealed class IngestService(
         }
 
         // 2. The case: the card's open case on this channel, or a new one in the queue.
-        var @case = await db.Cases
-            .Where(c => c.CardId == card.Id && c.Channel == input.Channel && (c.Status == CaseStatus.New || c.Status == CaseStatus.Open || c.Status == CaseStatus.Pending))
-            .OrderByDescending(c => c.LastMessageAt).ThenByDescending(c => c.Id)
-            .FirstOrDefaultAsync(ct);
+        var @case = await OpenCase(db, card.Id, input.Channel, ct);
         var caseCreated = false;
         if (@case is null)
         {
             var title = Text.Preview(input.Subject ?? input.Content.Text, 80);
             @case = new Case(card.Id, input.Channel, queue.Id, title.Length > 0 ? title : input.Channel.ToString(), now, queue.SkillList);
             db.Cases.Add(@case);
-            await db.SaveChangesAsync(ct);
             caseCreated = true;
-            db.CaseEvents.Add(new CaseEvent(@case.Id, card.Id, CaseEventType.Created, actor.UserId, actor.DisplayName, $"{input.Channel} → {queue.Name}", now));
         }
+        // A new case has no id until it is saved: its event and message refer to EF Core's temporary key,
+        // which the one SaveChanges below replaces by the real one (one round of change tracking less).
+        var caseId = caseCreated ? db.Entry(@case).Property(c => c.Id).CurrentValue : @case.Id;
+        if (caseCreated)
+            db.CaseEvents.Add(new CaseEvent(caseId, card.Id, CaseEventType.Created, actor.UserId, actor.DisplayName, $"{input.Channel} → {queue.Name}", now));
         if (input.Context is { IsEmpty: false } context)
             @case.SetContext((ConversationContext.FromJson(@case.ContextJson)?.MergeWith(context) ?? context).ToJson());
 
@@ -165,7 +182,7 @@ public sealed class IngestService(
             .Where(m => m.Channel == input.Channel && m.ExternalId == input.InReplyTo)
             .Select(m => (long?)m.Id).FirstOrDefaultAsync(ct);
         var author = input.Direction == Direction.Inbound ? input.DisplayName ?? card.DisplayName : actor.DisplayName;
-        var message = new Message(@case.Id, card.Id, input.Channel, input.ExternalId, input.Direction, input.Kind, author,
+        var message = new Message(caseId, card.Id, input.Channel, input.ExternalId, input.Direction, input.Kind, author,
             input.Direction == Direction.Outbound ? actor.UserId : null, input.Subject, input.Content.Text, input.Content.SanitizedHtml,
             sentiment, input.SentAt, parentId);
         message.SetAttachmentCount(input.Attachments.Count);
@@ -215,12 +232,36 @@ public sealed class IngestService(
     private async Task<IngestResult?> FindExistingAsync(Input input, CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var row = await db.Messages.AsNoTracking()
-            .Where(m => m.Channel == input.Channel && m.ExternalId == input.ExternalId)
-            .Select(m => new { m.Id, m.CaseId, m.CardId })
-            .FirstOrDefaultAsync(ct);
+        return await FindExistingAsync(db, input, ct);
+    }
+
+    private static async Task<IngestResult?> FindExistingAsync(AgentWorkspaceDbContext db, Input input, CancellationToken ct)
+    {
+        var row = await StoredMessage(db, input.Channel, input.ExternalId, ct);
         return row is null ? null : new IngestResult(row.CardId, row.CaseId, row.Id, false, false, true);
     }
+
+    // The lookups of every interaction, compiled once (no expression tree to build and look up per call).
+    private sealed record StoredIds(long Id, long CaseId, long CardId);
+
+    private static readonly Func<AgentWorkspaceDbContext, Channel, string, CancellationToken, Task<StoredIds?>> StoredMessage =
+        EF.CompileAsyncQuery((AgentWorkspaceDbContext db, Channel channel, string externalId, CancellationToken ct) => db.Messages.AsNoTracking()
+            .Where(m => m.Channel == channel && m.ExternalId == externalId)
+            .Select(m => new StoredIds(m.Id, m.CaseId, m.CardId))
+            .FirstOrDefault());
+
+    private static readonly Func<AgentWorkspaceDbContext, IdentitySpace, string, CancellationToken, Task<ChannelIdentity?>> IdentityByAddress =
+        EF.CompileAsyncQuery((AgentWorkspaceDbContext db, IdentitySpace space, string normalized, CancellationToken ct) =>
+            db.Identities.FirstOrDefault(i => i.Space == space && i.NormalizedAddress == normalized));
+
+    private static readonly Func<AgentWorkspaceDbContext, long, CancellationToken, Task<CustomerCard>> CardById =
+        EF.CompileAsyncQuery((AgentWorkspaceDbContext db, long id, CancellationToken ct) => db.Cards.First(c => c.Id == id));
+
+    private static readonly Func<AgentWorkspaceDbContext, long, Channel, CancellationToken, Task<Case?>> OpenCase =
+        EF.CompileAsyncQuery((AgentWorkspaceDbContext db, long cardId, Channel channel, CancellationToken ct) => db.Cases
+            .Where(c => c.CardId == cardId && c.Channel == channel && (c.Status == CaseStatus.New || c.Status == CaseStatus.Open || c.Status == CaseStatus.Pending))
+            .OrderByDescending(c => c.LastMessageAt).ThenByDescending(c => c.Id)
+            .FirstOrDefault());
 
     private static bool IsUniqueViolation(DbUpdateException ex) => ex.InnerException switch
     {

@@ -55,6 +55,10 @@ public sealed class CardDetailEffects(CardService cards, ActorAccessor actors, I
         {
             var actor = await actors.GetAsync();
             dispatcher.Dispatch(new CardLoadedAction(await cards.GetFirstViewAsync(actor, cardId)));
+            // SQLite reads complete synchronously, so without yielding the whole load would run inside the
+            // navigation's render: the card would reach the browser only with the extras and the timeline,
+            // in one large batch. Yielding sends the name, profile and tabs first; the rest follows.
+            if (first) await Task.Yield();
             await LoadExtrasAsync(actor, cardId, dispatcher);
             var s = state.Value;
             if (first || s.NextTimeline is null)

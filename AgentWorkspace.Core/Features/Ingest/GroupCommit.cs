@@ -1,0 +1,206 @@
+using System.Data;
+using System.Threading.Channels;
+using AgentWorkspace.Core.Persistence;
+using Microsoft.EntityFrameworkCore;
+
+namespace AgentWorkspace.Core.Features.Ingest;
+
+/// <summary>
+/// Group commit for one SQLite file (ADR 007): callers hand in the work of one use case; a single
+/// writer takes every piece of work waiting at that moment into ONE immediate transaction, runs each
+/// inside its own savepoint (a piece that throws rolls back alone, the others go on), commits once,
+/// and only then completes each caller's task: with its result when the commit held, with the
+/// exception its own work threw, or with the commit's exception (then nothing of anyone was written).
+/// One fsync for many use cases instead of one each; each caller still sees one transaction.
+/// <para>
+/// The writer runs only while there is work (it starts on the first enqueue and stops when the
+/// queue is empty), so a service that is never disposed leaves no thread behind.
+/// </para>
+/// </summary>
+internal sealed class GroupCommit<TResult>(IDbContextFactory<AgentWorkspaceDbContext> dbFactory, int maxBatch = 256)
+{
+    private sealed record Pending(Func<GroupCommitBatch, Task<TResult>> Work, TaskCompletionSource<TResult> Done, CancellationToken Ct);
+
+    private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = false, SingleWriter = false });
+    private int _running;
+
+    /// <summary>For tests and benchmarks: how many transactions were committed and how many use cases they carried.</summary>
+    public (long Batches, long Items) Committed => (Interlocked.Read(ref _batches), Interlocked.Read(ref _items));
+    private long _batches;
+    private long _items;
+
+    /// <summary>
+    /// Runs <paramref name="work"/> in the next group transaction; its result once that transaction is
+    /// committed. The work must not catch database errors it cannot finish from (its savepoint is rolled back for it).
+    /// </summary>
+    public Task<TResult> RunAsync(Func<GroupCommitBatch, Task<TResult>> work, CancellationToken ct)
+    {
+        var done = new TaskCompletionSource<TResult>(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (ct.IsCancellationRequested) return Task.FromCanceled<TResult>(ct);
+        _queue.Writer.TryWrite(new Pending(work, done, ct));
+        if (Interlocked.CompareExchange(ref _running, 1, 0) == 0) _ = Task.Run(DrainAsync, CancellationToken.None);
+        return done.Task;
+    }
+
+    private async Task DrainAsync()
+    {
+        var batch = new List<Pending>(maxBatch);
+        AgentWorkspaceDbContext? db = null;
+        try
+        {
+            while (true)
+            {
+                batch.Clear();
+                while (batch.Count < maxBatch && _queue.Reader.TryRead(out var pending))
+                {
+                    // A caller that gave up before its turn is not written at all.
+                    if (pending.Ct.IsCancellationRequested) pending.Done.TrySetCanceled(pending.Ct);
+                    else batch.Add(pending);
+                }
+                if (batch.Count > 0)
+                {
+                    // One connection for the whole run of groups: its page cache stays warm, since no other
+                    // connection writes meanwhile. A failed group gives it back (it may be in any state).
+                    db ??= await OpenWriterAsync();
+                    if (!await CommitAsync(db, batch))
+                    {
+                        await ReleaseWriterAsync(db);
+                        db = null;
+                    }
+                    continue;
+                }
+                // Stop, unless work arrived between the last read and the stop (its enqueuer saw us running).
+                Volatile.Write(ref _running, 0);
+                if (!_queue.Reader.TryPeek(out _) || Interlocked.CompareExchange(ref _running, 1, 0) != 0) return;
+            }
+        }
+        catch (Exception ex)
+        {
+            // Only opening the writer's connection can end up here: the waiting callers get its error.
+            foreach (var pending in batch) pending.Done.TrySetException(ex);
+            Volatile.Write(ref _running, 0);
+            if (_queue.Reader.TryPeek(out _) && Interlocked.CompareExchange(ref _running, 1, 0) == 0) _ = Task.Run(DrainAsync, CancellationToken.None);
+        }
+        finally
+        {
+            if (db is not null) await ReleaseWriterAsync(db);
+        }
+    }
+
+    private async Task<AgentWorkspaceDbContext> OpenWriterAsync()
+    {
+        var db = await dbFactory.CreateDbContextAsync();
+        // Our savepoint per use case replaces EF's own savepoint around each SaveChanges.
+        db.Database.AutoSavepointsEnabled = false;
+        try
+        {
+            await db.Database.OpenConnectionAsync();
+            // The writer touches index pages all over a large file: a larger page cache than SQLite's 2 MB keeps
+            // the inner pages of every index in memory from one group to the next (no other connection writes,
+            // so nothing invalidates it).
+            await db.Database.ExecuteSqlRawAsync(WriterCachePragma);
+            return db;
+        }
+        catch
+        {
+            await ReleaseWriterAsync(db);
+            throw;
+        }
+    }
+
+    private static async ValueTask ReleaseWriterAsync(AgentWorkspaceDbContext db)
+    {
+        try
+        {
+            // The connection goes back to the factory's pool: the larger cache must not outlive the writer (ADR 005).
+            await db.Database.ExecuteSqlRawAsync(DefaultCachePragma);
+            await db.Database.CloseConnectionAsync();
+        }
+        catch (System.Data.Common.DbException)
+        {
+            // A broken connection: the pool throws it away on return.
+        }
+        db.Database.AutoSavepointsEnabled = true;
+        await db.DisposeAsync();
+    }
+
+    /// <summary>Writes one group; false when its transaction was lost (every caller then has the error).</summary>
+    private async Task<bool> CommitAsync(AgentWorkspaceDbContext db, List<Pending> batch)
+    {
+        var outcomes = new (TResult Result, Exception? Error)[batch.Count];
+        try
+        {
+            // Serializable: on SQLite an immediate transaction (the write lock is taken at once, so every
+            // lookup below sees the file as it will be committed, including this group's earlier work).
+            await using var tx = await db.Database.BeginTransactionAsync(IsolationLevel.Serializable);
+            var scope = new GroupCommitBatch(db);
+            for (var i = 0; i < batch.Count; i++)
+            {
+                await tx.CreateSavepointAsync("usecase");
+                try
+                {
+                    outcomes[i] = (await batch[i].Work(scope), null);
+                }
+                catch (Exception ex)
+                {
+                    // If SQLite already rolled back the whole transaction (I/O error, disk full), this throws
+                    // and the group fails as a whole below: nothing of anyone is written.
+                    await tx.RollbackToSavepointAsync("usecase");
+                    outcomes[i] = (default!, ex);
+                }
+                finally
+                {
+                    db.ChangeTracker.Clear();
+                }
+                await tx.ReleaseSavepointAsync("usecase");
+            }
+            await tx.CommitAsync();
+        }
+        catch (Exception ex)
+        {
+            db.ChangeTracker.Clear();
+            foreach (var pending in batch) pending.Done.TrySetException(ex);
+            return false;
+        }
+        Interlocked.Increment(ref _batches);
+        Interlocked.Add(ref _items, batch.Count);
+        for (var i = 0; i < batch.Count; i++)
+        {
+            if (outcomes[i].Error is { } error) batch[i].Done.TrySetException(error);
+            else batch[i].Done.TrySetResult(outcomes[i].Result);
+        }
+        return true;
+    }
+
+    /// <summary>The writer connection's page cache (128 MB), and SQLite's default (2 MB) that the connection gets back.</summary>
+    private const string WriterCachePragma = "PRAGMA cache_size=-131072";
+    private const string DefaultCachePragma = "PRAGMA cache_size=-2000";
+}
+
+/// <summary>The open group transaction as one use case sees it: the context, and what the group may share (on SQL Server, a group of one).</summary>
+internal sealed class GroupCommitBatch(AgentWorkspaceDbContext db)
+{
+    private readonly Dictionary<string, object> _shared = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _done = new(StringComparer.Ordinal);
+
+    public AgentWorkspaceDbContext Db { get; } = db;
+
+    /// <summary>Whether a use case of this group already stored <paramref name="key"/> (see <see cref="Stored"/>).</summary>
+    public bool HasStored(string key) => _done.Contains(key);
+
+    /// <summary>Notes that the current use case stored <paramref name="key"/>; call it as its last step (a failed use case never gets there).</summary>
+    public void Stored(string key) => _done.Add(key);
+
+    /// <summary>
+    /// A value read once per batch (reference data the use cases never write, such as a queue), so that
+    /// a hundred messages to one queue read it once. Never cache what a use case writes: a rolled-back
+    /// savepoint would leave the cache wrong.
+    /// </summary>
+    public async Task<T> SharedAsync<T>(string key, Func<Task<T>> read) where T : class
+    {
+        if (_shared.TryGetValue(key, out var value)) return (T)value;
+        var read1 = await read();
+        _shared[key] = read1;
+        return read1;
+    }
+}

@@ -1,0 +1,119 @@
+using AgentWorkspace.Core.Domain.Audit;
+using AgentWorkspace.Core.Domain.Common;
+using AgentWorkspace.Core.Features.Ingest;
+using AgentWorkspace.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+
+namespace AgentWorkspace.Tests.Ingest;
+
+/// <summary>The SQLite group commit: many use cases, one transaction, each in its own savepoint.</summary>
+public sealed class GroupCommitTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    /// <summary>A use case that writes one audit row named <paramref name="name"/>.</summary>
+    private static Func<GroupCommitBatch, Task<string>> Write(string name) => async batch =>
+    {
+        batch.Db.Audit.Add(new AuditEntry(DateTimeOffset.UtcNow, "test", "Test", "Test", name, "Written"));
+        await batch.Db.SaveChangesAsync();
+        return name;
+    };
+
+    /// <summary>Holds the writer inside a first use case until released, so that the next ones queue up into one group.</summary>
+    private static (Task<string> First, TaskCompletionSource Release) HoldTheWriter(GroupCommit<string> commit)
+    {
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var first = commit.RunAsync(async batch =>
+        {
+            await release.Task;
+            return await Write("first")(batch);
+        }, CancellationToken.None);
+        return (first, release);
+    }
+
+    private static async Task<string[]> WrittenAsync(TestDatabase database)
+    {
+        await using var db = database.Factory.CreateDbContext();
+        return await db.Audit.Where(a => a.EntityType == "Test").OrderBy(a => a.EntityId).Select(a => a.EntityId).ToArrayAsync(Ct);
+    }
+
+    [Fact]
+    public async Task UseCasesWaitingTogetherAreCommittedInOneTransactionAndEachCallerGetsItsOwnResult()
+    {
+        await using var database = await TestDatabase.CreateAsync();
+        var commit = new GroupCommit<string>(database.Factory);
+        var (first, release) = HoldTheWriter(commit);
+        await Task.Delay(50, Ct);
+        var waiting = Enumerable.Range(0, 10).Select(i => commit.RunAsync(Write($"w{i}"), CancellationToken.None)).ToArray();
+        release.SetResult();
+
+        (await first).ShouldBe("first");
+        (await Task.WhenAll(waiting)).ShouldBe(Enumerable.Range(0, 10).Select(i => $"w{i}").ToArray());
+        commit.Committed.ShouldBe((2L, 11L), "the first alone, then the ten that waited meanwhile in one group");
+        (await WrittenAsync(database)).Length.ShouldBe(11);
+    }
+
+    [Fact]
+    public async Task WhenOneUseCaseOfAGroupFails_ItAloneRollsBackAndItsCallerGetsItsError()
+    {
+        await using var database = await TestDatabase.CreateAsync();
+        var commit = new GroupCommit<string>(database.Factory);
+        var (first, release) = HoldTheWriter(commit);
+        await Task.Delay(50, Ct);
+        var before = commit.RunAsync(Write("before"), CancellationToken.None);
+        var bad = commit.RunAsync(async batch =>
+        {
+            await Write("bad")(batch);
+            throw new DomainException("This one is refused after it wrote.", "body");
+        }, CancellationToken.None);
+        var after = commit.RunAsync(Write("after"), CancellationToken.None);
+        release.SetResult();
+
+        (await Should.ThrowAsync<DomainException>(bad)).Field.ShouldBe("body");
+        (await before, await after, await first).ShouldBe(("before", "after", "first"));
+        commit.Committed.ShouldBe((2L, 4L), "the failed use case was in the group");
+        (await WrittenAsync(database)).ShouldBe(["after", "before", "first"]);
+    }
+
+    [Fact]
+    public async Task WhenTheGroupTransactionIsLost_EveryCallerOfTheGroupGetsTheErrorAndNothingIsWritten()
+    {
+        await using var database = await TestDatabase.CreateAsync();
+        var commit = new GroupCommit<string>(database.Factory);
+        var (first, release) = HoldTheWriter(commit);
+        await Task.Delay(50, Ct);
+        var good = commit.RunAsync(Write("good"), CancellationToken.None);
+        // As SQLite does by itself on an I/O error or a full disk: the whole transaction is gone.
+        var breaking = commit.RunAsync(async batch =>
+        {
+            await Write("breaking")(batch);
+            await batch.Db.Database.ExecuteSqlRawAsync("ROLLBACK");
+            return "breaking";
+        }, CancellationToken.None);
+        release.SetResult();
+
+        (await first).ShouldBe("first");
+        await Should.ThrowAsync<Exception>(good);
+        await Should.ThrowAsync<Exception>(breaking);
+        (await WrittenAsync(database)).ShouldBe(["first"]);
+        (await commit.RunAsync(Write("later"), CancellationToken.None)).ShouldBe("later", "the writer goes on with the next group");
+        (await WrittenAsync(database)).ShouldBe(["first", "later"]);
+    }
+
+    [Fact]
+    public async Task ACallerThatGaveUpBeforeItsTurnIsNotWritten()
+    {
+        await using var database = await TestDatabase.CreateAsync();
+        var commit = new GroupCommit<string>(database.Factory);
+        var (first, release) = HoldTheWriter(commit);
+        await Task.Delay(50, Ct);
+        using var cancel = new CancellationTokenSource();
+        var gaveUp = commit.RunAsync(Write("gave-up"), cancel.Token);
+        await cancel.CancelAsync();
+        release.SetResult();
+
+        await Should.ThrowAsync<OperationCanceledException>(gaveUp);
+        await first;
+        (await WrittenAsync(database)).ShouldBe(["first"]);
+    }
+}
