@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Data;
 using System.Text.RegularExpressions;
 using AgentWorkspace.Core.Domain.Cards;
@@ -110,14 +111,32 @@ public class SqliteContextPoolTests
         foreach (var db in leased) await db.DisposeAsync();
         test.Factory.OpenConnections.ShouldBe(SqliteContextPool.DefaultSize);
 
-        // From many threads at once, each lease has a connection to itself.
-        await Parallel.ForAsync(0, 200, async (i, ct) =>
+        // From many threads at once, each lease has a connection to itself. (Reads: the test file is
+        // in rollback-journal mode, where parallel writers may get SQLITE_BUSY whatever the pool does.)
+        var inUse = new ConcurrentDictionary<System.Data.Common.DbConnection, bool>();
+        await Parallel.ForAsync(0, 400, async (i, ct) =>
+        {
+            await using var db = test.Factory.CreateDbContext();
+            var connection = db.Database.GetDbConnection();
+            inUse.TryAdd(connection, true).ShouldBeTrue("two operations at once on one connection");
+            (await db.Cards.CountAsync(ct)).ShouldBe(0);
+            inUse.TryRemove(connection, out _);
+        });
+        test.Factory.OpenConnections.ShouldBeLessThanOrEqualTo(SqliteContextPool.DefaultSize);
+    }
+
+    [Fact]
+    public async Task ParallelWritersAllCommitOnAFileInWalModeAsTheAppRunsIt()
+    {
+        await using var test = await TestDatabase.CreateAsync();
+        await using (var db = test.Factory.CreateDbContext()) await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;");
+        await Parallel.ForAsync(0, 300, async (i, ct) =>
         {
             await using var db = test.Factory.CreateDbContext();
             db.Cards.Add(Card("Parallel " + i));
             await db.SaveChangesAsync(ct);
         });
-        await using (var db = test.Factory.CreateDbContext()) (await db.Cards.CountAsync()).ShouldBe(200);
+        await using (var db = test.Factory.CreateDbContext()) (await db.Cards.CountAsync()).ShouldBe(300);
         test.Factory.OpenConnections.ShouldBeLessThanOrEqualTo(SqliteContextPool.DefaultSize);
     }
 

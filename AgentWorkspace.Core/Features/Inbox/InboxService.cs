@@ -27,7 +27,9 @@ public sealed class InboxService(IDbContextFactory<AgentWorkspaceDbContext> dbFa
     /// <summary>
     /// One page of the assignment panel, keyset-paged on (last activity, id). Each (queue, status) and
     /// (assignee, status) pair is read along its own index in order and the few rows merged, so the
-    /// first page costs the same with 100 or 100,000 open cases.
+    /// first page costs the same with 100 or 100,000 open cases. Every read is a compiled query on
+    /// one context: the panel is a dozen small statements, where building each one's SQL again cost
+    /// more than running it.
     /// </summary>
     public async Task<InboxPage> ListAsync(Actor actor, InboxFilter filter, InboxCursor? after = null, int pageSize = 30, CancellationToken ct = default)
     {
@@ -35,89 +37,114 @@ public sealed class InboxService(IDbContextFactory<AgentWorkspaceDbContext> dbFa
         pageSize = Math.Clamp(pageSize, 1, MaxPageSize);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var statuses = filter.Status is { } s ? [s] : OpenStatuses;
-        var keys = new List<(long Id, DateTimeOffset At)>();
+        var oldest = filter.Sort == InboxSort.Oldest;
+        // The first page starts past every case: the same statement then serves every page.
+        var (at, id) = after is not null ? (after.LastMessageAt, after.Id)
+            : oldest ? (DateTimeOffset.MinValue, long.MinValue) : (DateTimeOffset.MaxValue, long.MaxValue);
+        var take = pageSize + 1;
+        var keys = new List<CaseKey>();
 
         if (filter.Scope != InboxScope.Mine)
         {
             var queues = await VisibleQueueIdsAsync(db, actor, ct);
             if (filter.QueueId is { } only) queues = queues.Contains(only) ? [only] : [];
+            // Null, not false, when there is no such filter: EF Core then leaves the condition out of
+            // the SQL, and the key read stays on the covering index without touching the case rows.
+            bool? unassigned = filter.Scope == InboxScope.Unassigned ? true : null;
+            var byQueue = oldest ? OldestInQueue : NewestInQueue;
             foreach (var queueId in queues)
                 foreach (var status in statuses)
-                {
-                    var q = db.Cases.Where(c => c.QueueId == queueId && c.Status == status);
-                    if (filter.Scope == InboxScope.Unassigned) q = q.Where(c => c.AssignedAgentId == null);
-                    keys.AddRange(await KeysAsync(q, filter, after, pageSize, ct));
-                }
+                    await foreach (var key in byQueue(db, queueId, status, unassigned, filter.Channel, at, id, take).WithCancellation(ct)) keys.Add(key);
         }
         if (filter.Scope != InboxScope.Unassigned)
         {
+            var byAssignee = oldest ? OldestOfAssignee : NewestOfAssignee;
             foreach (var status in statuses)
-            {
-                var q = db.Cases.Where(c => c.AssignedAgentId == actor.UserId && c.Status == status);
-                if (filter.QueueId is { } only) q = q.Where(c => c.QueueId == only);
-                keys.AddRange(await KeysAsync(q, filter, after, pageSize, ct));
-            }
+                await foreach (var key in byAssignee(db, actor.UserId, status, filter.QueueId, filter.Channel, at, id, take).WithCancellation(ct)) keys.Add(key);
         }
 
         var ordered = keys.DistinctBy(k => k.Id);
-        ordered = filter.Sort == InboxSort.Oldest
+        ordered = oldest
             ? ordered.OrderBy(k => k.At).ThenBy(k => k.Id)
             : ordered.OrderByDescending(k => k.At).ThenByDescending(k => k.Id);
-        var page = ordered.Take(pageSize + 1).ToList();
+        var page = ordered.Take(take).ToList();
         var ids = page.Take(pageSize).Select(k => k.Id).ToList();
         var tiles = await TilesAsync(db, ids, ct);
         var next = page.Count > pageSize ? new InboxCursor(page[pageSize - 1].At, page[pageSize - 1].Id) : null;
-        return new InboxPage(ids.Select(id => tiles[id]).ToList(), next);
+        return new InboxPage(ids.Select(i => tiles[i]).ToList(), next);
     }
 
-    private static async Task<List<(long Id, DateTimeOffset At)>> KeysAsync(IQueryable<Case> q, InboxFilter filter, InboxCursor? after, int pageSize, CancellationToken ct)
-    {
-        if (filter.Channel is { } channel) q = q.Where(c => c.Channel == channel);
-        if (filter.Sort == InboxSort.Oldest)
-        {
-            if (after is not null) q = q.Where(c => c.LastMessageAt > after.LastMessageAt || (c.LastMessageAt == after.LastMessageAt && c.Id > after.Id));
-            q = q.OrderBy(c => c.LastMessageAt).ThenBy(c => c.Id);
-        }
-        else
-        {
-            if (after is not null) q = q.Where(c => c.LastMessageAt < after.LastMessageAt || (c.LastMessageAt == after.LastMessageAt && c.Id < after.Id));
-            q = q.OrderByDescending(c => c.LastMessageAt).ThenByDescending(c => c.Id);
-        }
-        var rows = await q.Take(pageSize + 1).Select(c => new { c.Id, c.LastMessageAt }).ToListAsync(ct);
-        return rows.Select(r => (r.Id, r.LastMessageAt)).ToList();
-    }
+    /// <summary>A case's place in the panel's order.</summary>
+    private readonly record struct CaseKey(long Id, DateTimeOffset At);
+
+    // One statement per direction and source, each reading its index (QueueId or AssignedAgentId,
+    // Status, LastMessageAt, Id) from the cursor on; the optional filters are parameters, null when
+    // unused (EF Core builds the SQL per null-ness of the parameters and drops the unused ones).
+    private static readonly Func<AgentWorkspaceDbContext, long, CaseStatus, bool?, Channel?, DateTimeOffset, long, int, IAsyncEnumerable<CaseKey>> NewestInQueue =
+        EF.CompileAsyncQuery((AgentWorkspaceDbContext db, long queueId, CaseStatus status, bool? unassigned, Channel? channel, DateTimeOffset at, long id, int take) =>
+            db.Cases.Where(c => c.QueueId == queueId && c.Status == status && (unassigned == null || c.AssignedAgentId == null) && (channel == null || c.Channel == channel)
+                    && (c.LastMessageAt < at || (c.LastMessageAt == at && c.Id < id)))
+                .OrderByDescending(c => c.LastMessageAt).ThenByDescending(c => c.Id).Take(take).Select(c => new CaseKey(c.Id, c.LastMessageAt)));
+
+    private static readonly Func<AgentWorkspaceDbContext, long, CaseStatus, bool?, Channel?, DateTimeOffset, long, int, IAsyncEnumerable<CaseKey>> OldestInQueue =
+        EF.CompileAsyncQuery((AgentWorkspaceDbContext db, long queueId, CaseStatus status, bool? unassigned, Channel? channel, DateTimeOffset at, long id, int take) =>
+            db.Cases.Where(c => c.QueueId == queueId && c.Status == status && (unassigned == null || c.AssignedAgentId == null) && (channel == null || c.Channel == channel)
+                    && (c.LastMessageAt > at || (c.LastMessageAt == at && c.Id > id)))
+                .OrderBy(c => c.LastMessageAt).ThenBy(c => c.Id).Take(take).Select(c => new CaseKey(c.Id, c.LastMessageAt)));
+
+    private static readonly Func<AgentWorkspaceDbContext, string, CaseStatus, long?, Channel?, DateTimeOffset, long, int, IAsyncEnumerable<CaseKey>> NewestOfAssignee =
+        EF.CompileAsyncQuery((AgentWorkspaceDbContext db, string agentId, CaseStatus status, long? queueId, Channel? channel, DateTimeOffset at, long id, int take) =>
+            db.Cases.Where(c => c.AssignedAgentId == agentId && c.Status == status && (queueId == null || c.QueueId == queueId) && (channel == null || c.Channel == channel)
+                    && (c.LastMessageAt < at || (c.LastMessageAt == at && c.Id < id)))
+                .OrderByDescending(c => c.LastMessageAt).ThenByDescending(c => c.Id).Take(take).Select(c => new CaseKey(c.Id, c.LastMessageAt)));
+
+    private static readonly Func<AgentWorkspaceDbContext, string, CaseStatus, long?, Channel?, DateTimeOffset, long, int, IAsyncEnumerable<CaseKey>> OldestOfAssignee =
+        EF.CompileAsyncQuery((AgentWorkspaceDbContext db, string agentId, CaseStatus status, long? queueId, Channel? channel, DateTimeOffset at, long id, int take) =>
+            db.Cases.Where(c => c.AssignedAgentId == agentId && c.Status == status && (queueId == null || c.QueueId == queueId) && (channel == null || c.Channel == channel)
+                    && (c.LastMessageAt > at || (c.LastMessageAt == at && c.Id > id)))
+                .OrderBy(c => c.LastMessageAt).ThenBy(c => c.Id).Take(take).Select(c => new CaseKey(c.Id, c.LastMessageAt)));
+
+    private static readonly Func<AgentWorkspaceDbContext, string, IAsyncEnumerable<long>> QueuesOfMember =
+        EF.CompileAsyncQuery((AgentWorkspaceDbContext db, string userId) => db.QueueMembers.Where(m => m.UserId == userId).OrderBy(m => m.QueueId).Select(m => m.QueueId));
+
+    private static readonly Func<AgentWorkspaceDbContext, IAsyncEnumerable<long>> AllQueues =
+        EF.CompileAsyncQuery((AgentWorkspaceDbContext db) => db.Queues.OrderBy(q => q.Id).Select(q => q.Id));
 
     /// <summary>Queues whose cases the actor sees: their own; a supervisor sees every queue.</summary>
     private static async Task<List<long>> VisibleQueueIdsAsync(AgentWorkspaceDbContext db, Actor actor, CancellationToken ct) =>
-        actor.IsAtLeast(Role.Supervisor)
-            ? await db.Queues.OrderBy(q => q.Id).Select(q => q.Id).ToListAsync(ct)
-            : await db.QueueMembers.Where(m => m.UserId == actor.UserId).OrderBy(m => m.QueueId).Select(m => m.QueueId).ToListAsync(ct);
+        await (actor.IsAtLeast(Role.Supervisor) ? AllQueues(db) : QueuesOfMember(db, actor.UserId)).ToListAsync(ct);
 
-    private static async Task<Dictionary<long, CaseTile>> TilesAsync(AgentWorkspaceDbContext db, IReadOnlyCollection<long> ids, CancellationToken ct)
-    {
-        if (ids.Count == 0) return [];
-        var rows = await (
-            from c in db.Cases.AsNoTracking()
+    /// <summary>What a tile shows, read in one statement: the case, its contact's name, its queue's SLA targets, its agent's name.</summary>
+    private sealed record TileRow(long Id, long Version, long CardId, Channel Channel, long QueueId, CaseStatus Status, CasePriority Priority, string? AssignedAgentId,
+        string Title, string LastMessagePreview, DateTimeOffset CreatedAt, DateTimeOffset LastMessageAt, DateTimeOffset? FirstResponseAt, DateTimeOffset? ResolvedAt,
+        int UnreadCount, string? FirstName, string? LastName, string? PrimaryEmail, string? MobilePhone, string QueueName, int FirstResponseTargetMinutes,
+        int ResolutionTargetMinutes, string? AgentName);
+
+    private static readonly Func<AgentWorkspaceDbContext, long[], IAsyncEnumerable<TileRow>> TileRows =
+        EF.CompileAsyncQuery((AgentWorkspaceDbContext db, long[] ids) =>
+            from c in db.Cases
             where ids.Contains(c.Id)
             join card in db.Cards on c.CardId equals card.Id
             join q in db.Queues on c.QueueId equals q.Id
-            select new
-            {
-                Case = c,
-                card.FirstName, card.LastName, card.PrimaryEmail, card.MobilePhone,
-                QueueName = q.Name, q.FirstResponseTargetMinutes, q.ResolutionTargetMinutes,
-            }).ToListAsync(ct);
-        var agentIds = rows.Select(r => r.Case.AssignedAgentId).OfType<string>().Distinct().ToList();
-        var agents = agentIds.Count == 0 ? [] : await db.Users.Where(u => agentIds.Contains(u.Id)).ToDictionaryAsync(u => u.Id, u => u.DisplayName, ct);
-        return rows.ToDictionary(r => r.Case.Id, r =>
+            join u in db.Users on c.AssignedAgentId equals u.Id into agents
+            from u in agents.DefaultIfEmpty()
+            select new TileRow(c.Id, c.Version, c.CardId, c.Channel, c.QueueId, c.Status, c.Priority, c.AssignedAgentId, c.Title, c.LastMessagePreview,
+                c.CreatedAt, c.LastMessageAt, c.FirstResponseAt, c.ResolvedAt, c.UnreadCount, card.FirstName, card.LastName, card.PrimaryEmail, card.MobilePhone,
+                q.Name, q.FirstResponseTargetMinutes, q.ResolutionTargetMinutes, u == null ? null : u.DisplayName));
+
+    private static async Task<Dictionary<long, CaseTile>> TilesAsync(AgentWorkspaceDbContext db, IReadOnlyCollection<long> ids, CancellationToken ct)
+    {
+        var tiles = new Dictionary<long, CaseTile>(ids.Count);
+        if (ids.Count == 0) return tiles;
+        await foreach (var r in TileRows(db, [.. ids]).WithCancellation(ct))
         {
-            var c = r.Case;
             var name = $"{r.FirstName} {r.LastName}".Trim();
-            if (name.Length == 0) name = r.PrimaryEmail ?? r.MobilePhone ?? "#" + c.CardId.ToString(CultureInfo.InvariantCulture);
-            return new CaseTile(c.Id, c.Version, c.CardId, c.Channel, c.QueueId, r.QueueName, c.Status, c.Priority, c.AssignedAgentId,
-                c.AssignedAgentId is null ? null : agents.GetValueOrDefault(c.AssignedAgentId), name, c.Title, c.LastMessagePreview,
-                c.CreatedAt, c.LastMessageAt, c.FirstResponseAt, c.ResolvedAt, c.UnreadCount, r.FirstResponseTargetMinutes, r.ResolutionTargetMinutes);
-        });
+            if (name.Length == 0) name = r.PrimaryEmail ?? r.MobilePhone ?? "#" + r.CardId.ToString(CultureInfo.InvariantCulture);
+            tiles[r.Id] = new CaseTile(r.Id, r.Version, r.CardId, r.Channel, r.QueueId, r.QueueName, r.Status, r.Priority, r.AssignedAgentId,
+                r.AssignedAgentId is null ? null : r.AgentName, name, r.Title, r.LastMessagePreview,
+                r.CreatedAt, r.LastMessageAt, r.FirstResponseAt, r.ResolvedAt, r.UnreadCount, r.FirstResponseTargetMinutes, r.ResolutionTargetMinutes);
+        }
+        return tiles;
     }
 
     internal async Task<CaseTile> TileAsync(long caseId, CancellationToken ct)
