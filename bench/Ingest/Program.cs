@@ -167,8 +167,10 @@ if (mode is "all" or "http")
     http.DefaultRequestHeaders.Add("X-Api-Key", "bench-key");
     for (var i = 0; i < 1_000; i++) await Post(http, Sms(known[i % known.Count], $"{run}-hwarm-{i}", i));
     var freshNext = Random.Shared.Next(0, 8_000_000);
-    foreach (var callers in inFlight)
+    for (var window = 0; window < inFlight.Length; window++)
     {
+        // The window's number is in every externalId: an in-flight count given twice must not post repeats.
+        var (callers, prefix) = (inFlight[window], $"{run}-h{inFlight[window]}-w{window}");
         var latencies = new ConcurrentBag<double>();
         var next = -1;
         var failures = 0;
@@ -182,8 +184,8 @@ if (mode is "all" or "http")
             {
                 var i = Interlocked.Increment(ref next);
                 var request = i % 5 == 0
-                    ? Sms(FreshNumber(Interlocked.Increment(ref freshNext)), $"{run}-h{callers}-{i}", i)
-                    : Sms(known[Random.Shared.Next(known.Count)], $"{run}-h{callers}-{i}", i);
+                    ? Sms(FreshNumber(Interlocked.Increment(ref freshNext)), $"{prefix}-{i}", i)
+                    : Sms(known[Random.Shared.Next(known.Count)], $"{prefix}-{i}", i);
                 var sw = Stopwatch.StartNew();
                 try
                 {
