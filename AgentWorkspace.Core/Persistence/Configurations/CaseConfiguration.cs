@@ -26,6 +26,9 @@ internal sealed class CaseConfiguration : IEntityTypeConfiguration<Case>
         b.HasIndex(x => new { x.QueueId, x.Status, x.LastMessageAt, x.Id });
         b.HasIndex(x => new { x.AssignedAgentId, x.Status, x.LastMessageAt, x.Id });
         b.HasIndex(x => new { x.Status, x.LastMessageAt, x.Id });
+        // Inbox header counts per queue, answered from the index alone: unassigned, and first response overdue.
+        b.HasIndex(x => new { x.QueueId, x.Status, x.AssignedAgentId });
+        b.HasIndex(x => new { x.QueueId, x.Status, x.FirstResponseAt, x.CreatedAt });
         // Ingest: the open case of a card on a channel; the card's cases.
         b.HasIndex(x => new { x.CardId, x.Channel, x.Status });
     }
