@@ -481,6 +481,8 @@ namespace AgentWorkspace.Core.Persistence.Migrations.Sqlite
 
                     b.HasIndex("QueueId", "Status", "LastMessageAt", "Id");
 
+                    b.HasIndex("QueueId", "Status", "Channel", "LastMessageAt", "Id");
+
                     b.ToTable("Cases", (string)null);
                 });
 
