@@ -56,6 +56,29 @@ public class LargeSeedIndexTests
         (await check.Messages.CountAsync()).ShouldBe(cards * 5);
     }
 
+    [Fact]
+    public async Task ASeedPutsBackTheSettingsOfTheConnectionItBorrowed()
+    {
+        await using var test = await TestDatabase.CreateAsync();
+        await new ReferenceData(test.Factory, TimeProvider.System).EnsureDefaultQueueAsync();
+        async Task<string> SettingsAsync()
+        {
+            await using var db = test.Factory.CreateDbContext();
+            var connection = db.Database.GetDbConnection();
+            await using var command = connection.CreateCommand();
+            command.CommandText = "SELECT (SELECT synchronous FROM pragma_synchronous) || '/' || (SELECT cache_size FROM pragma_cache_size) || '/' || (SELECT temp_store FROM pragma_temp_store)";
+            return (string)(await command.ExecuteScalarAsync())!;
+        }
+        var before = await SettingsAsync();
+
+        new DemoDataSeeder(test.Factory, TimeProvider.System).SeedCards(new DemoSeedOptions(50, DemoProfile.Benchmark), []);
+
+        // The next operation gets the connection the seed used (the most recently returned): writes on it stay fully durable.
+        test.Factory.OpenConnections.ShouldBe(1);
+        (await SettingsAsync()).ShouldBe(before);
+        before.ShouldStartWith("2/");
+    }
+
     private static async Task<List<string>> IndexesAsync(string connectionString)
     {
         await using var connection = new SqliteConnection(connectionString);

@@ -45,6 +45,8 @@ public sealed class DemoDataSeeder(IDbContextFactory<AgentWorkspaceDbContext> db
         var ids = new IdCounters(db);
         var connection = db.Database.GetDbConnection();
         if (connection.State != System.Data.ConnectionState.Open) connection.Open();
+        // The connection outlives the seed (kept connections, ADR 005): its settings are put back afterwards.
+        var restore = db.Database.IsSqlite() ? SqliteSettings(connection, "synchronous", "cache_size", "temp_store", "threads") : null;
         if (db.Database.IsSqlite())
         {
             using var pragma = connection.CreateCommand();
@@ -75,6 +77,12 @@ public sealed class DemoDataSeeder(IDbContextFactory<AgentWorkspaceDbContext> db
                 using var command = connection.CreateCommand();
                 command.CommandText = create;
                 command.CommandTimeout = 0;
+                command.ExecuteNonQuery();
+            }
+            if (restore is not null)
+            {
+                using var command = connection.CreateCommand();
+                command.CommandText = restore;
                 command.ExecuteNonQuery();
             }
         }
@@ -130,6 +138,19 @@ public sealed class DemoDataSeeder(IDbContextFactory<AgentWorkspaceDbContext> db
                 catch (OperationCanceledException) when (stop.IsCancellationRequested) { }
             }
         }
+    }
+
+    /// <summary>The statement that sets the named PRAGMAs back to their current values.</summary>
+    private static string SqliteSettings(System.Data.Common.DbConnection connection, params string[] names)
+    {
+        var sql = new System.Text.StringBuilder();
+        foreach (var name in names)
+        {
+            using var read = connection.CreateCommand();
+            read.CommandText = "PRAGMA " + name;
+            sql.Append(CultureInfo.InvariantCulture, $"PRAGMA {name}={Convert.ToInt64(read.ExecuteScalar(), CultureInfo.InvariantCulture)}; ");
+        }
+        return sql.ToString();
     }
 
     /// <summary>Loads of at least this many cards defer their index building (SQLite).</summary>

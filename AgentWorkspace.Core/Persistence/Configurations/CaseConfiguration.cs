@@ -24,8 +24,13 @@ internal sealed class CaseConfiguration : IEntityTypeConfiguration<Case>
         b.HasOne<Queue>().WithMany().HasForeignKey(x => x.QueueId).OnDelete(DeleteBehavior.Restrict);
         // Inbox: by queue and by agent, open first, newest activity first.
         b.HasIndex(x => new { x.QueueId, x.Status, x.LastMessageAt, x.Id });
+        // The same list filtered by channel, without walking the queue's other channels.
+        b.HasIndex(x => new { x.QueueId, x.Status, x.Channel, x.LastMessageAt, x.Id });
         b.HasIndex(x => new { x.AssignedAgentId, x.Status, x.LastMessageAt, x.Id });
         b.HasIndex(x => new { x.Status, x.LastMessageAt, x.Id });
+        // Inbox header counts per queue, answered from the index alone: unassigned, and first response overdue.
+        b.HasIndex(x => new { x.QueueId, x.Status, x.AssignedAgentId });
+        b.HasIndex(x => new { x.QueueId, x.Status, x.FirstResponseAt, x.CreatedAt });
         // Ingest: the open case of a card on a channel; the card's cases.
         b.HasIndex(x => new { x.CardId, x.Channel, x.Status });
     }

@@ -501,11 +501,17 @@ namespace AgentWorkspace.Core.Persistence.Migrations.SqlServer
 
                     b.HasIndex("CardId", "Channel", "Status");
 
+                    b.HasIndex("QueueId", "Status", "AssignedAgentId");
+
                     b.HasIndex("Status", "LastMessageAt", "Id");
 
                     b.HasIndex("AssignedAgentId", "Status", "LastMessageAt", "Id");
 
+                    b.HasIndex("QueueId", "Status", "FirstResponseAt", "CreatedAt");
+
                     b.HasIndex("QueueId", "Status", "LastMessageAt", "Id");
+
+                    b.HasIndex("QueueId", "Status", "Channel", "LastMessageAt", "Id");
 
                     b.ToTable("Cases", (string)null);
                 });
