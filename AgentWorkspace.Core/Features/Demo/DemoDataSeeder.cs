@@ -45,16 +45,12 @@ public sealed class DemoDataSeeder(IDbContextFactory<AgentWorkspaceDbContext> db
         var ids = new IdCounters(db);
         var connection = db.Database.GetDbConnection();
         if (connection.State != System.Data.ConnectionState.Open) connection.Open();
+        var sqlite = db.Database.IsSqlite();
         // The connection outlives the seed (kept connections, ADR 005): its settings are put back afterwards.
-        var restore = db.Database.IsSqlite() ? SqliteSettings(connection, "synchronous", "cache_size", "temp_store", "threads") : null;
-        if (db.Database.IsSqlite())
-        {
-            using var pragma = connection.CreateCommand();
-            // A large page cache keeps the index pages of a million-row load in memory; WAL + NORMAL
-            // still commits durably at each chunk's checkpoint.
-            pragma.CommandText = "PRAGMA synchronous=NORMAL; PRAGMA cache_size=-400000; PRAGMA temp_store=MEMORY; PRAGMA threads=2;";
-            pragma.ExecuteNonQuery();
-        }
+        var restore = sqlite ? SqliteSettings(connection, "synchronous", "cache_size", "temp_store", "threads") : null;
+        // A large page cache keeps the index pages of a million-row load in memory; WAL + NORMAL
+        // still commits durably at each chunk's checkpoint.
+        if (sqlite) Execute(connection, "PRAGMA synchronous=NORMAL; PRAGMA cache_size=-400000; PRAGMA temp_store=MEMORY; PRAGMA threads=2;");
 
         // Addresses already taken (a seed can run on top of earlier data): identities are unique per space.
         var taken = new HashSet<string>(db.Identities.AsNoTracking().Select(i => new { i.Space, i.NormalizedAddress }).AsEnumerable()
@@ -65,26 +61,15 @@ public sealed class DemoDataSeeder(IDbContextFactory<AgentWorkspaceDbContext> db
         var done = 0;
         // A large load fills its tables first and builds their indexes afterwards, by sorting once,
         // instead of inserting every row into every B-tree: the indexes come back even if the load fails.
-        var deferred = db.Database.IsSqlite() && options.Cards >= DeferIndexesFrom ? DropIndexes(db, connection) : [];
+        var deferred = sqlite && options.Cards >= DeferIndexesFrom ? DropIndexes(db, connection) : [];
         try
         {
             SeedChunks();
         }
         finally
         {
-            foreach (var create in deferred)
-            {
-                using var command = connection.CreateCommand();
-                command.CommandText = create;
-                command.CommandTimeout = 0;
-                command.ExecuteNonQuery();
-            }
-            if (restore is not null)
-            {
-                using var command = connection.CreateCommand();
-                command.CommandText = restore;
-                command.ExecuteNonQuery();
-            }
+            foreach (var create in deferred) Execute(connection, create, timeoutSeconds: 0);
+            if (restore is not null) Execute(connection, restore);
         }
         return new DemoSeedResult(totals[0], totals[1], totals[2], totals[3], watch.Elapsed);
 
@@ -140,6 +125,14 @@ public sealed class DemoDataSeeder(IDbContextFactory<AgentWorkspaceDbContext> db
         }
     }
 
+    private static void Execute(System.Data.Common.DbConnection connection, string sql, int? timeoutSeconds = null)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        if (timeoutSeconds is { } t) command.CommandTimeout = t;
+        command.ExecuteNonQuery();
+    }
+
     /// <summary>The statement that sets the named PRAGMAs back to their current values.</summary>
     private static string SqliteSettings(System.Data.Common.DbConnection connection, params string[] names)
     {
@@ -176,12 +169,7 @@ public sealed class DemoDataSeeder(IDbContextFactory<AgentWorkspaceDbContext> db
             using var reader = list.ExecuteReader();
             while (reader.Read()) creates.Add((reader.GetString(0), reader.GetString(1)));
         }
-        foreach (var (name, _) in creates)
-        {
-            using var drop = connection.CreateCommand();
-            drop.CommandText = $"DROP INDEX \"{name.Replace("\"", "\"\"", StringComparison.Ordinal)}\"";
-            drop.ExecuteNonQuery();
-        }
+        foreach (var (name, _) in creates) Execute(connection, $"DROP INDEX \"{name.Replace("\"", "\"\"", StringComparison.Ordinal)}\"");
         return creates.Select(c => c.Sql).ToList();
     }
 
