@@ -11,23 +11,34 @@ namespace AgentWorkspace.Core.Persistence;
 /// every execution, and preparing a 30-column SELECT costs about twice as much as running it.
 /// One instance per kept connection; like the connection, it serves one operation at a time.
 /// A statement whose reader is still open (a query run inside another's loop) is not reused: that
-/// execution goes the usual way. Only readers are cached: writes are few per operation and their SQL
-/// varies with the rows changed.
+/// execution goes the usual way. Only single SELECT statements are kept: EF Core's writes on SQLite
+/// also come through here (INSERT … RETURNING), but their SQL varies with the rows and columns
+/// changed and would only push the queries out. Past <see cref="Capacity"/> the statement used least
+/// recently is let go.
 /// </summary>
 internal sealed class SqlitePreparedStatements : DbCommandInterceptor, IDisposable
 {
-    /// <summary>Distinct statements kept per connection; past it, new SQL runs unprepared as before.</summary>
-    public const int Capacity = 256;
+    /// <summary>Distinct statements kept per connection.</summary>
+    public const int Capacity = 128;
 
     private readonly Dictionary<string, Entry> _entries = new(StringComparer.Ordinal);
+    private long _uses;
 
     public int Count => _entries.Count;
+
+    /// <summary>Whether a statement containing this text is kept prepared (for tests).</summary>
+    internal bool Holds(string fragment) => _entries.Keys.Any(sql => sql.Contains(fragment, StringComparison.Ordinal));
 
     private sealed class Entry(SqliteCommand command)
     {
         public SqliteCommand Command { get; } = command;
         public DbDataReader? Reader { get; set; }
+        public long LastUse { get; set; }
     }
+
+    /// <summary>One query, as EF Core writes them: a single SELECT (writes, batches and pragmas run the usual way).</summary>
+    internal static bool IsQuery(string sql) =>
+        sql.AsSpan().TrimStart().StartsWith("SELECT", StringComparison.OrdinalIgnoreCase) && !sql.Contains(';', StringComparison.Ordinal);
 
     public override InterceptionResult<DbDataReader> ReaderExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result) =>
         !result.HasResult && TryExecute(command) is { } reader ? InterceptionResult<DbDataReader>.SuppressWithResult(reader) : result;
@@ -37,14 +48,15 @@ internal sealed class SqlitePreparedStatements : DbCommandInterceptor, IDisposab
 
     private SqliteDataReader? TryExecute(DbCommand command)
     {
-        if (command is not SqliteCommand { Connection: { State: ConnectionState.Open } connection } source) return null;
+        if (command is not SqliteCommand { Connection: { State: ConnectionState.Open } connection } source || !IsQuery(source.CommandText)) return null;
         if (!_entries.TryGetValue(source.CommandText, out var entry))
         {
-            if (_entries.Count >= Capacity) return null;
+            if (_entries.Count >= Capacity && !EvictLeastRecentlyUsed()) return null;
             entry = new Entry(Prepare(connection, source));
             _entries.Add(source.CommandText, entry);
         }
         if (entry.Reader is { IsClosed: false } || entry.Command.Connection != connection) return null;
+        entry.LastUse = ++_uses;
         var cached = entry.Command;
         if (cached.Parameters.Count != source.Parameters.Count) return null;
         for (var i = 0; i < source.Parameters.Count; i++)
@@ -61,6 +73,20 @@ internal sealed class SqlitePreparedStatements : DbCommandInterceptor, IDisposab
         var reader = cached.ExecuteReader();
         entry.Reader = reader;
         return reader;
+    }
+
+    private bool EvictLeastRecentlyUsed()
+    {
+        string? oldest = null;
+        var oldestUse = long.MaxValue;
+        foreach (var (sql, entry) in _entries)
+        {
+            if (entry.LastUse < oldestUse && entry.Reader is not { IsClosed: false }) (oldest, oldestUse) = (sql, entry.LastUse);
+        }
+        if (oldest is null) return false;
+        _entries.Remove(oldest, out var evicted);
+        evicted!.Command.Dispose();
+        return true;
     }
 
     private static SqliteCommand Prepare(SqliteConnection connection, SqliteCommand source)

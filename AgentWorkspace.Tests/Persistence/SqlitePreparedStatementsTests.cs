@@ -63,6 +63,39 @@ public class SqlitePreparedStatementsTests
             .OfType<Core.Persistence.SqlitePreparedStatements>().Single();
 
     [Fact]
+    public async Task WritesAreNotKept_AndPastTheCapacityTheQueryUsedLeastRecentlyMakesRoom()
+    {
+        await using var test = await TestDatabase.CreateAsync();
+        await using var db = test.Factory.CreateDbContext();
+        var statements = Statements(db);
+        var card = Card("Écrit");
+        db.Cards.Add(card);
+        await db.SaveChangesAsync();
+        card.SetAudience(3, 4);
+        await db.SaveChangesAsync();
+        var afterWrites = statements.Count;
+        (await ById(db, card.Id))!.Followers.ShouldBe(3);
+        statements.Count.ShouldBe(afterWrites + 1);
+
+        // More distinct queries than the capacity: each still answers its own value, and the kept ones stay bounded.
+        static string Literal(int i) => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"SELECT {i} AS \"Value\"");
+        var last = Core.Persistence.SqlitePreparedStatements.Capacity + 20 - 1;
+        for (var i = 0; i <= last; i++)
+        {
+            // A literal, not a parameter, so that every query is another statement (the number is ours, not input).
+            var sql = Literal(i);
+            (await db.Database.SqlQueryRaw<int>(sql).ToListAsync()).ShouldBe([i]);
+        }
+        statements.Count.ShouldBe(Core.Persistence.SqlitePreparedStatements.Capacity);
+        statements.Holds(Literal(last)).ShouldBeTrue();
+        statements.Holds(Literal(0)).ShouldBeFalse();
+        (await ById(db, card.Id))!.Following.ShouldBe(4);
+        Core.Persistence.SqlitePreparedStatements.IsQuery("INSERT INTO \"Cards\" (\"A\") VALUES (@p0) RETURNING \"Id\";").ShouldBeFalse();
+        Core.Persistence.SqlitePreparedStatements.IsQuery("SELECT 1; DELETE FROM \"Cards\"").ShouldBeFalse();
+        Core.Persistence.SqlitePreparedStatements.IsQuery("  SELECT \"c\".\"Id\" FROM \"Cards\" AS \"c\"").ShouldBeTrue();
+    }
+
+    [Fact]
     public async Task AQueryRunInsideTheLoopOfTheSameQueryStillAnswers()
     {
         await using var test = await TestDatabase.CreateAsync();
