@@ -132,6 +132,7 @@ internal sealed class SqliteContextPool : IDisposable
         /// </summary>
         public bool Reset()
         {
+            _statements.CloseLentReaders();
             if (_connection.State != ConnectionState.Open) return false;
             if (!InTransaction) return true;
             try

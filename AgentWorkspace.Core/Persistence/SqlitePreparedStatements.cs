@@ -22,6 +22,7 @@ internal sealed class SqlitePreparedStatements : DbCommandInterceptor, IDisposab
     public const int Capacity = 128;
 
     private readonly Dictionary<string, Entry> _entries = new(StringComparer.Ordinal);
+    private readonly List<DbDataReader> _lent = [];
     private long _uses;
 
     public int Count => _entries.Count;
@@ -72,7 +73,27 @@ internal sealed class SqlitePreparedStatements : DbCommandInterceptor, IDisposab
         cached.CommandTimeout = source.CommandTimeout;
         var reader = cached.ExecuteReader();
         entry.Reader = reader;
+        _lent.Add(reader);
         return reader;
+    }
+
+    /// <summary>
+    /// Called when the operation gives the connection back. A reader of a kept statement that was never
+    /// disposed (an enumeration abandoned halfway) would leave its statement un-reset, and an un-reset
+    /// statement keeps SQLite's read snapshot open: every later read on this connection would see the
+    /// file as it was then. Closing it resets the statement. Returns how many were left open.
+    /// </summary>
+    public int CloseLentReaders()
+    {
+        var open = 0;
+        foreach (var reader in _lent)
+        {
+            if (reader.IsClosed) continue;
+            open++;
+            reader.Dispose();
+        }
+        _lent.Clear();
+        return open;
     }
 
     private bool EvictLeastRecentlyUsed()

@@ -96,6 +96,39 @@ public class SqlitePreparedStatementsTests
     }
 
     [Fact]
+    public async Task AnEnumerationAbandonedHalfway_DoesNotLeaveTheConnectionReadingAnOldSnapshot()
+    {
+        await using var test = await TestDatabase.CreateAsync();
+        long id;
+        await using (var db = test.Factory.CreateDbContext())
+        {
+            db.Cards.AddRange(Card("Un"), Card("Deux"));
+            await db.SaveChangesAsync();
+            id = await db.Cards.Where(c => c.FirstName == "Un").Select(c => c.Id).SingleAsync();
+        }
+        var query = (Core.Persistence.AgentWorkspaceDbContext db) => db.Cards.AsNoTracking().Where(c => c.LastName == "Prepared").OrderBy(c => c.Id);
+        await using (var db = test.Factory.CreateDbContext())
+        {
+            (await query(db).ToListAsync()).Count.ShouldBe(2); // kept prepared from now on
+            // Read one row of two and walk away without disposing: the statement is not reset.
+            var abandoned = query(db).AsAsyncEnumerable().GetAsyncEnumerator();
+            (await abandoned.MoveNextAsync()).ShouldBeTrue();
+        }
+
+        // Another operation (on another connection) changes the card; the kept connection must see it next time.
+        await using (var writer = test.Factory.CreateDbContext())
+        await using (var other = test.Factory.CreateDbContext())
+        {
+            await other.Cards.Where(c => c.Id == id).ExecuteUpdateAsync(u => u.SetProperty(c => c.FirstName, "Une"));
+        }
+        for (var i = 0; i < 3; i++)
+        {
+            await using var db = test.Factory.CreateDbContext();
+            (await query(db).Select(c => c.FirstName).FirstAsync()).ShouldBe("Une");
+        }
+    }
+
+    [Fact]
     public async Task AQueryRunInsideTheLoopOfTheSameQueryStillAnswers()
     {
         await using var test = await TestDatabase.CreateAsync();
