@@ -19,6 +19,7 @@ public sealed class CardDetailEffects(CardService cards, ActorAccessor actors, I
     private IDisposable? _subscription;
     private long _openCardId;
     private int _refreshQueued;
+    private long _loads;
 
     [EffectMethod]
     public async Task Handle(OpenCardAction action, IDispatcher dispatcher)
@@ -53,8 +54,9 @@ public sealed class CardDetailEffects(CardService cards, ActorAccessor actors, I
     {
         try
         {
+            var load = Interlocked.Increment(ref _loads);
             var actor = await actors.GetAsync();
-            dispatcher.Dispatch(new CardLoadedAction(await cards.GetFirstViewAsync(actor, cardId)));
+            dispatcher.Dispatch(new CardLoadedAction(await cards.GetFirstViewAsync(actor, cardId), load));
             // SQLite reads complete synchronously, so without yielding the whole load would run inside the
             // navigation's render: the card would reach the browser only with the extras and the timeline,
             // in one large batch. Yielding sends the name, profile and tabs first; the rest follows.
