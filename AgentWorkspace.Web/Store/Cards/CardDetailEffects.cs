@@ -63,7 +63,8 @@ public sealed class CardDetailEffects(CardService cards, ActorAccessor actors, I
             if (first) await Task.Yield();
             await LoadExtrasAsync(actor, cardId, dispatcher);
             var s = state.Value;
-            if (first || s.NextTimeline is null)
+            // The timeline is read once its tab has been shown; then kept live like the rest (unless more pages were loaded).
+            if (s.TimelineShown && (first || s.NextTimeline is null))
                 dispatcher.Dispatch(new TimelineLoadedAction(cardId, s.TimelineFilter, await cards.GetTimelineAsync(actor, cardId, s.TimelineFilter), false));
             if (!first && s.CaseThreads is not null)
                 dispatcher.Dispatch(new CaseThreadsLoadedAction(cardId, await cards.GetCaseThreadsAsync(actor, cardId, 20, 30)));
@@ -98,6 +99,13 @@ public sealed class CardDetailEffects(CardService cards, ActorAccessor actors, I
     [EffectMethod]
     public Task Handle(SetTimelineFilterAction action, IDispatcher dispatcher) => Run(action.CardId, dispatcher, async actor =>
         dispatcher.Dispatch(new TimelineLoadedAction(action.CardId, action.Filter, await cards.GetTimelineAsync(actor, action.CardId, action.Filter), false)));
+
+    [EffectMethod]
+    public Task Handle(ShowTimelineAction action, IDispatcher dispatcher) => Run(action.CardId, dispatcher, async actor =>
+    {
+        var filter = state.Value.TimelineFilter;
+        dispatcher.Dispatch(new TimelineLoadedAction(action.CardId, filter, await cards.GetTimelineAsync(actor, action.CardId, filter), false));
+    });
 
     [EffectMethod]
     public Task Handle(LoadMoreTimelineAction action, IDispatcher dispatcher) => Run(action.CardId, dispatcher, async actor =>

@@ -34,7 +34,9 @@ public sealed record CardDetailState(
     string? Error,
     long? MergedInto,
     /// <summary>The numbered read that <see cref="Card"/> came from (see <see cref="CardLoadedAction"/>).</summary>
-    long CardLoad = 0)
+    long CardLoad = 0,
+    /// <summary>Whether the Timeline tab has been shown for this card: until then its activity is not read (a long-time contact has thousands of items).</summary>
+    bool TimelineShown = false)
 {
     public static CardDetailState Initial(long? cardId) => new(cardId, cardId is not null, null, [], null, false, null, [], null, TimelineFilter.All, null,
         false, ImmutableDictionary<string, string>.Empty, null, 0, false, ImmutableDictionary<string, string>.Empty, null, null);
@@ -60,6 +62,8 @@ public sealed record CardFailedAction(long CardId, string Error);
 public sealed record LoadMoreMessagesAction(long CardId);
 public sealed record MoreMessagesLoadedAction(long CardId, MessagePage Page);
 public sealed record SetTimelineFilterAction(long CardId, TimelineFilter Filter);
+/// <summary>The Timeline tab is shown: read its first page (and keep it live from then on).</summary>
+public sealed record ShowTimelineAction(long CardId);
 public sealed record LoadMoreTimelineAction(long CardId);
 public sealed record TimelineLoadedAction(long CardId, TimelineFilter Filter, TimelinePage Page, bool Append);
 public sealed record LoadCaseThreadsAction(long CardId);
@@ -123,6 +127,9 @@ public static class CardDetailReducers
 
     [ReducerMethod]
     public static CardDetailState Reduce(CardDetailState s, SetTimelineFilterAction a) => Current(s, a.CardId) ? s with { TimelineFilter = a.Filter } : s;
+
+    [ReducerMethod]
+    public static CardDetailState Reduce(CardDetailState s, ShowTimelineAction a) => Current(s, a.CardId) ? s with { TimelineShown = true } : s;
 
     [ReducerMethod]
     public static CardDetailState Reduce(CardDetailState s, TimelineLoadedAction a)
