@@ -56,6 +56,8 @@ public class AccessibilityJourneyTests(BrowserFixture browser)
     private static async Task<string> CaseOpenAsync(IPage page)
     {
         await page.GotoAsync("/inbox");
+        // A click on the prerendered page, before the circuit is live, would do nothing.
+        await BrowserFixture.WaitForInteractiveAsync(page);
         await page.Locator("[data-testid=case-tile]").First.ClickAsync();
         await page.Locator("[data-testid=active-case] [data-testid=thread-entry]").First.WaitForAsync();
         return await ViolationsAsync(page, "/inbox with a case open");
