@@ -49,6 +49,25 @@ internal sealed class SqliteRowWriter(DbContext db) : IDisposable
         }
     }
 
+    /// <summary>
+    /// The first row of <typeparamref name="T"/>'s table that meets <paramref name="condition"/> (SQL over its
+    /// columns, with <c>$p0</c>, <c>$p1</c>… for <paramref name="args"/>), read without tracking; the statement is
+    /// kept, prepared, under <paramref name="name"/>. Its values go through the model's conversions.
+    /// </summary>
+    public T? First<T>(string name, string condition, params object[] args) where T : class
+    {
+        var table = TableOf(typeof(T));
+        if (!table.Queries.TryGetValue(name, out var command))
+        {
+            command = Prepare($"SELECT {table.SelectList()} FROM \"{table.Name}\" WHERE {condition} LIMIT 1", args.Length);
+            table.Queries[name] = command;
+        }
+        for (var i = 0; i < args.Length; i++) command.Parameters[i].Value = args[i];
+        command.Transaction = CurrentTransaction();
+        using var reader = command.ExecuteReader();
+        return reader.Read() ? (T)table.Materialize(reader) : null;
+    }
+
     /// <summary>Remembers the current values of a loaded entity; <see cref="WriteChanges"/> writes what changed since.</summary>
     public void Track(object entity)
     {
@@ -100,6 +119,7 @@ internal sealed class SqliteRowWriter(DbContext db) : IDisposable
         foreach (var table in _tables.Values)
         {
             table.Insert?.Dispose();
+            foreach (var command in table.Queries.Values) command.Dispose();
             foreach (var command in table.Updates.Values) command.Dispose();
         }
         _tables.Clear();
@@ -109,7 +129,7 @@ internal sealed class SqliteRowWriter(DbContext db) : IDisposable
     private T Execute<T>(SqliteCommand command, Func<SqliteCommand, T> run)
     {
         // The statement stays prepared on the command; only the transaction of the moment changes.
-        command.Transaction = (SqliteTransaction?)db.Database.CurrentTransaction?.GetDbTransaction();
+        command.Transaction = CurrentTransaction();
         try
         {
             return run(command);
@@ -119,6 +139,8 @@ internal sealed class SqliteRowWriter(DbContext db) : IDisposable
             throw new DbUpdateException($"Writing to {command.CommandText[..Math.Min(40, command.CommandText.Length)]}… failed: {ex.Message}", ex);
         }
     }
+
+    private SqliteTransaction? CurrentTransaction() => (SqliteTransaction?)db.Database.CurrentTransaction?.GetDbTransaction();
 
     private SqliteCommand Prepare(string sql, int parameters)
     {
@@ -142,7 +164,10 @@ internal sealed class SqliteRowWriter(DbContext db) : IDisposable
     {
         private readonly MemberInfo _member;
         private readonly IClrPropertyGetter _getter;
+        private readonly Action<object, object?> _setter;
         private readonly Func<object?, object?>? _toProvider;
+        private readonly Func<object?, object?>? _fromProvider;
+        private readonly Type _stored;
 
         public Column(IProperty property, StoreObjectIdentifier table)
         {
@@ -152,9 +177,12 @@ internal sealed class SqliteRowWriter(DbContext db) : IDisposable
             _member = (MemberInfo?)property.FieldInfo ?? property.PropertyInfo ?? throw new NotSupportedException(property.Name);
             _getter = property.GetGetter();
             var mapping = property.GetRelationalTypeMapping();
+            _setter = Setter(_member);
             _toProvider = mapping.Converter?.ConvertToProvider;
+            _fromProvider = mapping.Converter?.ConvertFromProvider;
             // Only types Microsoft.Data.Sqlite binds the way EF Core's SQLite mappings store them.
             var stored = Nullable.GetUnderlyingType(mapping.Converter?.ProviderClrType ?? mapping.ClrType) ?? mapping.Converter?.ProviderClrType ?? mapping.ClrType;
+            _stored = stored;
             if (stored != typeof(string) && stored != typeof(long) && stored != typeof(int) && stored != typeof(short) && stored != typeof(byte)
                 && stored != typeof(bool) && stored != typeof(double) && stored != typeof(float) && stored != typeof(byte[]))
                 throw new NotSupportedException($"{property.DeclaringType.DisplayName()}.{property.Name} is stored as {stored.Name}.");
@@ -172,11 +200,26 @@ internal sealed class SqliteRowWriter(DbContext db) : IDisposable
             return value ?? DBNull.Value;
         }
 
-        public void Write(object entity, object providerValue)
+        /// <summary>Sets the property from a value as SQLite returns it (INTEGER as long, REAL as double, TEXT, BLOB, or DBNull).</summary>
+        public void Write(object entity, object? stored)
         {
-            var value = Convert.ChangeType(providerValue, Nullable.GetUnderlyingType(Property.ClrType) ?? Property.ClrType, System.Globalization.CultureInfo.InvariantCulture);
-            if (_member is FieldInfo f) f.SetValue(entity, value);
-            else ((PropertyInfo)_member).SetValue(entity, value);
+            object? value = null;
+            if (stored is not null and not DBNull)
+            {
+                if (stored.GetType() != _stored) stored = Convert.ChangeType(stored, _stored, System.Globalization.CultureInfo.InvariantCulture);
+                value = _fromProvider is null ? stored : _fromProvider(stored);
+            }
+            _setter(entity, value);
+        }
+
+        private static Action<object, object?> Setter(MemberInfo member)
+        {
+            var entity = System.Linq.Expressions.Expression.Parameter(typeof(object));
+            var value = System.Linq.Expressions.Expression.Parameter(typeof(object));
+            var target = System.Linq.Expressions.Expression.Convert(entity, member.DeclaringType!);
+            var access = member is FieldInfo f ? System.Linq.Expressions.Expression.Field(target, f) : System.Linq.Expressions.Expression.Property(target, (PropertyInfo)member);
+            return System.Linq.Expressions.Expression.Lambda<Action<object, object?>>(
+                System.Linq.Expressions.Expression.Assign(access, System.Linq.Expressions.Expression.Convert(value, access.Type)), entity, value).Compile();
         }
     }
 
@@ -195,6 +238,9 @@ internal sealed class SqliteRowWriter(DbContext db) : IDisposable
             if (typeof(IVersioned).IsAssignableFrom(type.ClrType))
                 Version = Array.FindIndex(Columns, c => c.Property.Name == nameof(IVersioned.Version) && c.Property.IsConcurrencyToken);
             if (Version < 0) throw new NotSupportedException($"{type.DisplayName()}.Version is not a concurrency token.");
+            var constructor = type.ClrType.GetConstructor(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic, Type.EmptyTypes)
+                ?? throw new NotSupportedException($"{type.DisplayName()} has no parameterless constructor.");
+            _create = System.Linq.Expressions.Expression.Lambda<Func<object>>(System.Linq.Expressions.Expression.New(constructor)).Compile();
             Dependents = type.GetNavigations()
                 .Where(n => n.IsCollection && !n.IsOnDependent)
                 .Select(n => (n.FieldInfo as MemberInfo ?? n.PropertyInfo!, new Column(n.ForeignKey.Properties.Single(), StoreObjectIdentifier.Table(n.TargetEntityType.GetTableName()!, n.TargetEntityType.GetSchema()))))
@@ -209,6 +255,19 @@ internal sealed class SqliteRowWriter(DbContext db) : IDisposable
         public (Member Navigation, Column ForeignKey)[] Dependents { get; }
         public SqliteCommand? Insert { get; set; }
         public Dictionary<(UInt128 Columns, bool Versioned), SqliteCommand> Updates { get; } = [];
+        public Dictionary<string, SqliteCommand> Queries { get; } = new(StringComparer.Ordinal);
+        private readonly Func<object> _create;
+
+        public string SelectList() => string.Join(", ", Columns.Prepend(Key).Select(c => $"\"{c.Name}\""));
+
+        /// <summary>An entity from a row of <see cref="SelectList"/> (the key, then the columns in their order).</summary>
+        public object Materialize(SqliteDataReader reader)
+        {
+            var entity = _create();
+            Key.Write(entity, reader.GetValue(0));
+            for (var i = 0; i < Columns.Length; i++) Columns[i].Write(entity, reader.GetValue(i + 1));
+            return entity;
+        }
 
         public object?[] Snapshot(object entity)
         {

@@ -201,6 +201,9 @@ internal sealed class GroupCommitBatch(AgentWorkspaceDbContext db, SqliteRowWrit
 
     public AgentWorkspaceDbContext Db { get; } = db;
 
+    /// <summary>On SQLite, the group writer's prepared statements (also for its lookups); null with EF Core's change tracking.</summary>
+    public SqliteRowWriter? Rows => rows;
+
     /// <summary>A new entity of this use case (and the dependents in its collections); on SQLite it is inserted now and has its key.</summary>
     public void Add(object entity)
     {

@@ -132,16 +132,16 @@ public sealed class IngestService(
 
         // 1. The card: by identity, or a new one with that identity.
         // Read without tracking: the batch tracks what this use case may change (EF Core, or the SQLite writer's own).
-        var identity = await IdentityByAddress(db, input.Address.Space, input.Address.Normalized, ct);
+        var identity = await FindIdentityAsync(batch, input.Address, ct);
         CustomerCard card;
         var cardCreated = false;
         if (identity is not null)
         {
             batch.Track(identity);
-            card = await CardById(db, identity.CardId, ct);
+            card = await FindCardAsync(batch, identity.CardId, ct);
             // Merges move identities to the survivor; an identity left on a tombstone still finds its contact.
             for (var hops = 0; card.Status == CardStatus.Merged && card.MergedIntoId is { } next && hops < 10; hops++)
-                card = await CardById(db, next, ct);
+                card = await FindCardAsync(batch, next, ct);
             batch.Track(card);
             if (card.Status == CardStatus.Active && !card.IsLocked)
             {
@@ -163,7 +163,7 @@ public sealed class IngestService(
         }
 
         // 2. The case: the card's open case on this channel, or a new one in the queue.
-        var @case = await OpenCase(db, card.Id, input.Channel, ct);
+        var @case = await FindOpenCaseAsync(batch, card.Id, input.Channel, ct);
         var caseCreated = false;
         if (@case is not null) batch.Track(@case);
         else
@@ -266,6 +266,26 @@ public sealed class IngestService(
             .Where(c => c.CardId == cardId && c.Channel == channel && (c.Status == CaseStatus.New || c.Status == CaseStatus.Open || c.Status == CaseStatus.Pending))
             .OrderByDescending(c => c.LastMessageAt).ThenByDescending(c => c.Id)
             .FirstOrDefault());
+
+    // The same lookups as the group writer's kept prepared statements on SQLite (ADR 007, amendment 2). The
+    // IngestTests pin that both forms find the same rows (the open case among closed, other-channel and older ones).
+    private static Task<ChannelIdentity?> FindIdentityAsync(GroupCommitBatch batch, IdentityAddress address, CancellationToken ct) =>
+        batch.Rows is { } rows
+            ? Task.FromResult(rows.First<ChannelIdentity>("ingest:identity", "\"Space\" = $p0 AND \"NormalizedAddress\" = $p1", (int)address.Space, address.Normalized))
+            : IdentityByAddress(batch.Db, address.Space, address.Normalized, ct);
+
+    private static Task<CustomerCard> FindCardAsync(GroupCommitBatch batch, long id, CancellationToken ct) =>
+        batch.Rows is { } rows
+            ? Task.FromResult(rows.First<CustomerCard>("ingest:card", "\"Id\" = $p0", id) ?? throw new InvalidOperationException($"Card {id} does not exist."))
+            : CardById(batch.Db, id, ct);
+
+    private static readonly string OpenStatusList = string.Join(", ", Enum.GetValues<CaseStatus>().Where(Case.IsOpenStatus).Select(s => (int)s));
+
+    private static Task<Case?> FindOpenCaseAsync(GroupCommitBatch batch, long cardId, Channel channel, CancellationToken ct) =>
+        batch.Rows is { } rows
+            ? Task.FromResult(rows.First<Case>("ingest:open-case",
+                $"\"CardId\" = $p0 AND \"Channel\" = $p1 AND \"Status\" IN ({OpenStatusList}) ORDER BY \"LastMessageAt\" DESC, \"Id\" DESC", cardId, (int)channel))
+            : OpenCase(batch.Db, cardId, channel, ct);
 
     private static bool IsUniqueViolation(DbUpdateException ex) => ex.InnerException switch
     {
