@@ -19,6 +19,14 @@ public sealed class GroupCommitTests
         return name;
     };
 
+    /// <summary>The same through the batch's own writing (on SQLite the writer's prepared statements: the row is inserted at once).</summary>
+    private static Func<GroupCommitBatch, Task<string>> Insert(string name) => async batch =>
+    {
+        batch.Add(new AuditEntry(DateTimeOffset.UtcNow, "test", "Test", "Test", name, "Written"));
+        await batch.SaveAsync(CancellationToken.None);
+        return name;
+    };
+
     /// <summary>Holds the writer inside a first use case until released, so that the next ones queue up into one group.</summary>
     private static (Task<string> First, TaskCompletionSource Release) HoldTheWriter(GroupCommit<string> commit)
     {
@@ -97,6 +105,53 @@ public sealed class GroupCommitTests
         await Should.ThrowAsync<Exception>(breaking);
         (await WrittenAsync(database)).ShouldBe(["first"]);
         (await commit.RunAsync(Write("later"), CancellationToken.None)).ShouldBe("later", "the writer goes on with the next group");
+        (await WrittenAsync(database)).ShouldBe(["first", "later"]);
+    }
+
+    [Fact]
+    public async Task WhenAUseCaseFailsAfterItsRowsWereInsertedByTheWriter_ItsRowsAloneAreRolledBack()
+    {
+        await using var database = await TestDatabase.CreateAsync();
+        var commit = new GroupCommit<string>(database.Factory);
+        var (first, release) = HoldTheWriter(commit);
+        await Task.Delay(50, Ct);
+        var before = commit.RunAsync(Insert("before"), CancellationToken.None);
+        var bad = commit.RunAsync(async batch =>
+        {
+            await Insert("bad")(batch);
+            batch.Add(new AuditEntry(DateTimeOffset.UtcNow, "test", "Test", "Test", "bad-2", "Written"));
+            throw new DomainException("This one is refused after its rows were inserted.", "body");
+        }, CancellationToken.None);
+        var after = commit.RunAsync(Insert("after"), CancellationToken.None);
+        release.SetResult();
+
+        (await Should.ThrowAsync<DomainException>(bad)).Field.ShouldBe("body");
+        (await before, await after, await first).ShouldBe(("before", "after", "first"));
+        commit.Committed.ShouldBe((2L, 4L));
+        (await WrittenAsync(database)).ShouldBe(["after", "before", "first"]);
+    }
+
+    [Fact]
+    public async Task WhenTheGroupTransactionIsLostAfterRowsWereInsertedByTheWriter_NothingOfTheGroupIsWritten()
+    {
+        await using var database = await TestDatabase.CreateAsync();
+        var commit = new GroupCommit<string>(database.Factory);
+        var (first, release) = HoldTheWriter(commit);
+        await Task.Delay(50, Ct);
+        var good = commit.RunAsync(Insert("good"), CancellationToken.None);
+        var breaking = commit.RunAsync(async batch =>
+        {
+            await Insert("breaking")(batch);
+            await batch.Db.Database.ExecuteSqlRawAsync("ROLLBACK");
+            return "breaking";
+        }, CancellationToken.None);
+        release.SetResult();
+
+        (await first).ShouldBe("first");
+        await Should.ThrowAsync<Exception>(good);
+        await Should.ThrowAsync<Exception>(breaking);
+        (await WrittenAsync(database)).ShouldBe(["first"]);
+        (await commit.RunAsync(Insert("later"), CancellationToken.None)).ShouldBe("later", "a new writer, with new prepared statements, takes the next group");
         (await WrittenAsync(database)).ShouldBe(["first", "later"]);
     }
 

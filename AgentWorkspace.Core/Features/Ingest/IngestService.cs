@@ -269,19 +269,19 @@ public sealed class IngestService(
 
     // The same lookups as the group writer's kept prepared statements on SQLite (ADR 007, amendment 2). The
     // IngestTests pin that both forms find the same rows (the open case among closed, other-channel and older ones).
-    private static Task<ChannelIdentity?> FindIdentityAsync(GroupCommitBatch batch, IdentityAddress address, CancellationToken ct) =>
+    internal static Task<ChannelIdentity?> FindIdentityAsync(GroupCommitBatch batch, IdentityAddress address, CancellationToken ct) =>
         batch.Rows is { } rows
             ? Task.FromResult(rows.First<ChannelIdentity>("ingest:identity", "\"Space\" = $p0 AND \"NormalizedAddress\" = $p1", (int)address.Space, address.Normalized))
             : IdentityByAddress(batch.Db, address.Space, address.Normalized, ct);
 
-    private static Task<CustomerCard> FindCardAsync(GroupCommitBatch batch, long id, CancellationToken ct) =>
+    internal static Task<CustomerCard> FindCardAsync(GroupCommitBatch batch, long id, CancellationToken ct) =>
         batch.Rows is { } rows
             ? Task.FromResult(rows.First<CustomerCard>("ingest:card", "\"Id\" = $p0", id) ?? throw new InvalidOperationException($"Card {id} does not exist."))
             : CardById(batch.Db, id, ct);
 
     private static readonly string OpenStatusList = string.Join(", ", Enum.GetValues<CaseStatus>().Where(Case.IsOpenStatus).Select(s => (int)s));
 
-    private static Task<Case?> FindOpenCaseAsync(GroupCommitBatch batch, long cardId, Channel channel, CancellationToken ct) =>
+    internal static Task<Case?> FindOpenCaseAsync(GroupCommitBatch batch, long cardId, Channel channel, CancellationToken ct) =>
         batch.Rows is { } rows
             ? Task.FromResult(rows.First<Case>("ingest:open-case",
                 $"\"CardId\" = $p0 AND \"Channel\" = $p1 AND \"Status\" IN ({OpenStatusList}) ORDER BY \"LastMessageAt\" DESC, \"Id\" DESC", cardId, (int)channel))
