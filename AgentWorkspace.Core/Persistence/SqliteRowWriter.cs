@@ -28,6 +28,7 @@ internal sealed class SqliteRowWriter(DbContext db) : IDisposable
 {
     private readonly Dictionary<Type, Table> _tables = [];
     private readonly List<(object Entity, Table Table, object?[] Before, bool Inserted)> _tracked = [];
+    private readonly Dictionary<string, SqliteCommand> _statements = new(StringComparer.Ordinal);
 
     /// <summary>Inserts <paramref name="entity"/> now (and its dependents), sets its key, and tracks it for later changes.</summary>
     public void Insert(object entity)
@@ -111,6 +112,13 @@ internal sealed class SqliteRowWriter(DbContext db) : IDisposable
         }
     }
 
+    /// <summary>Runs a statement without parameters or rows (a savepoint, its release) as a kept prepared statement.</summary>
+    public void Execute(string sql)
+    {
+        if (!_statements.TryGetValue(sql, out var command)) _statements[sql] = command = Prepare(sql, 0);
+        Execute(command, c => c.ExecuteNonQuery());
+    }
+
     /// <summary>Forgets the tracked entities (the end of one use case, written or rolled back).</summary>
     public void Clear() => _tracked.Clear();
 
@@ -122,7 +130,9 @@ internal sealed class SqliteRowWriter(DbContext db) : IDisposable
             foreach (var command in table.Queries.Values) command.Dispose();
             foreach (var command in table.Updates.Values) command.Dispose();
         }
+        foreach (var command in _statements.Values) command.Dispose();
         _tables.Clear();
+        _statements.Clear();
         _tracked.Clear();
     }
 

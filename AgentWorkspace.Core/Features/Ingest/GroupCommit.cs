@@ -143,7 +143,8 @@ internal sealed class GroupCommit<TResult>(IDbContextFactory<AgentWorkspaceDbCon
             await using var tx = await db.Database.BeginTransactionAsync(IsolationLevel.Serializable);
             for (var i = 0; i < batch.Count; i++)
             {
-                await tx.CreateSavepointAsync("usecase");
+                // Savepoints as the writer's kept statements (EF Core would build and parse a command each time).
+                rows.Execute(Savepoint);
                 try
                 {
                     outcomes[i] = (await batch[i].Work(scope), null);
@@ -152,14 +153,14 @@ internal sealed class GroupCommit<TResult>(IDbContextFactory<AgentWorkspaceDbCon
                 {
                     // If SQLite already rolled back the whole transaction (I/O error, disk full), this throws
                     // and the group fails as a whole below: nothing of anyone is written.
-                    await tx.RollbackToSavepointAsync("usecase");
+                    rows.Execute(RollbackToSavepoint);
                     outcomes[i] = (default!, ex);
                 }
                 finally
                 {
                     scope.EndUseCase();
                 }
-                await tx.ReleaseSavepointAsync("usecase");
+                rows.Execute(ReleaseSavepoint);
             }
             await tx.CommitAsync();
         }
@@ -178,6 +179,10 @@ internal sealed class GroupCommit<TResult>(IDbContextFactory<AgentWorkspaceDbCon
         }
         return true;
     }
+
+    private const string Savepoint = "SAVEPOINT usecase";
+    private const string RollbackToSavepoint = "ROLLBACK TO usecase";
+    private const string ReleaseSavepoint = "RELEASE usecase";
 
     /// <summary>The writer connection's page cache (128 MB), and SQLite's default (2 MB) that the connection gets back.</summary>
     private const string WriterCachePragma = "PRAGMA cache_size=-131072";
