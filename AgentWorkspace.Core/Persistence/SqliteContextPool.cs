@@ -108,6 +108,7 @@ internal sealed class SqliteContextPool : IDisposable
         private readonly SqliteContextPool _pool;
         private readonly SqliteConnection _connection;
         private readonly PooledDbContextFactory<SqliteAgentWorkspaceDbContext> _contexts;
+        private readonly SqlitePreparedStatements _statements = new();
 
         public Slot(SqliteContextPool pool)
         {
@@ -117,6 +118,7 @@ internal sealed class SqliteContextPool : IDisposable
             // it, and registers its SQL functions on it once, when the context is first built.
             var options = new DbContextOptionsBuilder<SqliteAgentWorkspaceDbContext>()
                 .UseSqlite(_connection, pool._sqliteOptions)
+                .AddInterceptors(_statements)
                 .Options;
             _contexts = new PooledDbContextFactory<SqliteAgentWorkspaceDbContext>(options, poolSize: 1);
         }
@@ -130,6 +132,7 @@ internal sealed class SqliteContextPool : IDisposable
         /// </summary>
         public bool Reset()
         {
+            _statements.CloseLentReaders();
             if (_connection.State != ConnectionState.Open) return false;
             if (!InTransaction) return true;
             try
@@ -160,6 +163,7 @@ internal sealed class SqliteContextPool : IDisposable
         {
             // A native connection still inside a transaction must not go back to Microsoft.Data.Sqlite's pool.
             if (_connection.State == ConnectionState.Open && InTransaction) SqliteConnection.ClearPool(_connection);
+            _statements.Dispose();
             _connection.Dispose();
         }
     }

@@ -201,13 +201,28 @@ public class CardComponentTests : BunitContext, IAsyncLifetime
     }
 
     [Fact]
+    public void TheTimelineIsReadWhenItsTabIsShown_NotWithEveryOpenedCard()
+    {
+        Render<MudPopoverProvider>();
+        var state = Services.GetRequiredService<IState<Web.Store.Cards.CardDetailState>>();
+        var cut = Render<Web.Components.Pages.Cards.CardPage>(p => p.Add(c => c.CardId, _cardId));
+        cut.WaitForElement("[data-testid=conversation-summary]", TimeSpan.FromSeconds(10));
+        cut.WaitForAssertion(() => state.Value.Extras.ShouldNotBeNull(), TimeSpan.FromSeconds(10));
+        (state.Value.TimelineShown, state.Value.Timeline.Count).ShouldBe((false, 0));
+
+        cut.FindAll("[role=tab]").Single(t => t.TextContent.Contains("Timeline", StringComparison.Ordinal)).Click();
+        cut.WaitForAssertion(() => cut.FindAll("[data-testid=timeline-item]").ShouldNotBeEmpty(), TimeSpan.FromSeconds(10));
+        state.Value.TimelineShown.ShouldBeTrue();
+    }
+
+    [Fact]
     public void TheCardPageRedrawsItsHeaderWhenTheCardChanges_NotWhenTheTabsDataArrives()
     {
         Render<MudPopoverProvider>();
         var state = Services.GetRequiredService<IState<Web.Store.Cards.CardDetailState>>();
         var cut = Render<Web.Components.Pages.Cards.CardPage>(p => p.Add(c => c.CardId, _cardId));
         cut.WaitForElement("[data-testid=conversation-summary]", TimeSpan.FromSeconds(10));
-        cut.WaitForAssertion(() => state.Value.Timeline.ShouldNotBeEmpty(), TimeSpan.FromSeconds(10));
+        cut.WaitForAssertion(() => state.Value.Extras.ShouldNotBeNull(), TimeSpan.FromSeconds(10));
         var dispatcher = Services.GetRequiredService<IDispatcher>();
         // The indicators take a record, so they are drawn again whenever the page draws its header.
         var header = cut.FindComponent<CardIndicatorsView>();

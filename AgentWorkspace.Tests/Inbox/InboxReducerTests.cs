@@ -14,6 +14,8 @@ public class InboxReducerTests
 
     private static CaseDetail Detail(CaseTile tile, params ThreadEntry[] thread) => new(tile, thread, null, [], null);
 
+    private static HistoryEntry History(long id) => new(id, CaseEventType.Replied, "Camille Laurent", null, DateTimeOffset.UtcNow);
+
     private static InboxState Initial => new InboxFeature().GetInitialState();
 
     [Fact]
@@ -74,6 +76,28 @@ public class InboxReducerTests
         sent.Tiles[0].AssignedAgentId.ShouldBe("me");
         var taken = InboxReducers.Reduce(InboxReducers.Reduce(sent, new TakeCaseAction(1)), new CaseCommandSucceededAction(1, Tile(1), false));
         taken.Active!.Completed.ShouldBe(1);
+    }
+
+    [Fact]
+    public void TwoReadsOfOneCaseFinishingInTheWrongOrder_TheOneStartedLastStays()
+    {
+        // Two change events (the draft approved, then the reply delivered) reload the open case at once;
+        // the read started first finishes last and must not put the undelivered state back.
+        var at = DateTimeOffset.UtcNow;
+        var pending = new ThreadEntry(ThreadEntryKind.Message, 5, at, "Zoé", "Oui", Delivery: DeliveryStatus.Pending);
+        var s = InboxReducers.Reduce(Initial, new OpenCaseAction(1));
+        s = InboxReducers.Reduce(s, new CaseLoadedAction(Detail(Tile(1), pending with { Delivery = DeliveryStatus.Delivered }), Load: 7));
+        s = InboxReducers.Reduce(s, new CaseHistoryLoadedAction(1, new HistoryPage([History(2)], null), false, Load: 7));
+        var late = InboxReducers.Reduce(s, new CaseLoadedAction(Detail(Tile(1), pending), Load: 6));
+        late.Active!.Detail!.Thread.Single().Delivery.ShouldBe(DeliveryStatus.Delivered);
+        late = InboxReducers.Reduce(late, new CaseHistoryLoadedAction(1, new HistoryPage([History(1)], null), false, Load: 6));
+        late.Active!.History!.Entries.Select(e => e.Id).ShouldBe([2L]);
+
+        // A newer read replaces it; a page appended by "more" is not a read of the first page; an unnumbered one always shows.
+        var newer = InboxReducers.Reduce(late, new CaseLoadedAction(Detail(Tile(1), pending with { Delivery = DeliveryStatus.Failed }), Load: 8));
+        newer.Active!.Detail!.Thread.Single().Delivery.ShouldBe(DeliveryStatus.Failed);
+        InboxReducers.Reduce(late, new CaseHistoryLoadedAction(1, new HistoryPage([History(1)], null), true)).Active!.History!.Entries.Select(e => e.Id).ShouldBe([2L, 1L]);
+        InboxReducers.Reduce(late, new CaseLoadedAction(Detail(Tile(1), pending))).Active!.Detail!.Thread.Single().Delivery.ShouldBe(DeliveryStatus.Pending);
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 // Ingest benchmarks (issue 3, part A), run on demand:
 //   cp /work/bench-data/aw-1m.db /tmp/aw-ingest.db
-//   dotnet run -c Release --project bench/Ingest -- [file] [count] [all|service|http] [seconds] [in-flight,...]
+//   dotnet run -c Release --project bench/Ingest -- [file] [count] [all|service|match|http] [seconds] [in-flight,...]
+//   dotnet run -c Release --project bench/Ingest -- [file] [count] rate [seconds] [requests per second,...]   (open loop)
 // On a copy of the 1,000,000-card database (never the shared file), measures per interaction at the
 // service level (IngestService.IngestAsync: validate, match, case, message, indicators, change event):
 // a phone match alone, a new sender, a known sender (first message: new case; second: its open case),
@@ -148,7 +149,7 @@ if (mode is "all" or "service" or "match")
 // 6. Through HTTP, sustained: the real app (its configuration, its logging) on a real Kestrel port, the
 // load client in this process on the same two cores, a fixed number of requests in flight for a fixed
 // time; 80 % known senders (a random identity of the file: the open case or a new case), 20 % new ones.
-if (mode is "all" or "http")
+if (mode is "all" or "http" or "rate")
 {
     SqliteConnection.ClearAllPools();
     var app = AgentWorkspaceApp.Build(["--urls", "http://127.0.0.1:0", "--environment", "Production"], builder =>
@@ -167,7 +168,51 @@ if (mode is "all" or "http")
     http.DefaultRequestHeaders.Add("X-Api-Key", "bench-key");
     for (var i = 0; i < 1_000; i++) await Post(http, Sms(known[i % known.Count], $"{run}-hwarm-{i}", i));
     var freshNext = Random.Shared.Next(0, 8_000_000);
-    for (var window = 0; window < inFlight.Length; window++)
+    InteractionRequest Mixed(int i, string prefix) => i % 5 == 0
+        ? Sms(FreshNumber(Interlocked.Increment(ref freshNext)), $"{prefix}-{i}", i)
+        : Sms(known[Random.Shared.Next(known.Count)], $"{prefix}-{i}", i);
+    // Open loop (mode "rate", the last argument is then the rates): requests leave on a fixed schedule,
+    // whatever the answers, and each latency counts from the moment its request was DUE, so a server that
+    // falls behind shows it in the percentiles instead of slowing the client down (no coordinated omission).
+    for (var window = 0; mode == "rate" && window < inFlight.Length; window++)
+    {
+        var (rate, prefix) = (inFlight[window], $"{run}-r{inFlight[window]}-w{window}");
+        var latencies = new ConcurrentBag<double>();
+        var failures = 0;
+        var outstanding = 0;
+        var maxOutstanding = 0;
+        var sends = new List<Task>();
+        var before = LoadAverage();
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+        var total = Stopwatch.StartNew();
+        var due = rate * seconds;
+        for (var i = 0; i < due;)
+        {
+            // Send every request due by now, then wait for the next millisecond tick.
+            var dueNow = Math.Min(due, (int)(total.Elapsed.TotalSeconds * rate) + 1);
+            for (; i < dueNow; i++)
+            {
+                var at = TimeSpan.FromSeconds((double)i / rate);
+                var request = Mixed(i, prefix);
+                var inFlightNow = Interlocked.Increment(ref outstanding);
+                if (inFlightNow > maxOutstanding) maxOutstanding = inFlightNow;
+                sends.Add(Task.Run(async () =>
+                {
+                    try { await Post(http, request); }
+                    catch (InvalidOperationException) { Interlocked.Increment(ref failures); }
+                    latencies.Add((total.Elapsed - at).TotalMilliseconds);
+                    Interlocked.Decrement(ref outstanding);
+                }));
+            }
+            await Task.Delay(1);
+        }
+        await Task.WhenAll(sends);
+        total.Stop();
+        var cpuPerMessage = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds / latencies.Count;
+        Print($"HTTP, open loop {rate:N0}/s, {seconds} s", latencies.ToList(),
+            $"{latencies.Count / total.Elapsed.TotalSeconds:N0}/s done, at most {maxOutstanding} in flight, {failures} failed, {cpuPerMessage:0.000} ms CPU/message, load {before} -> {LoadAverage()}");
+    }
+    for (var window = 0; mode != "rate" && window < inFlight.Length; window++)
     {
         // The window's number is in every externalId: an in-flight count given twice must not post repeats.
         var (callers, prefix) = (inFlight[window], $"{run}-h{inFlight[window]}-w{window}");
@@ -183,9 +228,7 @@ if (mode is "all" or "http")
             while (total.Elapsed < deadline)
             {
                 var i = Interlocked.Increment(ref next);
-                var request = i % 5 == 0
-                    ? Sms(FreshNumber(Interlocked.Increment(ref freshNext)), $"{prefix}-{i}", i)
-                    : Sms(known[Random.Shared.Next(known.Count)], $"{prefix}-{i}", i);
+                var request = Mixed(i, prefix);
                 var sw = Stopwatch.StartNew();
                 try
                 {

@@ -19,6 +19,7 @@ public sealed class CardDetailEffects(CardService cards, ActorAccessor actors, I
     private IDisposable? _subscription;
     private long _openCardId;
     private int _refreshQueued;
+    private long _loads;
 
     [EffectMethod]
     public async Task Handle(OpenCardAction action, IDispatcher dispatcher)
@@ -53,15 +54,17 @@ public sealed class CardDetailEffects(CardService cards, ActorAccessor actors, I
     {
         try
         {
+            var load = Interlocked.Increment(ref _loads);
             var actor = await actors.GetAsync();
-            dispatcher.Dispatch(new CardLoadedAction(await cards.GetFirstViewAsync(actor, cardId)));
+            dispatcher.Dispatch(new CardLoadedAction(await cards.GetFirstViewAsync(actor, cardId), load));
             // SQLite reads complete synchronously, so without yielding the whole load would run inside the
             // navigation's render: the card would reach the browser only with the extras and the timeline,
             // in one large batch. Yielding sends the name, profile and tabs first; the rest follows.
             if (first) await Task.Yield();
             await LoadExtrasAsync(actor, cardId, dispatcher);
             var s = state.Value;
-            if (first || s.NextTimeline is null)
+            // The timeline is read once its tab has been shown; then kept live like the rest (unless more pages were loaded).
+            if (s.TimelineShown && (first || s.NextTimeline is null))
                 dispatcher.Dispatch(new TimelineLoadedAction(cardId, s.TimelineFilter, await cards.GetTimelineAsync(actor, cardId, s.TimelineFilter), false));
             if (!first && s.CaseThreads is not null)
                 dispatcher.Dispatch(new CaseThreadsLoadedAction(cardId, await cards.GetCaseThreadsAsync(actor, cardId, 20, 30)));
@@ -96,6 +99,13 @@ public sealed class CardDetailEffects(CardService cards, ActorAccessor actors, I
     [EffectMethod]
     public Task Handle(SetTimelineFilterAction action, IDispatcher dispatcher) => Run(action.CardId, dispatcher, async actor =>
         dispatcher.Dispatch(new TimelineLoadedAction(action.CardId, action.Filter, await cards.GetTimelineAsync(actor, action.CardId, action.Filter), false)));
+
+    [EffectMethod]
+    public Task Handle(ShowTimelineAction action, IDispatcher dispatcher) => Run(action.CardId, dispatcher, async actor =>
+    {
+        var filter = state.Value.TimelineFilter;
+        dispatcher.Dispatch(new TimelineLoadedAction(action.CardId, filter, await cards.GetTimelineAsync(actor, action.CardId, filter), false));
+    });
 
     [EffectMethod]
     public Task Handle(LoadMoreTimelineAction action, IDispatcher dispatcher) => Run(action.CardId, dispatcher, async actor =>

@@ -32,7 +32,11 @@ public sealed record CardDetailState(
     bool ProfileSaved,
     ImmutableDictionary<string, string> FieldErrors,
     string? Error,
-    long? MergedInto)
+    long? MergedInto,
+    /// <summary>The numbered read that <see cref="Card"/> came from (see <see cref="CardLoadedAction"/>).</summary>
+    long CardLoad = 0,
+    /// <summary>Whether the Timeline tab has been shown for this card: until then its activity is not read (a long-time contact has thousands of items).</summary>
+    bool TimelineShown = false)
 {
     public static CardDetailState Initial(long? cardId) => new(cardId, cardId is not null, null, [], null, false, null, [], null, TimelineFilter.All, null,
         false, ImmutableDictionary<string, string>.Empty, null, 0, false, ImmutableDictionary<string, string>.Empty, null, null);
@@ -46,13 +50,20 @@ public sealed class CardDetailFeature : Feature<CardDetailState>
 
 public sealed record OpenCardAction(long CardId);
 public sealed record RefreshCardAction(long CardId);
-public sealed record CardLoadedAction(CardFirstView Card);
+/// <summary>
+/// The card read (first view). <paramref name="Load"/> numbers this circuit's reads in the order they
+/// started: a live refresh that started earlier but finished after a later one saw an older card and
+/// is dropped (0: not numbered, always shown).
+/// </summary>
+public sealed record CardLoadedAction(CardFirstView Card, long Load = 0);
 public sealed record CardExtrasLoadedAction(long CardId, CardExtras Extras);
 public sealed record CardRedirectedAction(long CardId, long SurvivorId);
 public sealed record CardFailedAction(long CardId, string Error);
 public sealed record LoadMoreMessagesAction(long CardId);
 public sealed record MoreMessagesLoadedAction(long CardId, MessagePage Page);
 public sealed record SetTimelineFilterAction(long CardId, TimelineFilter Filter);
+/// <summary>The Timeline tab is shown: read its first page (and keep it live from then on).</summary>
+public sealed record ShowTimelineAction(long CardId);
 public sealed record LoadMoreTimelineAction(long CardId);
 public sealed record TimelineLoadedAction(long CardId, TimelineFilter Filter, TimelinePage Page, bool Append);
 public sealed record LoadCaseThreadsAction(long CardId);
@@ -84,13 +95,14 @@ public static class CardDetailReducers
     [ReducerMethod]
     public static CardDetailState Reduce(CardDetailState s, CardLoadedAction a)
     {
-        if (!Current(s, a.Card.Id)) return s;
-        if (s.Card is null) return s with { Loading = false, Card = a.Card, Messages = [.. a.Card.Messages.Items], NextMessages = a.Card.Messages.Next, Error = null };
+        if (!Current(s, a.Card.Id) || (a.Load != 0 && a.Load < s.CardLoad)) return s;
+        var load = Math.Max(a.Load, s.CardLoad);
+        if (s.Card is null) return s with { Loading = false, Card = a.Card, Messages = [.. a.Card.Messages.Items], NextMessages = a.Card.Messages.Next, Error = null, CardLoad = load };
         var known = s.Messages.Select(m => m.Id).ToHashSet();
         var newer = a.Card.Messages.Items.Where(m => !known.Contains(m.Id)).ToList();
         var messages = newer.Count == 0 ? s.Messages
             : s.Messages.InsertRange(0, newer).Sort((x, y) => y.SentAt != x.SentAt ? y.SentAt.CompareTo(x.SentAt) : y.Id.CompareTo(x.Id));
-        return s with { Loading = false, Card = a.Card, Messages = messages };
+        return s with { Loading = false, Card = a.Card, Messages = messages, CardLoad = load };
     }
 
     [ReducerMethod]
@@ -115,6 +127,9 @@ public static class CardDetailReducers
 
     [ReducerMethod]
     public static CardDetailState Reduce(CardDetailState s, SetTimelineFilterAction a) => Current(s, a.CardId) ? s with { TimelineFilter = a.Filter } : s;
+
+    [ReducerMethod]
+    public static CardDetailState Reduce(CardDetailState s, ShowTimelineAction a) => Current(s, a.CardId) ? s with { TimelineShown = true } : s;
 
     [ReducerMethod]
     public static CardDetailState Reduce(CardDetailState s, TimelineLoadedAction a)

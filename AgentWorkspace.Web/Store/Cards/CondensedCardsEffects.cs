@@ -17,6 +17,7 @@ public sealed class CondensedCardsEffects(CardService cards, ActorAccessor actor
     private readonly ConcurrentDictionary<long, int> _watched = new();
     private IDisposable? _subscription;
     private readonly Lock _gate = new();
+    private long _loads;
 
     [EffectMethod]
     public async Task Handle(WatchCondensedCardAction action, IDispatcher dispatcher)
@@ -74,7 +75,8 @@ public sealed class CondensedCardsEffects(CardService cards, ActorAccessor actor
     {
         try
         {
-            dispatcher.Dispatch(new CondensedCardLoadedAction(cardId, await cards.GetCondensedAsync(await actors.GetAsync(), cardId)));
+            var load = Interlocked.Increment(ref _loads);
+            dispatcher.Dispatch(new CondensedCardLoadedAction(cardId, await cards.GetCondensedAsync(await actors.GetAsync(), cardId), load));
         }
         catch (CardMergedException ex)
         {

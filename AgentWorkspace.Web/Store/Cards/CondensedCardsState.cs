@@ -5,7 +5,8 @@ using AgentWorkspace.Web.Store.Core;
 namespace AgentWorkspace.Web.Store.Cards;
 
 /// <summary>One condensed card as shown beside a case: the card, or why it is not shown; field errors by ident.</summary>
-public sealed record CondensedEntry(bool Loading, CondensedCardView? Card, string? Error, long? MergedInto, ImmutableDictionary<string, string> FieldErrors)
+/// <param name="Load">The numbered read that <see cref="Card"/> came from (see <see cref="CondensedCardLoadedAction"/>).</param>
+public sealed record CondensedEntry(bool Loading, CondensedCardView? Card, string? Error, long? MergedInto, ImmutableDictionary<string, string> FieldErrors, long Load = 0)
 {
     public static readonly CondensedEntry Empty = new(true, null, null, null, ImmutableDictionary<string, string>.Empty);
 }
@@ -25,7 +26,13 @@ public sealed class CondensedCardsFeature : Feature<CondensedCardsState>
 public sealed record WatchCondensedCardAction(long CardId);
 public sealed record ReleaseCondensedCardAction(long CardId);
 public sealed record ReloadCondensedCardAction(long CardId);
-public sealed record CondensedCardLoadedAction(long CardId, CondensedCardView Card);
+/// <summary>
+/// A card read for the condensed view. One message announces itself three times (message, case, card),
+/// so several reads of one card run at once; <paramref name="Load"/> numbers them in the order they
+/// started, and a read that finishes after a later-started one is dropped (it saw an older card).
+/// 0: not numbered, always shown.
+/// </summary>
+public sealed record CondensedCardLoadedAction(long CardId, CondensedCardView Card, long Load = 0);
 public sealed record CondensedCardMergedAction(long CardId, long SurvivorId);
 public sealed record CondensedCardFailedAction(long CardId, string Error);
 public sealed record SetPanelFieldAction(long CardId, string Ident, string? Value, AgentWorkspace.Core.Domain.CustomFields.CustomFieldType Type);
@@ -43,7 +50,8 @@ public static class CondensedCardsReducers
 
     [ReducerMethod]
     public static CondensedCardsState Reduce(CondensedCardsState s, CondensedCardLoadedAction a) =>
-        With(s, a.CardId, e => e with { Loading = false, Card = a.Card, Error = null, MergedInto = null });
+        a.Load != 0 && a.Load < s.For(a.CardId).Load ? s
+            : With(s, a.CardId, e => e with { Loading = false, Card = a.Card, Error = null, MergedInto = null, Load = Math.Max(a.Load, e.Load) });
 
     [ReducerMethod]
     public static CondensedCardsState Reduce(CondensedCardsState s, CondensedCardMergedAction a) =>

@@ -21,6 +21,10 @@ public sealed class InboxEffects(InboxService inbox, ActorAccessor actors, IChan
     private Actor? _actor;
     private HashSet<long> _myQueues = [];
     private int _refreshQueued;
+    private long _loads;
+
+    /// <summary>Numbers a read of a case as it starts (see <see cref="CaseLoadedAction"/>).</summary>
+    private long NextLoad() => Interlocked.Increment(ref _loads);
 
     [EffectMethod]
     public async Task Handle(LoadInboxAction action, IDispatcher dispatcher)
@@ -142,9 +146,10 @@ public sealed class InboxEffects(InboxService inbox, ActorAccessor actors, IChan
 
     private Task LoadCaseAsync(long caseId, IDispatcher dispatcher, bool withHistory) => CaseGuard(caseId, dispatcher, async actor =>
     {
+        var load = NextLoad();
         var detail = await inbox.OpenAsync(actor, caseId);
-        dispatcher.Dispatch(new CaseLoadedAction(detail));
-        if (withHistory) dispatcher.Dispatch(new CaseHistoryLoadedAction(caseId, await inbox.HistoryAsync(actor, caseId), false));
+        dispatcher.Dispatch(new CaseLoadedAction(detail, load));
+        if (withHistory) dispatcher.Dispatch(new CaseHistoryLoadedAction(caseId, await inbox.HistoryAsync(actor, caseId), false, load));
     });
 
     private async Task CaseGuard(long caseId, IDispatcher dispatcher, Func<Actor, Task> work, bool reloadOnConflict = false)
@@ -159,7 +164,11 @@ public sealed class InboxEffects(InboxService inbox, ActorAccessor actors, IChan
             // Someone else changed the case: show them what it is now.
             if (reloadOnConflict && ex is ConflictException or ForbiddenException)
             {
-                try { dispatcher.Dispatch(new CaseLoadedAction(await inbox.OpenAsync(await ActorAsync(), caseId))); }
+                try
+                {
+                    var load = NextLoad();
+                    dispatcher.Dispatch(new CaseLoadedAction(await inbox.OpenAsync(await ActorAsync(), caseId), load));
+                }
                 catch (Exception again) when (IsExpected(again)) { /* no longer visible: the error already says why */ }
                 dispatcher.Dispatch(new RefreshInboxAction());
             }

@@ -71,9 +71,11 @@ public static class InboxReducers
     {
         var id = a.Detail.Case.Id;
         if (!s.Cases.TryGetValue(id, out var open)) return s;
+        // A read that started before the one already shown finished after it: what it saw is older.
+        if (a.Load != 0 && a.Load < open.DetailLoad) return s;
         return s with
         {
-            Cases = s.Cases.SetItem(id, open with { Detail = a.Detail, Busy = false }),
+            Cases = s.Cases.SetItem(id, open with { Detail = a.Detail, Busy = false, DetailLoad = Math.Max(a.Load, open.DetailLoad) }),
             Tiles = ReplaceTile(s.Tiles, a.Detail.Case),
         };
     }
@@ -82,8 +84,9 @@ public static class InboxReducers
     public static InboxState Reduce(InboxState s, CaseHistoryLoadedAction a)
     {
         if (!s.Cases.TryGetValue(a.CaseId, out var open)) return s;
+        if (!a.Append && a.Load != 0 && a.Load < open.HistoryLoad) return s;
         var history = a.Append && open.History is { } h ? new HistoryPage([.. h.Entries, .. a.History.Entries.Where(e => h.Entries.All(x => x.Id != e.Id))], a.History.Next) : a.History;
-        return s with { Cases = s.Cases.SetItem(a.CaseId, open with { History = history }) };
+        return s with { Cases = s.Cases.SetItem(a.CaseId, open with { History = history, HistoryLoad = a.Append ? open.HistoryLoad : Math.Max(a.Load, open.HistoryLoad) }) };
     }
 
     [ReducerMethod]

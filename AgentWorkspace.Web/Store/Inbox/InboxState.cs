@@ -28,7 +28,11 @@ public sealed record OpenCase(
     string? Error,
     string? ErrorField,
     /// <summary>Bumped each time the composer's text went out (sent, noted, submitted): the composer clears.</summary>
-    int Completed)
+    int Completed,
+    /// <summary>The load that <see cref="Detail"/> came from (see <see cref="CaseLoadedAction.Load"/>).</summary>
+    long DetailLoad = 0,
+    /// <summary>The load that the first page of <see cref="History"/> came from.</summary>
+    long HistoryLoad = 0)
 {
     public static OpenCase Loading(long caseId) => new(caseId, null, null, true, null, null, 0);
 }
@@ -92,8 +96,15 @@ public sealed record OpenCaseAction(long CaseId);
 public sealed record SelectCaseAction(long CaseId);
 public sealed record CloseCaseAction(long CaseId);
 public sealed record ReloadCaseAction(long CaseId);
-public sealed record CaseLoadedAction(CaseDetail Detail);
-public sealed record CaseHistoryLoadedAction(long CaseId, HistoryPage History, bool Append);
+/// <summary>
+/// A case read from the database. <paramref name="Load"/> numbers the reads of this circuit in the order
+/// they STARTED: a read started later saw the database at least as new, so when two change events
+/// reload one case at once and the earlier read finishes last, its older detail is dropped instead of
+/// replacing the newer one (0: not numbered, always shown).
+/// </summary>
+public sealed record CaseLoadedAction(CaseDetail Detail, long Load = 0);
+/// <summary>A page of a case's history; a first page (not <paramref name="Append"/>) is ordered by <paramref name="Load"/> like <see cref="CaseLoadedAction"/>.</summary>
+public sealed record CaseHistoryLoadedAction(long CaseId, HistoryPage History, bool Append, long Load = 0);
 public sealed record LoadMoreHistoryAction(long CaseId);
 public sealed record LoadEarlierMessagesAction(long CaseId);
 public sealed record EarlierMessagesLoadedAction(long CaseId, IReadOnlyList<ThreadEntry> Entries, ThreadCursor? Earlier);
