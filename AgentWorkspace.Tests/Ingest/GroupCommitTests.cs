@@ -3,6 +3,7 @@ using AgentWorkspace.Core.Domain.Common;
 using AgentWorkspace.Core.Features.Ingest;
 using AgentWorkspace.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 
 namespace AgentWorkspace.Tests.Ingest;
 
@@ -153,6 +154,38 @@ public sealed class GroupCommitTests
         (await WrittenAsync(database)).ShouldBe(["first"]);
         (await commit.RunAsync(Insert("later"), CancellationToken.None)).ShouldBe("later", "a new writer, with new prepared statements, takes the next group");
         (await WrittenAsync(database)).ShouldBe(["first", "later"]);
+    }
+
+    private static async Task<string> PragmasAsync(System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction? transaction = null)
+    {
+        async Task<object?> Read(string pragma)
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText = "PRAGMA " + pragma;
+            command.Transaction = transaction;
+            return await command.ExecuteScalarAsync(Ct);
+        }
+        return $"{await Read("cache_size")}/{await Read("wal_autocheckpoint")}";
+    }
+
+    [Fact]
+    public async Task TheWriterHasItsLargerCacheAndCheckpointIntervalWhileItRuns_AndItsConnectionGetsSqlitesDefaultsBack()
+    {
+        await using var database = await TestDatabase.CreateAsync();
+        var commit = new GroupCommit<string>(database.Factory);
+        System.Data.Common.DbConnection? writer = null;
+        (await commit.RunAsync(batch =>
+        {
+            writer = batch.Db.Database.GetDbConnection();
+            return PragmasAsync(writer, batch.Db.Database.CurrentTransaction!.GetDbTransaction());
+        }, CancellationToken.None)).ShouldBe($"-131072/{GroupCommit<string>.WriterCheckpointPages}");
+
+        // The writer stops once its queue is empty; its kept connection goes back to the pool with SQLite's defaults.
+        await Task.Delay(300, Ct);
+        var pragmas = "";
+        for (var i = 0; i < 20 && pragmas != "-2000/1000"; i++, await Task.Delay(100, Ct))
+            pragmas = await PragmasAsync(writer!);
+        pragmas.ShouldBe("-2000/1000");
     }
 
     [Fact]
