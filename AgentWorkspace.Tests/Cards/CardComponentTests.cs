@@ -200,14 +200,21 @@ public class CardComponentTests : BunitContext, IAsyncLifetime
         cut.Find("[data-testid=save-profile]").HasAttribute("disabled").ShouldBeTrue();
     }
 
-    [Fact]
-    public void TheTimelineIsReadWhenItsTabIsShown_NotWithEveryOpenedCard()
+    /// <summary>The card page of the seeded card, once its first view and extras are in.</summary>
+    private (IRenderedComponent<Web.Components.Pages.Cards.CardPage> Cut, IState<Web.Store.Cards.CardDetailState> State) RenderCardPage()
     {
         Render<MudPopoverProvider>();
         var state = Services.GetRequiredService<IState<Web.Store.Cards.CardDetailState>>();
         var cut = Render<Web.Components.Pages.Cards.CardPage>(p => p.Add(c => c.CardId, _cardId));
         cut.WaitForElement("[data-testid=conversation-summary]", TimeSpan.FromSeconds(10));
         cut.WaitForAssertion(() => state.Value.Extras.ShouldNotBeNull(), TimeSpan.FromSeconds(10));
+        return (cut, state);
+    }
+
+    [Fact]
+    public void TheTimelineIsReadWhenItsTabIsShown_NotWithEveryOpenedCard()
+    {
+        var (cut, state) = RenderCardPage();
         (state.Value.TimelineShown, state.Value.Timeline.Count).ShouldBe((false, 0));
 
         cut.FindAll("[role=tab]").Single(t => t.TextContent.Contains("Timeline", StringComparison.Ordinal)).Click();
@@ -218,11 +225,7 @@ public class CardComponentTests : BunitContext, IAsyncLifetime
     [Fact]
     public void TheCardPageRedrawsItsHeaderWhenTheCardChanges_NotWhenTheTabsDataArrives()
     {
-        Render<MudPopoverProvider>();
-        var state = Services.GetRequiredService<IState<Web.Store.Cards.CardDetailState>>();
-        var cut = Render<Web.Components.Pages.Cards.CardPage>(p => p.Add(c => c.CardId, _cardId));
-        cut.WaitForElement("[data-testid=conversation-summary]", TimeSpan.FromSeconds(10));
-        cut.WaitForAssertion(() => state.Value.Extras.ShouldNotBeNull(), TimeSpan.FromSeconds(10));
+        var (cut, state) = RenderCardPage();
         var dispatcher = Services.GetRequiredService<IDispatcher>();
         // The indicators take a record, so they are drawn again whenever the page draws its header.
         var header = cut.FindComponent<CardIndicatorsView>();

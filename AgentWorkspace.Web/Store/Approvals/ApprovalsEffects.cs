@@ -11,6 +11,9 @@ public sealed class ApprovalsEffects(ApprovalService approvals, ActorAccessor ac
 {
     private IDisposable? _subscription;
     private int _refreshQueued;
+    // One read of the list at a time, so that the list shown is always the one read last (a read started
+    // before a review cannot finish after the read started after it and show the reviewed draft again).
+    private readonly SemaphoreSlim _reading = new(1, 1);
 
     [EffectMethod]
     public async Task Handle(LoadApprovalsAction action, IDispatcher dispatcher)
@@ -20,7 +23,7 @@ public sealed class ApprovalsEffects(ApprovalService approvals, ActorAccessor ac
             if (change.Kind is ChangeKind.CaseChanged or ChangeKind.DraftReviewed or ChangeKind.CardMerged) dispatcher.Dispatch(new RefreshApprovalsAction());
             return Task.CompletedTask;
         });
-        await Run(dispatcher, null, async () => dispatcher.Dispatch(new ApprovalsLoadedAction(await approvals.PendingAsync(await actors.GetAsync()), false)));
+        await Run(dispatcher, null, () => InTurnAsync(async () => dispatcher.Dispatch(new ApprovalsLoadedAction(await approvals.PendingAsync(await actors.GetAsync()), false))));
     }
 
     [EffectMethod]
@@ -29,8 +32,15 @@ public sealed class ApprovalsEffects(ApprovalService approvals, ActorAccessor ac
         if (Interlocked.Exchange(ref _refreshQueued, 1) == 1) return;
         await Task.Delay(300);
         Volatile.Write(ref _refreshQueued, 0);
-        await Run(dispatcher, null, async () =>
-            dispatcher.Dispatch(new ApprovalsLoadedAction(await approvals.PendingAsync(await actors.GetAsync(), null, Math.Clamp(state.Value.Drafts.Count, 30, 100)), false)));
+        await Run(dispatcher, null, () => InTurnAsync(async () =>
+            dispatcher.Dispatch(new ApprovalsLoadedAction(await approvals.PendingAsync(await actors.GetAsync(), null, Math.Clamp(state.Value.Drafts.Count, 30, 100)), false))));
+    }
+
+    private async Task InTurnAsync(Func<Task> read)
+    {
+        await _reading.WaitAsync();
+        try { await read(); }
+        finally { _reading.Release(); }
     }
 
     [EffectMethod]
@@ -55,5 +65,6 @@ public sealed class ApprovalsEffects(ApprovalService approvals, ActorAccessor ac
         }
     }
 
+    // The semaphore is not disposed: a read still under way when the circuit ends releases it afterwards.
     public void Dispose() => _subscription?.Dispose();
 }

@@ -10,6 +10,8 @@ public sealed class DashboardEffects(DashboardService dashboard, ActorAccessor a
 {
     private IDisposable? _subscription;
     private int _refreshQueued;
+    // One read at a time: the figures shown are always those read last.
+    private readonly SemaphoreSlim _reading = new(1, 1);
 
     [EffectMethod]
     public async Task Handle(LoadDashboardAction action, IDispatcher dispatcher)
@@ -35,6 +37,7 @@ public sealed class DashboardEffects(DashboardService dashboard, ActorAccessor a
 
     private async Task LoadAsync(IDispatcher dispatcher)
     {
+        await _reading.WaitAsync();
         try
         {
             var actor = await actors.GetAsync();
@@ -44,7 +47,12 @@ public sealed class DashboardEffects(DashboardService dashboard, ActorAccessor a
         {
             dispatcher.Dispatch(new DashboardFailedAction(ex.Message));
         }
+        finally
+        {
+            _reading.Release();
+        }
     }
 
+    // The semaphore is not disposed: a read still under way when the circuit ends releases it afterwards.
     public void Dispose() => _subscription?.Dispose();
 }
