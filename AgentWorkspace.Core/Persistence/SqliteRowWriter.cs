@@ -19,7 +19,9 @@ namespace AgentWorkspace.Core.Persistence;
 /// dependents in its collections, which are inserted with it). <see cref="Track"/> remembers what a
 /// loaded entity looks like; <see cref="WriteChanges"/> updates the columns that changed since, with the
 /// optimistic concurrency check of a versioned entity (its old <see cref="IVersioned.Version"/> in the
-/// WHERE, the new one written; no row → <see cref="DbUpdateConcurrencyException"/>). A failed statement
+/// WHERE, the new one written; no row → <see cref="DbUpdateConcurrencyException"/>). As with EF Core, a row
+/// inserted since the last <see cref="WriteChanges"/> is written as it is now without a new version, and is
+/// an existing row after it. A failed statement
 /// throws a <see cref="DbUpdateException"/> over the <see cref="SqliteException"/>, as SaveChanges would.
 /// </para>
 /// <para>Not thread-safe: one writer, one connection. Dispose it before the connection is given back.</para>
@@ -85,6 +87,8 @@ internal sealed class SqliteRowWriter(DbContext db) : IDisposable
         {
             var (entity, table, before, inserted) = _tracked[t];
             var changed = table.Changed(entity, before);
+            // Like SaveChanges accepting its changes: a row inserted before this save is an existing row after it.
+            _tracked[t] = (entity, table, before, false);
             if (changed == UInt128.Zero) continue;
             // Like the context's SaveChanges: a row loaded and changed gets a new version, the old one is the check.
             var versioned = !inserted && table.Version is not null;
@@ -108,7 +112,7 @@ internal sealed class SqliteRowWriter(DbContext db) : IDisposable
             if (versioned) command.Parameters[p].Value = oldVersion;
             if (Execute(command, c => c.ExecuteNonQuery()) != 1)
                 throw new DbUpdateConcurrencyException($"The {table.Name} row {table.Key.Read(entity)} was changed or deleted meanwhile; nothing was written.");
-            _tracked[t] = (entity, table, table.Snapshot(entity), inserted);
+            _tracked[t] = (entity, table, table.Snapshot(entity), false);
         }
     }
 

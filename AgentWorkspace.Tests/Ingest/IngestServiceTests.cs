@@ -12,6 +12,38 @@ namespace AgentWorkspace.Tests.Ingest;
 
 public class IngestServiceTests
 {
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task BothWritePathsStoreTheSameRows_TheGroupWritersStatementsAndEfCoresChangeTracking(bool groupCommit)
+    {
+        await using var kit = await IngestKit.CreateAsync();
+        kit.Service.GroupCommitForTests = groupCommit;
+        var first = await kit.IngestAsync(IngestKit.Sms("+33 6 12 34 56 78", "Merci beaucoup, parfait !") with { From = new() { Address = "+33 6 12 34 56 78", DisplayName = "Zoé Martin" } });
+        var second = await kit.IngestAsync(IngestKit.Sms("06 12 34 56 78", "Toujours pas reçu ma commande, c'est inadmissible"));
+        var other = await kit.IngestAsync(IngestKit.On(Channel.WhatsApp, "+33612345678", body: "Bonjour"));
+        var attached = await kit.IngestAsync(IngestKit.Sms("06 12 34 56 78", "Voici la photo") with
+        {
+            Attachments = [new InteractionAttachment { Name = "photo.jpg", ContentType = "image/jpeg", Size = 1234 }],
+        });
+
+        (first.CardCreated, first.CaseCreated, second.CardCreated, second.CaseCreated, other.CaseCreated, attached.CaseCreated)
+            .ShouldBe((true, true, false, false, true, false));
+        (second.CaseId, attached.CaseId).ShouldBe((first.CaseId, first.CaseId));
+        await using var db = kit.Db();
+        var card = await db.Cards.AsNoTracking().SingleAsync(c => c.Id == first.CardId, TestContext.Current.CancellationToken);
+        (card.PositiveCount, card.NeutralCount, card.NegativeCount, card.Version).ShouldBe((1, 2, 1, 5L),
+            "created with version 1, then a new version for each message's indicators (the first one's after the save that created the card)");
+        var sms = await db.Cases.AsNoTracking().SingleAsync(c => c.Id == first.CaseId, TestContext.Current.CancellationToken);
+        (sms.UnreadCount, sms.LastMessagePreview, sms.Version).ShouldBe((3, "Voici la photo", 3L), "created with version 1 (its first message before its first save), then one per message");
+        var identity = await db.Identities.AsNoTracking().SingleAsync(i => i.CardId == card.Id, TestContext.Current.CancellationToken);
+        (identity.DisplayName, identity.NormalizedAddress).ShouldBe(("Zoé Martin", "+33612345678"));
+        (await db.Messages.CountAsync(m => m.CardId == card.Id, TestContext.Current.CancellationToken)).ShouldBe(4);
+        (await db.Attachments.Where(a => a.MessageId == attached.MessageId).Select(a => a.Name).SingleAsync(TestContext.Current.CancellationToken)).ShouldBe("photo.jpg");
+        (await db.CaseEvents.CountAsync(e => e.CardId == card.Id, TestContext.Current.CancellationToken)).ShouldBe(2, "one per created case");
+        (await db.Audit.CountAsync(a => a.EntityType == "Card" && a.EntityId == card.Id.ToString(), TestContext.Current.CancellationToken)).ShouldBe(1);
+    }
+
     [Fact]
     public async Task TheWritersPreparedLookupsFindWhatTheEfCoreQueriesFind_TheNewestOpenCaseOfTheChannel()
     {

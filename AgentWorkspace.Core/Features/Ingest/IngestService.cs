@@ -43,6 +43,9 @@ public sealed class IngestService(
     private readonly GroupCommit<(IngestResult, long, string?)> _groupCommit = new(dbFactory);
     private bool? _isSqlite;
 
+    /// <summary>For tests: false runs the SQL Server path (EF Core's change tracking, one transaction per interaction) on SQLite.</summary>
+    internal bool? GroupCommitForTests { set => _isSqlite = value; }
+
     /// <summary>For tests: runs after the repeat check and before the transaction (where a concurrent writer can slip in).</summary>
     internal Func<Task>? AfterRepeatCheckForTests { get; set; }
 
