@@ -3,6 +3,7 @@ using AgentWorkspace.Core.Domain.Common;
 using AgentWorkspace.Core.Features.Ingest;
 using AgentWorkspace.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 
 namespace AgentWorkspace.Tests.Ingest;
 
@@ -16,6 +17,14 @@ public sealed class GroupCommitTests
     {
         batch.Db.Audit.Add(new AuditEntry(DateTimeOffset.UtcNow, "test", "Test", "Test", name, "Written"));
         await batch.Db.SaveChangesAsync();
+        return name;
+    };
+
+    /// <summary>The same through the batch's own writing (on SQLite the writer's prepared statements: the row is inserted at once).</summary>
+    private static Func<GroupCommitBatch, Task<string>> Insert(string name) => async batch =>
+    {
+        batch.Add(new AuditEntry(DateTimeOffset.UtcNow, "test", "Test", "Test", name, "Written"));
+        await batch.SaveAsync(CancellationToken.None);
         return name;
     };
 
@@ -98,6 +107,85 @@ public sealed class GroupCommitTests
         (await WrittenAsync(database)).ShouldBe(["first"]);
         (await commit.RunAsync(Write("later"), CancellationToken.None)).ShouldBe("later", "the writer goes on with the next group");
         (await WrittenAsync(database)).ShouldBe(["first", "later"]);
+    }
+
+    [Fact]
+    public async Task WhenAUseCaseFailsAfterItsRowsWereInsertedByTheWriter_ItsRowsAloneAreRolledBack()
+    {
+        await using var database = await TestDatabase.CreateAsync();
+        var commit = new GroupCommit<string>(database.Factory);
+        var (first, release) = HoldTheWriter(commit);
+        await Task.Delay(50, Ct);
+        var before = commit.RunAsync(Insert("before"), CancellationToken.None);
+        var bad = commit.RunAsync(async batch =>
+        {
+            await Insert("bad")(batch);
+            batch.Add(new AuditEntry(DateTimeOffset.UtcNow, "test", "Test", "Test", "bad-2", "Written"));
+            throw new DomainException("This one is refused after its rows were inserted.", "body");
+        }, CancellationToken.None);
+        var after = commit.RunAsync(Insert("after"), CancellationToken.None);
+        release.SetResult();
+
+        (await Should.ThrowAsync<DomainException>(bad)).Field.ShouldBe("body");
+        (await before, await after, await first).ShouldBe(("before", "after", "first"));
+        commit.Committed.ShouldBe((2L, 4L));
+        (await WrittenAsync(database)).ShouldBe(["after", "before", "first"]);
+    }
+
+    [Fact]
+    public async Task WhenTheGroupTransactionIsLostAfterRowsWereInsertedByTheWriter_NothingOfTheGroupIsWritten()
+    {
+        await using var database = await TestDatabase.CreateAsync();
+        var commit = new GroupCommit<string>(database.Factory);
+        var (first, release) = HoldTheWriter(commit);
+        await Task.Delay(50, Ct);
+        var good = commit.RunAsync(Insert("good"), CancellationToken.None);
+        var breaking = commit.RunAsync(async batch =>
+        {
+            await Insert("breaking")(batch);
+            await batch.Db.Database.ExecuteSqlRawAsync("ROLLBACK");
+            return "breaking";
+        }, CancellationToken.None);
+        release.SetResult();
+
+        (await first).ShouldBe("first");
+        await Should.ThrowAsync<Exception>(good);
+        await Should.ThrowAsync<Exception>(breaking);
+        (await WrittenAsync(database)).ShouldBe(["first"]);
+        (await commit.RunAsync(Insert("later"), CancellationToken.None)).ShouldBe("later", "a new writer, with new prepared statements, takes the next group");
+        (await WrittenAsync(database)).ShouldBe(["first", "later"]);
+    }
+
+    private static async Task<string> PragmasAsync(System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction? transaction = null)
+    {
+        async Task<object?> Read(string pragma)
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText = "PRAGMA " + pragma;
+            command.Transaction = transaction;
+            return await command.ExecuteScalarAsync(Ct);
+        }
+        return $"{await Read("cache_size")}/{await Read("wal_autocheckpoint")}";
+    }
+
+    [Fact]
+    public async Task TheWriterHasItsLargerCacheAndCheckpointIntervalWhileItRuns_AndItsConnectionGetsSqlitesDefaultsBack()
+    {
+        await using var database = await TestDatabase.CreateAsync();
+        var commit = new GroupCommit<string>(database.Factory);
+        System.Data.Common.DbConnection? writer = null;
+        (await commit.RunAsync(batch =>
+        {
+            writer = batch.Db.Database.GetDbConnection();
+            return PragmasAsync(writer, batch.Db.Database.CurrentTransaction!.GetDbTransaction());
+        }, CancellationToken.None)).ShouldBe($"-131072/{GroupCommit<string>.WriterCheckpointPages}");
+
+        // The writer stops once its queue is empty; its kept connection goes back to the pool with SQLite's defaults.
+        await Task.Delay(300, Ct);
+        var pragmas = "";
+        for (var i = 0; i < 20 && pragmas != "-2000/1000"; i++, await Task.Delay(100, Ct))
+            pragmas = await PragmasAsync(writer!);
+        pragmas.ShouldBe("-2000/1000");
     }
 
     [Fact]

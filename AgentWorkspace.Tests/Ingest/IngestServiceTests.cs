@@ -12,6 +12,82 @@ namespace AgentWorkspace.Tests.Ingest;
 
 public class IngestServiceTests
 {
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task BothWritePathsStoreTheSameRows_TheGroupWritersStatementsAndEfCoresChangeTracking(bool groupCommit)
+    {
+        await using var kit = await IngestKit.CreateAsync();
+        kit.Service.GroupCommitForTests = groupCommit;
+        var first = await kit.IngestAsync(IngestKit.Sms("+33 6 12 34 56 78", "Merci beaucoup, parfait !") with { From = new() { Address = "+33 6 12 34 56 78", DisplayName = "Zoé Martin" } });
+        var second = await kit.IngestAsync(IngestKit.Sms("06 12 34 56 78", "Toujours pas reçu ma commande, c'est inadmissible"));
+        var other = await kit.IngestAsync(IngestKit.On(Channel.WhatsApp, "+33612345678", body: "Bonjour"));
+        var attached = await kit.IngestAsync(IngestKit.Sms("06 12 34 56 78", "Voici la photo") with
+        {
+            Attachments = [new InteractionAttachment { Name = "photo.jpg", ContentType = "image/jpeg", Size = 1234 }],
+        });
+
+        (first.CardCreated, first.CaseCreated, second.CardCreated, second.CaseCreated, other.CaseCreated, attached.CaseCreated)
+            .ShouldBe((true, true, false, false, true, false));
+        (second.CaseId, attached.CaseId).ShouldBe((first.CaseId, first.CaseId));
+        await using var db = kit.Db();
+        var card = await db.Cards.AsNoTracking().SingleAsync(c => c.Id == first.CardId, TestContext.Current.CancellationToken);
+        (card.PositiveCount, card.NeutralCount, card.NegativeCount, card.Version).ShouldBe((1, 2, 1, 5L),
+            "created with version 1, then a new version for each message's indicators (the first one's after the save that created the card)");
+        var sms = await db.Cases.AsNoTracking().SingleAsync(c => c.Id == first.CaseId, TestContext.Current.CancellationToken);
+        (sms.UnreadCount, sms.LastMessagePreview, sms.Version).ShouldBe((3, "Voici la photo", 3L), "created with version 1 (its first message before its first save), then one per message");
+        var identity = await db.Identities.AsNoTracking().SingleAsync(i => i.CardId == card.Id, TestContext.Current.CancellationToken);
+        (identity.DisplayName, identity.NormalizedAddress).ShouldBe(("Zoé Martin", "+33612345678"));
+        (await db.Messages.CountAsync(m => m.CardId == card.Id, TestContext.Current.CancellationToken)).ShouldBe(4);
+        (await db.Attachments.Where(a => a.MessageId == attached.MessageId).Select(a => a.Name).SingleAsync(TestContext.Current.CancellationToken)).ShouldBe("photo.jpg");
+        (await db.CaseEvents.CountAsync(e => e.CardId == card.Id, TestContext.Current.CancellationToken)).ShouldBe(2, "one per created case");
+        (await db.Audit.CountAsync(a => a.EntityType == "Card" && a.EntityId == card.Id.ToString(), TestContext.Current.CancellationToken)).ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task TheWritersPreparedLookupsFindWhatTheEfCoreQueriesFind_TheNewestOpenCaseOfTheChannel()
+    {
+        await using var kit = await IngestKit.CreateAsync();
+        var first = await kit.IngestAsync(IngestKit.Sms("+33 6 12 34 56 78"));
+        long queueId, olderOpen, newerOpen;
+        await using (var db = kit.Db())
+        {
+            queueId = await db.Queues.Select(q => q.Id).FirstAsync(TestContext.Current.CancellationToken);
+            var now = DateTimeOffset.UtcNow;
+            // The first case resolved and newest; another channel open and newest; two open SMS cases, one newer.
+            var resolved = await db.Cases.SingleAsync(c => c.Id == first.CaseId, TestContext.Current.CancellationToken);
+            resolved.MessageArrived(Direction.Inbound, "x", now.AddHours(5));
+            resolved.Resolve(now);
+            var whatsApp = new Case(first.CardId, Channel.WhatsApp, queueId, "WhatsApp", now.AddHours(4));
+            var older = new Case(first.CardId, Channel.Sms, queueId, "Older", now.AddHours(1));
+            var newer = new Case(first.CardId, Channel.Sms, queueId, "Newer", now.AddHours(2));
+            newer.SetPending();
+            db.Cases.AddRange(whatsApp, older, newer);
+            await db.SaveChangesAsync(TestContext.Current.CancellationToken);
+            (olderOpen, newerOpen) = (older.Id, newer.Id);
+        }
+
+        await using var writer = kit.Db();
+        await writer.Database.OpenConnectionAsync(TestContext.Current.CancellationToken);
+        using var rows = new Core.Persistence.SqliteRowWriter(writer);
+        var prepared = new GroupCommitBatch(writer, rows);
+        var tracked = new GroupCommitBatch(writer);
+        var address = new IdentityAddress(IdentitySpace.Phone, "+33612345678");
+        var ct = TestContext.Current.CancellationToken;
+
+        var (a, b) = (await IngestService.FindIdentityAsync(prepared, address, ct), await IngestService.FindIdentityAsync(tracked, address, ct));
+        (a!.Id, a.CardId, a.LastSeenAt).ShouldBe((b!.Id, b.CardId, b.LastSeenAt));
+        (await IngestService.FindIdentityAsync(prepared, new IdentityAddress(IdentitySpace.Phone, "+33699999999"), ct)).ShouldBeNull();
+        var (cardA, cardB) = (await IngestService.FindCardAsync(prepared, first.CardId, ct), await IngestService.FindCardAsync(tracked, first.CardId, ct));
+        (cardA.Id, cardA.Version, cardA.NeutralCount + cardA.PositiveCount + cardA.NegativeCount, cardA.LastContactAt)
+            .ShouldBe((cardB.Id, cardB.Version, cardB.NeutralCount + cardB.PositiveCount + cardB.NegativeCount, cardB.LastContactAt));
+        var (caseA, caseB) = (await IngestService.FindOpenCaseAsync(prepared, first.CardId, Channel.Sms, ct), await IngestService.FindOpenCaseAsync(tracked, first.CardId, Channel.Sms, ct));
+        (caseA!.Id, caseB!.Id).ShouldBe((newerOpen, newerOpen), "the newest open (here pending) case on the channel");
+        (caseA.Status, caseA.Version, caseA.Title).ShouldBe((caseB.Status, caseB.Version, caseB.Title));
+        olderOpen.ShouldNotBe(newerOpen);
+        (await IngestService.FindOpenCaseAsync(prepared, first.CardId, Channel.Email, ct)).ShouldBeNull();
+    }
+
     [Fact]
     public async Task AnSmsFromANumberThatCalledYesterdayInNationalFormLandsOnTheCallersCard()
     {

@@ -115,11 +115,12 @@ internal sealed class ApiKeyAuthenticationHandler(
             return AuthenticateResult.NoResult();
         var key = values.ToString().Trim();
 
-        var configured = configuration.GetSection("Api:Keys").Get<string[]>() ?? [];
-        foreach (var candidate in configured)
+        // The sent key is hashed once; the configured keys are read as they are now (configuration may reload).
+        var sent = System.Text.Encoding.UTF8.GetBytes(ApiKeySecret.Hash(key));
+        foreach (var entry in configuration.GetSection("Api:Keys").GetChildren())
         {
-            if (!string.IsNullOrEmpty(candidate) && System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(
-                    System.Text.Encoding.UTF8.GetBytes(ApiKeySecret.Hash(candidate)), System.Text.Encoding.UTF8.GetBytes(ApiKeySecret.Hash(key))))
+            if (!string.IsNullOrEmpty(entry.Value) && System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(
+                    System.Text.Encoding.UTF8.GetBytes(ApiKeySecret.Hash(entry.Value)), sent))
                 return Success("apikey:config", "API (configuration key)", Role.Admin);
         }
 

@@ -44,7 +44,10 @@ public sealed class Case : IVersioned
     /// <summary>Conversation context (pre-chat survey, visitor, self-service, variables) as JSON.</summary>
     public string? ContextJson { get; private set; }
 
-    public bool IsOpen => Status is CaseStatus.New or CaseStatus.Open or CaseStatus.Pending;
+    public bool IsOpen => IsOpenStatus(Status);
+
+    /// <summary>Whether a case in <paramref name="status"/> still takes messages and work.</summary>
+    public static bool IsOpenStatus(CaseStatus status) => status is CaseStatus.New or CaseStatus.Open or CaseStatus.Pending;
 
     private Case() { }
 

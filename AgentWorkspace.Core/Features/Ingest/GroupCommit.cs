@@ -46,6 +46,7 @@ internal sealed class GroupCommit<TResult>(IDbContextFactory<AgentWorkspaceDbCon
     {
         var batch = new List<Pending>(maxBatch);
         AgentWorkspaceDbContext? db = null;
+        SqliteRowWriter? rows = null;
         try
         {
             while (true)
@@ -61,11 +62,15 @@ internal sealed class GroupCommit<TResult>(IDbContextFactory<AgentWorkspaceDbCon
                 {
                     // One connection for the whole run of groups: its page cache stays warm, since no other
                     // connection writes meanwhile. A failed group gives it back (it may be in any state).
-                    db ??= await OpenWriterAsync();
-                    if (!await CommitAsync(db, batch))
+                    if (db is null)
                     {
-                        await ReleaseWriterAsync(db);
-                        db = null;
+                        db = await OpenWriterAsync();
+                        rows = new SqliteRowWriter(db);
+                    }
+                    if (!await CommitAsync(db, rows!, batch))
+                    {
+                        await ReleaseWriterAsync(db, rows);
+                        (db, rows) = (null, null);
                     }
                     continue;
                 }
@@ -83,7 +88,7 @@ internal sealed class GroupCommit<TResult>(IDbContextFactory<AgentWorkspaceDbCon
         }
         finally
         {
-            if (db is not null) await ReleaseWriterAsync(db);
+            if (db is not null) await ReleaseWriterAsync(db, rows);
         }
     }
 
@@ -103,13 +108,15 @@ internal sealed class GroupCommit<TResult>(IDbContextFactory<AgentWorkspaceDbCon
         }
         catch
         {
-            await ReleaseWriterAsync(db);
+            await ReleaseWriterAsync(db, null);
             throw;
         }
     }
 
-    private static async ValueTask ReleaseWriterAsync(AgentWorkspaceDbContext db)
+    private static async ValueTask ReleaseWriterAsync(AgentWorkspaceDbContext db, SqliteRowWriter? rows)
     {
+        // Its prepared statements are finalised before the connection goes back (ADR 005: nothing outlives the writer).
+        rows?.Dispose();
         try
         {
             // The connection goes back to the factory's pool: the larger cache must not outlive the writer (ADR 005).
@@ -125,18 +132,19 @@ internal sealed class GroupCommit<TResult>(IDbContextFactory<AgentWorkspaceDbCon
     }
 
     /// <summary>Writes one group; false when its transaction was lost (every caller then has the error).</summary>
-    private async Task<bool> CommitAsync(AgentWorkspaceDbContext db, List<Pending> batch)
+    private async Task<bool> CommitAsync(AgentWorkspaceDbContext db, SqliteRowWriter rows, List<Pending> batch)
     {
         var outcomes = new (TResult Result, Exception? Error)[batch.Count];
+        var scope = new GroupCommitBatch(db, rows);
         try
         {
             // Serializable: on SQLite an immediate transaction (the write lock is taken at once, so every
             // lookup below sees the file as it will be committed, including this group's earlier work).
             await using var tx = await db.Database.BeginTransactionAsync(IsolationLevel.Serializable);
-            var scope = new GroupCommitBatch(db);
             for (var i = 0; i < batch.Count; i++)
             {
-                await tx.CreateSavepointAsync("usecase");
+                // Savepoints as the writer's kept statements (EF Core would build and parse a command each time).
+                rows.Execute(Savepoint);
                 try
                 {
                     outcomes[i] = (await batch[i].Work(scope), null);
@@ -145,20 +153,20 @@ internal sealed class GroupCommit<TResult>(IDbContextFactory<AgentWorkspaceDbCon
                 {
                     // If SQLite already rolled back the whole transaction (I/O error, disk full), this throws
                     // and the group fails as a whole below: nothing of anyone is written.
-                    await tx.RollbackToSavepointAsync("usecase");
+                    rows.Execute(RollbackToSavepoint);
                     outcomes[i] = (default!, ex);
                 }
                 finally
                 {
-                    db.ChangeTracker.Clear();
+                    scope.EndUseCase();
                 }
-                await tx.ReleaseSavepointAsync("usecase");
+                rows.Execute(ReleaseSavepoint);
             }
             await tx.CommitAsync();
         }
         catch (Exception ex)
         {
-            db.ChangeTracker.Clear();
+            scope.EndUseCase();
             foreach (var pending in batch) pending.Done.TrySetException(ex);
             return false;
         }
@@ -172,18 +180,77 @@ internal sealed class GroupCommit<TResult>(IDbContextFactory<AgentWorkspaceDbCon
         return true;
     }
 
-    /// <summary>The writer connection's page cache (128 MB), and SQLite's default (2 MB) that the connection gets back.</summary>
-    private const string WriterCachePragma = "PRAGMA cache_size=-131072";
-    private const string DefaultCachePragma = "PRAGMA cache_size=-2000";
+    private const string Savepoint = "SAVEPOINT usecase";
+    private const string RollbackToSavepoint = "ROLLBACK TO usecase";
+    private const string ReleaseSavepoint = "RELEASE usecase";
+
+    /// <summary>
+    /// The writer connection's page cache (128 MB) and checkpoint interval, and SQLite's defaults (2 MB, 1,000
+    /// pages) that the connection gets back. The writer checkpoints the WAL into the file itself, on its own
+    /// thread, when a commit leaves more than that many pages in the WAL: every 1,000 pages meant several
+    /// checkpoints a second under load, each copying the hot pages (index roots, the tables' right edges)
+    /// again and syncing the file, while every caller waited. Every 10,000 pages (a WAL of about 40 MB)
+    /// copies each of those pages once for ten times as many messages (ADR 007, amendment 2).
+    /// </summary>
+    internal const int WriterCheckpointPages = 10_000;
+    private static readonly string WriterCachePragma = $"PRAGMA cache_size=-131072; PRAGMA wal_autocheckpoint={WriterCheckpointPages}";
+    private const string DefaultCachePragma = "PRAGMA cache_size=-2000; PRAGMA wal_autocheckpoint=1000";
 }
 
-/// <summary>The open group transaction as one use case sees it: the context, and what the group may share (on SQL Server, a group of one).</summary>
-internal sealed class GroupCommitBatch(AgentWorkspaceDbContext db)
+/// <summary>
+/// The open group transaction as one use case sees it: the context, how its rows are written, and what the
+/// group may share (on SQL Server, a group of one).
+/// <para>
+/// Rows are written through <see cref="Add"/>, <see cref="Track"/> and <see cref="SaveAsync"/>: with EF Core's
+/// change tracking and <c>SaveChanges</c> on SQL Server (and when no row writer is given), with the group
+/// writer's prepared statements on SQLite (<see cref="SqliteRowWriter"/>, ADR 007 amendment 2), where an added
+/// row is inserted at once. Entities given to <see cref="Track"/> are read without tracking.
+/// </para>
+/// </summary>
+internal sealed class GroupCommitBatch(AgentWorkspaceDbContext db, SqliteRowWriter? rows = null)
 {
     private readonly Dictionary<string, object> _shared = new(StringComparer.Ordinal);
     private readonly HashSet<string> _done = new(StringComparer.Ordinal);
 
     public AgentWorkspaceDbContext Db { get; } = db;
+
+    /// <summary>On SQLite, the group writer's prepared statements (also for its lookups); null with EF Core's change tracking.</summary>
+    public SqliteRowWriter? Rows => rows;
+
+    /// <summary>A new entity of this use case (and the dependents in its collections); on SQLite it is inserted now and has its key.</summary>
+    public void Add(object entity)
+    {
+        if (rows is null) Db.Add(entity);
+        else rows.Insert(entity);
+    }
+
+    /// <summary>An entity read without tracking that this use case may change: its changes are written by <see cref="SaveAsync"/>.</summary>
+    public void Track(object entity)
+    {
+        if (rows is null) Db.Attach(entity);
+        else rows.Track(entity);
+    }
+
+    /// <summary>Writes the changes made so far (a changed card or case gets its next version, the old one is checked).</summary>
+    public Task SaveAsync(CancellationToken ct)
+    {
+        if (rows is null) return Db.SaveChangesAsync(ct);
+        rows.WriteChanges();
+        return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// The key of an added entity whose <paramref name="id"/> is read now: on SQLite its real key; with EF Core's
+    /// change tracking a temporary key, which the next save replaces wherever it was used (one save less).
+    /// </summary>
+    public long KeyOf(object entity, long id) => rows is null ? (long)Db.Entry(entity).Property("Id").CurrentValue! : id;
+
+    /// <summary>The end of one use case (written or rolled back): nothing of it stays tracked.</summary>
+    internal void EndUseCase()
+    {
+        Db.ChangeTracker.Clear();
+        rows?.Clear();
+    }
 
     /// <summary>Whether a use case of this group already stored <paramref name="key"/> (see <see cref="Stored"/>).</summary>
     public bool HasStored(string key) => _done.Contains(key);

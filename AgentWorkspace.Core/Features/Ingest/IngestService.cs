@@ -43,6 +43,9 @@ public sealed class IngestService(
     private readonly GroupCommit<(IngestResult, long, string?)> _groupCommit = new(dbFactory);
     private bool? _isSqlite;
 
+    /// <summary>For tests: false runs the SQL Server path (EF Core's change tracking, one transaction per interaction) on SQLite.</summary>
+    internal bool? GroupCommitForTests { set => _isSqlite = value; }
+
     /// <summary>For tests: runs after the repeat check and before the transaction (where a concurrent writer can slip in).</summary>
     internal Func<Task>? AfterRepeatCheckForTests { get; set; }
 
@@ -131,15 +134,18 @@ public sealed class IngestService(
         var queue = await batch.SharedAsync("queue:" + input.Queue, () => ResolveQueueAsync(db, input.Queue, ct));
 
         // 1. The card: by identity, or a new one with that identity.
-        var identity = await IdentityByAddress(db, input.Address.Space, input.Address.Normalized, ct);
+        // Read without tracking: the batch tracks what this use case may change (EF Core, or the SQLite writer's own).
+        var identity = await FindIdentityAsync(batch, input.Address, ct);
         CustomerCard card;
         var cardCreated = false;
         if (identity is not null)
         {
-            card = await CardById(db, identity.CardId, ct);
+            batch.Track(identity);
+            card = await FindCardAsync(batch, identity.CardId, ct);
             // Merges move identities to the survivor; an identity left on a tombstone still finds its contact.
             for (var hops = 0; card.Status == CardStatus.Merged && card.MergedIntoId is { } next && hops < 10; hops++)
-                card = await CardById(db, next, ct);
+                card = await FindCardAsync(batch, next, ct);
+            batch.Track(card);
             if (card.Status == CardStatus.Active && !card.IsLocked)
             {
                 var (followers, following) = (identity.Followers ?? 0, identity.Following ?? 0);
@@ -153,27 +159,28 @@ public sealed class IngestService(
         {
             card = NewCard(input, now);
             card.AddIdentity(input.Channel, input.RawAddress, input.Address, input.SentAt, input.DisplayName, input.ProfileUrl, input.Followers, input.Following);
-            db.Cards.Add(card);
-            await db.SaveChangesAsync(ct);
+            batch.Add(card);
+            await batch.SaveAsync(ct);
             cardCreated = true;
-            db.Audit.Add(new AuditEntry(now, actor.UserId, actor.DisplayName, "Card", Id(card.Id), "Created", "source", null, "ingest:" + input.Channel.WireName()));
+            batch.Add(new AuditEntry(now, actor.UserId, actor.DisplayName, "Card", Id(card.Id), "Created", "source", null, "ingest:" + input.Channel.WireName()));
         }
 
         // 2. The case: the card's open case on this channel, or a new one in the queue.
-        var @case = await OpenCase(db, card.Id, input.Channel, ct);
+        var @case = await FindOpenCaseAsync(batch, card.Id, input.Channel, ct);
         var caseCreated = false;
-        if (@case is null)
+        if (@case is not null) batch.Track(@case);
+        else
         {
             var title = Text.Preview(input.Subject ?? input.Content.Text, 80);
             @case = new Case(card.Id, input.Channel, queue.Id, title.Length > 0 ? title : input.Channel.ToString(), now, queue.SkillList);
-            db.Cases.Add(@case);
+            batch.Add(@case);
             caseCreated = true;
         }
-        // A new case has no id until it is saved: its event and message refer to EF Core's temporary key,
-        // which the one SaveChanges below replaces by the real one (one round of change tracking less).
-        var caseId = caseCreated ? db.Entry(@case).Property(c => c.Id).CurrentValue : @case.Id;
+        // With EF Core a new case has no id until it is saved: its event and message refer to the temporary key,
+        // which the one save below replaces by the real one (one round of change tracking less).
+        var caseId = caseCreated ? batch.KeyOf(@case, @case.Id) : @case.Id;
         if (caseCreated)
-            db.CaseEvents.Add(new CaseEvent(caseId, card.Id, CaseEventType.Created, actor.UserId, actor.DisplayName, $"{input.Channel} → {queue.Name}", now));
+            batch.Add(new CaseEvent(caseId, card.Id, CaseEventType.Created, actor.UserId, actor.DisplayName, $"{input.Channel} → {queue.Name}", now));
         if (input.Context is { IsEmpty: false } context)
             @case.SetContext((ConversationContext.FromJson(@case.ContextJson)?.MergeWith(context) ?? context).ToJson());
 
@@ -186,17 +193,17 @@ public sealed class IngestService(
             input.Direction == Direction.Outbound ? actor.UserId : null, input.Subject, input.Content.Text, input.Content.SanitizedHtml,
             sentiment, input.SentAt, parentId);
         message.SetAttachmentCount(input.Attachments.Count);
-        db.Messages.Add(message);
+        batch.Add(message);
         var preview = input.Content.Text.Length > 0 ? input.Content.Text : input.Subject ?? string.Empty;
         @case.MessageArrived(input.Direction, preview, input.SentAt);
         card.RecordMessage(sentiment, input.Direction, input.SentAt);
-        await db.SaveChangesAsync(ct);
+        await batch.SaveAsync(ct);
 
         if (input.Attachments.Count > 0)
         {
             foreach (var a in input.Attachments)
-                db.Attachments.Add(new MessageAttachment(message.Id, a.Name, a.ContentType, a.Size, a.Url));
-            await db.SaveChangesAsync(ct);
+                batch.Add(new MessageAttachment(message.Id, a.Name, a.ContentType, a.Size, a.Url));
+            await batch.SaveAsync(ct);
         }
         return (new IngestResult(card.Id, @case.Id, message.Id, cardCreated, caseCreated, false), @case.QueueId, @case.AssignedAgentId);
     }
@@ -252,16 +259,36 @@ public sealed class IngestService(
 
     private static readonly Func<AgentWorkspaceDbContext, IdentitySpace, string, CancellationToken, Task<ChannelIdentity?>> IdentityByAddress =
         EF.CompileAsyncQuery((AgentWorkspaceDbContext db, IdentitySpace space, string normalized, CancellationToken ct) =>
-            db.Identities.FirstOrDefault(i => i.Space == space && i.NormalizedAddress == normalized));
+            db.Identities.AsNoTracking().FirstOrDefault(i => i.Space == space && i.NormalizedAddress == normalized));
 
     private static readonly Func<AgentWorkspaceDbContext, long, CancellationToken, Task<CustomerCard>> CardById =
-        EF.CompileAsyncQuery((AgentWorkspaceDbContext db, long id, CancellationToken ct) => db.Cards.First(c => c.Id == id));
+        EF.CompileAsyncQuery((AgentWorkspaceDbContext db, long id, CancellationToken ct) => db.Cards.AsNoTracking().First(c => c.Id == id));
 
     private static readonly Func<AgentWorkspaceDbContext, long, Channel, CancellationToken, Task<Case?>> OpenCase =
-        EF.CompileAsyncQuery((AgentWorkspaceDbContext db, long cardId, Channel channel, CancellationToken ct) => db.Cases
+        EF.CompileAsyncQuery((AgentWorkspaceDbContext db, long cardId, Channel channel, CancellationToken ct) => db.Cases.AsNoTracking()
             .Where(c => c.CardId == cardId && c.Channel == channel && (c.Status == CaseStatus.New || c.Status == CaseStatus.Open || c.Status == CaseStatus.Pending))
             .OrderByDescending(c => c.LastMessageAt).ThenByDescending(c => c.Id)
             .FirstOrDefault());
+
+    // The same lookups as the group writer's kept prepared statements on SQLite (ADR 007, amendment 2). The
+    // IngestTests pin that both forms find the same rows (the open case among closed, other-channel and older ones).
+    internal static Task<ChannelIdentity?> FindIdentityAsync(GroupCommitBatch batch, IdentityAddress address, CancellationToken ct) =>
+        batch.Rows is { } rows
+            ? Task.FromResult(rows.First<ChannelIdentity>("ingest:identity", "\"Space\" = $p0 AND \"NormalizedAddress\" = $p1", (int)address.Space, address.Normalized))
+            : IdentityByAddress(batch.Db, address.Space, address.Normalized, ct);
+
+    internal static Task<CustomerCard> FindCardAsync(GroupCommitBatch batch, long id, CancellationToken ct) =>
+        batch.Rows is { } rows
+            ? Task.FromResult(rows.First<CustomerCard>("ingest:card", "\"Id\" = $p0", id) ?? throw new InvalidOperationException($"Card {id} does not exist."))
+            : CardById(batch.Db, id, ct);
+
+    private static readonly string OpenStatusList = string.Join(", ", Enum.GetValues<CaseStatus>().Where(Case.IsOpenStatus).Select(s => (int)s));
+
+    internal static Task<Case?> FindOpenCaseAsync(GroupCommitBatch batch, long cardId, Channel channel, CancellationToken ct) =>
+        batch.Rows is { } rows
+            ? Task.FromResult(rows.First<Case>("ingest:open-case",
+                $"\"CardId\" = $p0 AND \"Channel\" = $p1 AND \"Status\" IN ({OpenStatusList}) ORDER BY \"LastMessageAt\" DESC, \"Id\" DESC", cardId, (int)channel))
+            : OpenCase(batch.Db, cardId, channel, ct);
 
     private static bool IsUniqueViolation(DbUpdateException ex) => ex.InnerException switch
     {
