@@ -189,6 +189,26 @@ public sealed class GroupCommitTests
     }
 
     [Fact]
+    public async Task AnIdleWriterKeepsItsConnectionAndStatementsForWorkThatComesSoon_ThenLetsThemGo()
+    {
+        await using var database = await TestDatabase.CreateAsync();
+        var commit = new GroupCommit<string>(database.Factory, lingerMilliseconds: 2_000);
+        object? Writer(GroupCommitBatch batch) => batch.Rows;
+        object? first = null, soon = null, later = null;
+        await commit.RunAsync(batch => { first = Writer(batch); return Task.FromResult("a"); }, CancellationToken.None);
+        await Task.Delay(100, Ct);
+        await commit.RunAsync(batch => { soon = Writer(batch); return Task.FromResult("b"); }, CancellationToken.None);
+        soon.ShouldNotBeNull();
+        soon.ShouldBeSameAs(first, "work 100 ms later finds the writer still open, with its prepared statements");
+
+        var quick = new GroupCommit<string>(database.Factory, lingerMilliseconds: 50);
+        await quick.RunAsync(batch => { first = Writer(batch); return Task.FromResult("c"); }, CancellationToken.None);
+        await Task.Delay(500, Ct);
+        await quick.RunAsync(batch => { later = Writer(batch); return Task.FromResult("d"); }, CancellationToken.None);
+        later.ShouldNotBeSameAs(first, "past its linger the writer was released; the next work opens a new one");
+    }
+
+    [Fact]
     public async Task ACallerThatGaveUpBeforeItsTurnIsNotWritten()
     {
         await using var database = await TestDatabase.CreateAsync();

@@ -13,11 +13,12 @@ namespace AgentWorkspace.Core.Features.Ingest;
 /// exception its own work threw, or with the commit's exception (then nothing of anyone was written).
 /// One fsync for many use cases instead of one each; each caller still sees one transaction.
 /// <para>
-/// The writer runs only while there is work (it starts on the first enqueue and stops when the
-/// queue is empty), so a service that is never disposed leaves no thread behind.
+/// The writer runs only while there is work (it starts on the first enqueue and stops once the
+/// queue has stayed empty for a quarter of a second), so a service that is never disposed leaves no
+/// thread behind.
 /// </para>
 /// </summary>
-internal sealed class GroupCommit<TResult>(IDbContextFactory<AgentWorkspaceDbContext> dbFactory, int maxBatch = 256)
+internal sealed class GroupCommit<TResult>(IDbContextFactory<AgentWorkspaceDbContext> dbFactory, int maxBatch = 256, int lingerMilliseconds = GroupCommit.DefaultLingerMilliseconds)
 {
     private sealed record Pending(Func<GroupCommitBatch, Task<TResult>> Work, TaskCompletionSource<TResult> Done, CancellationToken Ct);
 
@@ -74,6 +75,10 @@ internal sealed class GroupCommit<TResult>(IDbContextFactory<AgentWorkspaceDbCon
                     }
                     continue;
                 }
+                // Idle: keep the connection, its page cache and the prepared statements a little longer, so that a
+                // steady trickle (a message every few milliseconds) does not open, warm up and prepare a writer
+                // per message. No transaction is open meanwhile: other connections write as usual.
+                if (db is not null && await MoreWorkWithinAsync(lingerMilliseconds)) continue;
                 // Stop, unless work arrived between the last read and the stop (its enqueuer saw us running).
                 Volatile.Write(ref _running, 0);
                 if (!_queue.Reader.TryPeek(out _) || Interlocked.CompareExchange(ref _running, 1, 0) != 0) return;
@@ -89,6 +94,20 @@ internal sealed class GroupCommit<TResult>(IDbContextFactory<AgentWorkspaceDbCon
         finally
         {
             if (db is not null) await ReleaseWriterAsync(db, rows);
+        }
+    }
+
+    private async Task<bool> MoreWorkWithinAsync(int milliseconds)
+    {
+        if (milliseconds <= 0) return false;
+        using var idle = new CancellationTokenSource(milliseconds);
+        try
+        {
+            return await _queue.Reader.WaitToReadAsync(idle.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
         }
     }
 
@@ -195,6 +214,12 @@ internal sealed class GroupCommit<TResult>(IDbContextFactory<AgentWorkspaceDbCon
     internal const int WriterCheckpointPages = 10_000;
     private static readonly string WriterCachePragma = $"PRAGMA cache_size=-131072; PRAGMA wal_autocheckpoint={WriterCheckpointPages}";
     private const string DefaultCachePragma = "PRAGMA cache_size=-2000; PRAGMA wal_autocheckpoint=1000";
+}
+
+internal static class GroupCommit
+{
+    /// <summary>How long an idle writer keeps its connection, cache and statements for the next piece of work.</summary>
+    public const int DefaultLingerMilliseconds = 250;
 }
 
 /// <summary>
