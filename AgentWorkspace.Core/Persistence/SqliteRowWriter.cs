@@ -43,7 +43,7 @@ internal sealed class SqliteRowWriter(DbContext db) : IDisposable
         _tracked.Add((entity, table, table.Snapshot(entity), true));
         foreach (var (navigation, foreignKey) in table.Dependents)
         {
-            if (navigation.GetValue(entity) is not IEnumerable dependents) continue;
+            if (navigation.GetClrValueUsingContainingEntity(entity) is not IEnumerable dependents) continue;
             foreach (var dependent in dependents)
             {
                 foreignKey.Write(dependent, key);
@@ -257,8 +257,7 @@ internal sealed class SqliteRowWriter(DbContext db) : IDisposable
             _create = System.Linq.Expressions.Expression.Lambda<Func<object>>(System.Linq.Expressions.Expression.New(constructor)).Compile();
             Dependents = type.GetNavigations()
                 .Where(n => n.IsCollection && !n.IsOnDependent)
-                .Select(n => (n.FieldInfo as MemberInfo ?? n.PropertyInfo!, new Column(n.ForeignKey.Properties.Single(), StoreObjectIdentifier.Table(n.TargetEntityType.GetTableName()!, n.TargetEntityType.GetSchema()))))
-                .Select(d => (new Member(d.Item1), d.Item2))
+                .Select(n => (n.GetGetter(), new Column(n.ForeignKey.Properties.Single(), StoreObjectIdentifier.Table(n.TargetEntityType.GetTableName()!, n.TargetEntityType.GetSchema()))))
                 .ToArray();
         }
 
@@ -266,7 +265,7 @@ internal sealed class SqliteRowWriter(DbContext db) : IDisposable
         public Column Key { get; }
         public Column[] Columns { get; }
         public int? Version { get; }
-        public (Member Navigation, Column ForeignKey)[] Dependents { get; }
+        public (IClrPropertyGetter Navigation, Column ForeignKey)[] Dependents { get; }
         public SqliteCommand? Insert { get; set; }
         public Dictionary<(UInt128 Columns, bool Versioned), SqliteCommand> Updates { get; } = [];
         public Dictionary<string, SqliteCommand> Queries { get; } = new(StringComparer.Ordinal);
@@ -306,11 +305,5 @@ internal sealed class SqliteRowWriter(DbContext db) : IDisposable
         public string UpdateSql(List<Column> columns, bool versioned) =>
             $"UPDATE \"{Name}\" SET {string.Join(", ", columns.Select((c, i) => $"\"{c.Name}\" = $p{i}"))} WHERE \"{Key.Name}\" = $p{columns.Count}"
             + (versioned ? $" AND \"{Columns[Version!.Value].Name}\" = $p{columns.Count + 1}" : "");
-    }
-
-    /// <summary>A navigation's field or property, read by reflection (once per inserted entity).</summary>
-    private sealed class Member(MemberInfo member)
-    {
-        public object? GetValue(object entity) => member is FieldInfo f ? f.GetValue(entity) : ((PropertyInfo)member).GetValue(entity);
     }
 }

@@ -80,18 +80,29 @@ public sealed class DemoDataSeeder(IDbContextFactory<AgentWorkspaceDbContext> db
         {
             using var stop = new CancellationTokenSource();
             using var ready = new System.Collections.Concurrent.BlockingCollection<Batch>(boundedCapacity: 1);
-            var producer = Task.Run(() =>
+            // A thread of its own: a long CPU-bound loop, joined below (no pool thread held, no task to block on).
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo? generatorFailed = null;
+            var producer = new Thread(() =>
             {
                 try
                 {
                     for (var planned = 0; planned < options.Cards; planned += ChunkSize)
                         ready.Add(generator.Next(Math.Min(ChunkSize, options.Cards - planned)), stop.Token);
                 }
+                catch (OperationCanceledException) when (stop.IsCancellationRequested)
+                {
+                    // The writer failed and stopped us; its error is the one to report.
+                }
+                catch (Exception ex)
+                {
+                    generatorFailed = System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(ex);
+                }
                 finally
                 {
                     ready.CompleteAdding();
                 }
-            });
+            }) { IsBackground = true, Name = "Demo data generator" };
+            producer.Start();
             try
             {
                 foreach (var batch in ready.GetConsumingEnumerable())
@@ -119,8 +130,8 @@ public sealed class DemoDataSeeder(IDbContextFactory<AgentWorkspaceDbContext> db
             finally
             {
                 // A failed generator surfaces here (the writer saw the collection end early).
-                try { producer.GetAwaiter().GetResult(); }
-                catch (OperationCanceledException) when (stop.IsCancellationRequested) { }
+                producer.Join();
+                generatorFailed?.Throw();
             }
         }
     }

@@ -64,8 +64,7 @@ public sealed class CardDetailEffects(CardService cards, ActorAccessor actors, I
             await LoadExtrasAsync(actor, cardId, dispatcher);
             var s = state.Value;
             // The timeline is read once its tab has been shown; then kept live like the rest (unless more pages were loaded).
-            if (s.TimelineShown && (first || s.NextTimeline is null))
-                dispatcher.Dispatch(new TimelineLoadedAction(cardId, s.TimelineFilter, await cards.GetTimelineAsync(actor, cardId, s.TimelineFilter), false));
+            if (s.TimelineShown && (first || s.NextTimeline is null)) await LoadTimelineAsync(actor, cardId, s.TimelineFilter, dispatcher);
             if (!first && s.CaseThreads is not null)
                 dispatcher.Dispatch(new CaseThreadsLoadedAction(cardId, await cards.GetCaseThreadsAsync(actor, cardId, 20, 30)));
         }
@@ -97,15 +96,16 @@ public sealed class CardDetailEffects(CardService cards, ActorAccessor actors, I
     });
 
     [EffectMethod]
-    public Task Handle(SetTimelineFilterAction action, IDispatcher dispatcher) => Run(action.CardId, dispatcher, async actor =>
-        dispatcher.Dispatch(new TimelineLoadedAction(action.CardId, action.Filter, await cards.GetTimelineAsync(actor, action.CardId, action.Filter), false)));
+    public Task Handle(SetTimelineFilterAction action, IDispatcher dispatcher) =>
+        Run(action.CardId, dispatcher, actor => LoadTimelineAsync(actor, action.CardId, action.Filter, dispatcher));
 
     [EffectMethod]
-    public Task Handle(ShowTimelineAction action, IDispatcher dispatcher) => Run(action.CardId, dispatcher, async actor =>
-    {
-        var filter = state.Value.TimelineFilter;
-        dispatcher.Dispatch(new TimelineLoadedAction(action.CardId, filter, await cards.GetTimelineAsync(actor, action.CardId, filter), false));
-    });
+    public Task Handle(ShowTimelineAction action, IDispatcher dispatcher) =>
+        Run(action.CardId, dispatcher, actor => LoadTimelineAsync(actor, action.CardId, state.Value.TimelineFilter, dispatcher));
+
+    /// <summary>The first page of the timeline under <paramref name="filter"/>.</summary>
+    private async Task LoadTimelineAsync(Actor actor, long cardId, TimelineFilter filter, IDispatcher dispatcher) =>
+        dispatcher.Dispatch(new TimelineLoadedAction(cardId, filter, await cards.GetTimelineAsync(actor, cardId, filter), false));
 
     [EffectMethod]
     public Task Handle(LoadMoreTimelineAction action, IDispatcher dispatcher) => Run(action.CardId, dispatcher, async actor =>
