@@ -23,12 +23,19 @@ public sealed class TestDatabase : IAsyncDisposable
         Factory = new AgentWorkspaceDbContextFactory(DatabaseOptions.From("Sqlite", ConnectionString, Root));
     }
 
-    public static async Task<TestDatabase> CreateAsync()
+    /// <param name="wal">The file in WAL mode, as the app's start-up leaves it (the template is copied in rollback-journal mode).</param>
+    public static async Task<TestDatabase> CreateAsync(bool wal = false)
     {
         var template = await Template.Value;
         var file = Path.Combine(Root, $"{Guid.NewGuid():N}.db");
         File.Copy(template, file);
-        return new TestDatabase(file);
+        var database = new TestDatabase(file);
+        if (wal)
+        {
+            await using var db = database.Factory.CreateDbContext();
+            await Microsoft.EntityFrameworkCore.RelationalDatabaseFacadeExtensions.ExecuteSqlRawAsync(db.Database, "PRAGMA journal_mode=WAL;");
+        }
+        return database;
     }
 
     /// <summary>A path for a database file that does not exist yet (for start-up tests).</summary>

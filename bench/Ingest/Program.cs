@@ -178,8 +178,10 @@ if (mode is "all" or "http" or "rate")
     {
         var (rate, prefix) = (inFlight[window], $"{run}-r{inFlight[window]}-w{window}");
         var latencies = new ConcurrentBag<double>();
+        var byDue = new ConcurrentBag<(double At, double Latency)>();
         var failures = 0;
         var outstanding = 0;
+        var (gcPause, gen0, gen1, gen2, maxThreads) = (GC.GetTotalPauseDuration(), GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2), 0);
         var maxOutstanding = 0;
         var sends = new List<Task>();
         var before = LoadAverage();
@@ -200,15 +202,23 @@ if (mode is "all" or "http" or "rate")
                 {
                     try { await Post(http, request); }
                     catch (InvalidOperationException) { Interlocked.Increment(ref failures); }
-                    latencies.Add((total.Elapsed - at).TotalMilliseconds);
+                    var latency = (total.Elapsed - at).TotalMilliseconds;
+                    latencies.Add(latency);
+                    byDue.Add((at.TotalMilliseconds, latency));
                     Interlocked.Decrement(ref outstanding);
                 }));
             }
+            maxThreads = Math.Max(maxThreads, ThreadPool.ThreadCount);
             await Task.Delay(1);
         }
         await Task.WhenAll(sends);
         total.Stop();
         var cpuPerMessage = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds / latencies.Count;
+        // Where the tail is: the 100-ms slices of the schedule whose requests waited longest, and what the runtime did.
+        var slow = byDue.GroupBy(x => (int)(x.At / 100)).Select(g => (Slice: g.Key, Max: g.Max(x => x.Latency), Over20: g.Count(x => x.Latency > 20)))
+            .OrderByDescending(x => x.Max).ToList();
+        Console.WriteLine($"  slices with a request over 20 ms: {slow.Count(x => x.Over20 > 0)} of {slow.Count}; worst: {string.Join(", ", slow.Take(8).Select(x => $"{x.Slice / 10.0:0.0}s {x.Max:0} ms ({x.Over20})"))}");
+        Console.WriteLine($"  GC: {(GC.GetTotalPauseDuration() - gcPause).TotalMilliseconds:0} ms paused, gen0 {GC.CollectionCount(0) - gen0}, gen1 {GC.CollectionCount(1) - gen1}, gen2 {GC.CollectionCount(2) - gen2}; pool threads at most {maxThreads}");
         Print($"HTTP, open loop {rate:N0}/s, {seconds} s", latencies.ToList(),
             $"{latencies.Count / total.Elapsed.TotalSeconds:N0}/s done, at most {maxOutstanding} in flight, {failures} failed, {cpuPerMessage:0.000} ms CPU/message, load {before} -> {LoadAverage()}");
     }

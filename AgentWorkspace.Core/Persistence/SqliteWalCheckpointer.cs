@@ -1,0 +1,189 @@
+using System.Runtime.InteropServices;
+using Microsoft.Data.Sqlite;
+
+namespace AgentWorkspace.Core.Persistence;
+
+/// <summary>
+/// Checkpoints a SQLite write-ahead log on a connection and thread of its own while one writer connection keeps
+/// committing (ADR 007, amendment 4). SQLite's automatic checkpoint runs inside the writer's commit: every caller
+/// of the group writer then waits while thousands of pages are copied into the file and the file is synced. Here
+/// the writer's commit only notes how large the log has grown (SQLite's WAL hook, called after the commit with
+/// the write lock released); past <see cref="Pages"/> pages it wakes this checkpointer, which copies the log into
+/// the file in PASSIVE mode — it never blocks the writer or a reader — and syncs the file, again while the writer
+/// adds much behind it.
+/// <para>
+/// The log can only start again from its beginning once all of it is in the file when the writer begins a
+/// transaction, which a concurrent copy never sees. So when the copy is only a few hundred pages behind, the
+/// writer finishes it itself between two groups (<see cref="CheckpointOnWriterNow"/>, <see cref="CheckpointOnWriter"/>):
+/// a short pause instead of the whole copy. If the checkpointer falls far behind (<see cref="HardLimitPages"/>),
+/// the writer checkpoints itself, as SQLite would. <see cref="Detach"/> gives the writer SQLite's automatic
+/// checkpoint back.
+/// </para>
+/// </summary>
+internal sealed class SqliteWalCheckpointer : IDisposable
+{
+    [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+    private delegate int WalHook(IntPtr arg, IntPtr db, IntPtr schema, int pages);
+
+    [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+    private delegate IntPtr SetWalHook(IntPtr db, WalHook? hook, IntPtr arg);
+
+    [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+    private delegate int Checkpoint(IntPtr db, IntPtr schema);
+
+    // The functions of the very library Microsoft.Data.Sqlite uses (SQLitePCLRaw's e_sqlite3): its C API has
+    // the WAL hook, SQLitePCLRaw does not wrap it.
+    private static readonly Lazy<(SetWalHook Set, Checkpoint Checkpoint)> Native = new(() =>
+    {
+        var library = NativeLibrary.Load("e_sqlite3", typeof(SQLitePCL.raw).Assembly, null);
+        return (Marshal.GetDelegateForFunctionPointer<SetWalHook>(NativeLibrary.GetExport(library, "sqlite3_wal_hook")),
+            Marshal.GetDelegateForFunctionPointer<Checkpoint>(NativeLibrary.GetExport(library, "sqlite3_wal_checkpoint")));
+    });
+
+    private readonly string _connectionString;
+    private readonly SemaphoreSlim _wake = new(0, 1);
+    private readonly WalHook _hook;
+    private SqliteConnection? _writer;
+    private volatile bool _stopping;
+    private volatile bool _tailReady;
+    private volatile int _log;
+    private long _checkpoints;
+
+    /// <param name="connectionString">The database's connection string (the checkpointer opens its own connection).</param>
+    /// <param name="pages">The log size, in pages, from which the writer wakes the checkpointer.</param>
+    public SqliteWalCheckpointer(string connectionString, int pages)
+    {
+        _connectionString = connectionString;
+        Pages = pages;
+        HardLimitPages = pages * 8;
+        _hook = OnCommit;
+    }
+
+    public int Pages { get; }
+
+    /// <summary>The log size from which the writer checkpoints itself after a commit (the checkpointer is behind).</summary>
+    public int HardLimitPages { get; }
+
+    /// <summary>How far behind the log the copy may be for the writer to finish it.</summary>
+    public int TailPages => Math.Max(64, Pages / 16);
+
+    /// <summary>Whether the writer should checkpoint on its own connection before its next group (see the class).</summary>
+    public bool CheckpointOnWriterNow => _tailReady || _log >= HardLimitPages;
+
+    /// <summary>How many checkpoints this checkpointer ran (for tests and benchmarks).</summary>
+    public long Checkpoints => Interlocked.Read(ref _checkpoints);
+
+    /// <summary>The largest log, in pages, that a commit of the writer left (for tests and benchmarks).</summary>
+    public int LargestLog { get; private set; }
+
+    /// <summary>Takes over the automatic checkpoint of <paramref name="writer"/> (a WAL-mode connection) and starts the thread.</summary>
+    public void Attach(SqliteConnection writer)
+    {
+        if (_writer is not null) throw new InvalidOperationException("The checkpointer already has a writer.");
+        _writer = writer;
+        Native.Value.Set(writer.Handle!.DangerousGetHandle(), _hook, IntPtr.Zero);
+        new Thread(Run) { IsBackground = true, Name = "SQLite WAL checkpoint" }.Start();
+    }
+
+    /// <summary>
+    /// Gives the writer SQLite's automatic checkpoint back (every <paramref name="autoCheckpointPages"/> pages) and
+    /// lets the thread finish: one last checkpoint, so that the next writer starts with a short log.
+    /// </summary>
+    public void Detach(int autoCheckpointPages)
+    {
+        if (_writer is not { } writer) return;
+        _writer = null;
+        try
+        {
+            // Our hook goes first (nothing may call it once this object is gone), then SQLite's own comes back.
+            Native.Value.Set(writer.Handle!.DangerousGetHandle(), null, IntPtr.Zero);
+            using var command = writer.CreateCommand();
+            command.CommandText = $"PRAGMA wal_autocheckpoint={autoCheckpointPages}";
+            command.ExecuteNonQuery();
+        }
+        finally
+        {
+            Stop();
+        }
+    }
+
+    public void Dispose() => Stop();
+
+    private void Stop()
+    {
+        _stopping = true;
+        Wake();
+    }
+
+    /// <summary>
+    /// Between two groups, on the writer's thread and connection: copies what is left of the log (its next
+    /// transaction then starts the log again from its beginning, unless a reader still reads from it).
+    /// </summary>
+    public void CheckpointOnWriter(SqliteConnection writer)
+    {
+        _tailReady = false;
+        using var command = writer.CreateCommand();
+        command.CommandText = "PRAGMA wal_checkpoint(PASSIVE)";
+        command.ExecuteNonQuery();
+        Interlocked.Increment(ref _checkpoints);
+    }
+
+    // Called by SQLite after each commit of the writer; must not fail (an error here would be the COMMIT's).
+    private int OnCommit(IntPtr arg, IntPtr db, IntPtr schema, int pages)
+    {
+        _log = pages;
+        if (pages > LargestLog) LargestLog = pages;
+        if (pages >= Pages && !_tailReady) Wake();
+        return 0;
+    }
+
+    private void Wake()
+    {
+        // At most one wake-up pending: commits that find the checkpointer already woken add nothing.
+        try
+        {
+            if (_wake.CurrentCount == 0) _wake.Release();
+        }
+        catch (SemaphoreFullException)
+        {
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+    }
+
+    private void Run()
+    {
+        try
+        {
+            using var connection = new SqliteConnection(_connectionString);
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "PRAGMA wal_checkpoint(PASSIVE)";
+            while (true)
+            {
+                _wake.Wait();
+                var last = _stopping;
+                // The writer commits meanwhile: copy again until what is left is short enough for the writer to finish.
+                for (var pass = 0; pass < 8; pass++)
+                {
+                    using var reader = command.ExecuteReader();
+                    reader.Read();
+                    var (log, copied) = (reader.GetInt64(1), reader.GetInt64(2));
+                    Interlocked.Increment(ref _checkpoints);
+                    if (log >= 0 && log - copied <= TailPages) break;
+                }
+                _tailReady = true;
+                if (last) break;
+            }
+        }
+        catch (SqliteException)
+        {
+            // The file went away or is locked out (the writer then checkpoints itself past the hard limit).
+        }
+        finally
+        {
+            _wake.Dispose();
+        }
+    }
+}
