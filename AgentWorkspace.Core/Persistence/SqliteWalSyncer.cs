@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
 
 namespace AgentWorkspace.Core.Persistence;
@@ -48,6 +49,20 @@ internal sealed class SqliteWalSyncer : IDisposable
         _pending.CompleteAdding();
     }
 
+    [DllImport("libc", SetLastError = true)]
+    private static extern int fdatasync(int fd);
+
+    private void Sync()
+    {
+        // The log's data, not its times: SQLite syncs its log the same way (fdatasync) where it can.
+        if (OperatingSystem.IsLinux())
+        {
+            if (fdatasync((int)_log.DangerousGetHandle()) != 0)
+                throw new IOException($"Syncing the write-ahead log failed (errno {Marshal.GetLastPInvokeError()}).");
+        }
+        else RandomAccess.FlushToDisk(_log);
+    }
+
     private void Run()
     {
         var batch = new List<Action<Exception?>>();
@@ -60,7 +75,7 @@ internal sealed class SqliteWalSyncer : IDisposable
                 Exception? error = null;
                 try
                 {
-                    RandomAccess.FlushToDisk(_log);
+                    Sync();
                     Interlocked.Increment(ref _syncs);
                 }
                 catch (IOException ex)

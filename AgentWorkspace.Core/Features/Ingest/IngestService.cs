@@ -131,7 +131,7 @@ public sealed class IngestService(
         DateTimeOffset now, CancellationToken ct)
     {
         var db = batch.Db;
-        var queue = await batch.SharedAsync("queue:" + input.Queue, () => ResolveQueueAsync(db, input.Queue, ct));
+        var queue = await batch.SharedAsync("queue:" + input.Queue, () => ResolveQueueAsync(batch, input.Queue, ct));
 
         // 1. The card: by identity, or a new one with that identity.
         // Read without tracking: the batch tracks what this use case may change (EF Core, or the SQLite writer's own).
@@ -223,16 +223,24 @@ public sealed class IngestService(
         return new CustomerCard(profile, "FR", now);
     }
 
-    private static async Task<Domain.Queues.Queue> ResolveQueueAsync(AgentWorkspaceDbContext db, string? name, CancellationToken ct)
+    private static async Task<Domain.Queues.Queue> ResolveQueueAsync(GroupCommitBatch batch, string? name, CancellationToken ct)
     {
+        var db = batch.Db;
+        var rows = batch.Rows;
         if (name is null)
         {
-            return await db.Queues.AsNoTracking().Where(q => q.IsDefault).OrderBy(q => q.Id).FirstOrDefaultAsync(ct)
-                ?? await db.Queues.AsNoTracking().OrderBy(q => q.Id).FirstOrDefaultAsync(ct)
-                ?? throw new DomainException("No queue exists yet: create one, or restart the app to create the default queue.", "queue");
+            // On SQLite as the group writer's kept statements (once per group, but EF Core would translate the query each time).
+            var queue = rows is not null
+                ? rows.First<Domain.Queues.Queue>("ingest:default-queue", "\"IsDefault\" = 1 ORDER BY \"Id\"")
+                    ?? rows.First<Domain.Queues.Queue>("ingest:first-queue", "1 = 1 ORDER BY \"Id\"")
+                : await db.Queues.AsNoTracking().Where(q => q.IsDefault).OrderBy(q => q.Id).FirstOrDefaultAsync(ct)
+                    ?? await db.Queues.AsNoTracking().OrderBy(q => q.Id).FirstOrDefaultAsync(ct);
+            return queue ?? throw new DomainException("No queue exists yet: create one, or restart the app to create the default queue.", "queue");
         }
         var folded = Text.Fold(name);
-        return await db.Queues.AsNoTracking().FirstOrDefaultAsync(q => q.NormalizedName == folded, ct)
+        return (rows is not null
+                ? rows.First<Domain.Queues.Queue>("ingest:queue-by-name", "\"NormalizedName\" = $p0", folded)
+                : await db.Queues.AsNoTracking().FirstOrDefaultAsync(q => q.NormalizedName == folded, ct))
             ?? throw new DomainException($"There is no queue named '{name}'.", "queue");
     }
 
