@@ -95,8 +95,10 @@ internal sealed class SqliteWalCheckpointer : IDisposable
         _writer = null;
         try
         {
+            // A closed connection took its hook with it.
+            if (writer.Handle is not { IsInvalid: false } handle) return;
             // Our hook goes first (nothing may call it once this object is gone), then SQLite's own comes back.
-            Native.Value.Set(writer.Handle!.DangerousGetHandle(), null, IntPtr.Zero);
+            Native.Value.Set(handle.DangerousGetHandle(), null, IntPtr.Zero);
             using var command = writer.CreateCommand();
             command.CommandText = $"PRAGMA wal_autocheckpoint={autoCheckpointPages}";
             command.ExecuteNonQuery();
@@ -131,9 +133,16 @@ internal sealed class SqliteWalCheckpointer : IDisposable
     // Called by SQLite after each commit of the writer; must not fail (an error here would be the COMMIT's).
     private int OnCommit(IntPtr arg, IntPtr db, IntPtr schema, int pages)
     {
-        _log = pages;
-        if (pages > LargestLog) LargestLog = pages;
-        if (pages >= Pages && !_tailReady) Wake();
+        try
+        {
+            _log = pages;
+            if (pages > LargestLog) LargestLog = pages;
+            if (pages >= Pages && !_tailReady) Wake();
+        }
+        catch (Exception)
+        {
+            // Nothing may escape into SQLite's native frames (the process would end); the hard limit still holds.
+        }
         return 0;
     }
 
@@ -177,9 +186,10 @@ internal sealed class SqliteWalCheckpointer : IDisposable
                 if (last) break;
             }
         }
-        catch (SqliteException)
+        catch (Exception)
         {
-            // The file went away or is locked out (the writer then checkpoints itself past the hard limit).
+            // The file went away or is locked out. A thread of its own must not end the process: the writer then
+            // checkpoints itself past the hard limit, as SQLite would.
         }
         finally
         {
