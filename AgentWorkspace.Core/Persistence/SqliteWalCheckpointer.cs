@@ -87,7 +87,8 @@ internal sealed class SqliteWalCheckpointer : IDisposable
 
     /// <summary>
     /// Gives the writer SQLite's automatic checkpoint back (every <paramref name="autoCheckpointPages"/> pages) and
-    /// lets the thread finish: one last checkpoint, so that the next writer starts with a short log.
+    /// lets the thread finish: one last checkpoint if the log has grown past <see cref="Pages"/>, so that the next
+    /// writer starts with a short log (a shorter one is left to SQLite's own checkpoint).
     /// </summary>
     public void Detach(int autoCheckpointPages)
     {
@@ -163,19 +164,25 @@ internal sealed class SqliteWalCheckpointer : IDisposable
 
     private void Run()
     {
+        SqliteConnection? connection = null;
         try
         {
-            using var connection = new SqliteConnection(_connectionString);
-            connection.Open();
-            using var command = connection.CreateCommand();
-            command.CommandText = "PRAGMA wal_checkpoint(PASSIVE)";
             while (true)
             {
                 _wake.Wait();
                 var last = _stopping;
+                // A writer that ran for a moment (a message now and then) leaves a short log to SQLite's own checkpoint.
+                if (last && _log < Pages) break;
+                if (connection is null)
+                {
+                    connection = new SqliteConnection(_connectionString);
+                    connection.Open();
+                }
                 // The writer commits meanwhile: copy again until what is left is short enough for the writer to finish.
                 for (var pass = 0; pass < 8; pass++)
                 {
+                    using var command = connection.CreateCommand();
+                    command.CommandText = "PRAGMA wal_checkpoint(PASSIVE)";
                     using var reader = command.ExecuteReader();
                     reader.Read();
                     var (log, copied) = (reader.GetInt64(1), reader.GetInt64(2));
@@ -193,6 +200,7 @@ internal sealed class SqliteWalCheckpointer : IDisposable
         }
         finally
         {
+            connection?.Dispose();
             _wake.Dispose();
         }
     }
