@@ -40,13 +40,21 @@ internal sealed class SqliteWalSyncer : IDisposable
     /// <summary>Syncs and acknowledges what was handed in, then stops; completes when the last acknowledgement is made.</summary>
     public Task StopAsync()
     {
-        _pending.CompleteAdding();
+        Dispose();
         return _finished.Task;
     }
 
+    /// <summary>Lets the thread sync and acknowledge what was handed in, then end (it closes the log's handle).</summary>
     public void Dispose()
     {
-        _pending.CompleteAdding();
+        try
+        {
+            _pending.CompleteAdding();
+        }
+        catch (ObjectDisposedException)
+        {
+            // Already stopped.
+        }
     }
 
     [DllImport("libc", SetLastError = true)]
