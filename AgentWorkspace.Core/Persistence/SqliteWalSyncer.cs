@@ -8,7 +8,7 @@ namespace AgentWorkspace.Core.Persistence;
 /// Makes a writer's commits durable on a thread of its own (ADR 007, amendment 4): the writer connection runs with
 /// <c>synchronous=NORMAL</c>, so a commit only appends its pages to the write-ahead log; it hands the
 /// acknowledgement of that commit to this syncer and goes on with its next transaction while the syncer syncs the
-/// log file (one <c>fsync</c> for every commit handed in meanwhile) and only then acknowledges. Nobody is told
+/// log file (one <c>fdatasync</c> for every commit handed in meanwhile) and only then acknowledges. Nobody is told
 /// "stored" before the log holding it is on disk, as with <c>synchronous=FULL</c>; the disk's wait simply no
 /// longer stops the writer. A power cut between a commit and its sync loses only commits nobody was told about
 /// (SQLite's log checksums drop a partly written one whole), so a sender that sends again is stored again.
