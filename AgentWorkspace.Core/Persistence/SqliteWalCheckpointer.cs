@@ -100,9 +100,7 @@ internal sealed class SqliteWalCheckpointer : IDisposable
             if (writer.Handle is not { IsInvalid: false } handle) return;
             // Our hook goes first (nothing may call it once this object is gone), then SQLite's own comes back.
             Native.Value.Set(handle.DangerousGetHandle(), null, IntPtr.Zero);
-            using var command = writer.CreateCommand();
-            command.CommandText = $"PRAGMA wal_autocheckpoint={autoCheckpointPages}";
-            command.ExecuteNonQuery();
+            SqlitePragmas.Execute(writer, $"PRAGMA wal_autocheckpoint={autoCheckpointPages}");
         }
         finally
         {
@@ -125,9 +123,7 @@ internal sealed class SqliteWalCheckpointer : IDisposable
     public void CheckpointOnWriter(SqliteConnection writer)
     {
         _tailReady = false;
-        using var command = writer.CreateCommand();
-        command.CommandText = "PRAGMA wal_checkpoint(PASSIVE)";
-        command.ExecuteNonQuery();
+        SqlitePragmas.Execute(writer, "PRAGMA wal_checkpoint(PASSIVE)");
         Interlocked.Increment(ref _checkpoints);
     }
 

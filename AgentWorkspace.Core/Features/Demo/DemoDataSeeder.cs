@@ -47,10 +47,10 @@ public sealed class DemoDataSeeder(IDbContextFactory<AgentWorkspaceDbContext> db
         if (connection.State != System.Data.ConnectionState.Open) connection.Open();
         var sqlite = db.Database.IsSqlite();
         // The connection outlives the seed (kept connections, ADR 005): its settings are put back afterwards.
-        var restore = sqlite ? SqliteSettings(connection, "synchronous", "cache_size", "temp_store", "threads") : null;
+        var restore = sqlite ? SqlitePragmas.Current(connection, "synchronous", "cache_size", "temp_store", "threads") : null;
         // A large page cache keeps the index pages of a million-row load in memory; WAL + NORMAL
         // still commits durably at each chunk's checkpoint.
-        if (sqlite) Execute(connection, "PRAGMA synchronous=NORMAL; PRAGMA cache_size=-400000; PRAGMA temp_store=MEMORY; PRAGMA threads=2;");
+        if (sqlite) SqlitePragmas.Execute(connection, "PRAGMA synchronous=NORMAL; PRAGMA cache_size=-400000; PRAGMA temp_store=MEMORY; PRAGMA threads=2;");
 
         // Addresses already taken (a seed can run on top of earlier data): identities are unique per space.
         var taken = new HashSet<string>(db.Identities.AsNoTracking().Select(i => new { i.Space, i.NormalizedAddress }).AsEnumerable()
@@ -68,8 +68,8 @@ public sealed class DemoDataSeeder(IDbContextFactory<AgentWorkspaceDbContext> db
         }
         finally
         {
-            foreach (var create in deferred) Execute(connection, create, timeoutSeconds: 0);
-            if (restore is not null) Execute(connection, restore);
+            foreach (var create in deferred) SqlitePragmas.Execute(connection, create, timeoutSeconds: 0);
+            if (restore is not null) SqlitePragmas.Execute(connection, restore);
         }
         return new DemoSeedResult(totals[0], totals[1], totals[2], totals[3], watch.Elapsed);
 
@@ -136,27 +136,6 @@ public sealed class DemoDataSeeder(IDbContextFactory<AgentWorkspaceDbContext> db
         }
     }
 
-    private static void Execute(System.Data.Common.DbConnection connection, string sql, int? timeoutSeconds = null)
-    {
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        if (timeoutSeconds is { } t) command.CommandTimeout = t;
-        command.ExecuteNonQuery();
-    }
-
-    /// <summary>The statement that sets the named PRAGMAs back to their current values.</summary>
-    private static string SqliteSettings(System.Data.Common.DbConnection connection, params string[] names)
-    {
-        var sql = new System.Text.StringBuilder();
-        foreach (var name in names)
-        {
-            using var read = connection.CreateCommand();
-            read.CommandText = "PRAGMA " + name;
-            sql.Append(CultureInfo.InvariantCulture, $"PRAGMA {name}={Convert.ToInt64(read.ExecuteScalar(), CultureInfo.InvariantCulture)}; ");
-        }
-        return sql.ToString();
-    }
-
     /// <summary>Loads of at least this many cards defer their index building (SQLite).</summary>
     public const int DeferIndexesFrom = 50_000;
 
@@ -180,7 +159,7 @@ public sealed class DemoDataSeeder(IDbContextFactory<AgentWorkspaceDbContext> db
             using var reader = list.ExecuteReader();
             while (reader.Read()) creates.Add((reader.GetString(0), reader.GetString(1)));
         }
-        foreach (var (name, _) in creates) Execute(connection, $"DROP INDEX \"{name.Replace("\"", "\"\"", StringComparison.Ordinal)}\"");
+        foreach (var (name, _) in creates) SqlitePragmas.Execute(connection, $"DROP INDEX \"{name.Replace("\"", "\"\"", StringComparison.Ordinal)}\"");
         return creates.Select(c => c.Sql).ToList();
     }
 

@@ -123,15 +123,16 @@ internal sealed class GroupCommit<TResult>(IDbContextFactory<AgentWorkspaceDbCon
     /// </summary>
     private sealed class Writer
     {
-        private readonly string? _synchronous;
+        // The settings the connection had when the writer borrowed it, put back on release.
+        private readonly string _restore;
 
-        private Writer(AgentWorkspaceDbContext db, SqliteWalCheckpointer? checkpointer, SqliteWalSyncer? syncer, string? synchronous)
+        private Writer(AgentWorkspaceDbContext db, SqliteWalCheckpointer? checkpointer, SqliteWalSyncer? syncer, string restore)
         {
             Db = db;
             Rows = new SqliteRowWriter(db);
             Checkpointer = checkpointer;
             Syncer = syncer;
-            _synchronous = synchronous;
+            _restore = restore;
         }
 
         public AgentWorkspaceDbContext Db { get; }
@@ -147,33 +148,33 @@ internal sealed class GroupCommit<TResult>(IDbContextFactory<AgentWorkspaceDbCon
             db.Database.AutoSavepointsEnabled = false;
             SqliteWalCheckpointer? checkpointer = null;
             SqliteWalSyncer? syncer = null;
-            string? synchronous = null;
+            var restore = "";
             try
             {
                 await db.Database.OpenConnectionAsync();
                 var connection = (SqliteConnection)db.Database.GetDbConnection();
+                restore = SqlitePragmas.Current(connection, "cache_size", "temp_store", "synchronous");
                 // The writer touches index pages all over a large file: a larger page cache than SQLite's 2 MB keeps
                 // the inner pages of every index in memory from one group to the next (no other connection writes,
                 // so nothing invalidates it). Each use case's savepoint keeps the pages it changes in memory.
-                await db.Database.ExecuteSqlRawAsync(WriterPragmas);
+                SqlitePragmas.Execute(connection, WriterPragmas);
                 var logPath = connection.DataSource + "-wal";
                 // A first read opens (creates) the log of a WAL file if no other connection has it open.
-                Read(connection, "PRAGMA schema_version");
-                if (Read(connection, "PRAGMA journal_mode") == "wal" && File.Exists(logPath))
+                SqlitePragmas.Read(connection, "schema_version");
+                if (SqlitePragmas.Read(connection, "journal_mode") == "wal" && File.Exists(logPath))
                 {
                     // The log is copied into the file on another connection and thread, not inside this writer's commits,
                     // and synced by another thread while the writer goes on (callers still answered only after the sync).
                     checkpointer = new SqliteWalCheckpointer(db.Database.GetConnectionString()!, checkpointPages > 0 ? checkpointPages : GroupCommit.DefaultCheckpointPages);
                     checkpointer.Attach(connection);
                     syncer = new SqliteWalSyncer(logPath);
-                    synchronous = Read(connection, "PRAGMA synchronous");
-                    Execute(connection, "PRAGMA synchronous=NORMAL");
+                    SqlitePragmas.Execute(connection, "PRAGMA synchronous=NORMAL");
                 }
-                return new Writer(db, checkpointer, syncer, synchronous);
+                return new Writer(db, checkpointer, syncer, restore);
             }
             catch
             {
-                await new Writer(db, checkpointer, syncer, synchronous).ReleaseAsync();
+                await new Writer(db, checkpointer, syncer, restore).ReleaseAsync();
                 throw;
             }
         }
@@ -192,11 +193,10 @@ internal sealed class GroupCommit<TResult>(IDbContextFactory<AgentWorkspaceDbCon
             Rows.Dispose();
             try
             {
-                // The connection goes back to the factory's pool with SQLite's defaults (ADR 005): its own automatic
-                // checkpoint, a 2 MB cache, temporary data where SQLite keeps it, its durability setting.
+                // The connection goes back to the factory's pool as the writer found it (ADR 005): SQLite's own automatic
+                // checkpoint, its cache size, where it keeps temporary data, its durability setting.
                 Checkpointer?.Detach(SqliteDefaultCheckpointPages);
-                if (_synchronous is not null) Execute(Connection, $"PRAGMA synchronous={int.Parse(_synchronous, System.Globalization.CultureInfo.InvariantCulture)}");
-                await Db.Database.ExecuteSqlRawAsync(DefaultPragmas);
+                if (_restore.Length > 0) SqlitePragmas.Execute(Connection, _restore);
                 await Db.Database.CloseConnectionAsync();
             }
             catch (System.Data.Common.DbException)
@@ -205,20 +205,6 @@ internal sealed class GroupCommit<TResult>(IDbContextFactory<AgentWorkspaceDbCon
             }
             Db.Database.AutoSavepointsEnabled = true;
             await Db.DisposeAsync();
-        }
-
-        private static string? Read(SqliteConnection connection, string pragma)
-        {
-            using var command = connection.CreateCommand();
-            command.CommandText = pragma;
-            return command.ExecuteScalar()?.ToString();
-        }
-
-        private static void Execute(SqliteConnection connection, string sql)
-        {
-            using var command = connection.CreateCommand();
-            command.CommandText = sql;
-            command.ExecuteNonQuery();
         }
     }
 
@@ -291,11 +277,9 @@ internal sealed class GroupCommit<TResult>(IDbContextFactory<AgentWorkspaceDbCon
 
     /// <summary>
     /// The writer connection's page cache (128 MB) and where it keeps each use case's savepoint (in memory: a
-    /// temporary file meant a write system call per changed page, a third of the writer's time), and SQLite's
-    /// defaults that the connection gets back.
+    /// temporary file meant a write system call per changed page, a third of the writer's time).
     /// </summary>
     private const string WriterPragmas = "PRAGMA cache_size=-131072; PRAGMA temp_store=MEMORY";
-    private const string DefaultPragmas = "PRAGMA cache_size=-2000; PRAGMA temp_store=DEFAULT";
     internal const int SqliteDefaultCheckpointPages = 1_000;
 }
 
