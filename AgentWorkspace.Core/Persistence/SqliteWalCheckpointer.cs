@@ -14,10 +14,12 @@ namespace AgentWorkspace.Core.Persistence;
 /// <para>
 /// The log can only start again from its beginning once all of it is in the file when the writer begins a
 /// transaction, which a concurrent copy never sees. So when the copy is only a few hundred pages behind, the
-/// writer finishes it itself between two groups (<see cref="CheckpointOnWriterNow"/>, <see cref="CheckpointOnWriter"/>):
-/// a short pause instead of the whole copy. If the checkpointer falls far behind (<see cref="HardLimitPages"/>),
-/// the writer checkpoints itself, as SQLite would. <see cref="Detach"/> gives the writer SQLite's automatic
-/// checkpoint back.
+/// writer finishes it itself between two groups (<see cref="CheckpointOnWriterNow"/>, <see cref="CheckpointOnWriter"/>).
+/// That pause includes two syncs (SQLite syncs the log before copying and the file after), which on a busy disk
+/// take 10-50 ms; so the log starts again only once it is <see cref="RestartPages"/> long, while the copying goes
+/// on every <see cref="Pages"/> pages: the writer pauses once per 32,000 pages of log instead of once per 4,000.
+/// If the checkpointer falls far behind (<see cref="HardLimitPages"/>), the writer checkpoints itself, as SQLite
+/// would. <see cref="Detach"/> gives the writer SQLite's automatic checkpoint back.
 /// </para>
 /// </summary>
 internal sealed class SqliteWalCheckpointer : IDisposable
@@ -47,6 +49,10 @@ internal sealed class SqliteWalCheckpointer : IDisposable
     private volatile bool _stopping;
     private volatile bool _tailReady;
     private volatile int _log;
+    // How far the last copy got (low 32 bits) in which log (high 32 bits: how many times the log started again).
+    private long _copied;
+    private volatile int _restarts;
+    private readonly Lock _restart = new();
     private long _checkpoints;
 
     /// <param name="connectionString">The database's connection string (the checkpointer opens its own connection).</param>
@@ -55,11 +61,16 @@ internal sealed class SqliteWalCheckpointer : IDisposable
     {
         _connectionString = connectionString;
         Pages = pages;
-        HardLimitPages = pages * 8;
+        RestartPages = pages * 8;
+        HardLimitPages = pages * 16;
         _hook = OnCommit;
     }
 
+    /// <summary>How many pages of log the writer adds before the checkpointer copies them into the file.</summary>
     public int Pages { get; }
+
+    /// <summary>The log size from which the writer finishes the copy so that the log starts again (see the class).</summary>
+    public int RestartPages { get; }
 
     /// <summary>The log size from which the writer checkpoints itself after a commit (the checkpointer is behind).</summary>
     public int HardLimitPages { get; }
@@ -68,13 +79,26 @@ internal sealed class SqliteWalCheckpointer : IDisposable
     public int TailPages => Math.Max(64, Pages / 16);
 
     /// <summary>Whether the writer should checkpoint on its own connection before its next group (see the class).</summary>
-    public bool CheckpointOnWriterNow => _tailReady || _log >= HardLimitPages;
+    public bool CheckpointOnWriterNow => (_tailReady && _log >= RestartPages) || _log >= HardLimitPages;
 
     /// <summary>How many checkpoints this checkpointer ran (for tests and benchmarks).</summary>
     public long Checkpoints => Interlocked.Read(ref _checkpoints);
 
     /// <summary>The largest log, in pages, that a commit of the writer left (for tests and benchmarks).</summary>
     public int LargestLog { get; private set; }
+
+    /// <summary>The log, in pages, as the writer's last commit left it.</summary>
+    public int LogPages => _log;
+
+    // Pages of the current log already in the file, as far as the last copy knows (0 once the writer restarted the log).
+    private int CopiedPages
+    {
+        get
+        {
+            var copied = Interlocked.Read(ref _copied);
+            return (int)(copied >> 32) == _restarts ? (int)copied : 0;
+        }
+    }
 
     /// <summary>Takes over the automatic checkpoint of <paramref name="writer"/> (a WAL-mode connection) and starts the thread.</summary>
     public void Attach(SqliteConnection writer)
@@ -132,9 +156,18 @@ internal sealed class SqliteWalCheckpointer : IDisposable
     {
         try
         {
+            if (pages < _log)
+            {
+                // The log started again: what the copies knew about the old one no longer holds.
+                lock (_restart)
+                {
+                    _restarts++;
+                    _tailReady = false;
+                }
+            }
             _log = pages;
             if (pages > LargestLog) LargestLog = pages;
-            if (pages >= Pages && !_tailReady) Wake();
+            if (!_tailReady && pages - CopiedPages >= Pages) Wake();
         }
         catch (Exception)
         {
@@ -168,7 +201,7 @@ internal sealed class SqliteWalCheckpointer : IDisposable
                 _wake.Wait();
                 var last = _stopping;
                 // A writer that ran for a moment (a message now and then) leaves a short log to SQLite's own checkpoint.
-                if (last && _log < Pages) break;
+                if (last && _log - CopiedPages < Pages) break;
                 if (connection is null)
                 {
                     connection = new SqliteConnection(_connectionString);
@@ -177,15 +210,28 @@ internal sealed class SqliteWalCheckpointer : IDisposable
                 // The writer commits meanwhile: copy again until what is left is short enough for the writer to finish.
                 for (var pass = 0; pass < 8; pass++)
                 {
+                    var restarts = _restarts;
                     using var command = connection.CreateCommand();
                     command.CommandText = "PRAGMA wal_checkpoint(PASSIVE)";
                     using var reader = command.ExecuteReader();
                     reader.Read();
                     var (log, copied) = (reader.GetInt64(1), reader.GetInt64(2));
                     Interlocked.Increment(ref _checkpoints);
-                    if (log >= 0 && log - copied <= TailPages) break;
+                    if (log < 0) break;
+                    Interlocked.Exchange(ref _copied, ((long)restarts << 32) | (uint)copied);
+                    if (log - copied > TailPages) continue;
+                    // Nearly all in the file: a log long enough starts again (the writer finishes the copy between two
+                    // groups); a shorter one grows on, copied every Pages pages.
+                    if (log >= RestartPages)
+                    {
+                        // Unless the log started again meanwhile (then this copy was of the old one).
+                        lock (_restart)
+                        {
+                            if (restarts == _restarts) _tailReady = true;
+                        }
+                    }
+                    break;
                 }
-                _tailReady = true;
                 if (last) break;
             }
         }

@@ -23,6 +23,10 @@ using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
+using AgentWorkspace.Bench.Ingest;
+using static AgentWorkspace.Bench.Ingest.OpenLoop;
+
+if (args is ["load", ..]) return await LoadAsync(args[1..]);
 
 var file = args.Length > 0 ? args[0] : Path.Combine(Path.GetTempPath(), "aw-ingest.db");
 var count = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 5_000;
@@ -69,20 +73,6 @@ while (fresh.Count < count * 3) fresh.Add("+3378" + random.Next(0, 10_000_000).T
 var freshNumbers = fresh.ToList();
 // On an empty database (for comparison), the senders of scenario 1 are the known ones afterwards.
 if (known.Count == 0) known = freshNumbers.Take(count).ToList();
-var bodies = new[]
-{
-    "Bonjour, je n'ai toujours pas reçu ma commande", "Merci beaucoup, parfait !", "Pouvez-vous me rappeler ?",
-    "Hello, my parcel arrived damaged", "Super service 👍", "Quel est le statut de mon dossier 4521 ?",
-};
-
-InteractionRequest Sms(string from, string externalId, int i) => new()
-{
-    Channel = i % 4 == 0 ? Channel.WhatsApp : Channel.Sms,
-    ExternalId = externalId,
-    From = new InteractionSender { Address = i % 2 == 0 ? from : NationalForm(from), DisplayName = i % 3 == 0 ? "Camille Roux" : null },
-    Body = bodies[i % bodies.Length],
-};
-
 if (mode is "all" or "service" or "match")
 {
     // Warm-up (JIT, query caches, page cache).
@@ -149,7 +139,7 @@ if (mode is "all" or "service" or "match")
 // 6. Through HTTP, sustained: the real app (its configuration, its logging) on a real Kestrel port, the
 // load client in this process on the same two cores, a fixed number of requests in flight for a fixed
 // time; 80 % known senders (a random identity of the file: the open case or a new case), 20 % new ones.
-if (mode is "all" or "http" or "rate")
+if (mode is "all" or "http" or "rate" or "rate-apart")
 {
     SqliteConnection.ClearAllPools();
     var app = AgentWorkspaceApp.Build(["--urls", "http://127.0.0.1:0", "--environment", "Production"], builder =>
@@ -164,65 +154,28 @@ if (mode is "all" or "http" or "rate")
     });
     await AgentWorkspaceApp.InitializeAsync(app, output: null);
     await app.StartAsync();
-    using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 1024 }) { BaseAddress = new Uri(app.Urls.First().TrimEnd('/') + "/") };
-    http.DefaultRequestHeaders.Add("X-Api-Key", "bench-key");
-    for (var i = 0; i < 1_000; i++) await Post(http, Sms(known[i % known.Count], $"{run}-hwarm-{i}", i));
-    var freshNext = Random.Shared.Next(0, 8_000_000);
-    InteractionRequest Mixed(int i, string prefix) => i % 5 == 0
-        ? Sms(FreshNumber(Interlocked.Increment(ref freshNext)), $"{prefix}-{i}", i)
-        : Sms(known[Random.Shared.Next(known.Count)], $"{prefix}-{i}", i);
-    // Open loop (mode "rate", the last argument is then the rates): requests leave on a fixed schedule,
-    // whatever the answers, and each latency counts from the moment its request was DUE, so a server that
-    // falls behind shows it in the percentiles instead of slowing the client down (no coordinated omission).
-    for (var window = 0; mode == "rate" && window < inFlight.Length; window++)
+    using var http = Client(app.Urls.First());
+    if (mode != "rate-apart") for (var i = 0; i < 1_000; i++) await Post(http, Sms(known[i % known.Count], $"{run}-hwarm-{i}", i));
+    var mixed = OpenLoop.Mixed(known);
+    // Open loop (mode "rate", the last argument is then the rates): see OpenLoop.RunAsync. In mode "rate-apart"
+    // the load client is a process of its own on the same machine (as a channel connector or a load tool would
+    // be), so the server's thread pool carries only the server's work.
+    if (mode == "rate") await OpenLoop.RunAsync(http, mixed, run, seconds, inFlight);
+    if (mode == "rate-apart")
     {
-        var (rate, prefix) = (inFlight[window], $"{run}-r{inFlight[window]}-w{window}");
-        var latencies = new ConcurrentBag<double>();
-        var byDue = new ConcurrentBag<(double At, double Latency)>();
-        var failures = 0;
-        var outstanding = 0;
-        var (gcPause, gen0, gen1, gen2, maxThreads) = (GC.GetTotalPauseDuration(), GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2), 0);
-        var maxOutstanding = 0;
-        var sends = new List<Task>();
-        var before = LoadAverage();
-        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
-        var total = Stopwatch.StartNew();
-        var due = rate * seconds;
-        for (var i = 0; i < due;)
+        var knownFile = Path.GetTempFileName();
+        await File.WriteAllLinesAsync(knownFile, known);
+        var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+        var client = Process.Start(new ProcessStartInfo("dotnet", [typeof(OpenLoop).Assembly.Location, "load", app.Urls.First(), knownFile, seconds.ToString(CultureInfo.InvariantCulture), string.Join(',', inFlight)])
         {
-            // Send every request due by now, then wait for the next millisecond tick.
-            var dueNow = Math.Min(due, (int)(total.Elapsed.TotalSeconds * rate) + 1);
-            for (; i < dueNow; i++)
-            {
-                var at = TimeSpan.FromSeconds((double)i / rate);
-                var request = Mixed(i, prefix);
-                var inFlightNow = Interlocked.Increment(ref outstanding);
-                if (inFlightNow > maxOutstanding) maxOutstanding = inFlightNow;
-                sends.Add(Task.Run(async () =>
-                {
-                    try { await Post(http, request); }
-                    catch (InvalidOperationException) { Interlocked.Increment(ref failures); }
-                    var latency = (total.Elapsed - at).TotalMilliseconds;
-                    latencies.Add(latency);
-                    byDue.Add((at.TotalMilliseconds, latency));
-                    Interlocked.Decrement(ref outstanding);
-                }));
-            }
-            maxThreads = Math.Max(maxThreads, ThreadPool.ThreadCount);
-            await Task.Delay(1);
-        }
-        await Task.WhenAll(sends);
-        total.Stop();
-        var cpuPerMessage = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds / latencies.Count;
-        // Where the tail is: the 100-ms slices of the schedule whose requests waited longest, and what the runtime did.
-        var slow = byDue.GroupBy(x => (int)(x.At / 100)).Select(g => (Slice: g.Key, Max: g.Max(x => x.Latency), Over20: g.Count(x => x.Latency > 20)))
-            .OrderByDescending(x => x.Max).ToList();
-        Console.WriteLine($"  slices with a request over 20 ms: {slow.Count(x => x.Over20 > 0)} of {slow.Count}; worst: {string.Join(", ", slow.Take(8).Select(x => $"{x.Slice / 10.0:0.0}s {x.Max:0} ms ({x.Over20})"))}");
-        Console.WriteLine($"  GC: {(GC.GetTotalPauseDuration() - gcPause).TotalMilliseconds:0} ms paused, gen0 {GC.CollectionCount(0) - gen0}, gen1 {GC.CollectionCount(1) - gen1}, gen2 {GC.CollectionCount(2) - gen2}; pool threads at most {maxThreads}");
-        Print($"HTTP, open loop {rate:N0}/s, {seconds} s", latencies.ToList(),
-            $"{latencies.Count / total.Elapsed.TotalSeconds:N0}/s done, at most {maxOutstanding} in flight, {failures} failed, {cpuPerMessage:0.000} ms CPU/message, load {before} -> {LoadAverage()}");
+            RedirectStandardOutput = false,
+        })!;
+        await client.WaitForExitAsync();
+        var posted = inFlight.Sum(r => (long)r * seconds) + 1_000;
+        Console.WriteLine($"server process: {(Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalMilliseconds / posted:0.000} ms CPU/message over the client's run (warm-up included)");
+        File.Delete(knownFile);
     }
-    for (var window = 0; mode != "rate" && window < inFlight.Length; window++)
+    for (var window = 0; mode is not ("rate" or "rate-apart") && window < inFlight.Length; window++)
     {
         // The window's number is in every externalId: an in-flight count given twice must not post repeats.
         var (callers, prefix) = (inFlight[window], $"{run}-h{inFlight[window]}-w{window}");
@@ -238,7 +191,7 @@ if (mode is "all" or "http" or "rate")
             while (total.Elapsed < deadline)
             {
                 var i = Interlocked.Increment(ref next);
-                var request = Mixed(i, prefix);
+                var request = mixed(i, prefix);
                 var sw = Stopwatch.StartNew();
                 try
                 {
@@ -261,15 +214,6 @@ if (mode is "all" or "http" or "rate")
 }
 return 0;
 
-
-static async Task Post(HttpClient http, InteractionRequest r)
-{
-    var response = await http.PostAsJsonAsync("api/v1/interactions", new
-    {
-        channel = r.Channel.WireName(), externalId = r.ExternalId, from = new { address = r.From!.Address, displayName = r.From.DisplayName }, body = r.Body,
-    });
-    if ((int)response.StatusCode >= 300) throw new InvalidOperationException($"{response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
-}
 
 async Task<List<double>> Measure(int n, Func<int, InteractionRequest> make)
 {
@@ -304,19 +248,3 @@ async Task<(List<double>, TimeSpan)> Concurrent(int callers, int n, Func<int, In
     return (latencies.ToList(), total.Elapsed);
 }
 
-static string FreshNumber(int n) => "+3379" + (n % 10_000_000).ToString("D7", CultureInfo.InvariantCulture);
-
-static string LoadAverage() => string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
-
-static string NationalForm(string e164) => e164.StartsWith("+33", StringComparison.Ordinal)
-    ? "0" + string.Join(' ', Enumerable.Range(0, 5).Select(k => e164[(3 + Math.Max(0, 2 * k - 1))..(3 + 2 * k + 1)]))
-    : e164;
-
-static double Percentile(List<double> values, double p)
-{
-    var sorted = values.OrderBy(v => v).ToList();
-    return sorted[(int)Math.Min(sorted.Count - 1, Math.Ceiling(p / 100 * sorted.Count) - 1)];
-}
-
-static void Print(string name, List<double> values, string? extra = null) =>
-    Console.WriteLine($"{name,-38} p50 {Percentile(values, 50):0.00} ms  p95 {Percentile(values, 95):0.00} ms  p99 {Percentile(values, 99):0.00} ms  (n={values.Count:N0}){(extra is null ? "" : "  " + extra)}");
