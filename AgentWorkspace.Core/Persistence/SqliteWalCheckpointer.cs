@@ -8,16 +8,17 @@ namespace AgentWorkspace.Core.Persistence;
 /// committing (ADR 007, amendment 4). SQLite's automatic checkpoint runs inside the writer's commit: every caller
 /// of the group writer then waits while thousands of pages are copied into the file and the file is synced. Here
 /// the writer's commit only notes how large the log has grown (SQLite's WAL hook, called after the commit with
-/// the write lock released); past <see cref="Pages"/> pages it wakes this checkpointer, which copies the log into
-/// the file in PASSIVE mode — it never blocks the writer or a reader — and syncs the file, again while the writer
-/// adds much behind it.
+/// the write lock released); once <see cref="Pages"/> pages of it are not yet copied it wakes this checkpointer,
+/// which copies them into the file in PASSIVE mode (it never blocks the writer or a reader) while the writer adds
+/// more behind it.
 /// <para>
 /// The log can only start again from its beginning once all of it is in the file when the writer begins a
 /// transaction, which a concurrent copy never sees. So when the copy is only a few hundred pages behind, the
 /// writer finishes it itself between two groups (<see cref="CheckpointOnWriterNow"/>, <see cref="CheckpointOnWriter"/>).
 /// That pause includes two syncs (SQLite syncs the log before copying and the file after), which on a busy disk
-/// take 10-50 ms; so the log starts again only once it is <see cref="RestartPages"/> long, while the copying goes
-/// on every <see cref="Pages"/> pages: the writer pauses once per 32,000 pages of log instead of once per 4,000.
+/// take 10-50 ms; so the log starts again only once it is <see cref="RestartPages"/> long (eight times
+/// <see cref="Pages"/>), while the copying goes on every <see cref="Pages"/> pages: one pause of the writer per
+/// eight copies instead of one per copy.
 /// If the checkpointer falls far behind (<see cref="HardLimitPages"/>), the writer checkpoints itself, as SQLite
 /// would. <see cref="Detach"/> gives the writer SQLite's automatic checkpoint back.
 /// </para>

@@ -2,11 +2,14 @@
 //   cp /work/bench-data/aw-1m.db /tmp/aw-ingest.db
 //   dotnet run -c Release --project bench/Ingest -- [file] [count] [all|service|match|http] [seconds] [in-flight,...]
 //   dotnet run -c Release --project bench/Ingest -- [file] [count] rate [seconds] [requests per second,...]   (open loop)
+//   dotnet run -c Release --project bench/Ingest -- [file] [count] rate-apart [seconds] [requests per second,...]   (load client in its own process)
+//   dotnet run -c Release --project bench/Ingest -- [dir/probe] 0 disk [seconds]   (what the disk alone allows: DiskProbe)
 // On a copy of the 1,000,000-card database (never the shared file), measures per interaction at the
 // service level (IngestService.IngestAsync: validate, match, case, message, indicators, change event):
 // a phone match alone, a new sender, a known sender (first message: new case; second: its open case),
 // a repeated externalId; then throughput with concurrent callers, and the same through HTTP
-// (POST /api/v1/interactions on the real app, Kestrel on loopback, load client in this process).
+// (POST /api/v1/interactions on the real app, Kestrel on loopback, load client in this process or, with
+// rate-apart, in a process of its own: OpenLoop).
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
@@ -33,6 +36,7 @@ var count = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) :
 var mode = args.Length > 2 ? args[2] : "all";
 var seconds = args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 30;
 var inFlight = args.Length > 4 ? args[4].Split(',').Select(a => int.Parse(a, CultureInfo.InvariantCulture)).ToArray() : [64, 256];
+if (mode == "disk") return DiskProbe.Run(file + ".probe", seconds);
 if (Path.GetFullPath(file) == "/work/bench-data/aw-1m.db")
 {
     Console.Error.WriteLine("Never write to the shared database: copy it first (cp /work/bench-data/aw-1m.db /tmp/aw-ingest.db).");
@@ -164,16 +168,20 @@ if (mode is "all" or "http" or "rate" or "rate-apart")
     if (mode == "rate-apart")
     {
         var knownFile = Path.GetTempFileName();
-        await File.WriteAllLinesAsync(knownFile, known);
-        var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
-        var client = Process.Start(new ProcessStartInfo("dotnet", [typeof(OpenLoop).Assembly.Location, "load", app.Urls.First(), knownFile, seconds.ToString(CultureInfo.InvariantCulture), string.Join(',', inFlight)])
+        try
         {
-            RedirectStandardOutput = false,
-        })!;
-        await client.WaitForExitAsync();
-        var posted = inFlight.Sum(r => (long)r * seconds) + 1_000;
-        Console.WriteLine($"server process: {(Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalMilliseconds / posted:0.000} ms CPU/message over the client's run (warm-up included)");
-        File.Delete(knownFile);
+            await File.WriteAllLinesAsync(knownFile, known);
+            var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+            using var client = Process.Start("dotnet", [typeof(OpenLoop).Assembly.Location, "load", app.Urls.First(), knownFile, seconds.ToString(CultureInfo.InvariantCulture), string.Join(',', inFlight)]);
+            await client.WaitForExitAsync();
+            if (client.ExitCode != 0) Console.Error.WriteLine($"the load client ended with {client.ExitCode}");
+            var posted = inFlight.Sum(r => (long)r * seconds) + 1_000;
+            Console.WriteLine($"server process: {(Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalMilliseconds / posted:0.000} ms CPU/message over the client's run (warm-up included)");
+        }
+        finally
+        {
+            File.Delete(knownFile);
+        }
     }
     for (var window = 0; mode is not ("rate" or "rate-apart") && window < inFlight.Length; window++)
     {

@@ -294,7 +294,10 @@ internal static class GroupCommit
     /// </summary>
     public const int DefaultMaxBatch = 32;
 
-    /// <summary>The log size, in pages, from which the writer's checkpointer copies the log into the file (ADR 007, amendment 4).</summary>
+    /// <summary>
+    /// How many pages of new log the writer's checkpointer lets grow before it copies them into the file (ADR 007,
+    /// amendment 4); the log starts again at eight times as many (amendment 5).
+    /// </summary>
     public const int DefaultCheckpointPages = 4_000;
 }
 
