@@ -91,7 +91,7 @@ internal sealed class SqliteWalCheckpointer : IDisposable
     /// <summary>The log, in pages, as the writer's last commit left it.</summary>
     public int LogPages => _log;
 
-    // Pages of the current log already in the file, as far as the last copy knows (0 once the writer restarted the log).
+    // Pages of the current log already in the file, as far as the last copy knows (0 once the log has started again).
     private int CopiedPages
     {
         get
