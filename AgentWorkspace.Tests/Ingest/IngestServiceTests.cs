@@ -448,8 +448,8 @@ public class IngestServiceTests
         await using var kit = await IngestKit.CreateAsync();
         var request = IngestKit.Sms("0611111111", "Bonjour", "race-1");
         IngestResult? winner = null;
-        // After our repeat check and before our transaction, another server (its own service, its own
-        // in-process queue) stores the same message: only the unique index can tell us.
+        // Before our transaction, another server (its own service, its own in-process queue) stores the same
+        // message: our transaction finds it (on SQLite the group writer looks first; elsewhere the unique index tells).
         kit.Service.AfterRepeatCheckForTests = async () =>
         {
             kit.Service.AfterRepeatCheckForTests = null;
@@ -463,7 +463,7 @@ public class IngestServiceTests
         var counts = await kit.CountAsync();
         (counts.Cards, counts.Identities, counts.Cases, counts.Messages, counts.CaseEvents, counts.Audit).ShouldBe((1, 1, 1, 1, 1, 1));
         await using var db = kit.Db();
-        (await db.Cards.SingleAsync()).NeutralCount.ShouldBe(1, "the loser's indicator update rolled back with it");
+        (await db.Cards.SingleAsync()).NeutralCount.ShouldBe(1, "the loser's indicator update was never written, or rolled back with it");
     }
 
     [Fact]

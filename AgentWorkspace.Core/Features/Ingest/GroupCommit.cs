@@ -314,7 +314,6 @@ internal static class GroupCommit
 internal sealed class GroupCommitBatch(AgentWorkspaceDbContext db, SqliteRowWriter? rows = null)
 {
     private readonly Dictionary<string, object> _shared = new(StringComparer.Ordinal);
-    private readonly HashSet<string> _done = new(StringComparer.Ordinal);
 
     public AgentWorkspaceDbContext Db { get; } = db;
 
@@ -355,12 +354,6 @@ internal sealed class GroupCommitBatch(AgentWorkspaceDbContext db, SqliteRowWrit
         Db.ChangeTracker.Clear();
         rows?.Clear();
     }
-
-    /// <summary>Whether a use case of this group already stored <paramref name="key"/> (see <see cref="Stored"/>).</summary>
-    public bool HasStored(string key) => _done.Contains(key);
-
-    /// <summary>Notes that the current use case stored <paramref name="key"/>; call it as its last step (a failed use case never gets there).</summary>
-    public void Stored(string key) => _done.Add(key);
 
     /// <summary>
     /// A value read once per batch (reference data the use cases never write, such as a queue), so that

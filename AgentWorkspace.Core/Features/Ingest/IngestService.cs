@@ -57,8 +57,9 @@ public sealed class IngestService(
         var now = clock.GetUtcNow();
         var input = Prepare(request, region, now);
 
-        // A repeat is answered without taking the write lock.
-        if (await FindExistingAsync(input, ct) is { } known) return known;
+        // A repeat is answered without taking the write lock; on SQLite the group writer looks it up first instead
+        // (one kept statement inside its transaction costs less than a read of its own for every message).
+        if (!await IsSqliteAsync(ct) && await FindExistingAsync(input, ct) is { } known) return known;
         if (AfterRepeatCheckForTests is { } hook) await hook();
 
         var sentiment = request.Sentiment ?? await analyzer.AnalyzeAsync(
@@ -94,24 +95,15 @@ public sealed class IngestService(
 
     private async Task<(IngestResult Result, long QueueId, string? AgentId)> WriteAsync(Actor actor, Input input, Sentiment sentiment, DateTimeOffset now, CancellationToken ct)
     {
-        if (_isSqlite is null)
-        {
-            await using var probe = await dbFactory.CreateDbContextAsync(ct);
-            _isSqlite = probe.Database.IsSqlite();
-        }
-        if (_isSqlite == true)
+        if (await IsSqliteAsync(ct))
         {
             // The group's transaction is shared: the work runs to its end even if this caller gives up meanwhile.
-            // A message stored by an earlier use case of the same group is answered like a repeat; one
-            // committed by an earlier group meets the unique index (then the caller reads it back).
-            var key = input.Channel.WireName() + "\n" + input.ExternalId;
+            // A message already stored (by an earlier group, an earlier use case of this group, or another
+            // process: the transaction holds the write lock, so it sees them all) is answered as a repeat.
             return await _groupCommit.RunAsync(async batch =>
             {
-                if (batch.HasStored(key) && await FindExistingAsync(batch.Db, input, CancellationToken.None) is { } stored)
-                    return (stored, 0, null);
-                var outcome = await WriteInTransactionAsync(batch, actor, input, sentiment, now, CancellationToken.None);
-                batch.Stored(key);
-                return outcome;
+                if (FindStored(batch.Rows!, input) is { } stored) return (stored, 0, null);
+                return await WriteInTransactionAsync(batch, actor, input, sentiment, now, CancellationToken.None);
             }, ct);
         }
 
@@ -243,6 +235,21 @@ public sealed class IngestService(
                 : await db.Queues.AsNoTracking().FirstOrDefaultAsync(q => q.NormalizedName == folded, ct))
             ?? throw new DomainException($"There is no queue named '{name}'.", "queue");
     }
+
+    private async ValueTask<bool> IsSqliteAsync(CancellationToken ct)
+    {
+        if (_isSqlite is null)
+        {
+            await using var probe = await dbFactory.CreateDbContextAsync(ct);
+            _isSqlite = probe.Database.IsSqlite();
+        }
+        return _isSqlite == true;
+    }
+
+    private static IngestResult? FindStored(SqliteRowWriter rows, Input input) =>
+        rows.First<Message>("ingest:stored", "\"Channel\" = $p0 AND \"ExternalId\" = $p1", (int)input.Channel, input.ExternalId) is { } m
+            ? new IngestResult(m.CardId, m.CaseId, m.Id, false, false, true)
+            : null;
 
     private async Task<IngestResult?> FindExistingAsync(Input input, CancellationToken ct)
     {
