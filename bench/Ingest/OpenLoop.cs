@@ -45,10 +45,19 @@ internal static class OpenLoop
         using var http = Client(url);
         var mixed = Mixed(known);
         var run = Guid.NewGuid().ToString("N")[..8];
-        for (var i = 0; i < 1_000; i++) await Post(http, Sms(known[i % known.Length], $"{run}-hwarm-{i}", i));
+        await WarmUpAsync(http, known, run);
         Console.WriteLine($"load client: process {Environment.ProcessId} of its own, {Environment.ProcessorCount} cores shared with the server");
         await RunAsync(http, mixed, run, seconds, rates);
         return 0;
+    }
+
+    /// <summary>How many requests <see cref="WarmUpAsync"/> posts before the windows.</summary>
+    public const int WarmUpPosts = 1_000;
+
+    /// <summary>Known senders posted one after the other: the JIT, the pools and the page cache warm up before any window.</summary>
+    public static async Task WarmUpAsync(HttpClient http, IReadOnlyList<string> known, string run)
+    {
+        for (var i = 0; i < WarmUpPosts; i++) await Post(http, Sms(known[i % known.Count], $"{run}-hwarm-{i}", i));
     }
 
     public static HttpClient Client(string url)
@@ -63,11 +72,11 @@ internal static class OpenLoop
     /// its request was DUE, so a server that falls behind shows it in the percentiles instead of slowing the client
     /// down (no coordinated omission). One window per rate; the CPU per message is this process's.
     /// </summary>
-    public static async Task RunAsync(HttpClient http, Func<int, string, InteractionRequest> mixed, string run, int seconds, int[] inFlight)
+    public static async Task RunAsync(HttpClient http, Func<int, string, InteractionRequest> mixed, string run, int seconds, int[] rates)
     {
-        for (var window = 0; window < inFlight.Length; window++)
+        for (var window = 0; window < rates.Length; window++)
         {
-            var (rate, prefix) = (inFlight[window], $"{run}-r{inFlight[window]}-w{window}");
+            var (rate, prefix) = (rates[window], $"{run}-r{rates[window]}-w{window}");
             var latencies = new ConcurrentBag<double>();
             var byDue = new ConcurrentBag<(double At, double Latency)>();
             var failures = 0;

@@ -159,7 +159,7 @@ if (mode is "all" or "http" or "rate" or "rate-apart")
     await AgentWorkspaceApp.InitializeAsync(app, output: null);
     await app.StartAsync();
     using var http = Client(app.Urls.First());
-    if (mode != "rate-apart") for (var i = 0; i < 1_000; i++) await Post(http, Sms(known[i % known.Count], $"{run}-hwarm-{i}", i));
+    if (mode != "rate-apart") await WarmUpAsync(http, known, run);
     var mixed = OpenLoop.Mixed(known);
     // Open loop (mode "rate", the last argument is then the rates): see OpenLoop.RunAsync. In mode "rate-apart"
     // the load client is a process of its own on the same machine (as a channel connector or a load tool would
@@ -175,7 +175,7 @@ if (mode is "all" or "http" or "rate" or "rate-apart")
             using var client = Process.Start("dotnet", [typeof(OpenLoop).Assembly.Location, "load", app.Urls.First(), knownFile, seconds.ToString(CultureInfo.InvariantCulture), string.Join(',', inFlight)]);
             await client.WaitForExitAsync();
             if (client.ExitCode != 0) Console.Error.WriteLine($"the load client ended with {client.ExitCode}");
-            var posted = inFlight.Sum(r => (long)r * seconds) + 1_000;
+            var posted = inFlight.Sum(r => (long)r * seconds) + WarmUpPosts;
             Console.WriteLine($"server process: {(Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalMilliseconds / posted:0.000} ms CPU/message over the client's run (warm-up included)");
         }
         finally
