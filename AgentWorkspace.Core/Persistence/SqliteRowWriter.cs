@@ -5,6 +5,7 @@ using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.EntityFrameworkCore.Storage;
+using SQLitePCL;
 
 namespace AgentWorkspace.Core.Persistence;
 
@@ -24,21 +25,39 @@ namespace AgentWorkspace.Core.Persistence;
 /// an existing row after it. A failed statement
 /// throws a <see cref="DbUpdateException"/> over the <see cref="SqliteException"/>, as SaveChanges would.
 /// </para>
+/// <para>
+/// The statements run through SQLite's own API (<see cref="SqliteStatement"/>): bound by position, stepped and reset, with
+/// no command, reader, parameter or binder objects per execution (ADR 007, amendment 6). They run in whatever
+/// transaction the connection has open, as every statement on a SQLite connection does.
+/// </para>
 /// <para>Not thread-safe: one writer, one connection. Dispose it before the connection is given back.</para>
 /// </summary>
 internal sealed class SqliteRowWriter(DbContext db) : IDisposable
 {
     private readonly Dictionary<Type, Table> _tables = [];
     private readonly List<(object Entity, Table Table, object?[] Before, bool Inserted)> _tracked = [];
-    private readonly Dictionary<string, SqliteCommand> _statements = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, SqliteStatement> _statements = new(StringComparer.Ordinal);
 
     /// <summary>Inserts <paramref name="entity"/> now (and its dependents), sets its key, and tracks it for later changes.</summary>
     public void Insert(object entity)
     {
         var table = TableOf(entity.GetType());
-        var command = table.Insert ??= Prepare(table.InsertSql(), table.Columns.Length);
-        for (var i = 0; i < table.Columns.Length; i++) command.Parameters[i].Value = table.Columns[i].Read(entity);
-        var key = Execute(command, c => c.ExecuteScalar())!;
+        var statement = table.Insert ??= Prepare(table.InsertSql());
+        for (var i = 0; i < table.Columns.Length; i++) statement.Bind(i, table.Columns[i].Read(entity));
+        object key;
+        try
+        {
+            // INSERT … RETURNING writes the row on its first step and returns its key as that step's row.
+            key = statement.Step() ? statement.Value(0) : throw new InvalidOperationException($"Inserting into {table.Name} returned no key.");
+        }
+        catch (SqliteException ex)
+        {
+            throw Failed(statement, ex);
+        }
+        finally
+        {
+            statement.Reset();
+        }
         table.Key.Write(entity, key);
         _tracked.Add((entity, table, table.Snapshot(entity), true));
         foreach (var (navigation, foreignKey) in table.Dependents)
@@ -60,15 +79,22 @@ internal sealed class SqliteRowWriter(DbContext db) : IDisposable
     public T? First<T>(string name, string condition, params object[] args) where T : class
     {
         var table = TableOf(typeof(T));
-        if (!table.Queries.TryGetValue(name, out var command))
+        if (!table.Queries.TryGetValue(name, out var statement))
         {
-            command = Prepare($"SELECT {table.SelectList()} FROM \"{table.Name}\" WHERE {condition} LIMIT 1", args.Length);
-            table.Queries[name] = command;
+            statement = Prepare($"SELECT {table.SelectList()} FROM \"{table.Name}\" WHERE {condition} LIMIT 1");
+            table.Queries[name] = statement;
         }
-        for (var i = 0; i < args.Length; i++) command.Parameters[i].Value = args[i];
-        command.Transaction = CurrentTransaction();
-        using var reader = command.ExecuteReader();
-        return reader.Read() ? (T)table.Materialize(reader) : null;
+        if (statement.ParameterCount != args.Length)
+            throw new ArgumentException($"The query {name} takes {statement.ParameterCount} values, not {args.Length}.", nameof(args));
+        for (var i = 0; i < args.Length; i++) statement.Bind(i, args[i]);
+        try
+        {
+            return statement.Step() ? (T)table.Materialize(statement) : null;
+        }
+        finally
+        {
+            statement.Reset();
+        }
     }
 
     /// <summary>Remembers the current values of a loaded entity; <see cref="WriteChanges"/> writes what changed since.</summary>
@@ -99,18 +125,17 @@ internal sealed class SqliteRowWriter(DbContext db) : IDisposable
                 ((IVersioned)entity).BumpVersion();
                 changed |= UInt128.One << table.Version!.Value;
             }
-            if (!table.Updates.TryGetValue((changed, versioned), out var command))
+            if (!table.Updates.TryGetValue((changed, versioned), out var statement))
             {
-                var columns = table.ColumnsIn(changed);
-                command = Prepare(table.UpdateSql(columns, versioned), columns.Count + (versioned ? 2 : 1));
-                table.Updates[(changed, versioned)] = command;
+                statement = Prepare(table.UpdateSql(table.ColumnsIn(changed), versioned));
+                table.Updates[(changed, versioned)] = statement;
             }
             var p = 0;
             for (var i = 0; i < table.Columns.Length; i++)
-                if ((changed & (UInt128.One << i)) != UInt128.Zero) command.Parameters[p++].Value = table.Columns[i].Read(entity);
-            command.Parameters[p++].Value = table.Key.Read(entity);
-            if (versioned) command.Parameters[p].Value = oldVersion;
-            if (Execute(command, c => c.ExecuteNonQuery()) != 1)
+                if ((changed & (UInt128.One << i)) != UInt128.Zero) statement.Bind(p++, table.Columns[i].Read(entity));
+            statement.Bind(p++, table.Key.Read(entity));
+            if (versioned) statement.Bind(p, oldVersion);
+            if (Run(statement) != 1)
                 throw new DbUpdateConcurrencyException($"The {table.Name} row {table.Key.Read(entity)} was changed or deleted meanwhile; nothing was written.");
             _tracked[t] = (entity, table, table.Snapshot(entity), false);
         }
@@ -119,8 +144,8 @@ internal sealed class SqliteRowWriter(DbContext db) : IDisposable
     /// <summary>Runs a statement without parameters or rows (a savepoint, its release) as a kept prepared statement.</summary>
     public void Execute(string sql)
     {
-        if (!_statements.TryGetValue(sql, out var command)) _statements[sql] = command = Prepare(sql, 0);
-        Execute(command, c => c.ExecuteNonQuery());
+        if (!_statements.TryGetValue(sql, out var statement)) _statements[sql] = statement = Prepare(sql);
+        Run(statement);
     }
 
     /// <summary>Forgets the tracked entities (the end of one use case, written or rolled back).</summary>
@@ -131,38 +156,37 @@ internal sealed class SqliteRowWriter(DbContext db) : IDisposable
         foreach (var table in _tables.Values)
         {
             table.Insert?.Dispose();
-            foreach (var command in table.Queries.Values) command.Dispose();
-            foreach (var command in table.Updates.Values) command.Dispose();
+            foreach (var statement in table.Queries.Values) statement.Dispose();
+            foreach (var statement in table.Updates.Values) statement.Dispose();
         }
-        foreach (var command in _statements.Values) command.Dispose();
+        foreach (var statement in _statements.Values) statement.Dispose();
         _tables.Clear();
         _statements.Clear();
         _tracked.Clear();
     }
 
-    private T Execute<T>(SqliteCommand command, Func<SqliteCommand, T> run)
+    /// <summary>Runs a write that returns no rows; how many rows it changed.</summary>
+    private static int Run(SqliteStatement statement)
     {
-        // The statement stays prepared on the command; only the transaction of the moment changes.
-        command.Transaction = CurrentTransaction();
         try
         {
-            return run(command);
+            statement.Step();
+            return statement.Changes;
         }
         catch (SqliteException ex)
         {
-            throw new DbUpdateException($"Writing to {command.CommandText[..Math.Min(40, command.CommandText.Length)]}… failed: {ex.Message}", ex);
+            throw Failed(statement, ex);
+        }
+        finally
+        {
+            statement.Reset();
         }
     }
 
-    private SqliteTransaction? CurrentTransaction() => (SqliteTransaction?)db.Database.CurrentTransaction?.GetDbTransaction();
+    private static DbUpdateException Failed(SqliteStatement statement, SqliteException ex) =>
+        new($"Writing to {statement.Sql[..Math.Min(40, statement.Sql.Length)]}… failed: {ex.Message}", ex);
 
-    private SqliteCommand Prepare(string sql, int parameters)
-    {
-        var command = (SqliteCommand)db.Database.GetDbConnection().CreateCommand();
-        command.CommandText = sql;
-        for (var i = 0; i < parameters; i++) command.Parameters.Add(new SqliteParameter("$p" + i, null));
-        return command;
-    }
+    private SqliteStatement Prepare(string sql) => new((SqliteConnection)db.Database.GetDbConnection(), sql);
 
     private Table TableOf(Type type)
     {
@@ -266,19 +290,19 @@ internal sealed class SqliteRowWriter(DbContext db) : IDisposable
         public Column[] Columns { get; }
         public int? Version { get; }
         public (IClrPropertyGetter Navigation, Column ForeignKey)[] Dependents { get; }
-        public SqliteCommand? Insert { get; set; }
-        public Dictionary<(UInt128 Columns, bool Versioned), SqliteCommand> Updates { get; } = [];
-        public Dictionary<string, SqliteCommand> Queries { get; } = new(StringComparer.Ordinal);
+        public SqliteStatement? Insert { get; set; }
+        public Dictionary<(UInt128 Columns, bool Versioned), SqliteStatement> Updates { get; } = [];
+        public Dictionary<string, SqliteStatement> Queries { get; } = new(StringComparer.Ordinal);
         private readonly Func<object> _create;
 
         public string SelectList() => string.Join(", ", Columns.Prepend(Key).Select(c => $"\"{c.Name}\""));
 
         /// <summary>An entity from a row of <see cref="SelectList"/> (the key, then the columns in their order).</summary>
-        public object Materialize(SqliteDataReader reader)
+        public object Materialize(SqliteStatement row)
         {
             var entity = _create();
-            Key.Write(entity, reader.GetValue(0));
-            for (var i = 0; i < Columns.Length; i++) Columns[i].Write(entity, reader.GetValue(i + 1));
+            Key.Write(entity, row.Value(0));
+            for (var i = 0; i < Columns.Length; i++) Columns[i].Write(entity, row.Value(i + 1));
             return entity;
         }
 
@@ -306,4 +330,89 @@ internal sealed class SqliteRowWriter(DbContext db) : IDisposable
             $"UPDATE \"{Name}\" SET {string.Join(", ", columns.Select((c, i) => $"\"{c.Name}\" = $p{i}"))} WHERE \"{Key.Name}\" = $p{columns.Count}"
             + (versioned ? $" AND \"{Columns[Version!.Value].Name}\" = $p{columns.Count + 1}" : "");
     }
+}
+
+/// <summary>
+/// One prepared statement of the row writer, on the connection it was prepared on, run through SQLite's own API
+/// (SQLitePCL): values bound by position, stepped, reset; no command, reader, parameter or binder objects per
+/// execution. Values bind and read as Microsoft.Data.Sqlite binds and reads them (integers and booleans as INTEGER,
+/// floating point as REAL, strings as TEXT, byte arrays as BLOB, null and <see cref="DBNull"/> as NULL; a column
+/// reads back as long, double, string, byte[] or <see cref="DBNull"/>), and a busy database is retried within the
+/// connection's default timeout as its commands do. Errors are Microsoft.Data.Sqlite's <see cref="SqliteException"/>.
+/// </summary>
+internal sealed class SqliteStatement : IDisposable
+{
+    private readonly SqliteConnection _connection;
+    private readonly sqlite3 _db;
+    private readonly sqlite3_stmt _stmt;
+
+    public SqliteStatement(SqliteConnection connection, string sql)
+    {
+        _connection = connection;
+        _db = connection.Handle ?? throw new InvalidOperationException("The connection is not open.");
+        SqliteException.ThrowExceptionForRC(raw.sqlite3_prepare_v2(_db, sql, out _stmt), _db);
+        Sql = sql;
+        ParameterCount = raw.sqlite3_bind_parameter_count(_stmt);
+    }
+
+    public string Sql { get; }
+    public int ParameterCount { get; }
+
+    /// <summary>Rows changed by the last write on the connection (this statement's, right after its step).</summary>
+    public int Changes => raw.sqlite3_changes(_db);
+
+    /// <summary>Binds the value of parameter <paramref name="index"/> (from 0, in the order of the SQL).</summary>
+    public void Bind(int index, object? value)
+    {
+        var position = index + 1;
+        var rc = value switch
+        {
+            null or DBNull => raw.sqlite3_bind_null(_stmt, position),
+            string text => raw.sqlite3_bind_text(_stmt, position, text),
+            long number => raw.sqlite3_bind_int64(_stmt, position, number),
+            int number => raw.sqlite3_bind_int64(_stmt, position, number),
+            short number => raw.sqlite3_bind_int64(_stmt, position, number),
+            byte number => raw.sqlite3_bind_int64(_stmt, position, number),
+            bool flag => raw.sqlite3_bind_int64(_stmt, position, flag ? 1 : 0),
+            double real => raw.sqlite3_bind_double(_stmt, position, double.IsNaN(real) ? throw new InvalidOperationException("NaN cannot be stored.") : real),
+            float real => raw.sqlite3_bind_double(_stmt, position, float.IsNaN(real) ? throw new InvalidOperationException("NaN cannot be stored.") : real),
+            byte[] bytes => raw.sqlite3_bind_blob(_stmt, position, bytes),
+            _ => throw new NotSupportedException($"A {value.GetType().Name} is not bound by the row writer."),
+        };
+        SqliteException.ThrowExceptionForRC(rc, _db);
+    }
+
+    /// <summary>Runs the statement to its next row: true with a row to read, false once done.</summary>
+    public bool Step()
+    {
+        if (_connection.Handle != _db) throw new InvalidOperationException("The statement's connection was closed since it was prepared.");
+        var started = 0L;
+        int rc;
+        while ((rc = raw.sqlite3_step(_stmt)) is raw.SQLITE_BUSY or raw.SQLITE_LOCKED)
+        {
+            if (started == 0) started = Environment.TickCount64;
+            else if (Environment.TickCount64 - started >= _connection.DefaultTimeout * 1000L) break;
+            raw.sqlite3_reset(_stmt);
+            Thread.Sleep(150);
+        }
+        if (rc == raw.SQLITE_ROW) return true;
+        if (rc == raw.SQLITE_DONE) return false;
+        SqliteException.ThrowExceptionForRC(rc, _db);
+        return false;
+    }
+
+    /// <summary>Column <paramref name="index"/> of the current row as Microsoft.Data.Sqlite's GetValue returns it.</summary>
+    public object Value(int index) => raw.sqlite3_column_type(_stmt, index) switch
+    {
+        raw.SQLITE_INTEGER => raw.sqlite3_column_int64(_stmt, index),
+        raw.SQLITE_FLOAT => raw.sqlite3_column_double(_stmt, index),
+        raw.SQLITE_TEXT => raw.sqlite3_column_text(_stmt, index).utf8_to_string(),
+        raw.SQLITE_BLOB => raw.sqlite3_column_blob(_stmt, index).ToArray(),
+        _ => DBNull.Value,
+    };
+
+    /// <summary>Ends this execution (its read snapshot and locks on the statement); the bindings stay for the next.</summary>
+    public void Reset() => raw.sqlite3_reset(_stmt);
+
+    public void Dispose() => _stmt.Dispose();
 }
