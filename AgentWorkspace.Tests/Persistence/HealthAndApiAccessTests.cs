@@ -1,5 +1,7 @@
 using System.Net;
 using AgentWorkspace.Tests.Infrastructure;
+using AgentWorkspace.Web.Api;
+using Microsoft.Extensions.Configuration;
 
 namespace AgentWorkspace.Tests.Persistence;
 
@@ -33,5 +35,27 @@ public class HealthAndApiAccessTests
 
         http.DefaultRequestHeaders.Add("X-Api-Key", "wrong-key");
         (await http.GetAsync("api/v1/cards/1/duplicates")).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+    }
+
+    [Fact]
+    public void ConfiguredKeysMatchExactly_AndAReloadedConfigurationCountsAtOnce()
+    {
+        var config = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Api:Keys:0"] = "first-key",
+            ["Api:Keys:1"] = "",
+        }).Build();
+        using var keys = new ConfiguredApiKeys(config);
+        keys.Matches("first-key").ShouldBeTrue();
+        keys.Matches("First-key").ShouldBeFalse("keys are compared exactly");
+        keys.Matches("first-key ").ShouldBeFalse();
+        keys.Matches("").ShouldBeFalse("an empty entry is no key");
+        keys.Matches("second-key").ShouldBeFalse();
+
+        config["Api:Keys:1"] = "second-key";
+        config["Api:Keys:0"] = null;
+        config.Reload();
+        keys.Matches("second-key").ShouldBeTrue("a key added to the configuration counts once it reloads");
+        keys.Matches("first-key").ShouldBeFalse("a key removed from the configuration stops counting");
     }
 }

@@ -25,6 +25,7 @@ public static class ApiSetup
 
     public static IServiceCollection AddAgentWorkspaceApi(this IServiceCollection services)
     {
+        services.AddSingleton<ConfiguredApiKeys>();
         services.AddAuthentication().AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(Scheme, null);
         services.AddAuthorizationBuilder().AddPolicy(Policy, p => p.AddAuthenticationSchemes(Scheme).RequireAuthenticatedUser());
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = false);
@@ -106,7 +107,7 @@ internal sealed class DomainErrorFilter : IEndpointFilter
 /// </summary>
 internal sealed class ApiKeyAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder,
-    IConfiguration configuration, IDbContextFactory<AgentWorkspaceDbContext> dbFactory)
+    ConfiguredApiKeys configured, IDbContextFactory<AgentWorkspaceDbContext> dbFactory)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
@@ -115,14 +116,7 @@ internal sealed class ApiKeyAuthenticationHandler(
             return AuthenticateResult.NoResult();
         var key = values.ToString().Trim();
 
-        // The sent key is hashed once; the configured keys are read as they are now (configuration may reload).
-        var sent = System.Text.Encoding.UTF8.GetBytes(ApiKeySecret.Hash(key));
-        foreach (var entry in configuration.GetSection("Api:Keys").GetChildren())
-        {
-            if (!string.IsNullOrEmpty(entry.Value) && System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(
-                    System.Text.Encoding.UTF8.GetBytes(ApiKeySecret.Hash(entry.Value)), sent))
-                return Success("apikey:config", "API (configuration key)", Role.Admin);
-        }
+        if (configured.Matches(key)) return Success("apikey:config", "API (configuration key)", Role.Admin);
 
         if (ApiKeySecret.TryGetPrefix(key, out var prefix))
         {
@@ -154,4 +148,39 @@ internal sealed class ApiKeyAuthenticationHandler(
 
     private Task WriteProblem(int status, string title, string detail) =>
         Results.Problem(title: title, detail: detail, statusCode: status).ExecuteAsync(Context);
+}
+
+/// <summary>
+/// The keys of configuration (Api:Keys) as their SHA-256 digests, computed once and again whenever the configuration
+/// reloads, instead of walking the configuration and hashing every key on every request. A sent key is hashed once and
+/// compared with each digest in constant time.
+/// </summary>
+internal sealed class ConfiguredApiKeys : IDisposable
+{
+    private readonly IConfiguration _configuration;
+    private readonly IDisposable _reload;
+    private volatile byte[][] _digests;
+
+    public ConfiguredApiKeys(IConfiguration configuration)
+    {
+        _configuration = configuration;
+        _digests = Read();
+        _reload = Microsoft.Extensions.Primitives.ChangeToken.OnChange(configuration.GetReloadToken, () => _digests = Read());
+    }
+
+    public bool Matches(string key)
+    {
+        var sent = Digest(key);
+        var found = false;
+        // Every digest is compared, so the time taken does not say which key (or whether any) matched.
+        foreach (var digest in _digests) found |= System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(digest, sent);
+        return found;
+    }
+
+    private byte[][] Read() =>
+        _configuration.GetSection("Api:Keys").GetChildren().Select(e => e.Value).OfType<string>().Where(v => v.Length > 0).Select(Digest).ToArray();
+
+    private static byte[] Digest(string key) => System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(key));
+
+    public void Dispose() => _reload.Dispose();
 }
