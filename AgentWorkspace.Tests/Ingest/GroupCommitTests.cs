@@ -13,7 +13,7 @@ public sealed class GroupCommitTests
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     /// <summary>A use case that writes one audit row named <paramref name="name"/>.</summary>
-    private static Func<GroupCommitBatch, Task<string>> Write(string name) => async batch =>
+    internal static Func<GroupCommitBatch, Task<string>> Write(string name) => async batch =>
     {
         batch.Db.Audit.Add(new AuditEntry(DateTimeOffset.UtcNow, "test", "Test", "Test", name, "Written"));
         await batch.Db.SaveChangesAsync();
@@ -29,7 +29,7 @@ public sealed class GroupCommitTests
     };
 
     /// <summary>Holds the writer inside a first use case until released, so that the next ones queue up into one group.</summary>
-    private static (Task<string> First, TaskCompletionSource Release) HoldTheWriter(GroupCommit<string> commit)
+    internal static (Task<string> First, TaskCompletionSource Release) HoldTheWriter(GroupCommit<string> commit)
     {
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var first = commit.RunAsync(async batch =>

@@ -1,4 +1,5 @@
 using System.Data;
+using System.Diagnostics;
 using System.Threading.Channels;
 using AgentWorkspace.Core.Persistence;
 using Microsoft.Data.Sqlite;
@@ -29,7 +30,12 @@ namespace AgentWorkspace.Core.Features.Ingest;
 internal sealed class GroupCommit<TResult>(IDbContextFactory<AgentWorkspaceDbContext> dbFactory, int maxBatch = GroupCommit.DefaultMaxBatch, int lingerMilliseconds = GroupCommit.DefaultLingerMilliseconds,
     int checkpointPages = 0)
 {
-    private sealed record Pending(Func<GroupCommitBatch, Task<TResult>> Work, TaskCompletionSource<TResult> Done, CancellationToken Ct);
+    private sealed record Pending(Func<GroupCommitBatch, Task<TResult>> Work, TaskCompletionSource<TResult> Done, CancellationToken Ct)
+    {
+        // When it was handed in and when its use case started (Stopwatch timestamps), for IngestMetrics.
+        public long Enqueued { get; } = Stopwatch.GetTimestamp();
+        public long Started { get; set; }
+    }
 
     private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = false, SingleWriter = false });
     private int _running;
@@ -222,6 +228,7 @@ internal sealed class GroupCommit<TResult>(IDbContextFactory<AgentWorkspaceDbCon
             for (var i = 0; i < batch.Count; i++)
             {
                 // Savepoints as the writer's kept statements (EF Core would build and parse a command each time).
+                batch[i].Started = Stopwatch.GetTimestamp();
                 rows.Execute(Savepoint);
                 try
                 {
@@ -248,6 +255,7 @@ internal sealed class GroupCommit<TResult>(IDbContextFactory<AgentWorkspaceDbCon
             foreach (var pending in batch) pending.Done.TrySetException(ex);
             return false;
         }
+        var committed = Stopwatch.GetTimestamp();
         Interlocked.Increment(ref _batches);
         Interlocked.Add(ref _items, batch.Count);
         // Each caller is answered once the group is on disk: at once when the commit synced the log itself,
@@ -255,14 +263,19 @@ internal sealed class GroupCommit<TResult>(IDbContextFactory<AgentWorkspaceDbCon
         if (writer.Syncer is { } syncer)
         {
             var group = batch.ToArray();
-            syncer.AfterSync(error => Acknowledge(group, outcomes, error));
+            syncer.AfterSync(error => Acknowledge(group, outcomes, error, committed));
         }
-        else Acknowledge(batch, outcomes, null);
+        else Acknowledge(batch, outcomes, null, committed);
         return true;
     }
 
-    private static void Acknowledge(IReadOnlyList<Pending> group, (TResult Result, Exception? Error)[] outcomes, Exception? syncError)
+    private static void Acknowledge(IReadOnlyList<Pending> group, (TResult Result, Exception? Error)[] outcomes, Exception? syncError, long committed)
     {
+        if (IngestMetrics.Enabled)
+        {
+            var synced = Stopwatch.GetTimestamp();
+            foreach (var pending in group) IngestMetrics.Record(pending.Enqueued, pending.Started, committed, synced);
+        }
         for (var i = 0; i < group.Count; i++)
         {
             if (syncError is not null) group[i].Done.TrySetException(new IOException("The message was written but the disk did not confirm it: send it again (a repeat is harmless).", syncError));
