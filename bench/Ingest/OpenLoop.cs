@@ -70,61 +70,82 @@ internal static class OpenLoop
     /// <summary>
     /// Open loop: requests leave on a fixed schedule, whatever the answers, and each latency counts from the moment
     /// its request was DUE, so a server that falls behind shows it in the percentiles instead of slowing the client
-    /// down (no coordinated omission). One window per rate; the CPU per message is this process's.
+    /// down (no coordinated omission). One window per rate; the CPU per message is this process's. Each window also
+    /// prints how late the client started its requests (due -> started), and, with the server in this process, the
+    /// server's own view (<see cref="ServerPhases"/>).
     /// </summary>
     public static async Task RunAsync(HttpClient http, Func<int, string, InteractionRequest> mixed, string run, int seconds, int[] rates)
     {
+        using var phases = new ServerPhases();
         for (var window = 0; window < rates.Length; window++)
         {
             var (rate, prefix) = (rates[window], $"{run}-r{rates[window]}-w{window}");
             var latencies = new ConcurrentBag<double>();
             var byDue = new ConcurrentBag<(double At, double Latency)>();
+            var lags = new ConcurrentBag<double>();
             var failures = 0;
             var outstanding = 0;
-            var (gcPause, gen0, gen1, gen2, maxThreads) = (GC.GetTotalPauseDuration(), GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2), 0);
+            var (gcPause, allocated, gen0, gen1, gen2, maxThreads) = (GC.GetTotalPauseDuration(), GC.GetTotalAllocatedBytes(), GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2), 0);
             var maxOutstanding = 0;
             var sends = new List<Task>();
             var before = LoadAverage();
             var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+            phases.Take();
             var started = DateTimeOffset.UtcNow;
             var total = Stopwatch.StartNew();
             var due = rate * seconds;
-            for (var i = 0; i < due;)
+            async Task Send(InteractionRequest request, TimeSpan at)
             {
-                // Send every request due by now, then wait for the next millisecond tick.
-                var dueNow = Math.Min(due, (int)(total.Elapsed.TotalSeconds * rate) + 1);
-                for (; i < dueNow; i++)
-                {
-                    var at = TimeSpan.FromSeconds((double)i / rate);
-                    var request = mixed(i, prefix);
-                    var inFlightNow = Interlocked.Increment(ref outstanding);
-                    if (inFlightNow > maxOutstanding) maxOutstanding = inFlightNow;
-                    sends.Add(Task.Run(async () =>
-                    {
-                        try { await Post(http, request); }
-                        catch (InvalidOperationException) { Interlocked.Increment(ref failures); }
-                        var latency = (total.Elapsed - at).TotalMilliseconds;
-                        latencies.Add(latency);
-                        byDue.Add((at.TotalMilliseconds, latency));
-                        Interlocked.Decrement(ref outstanding);
-                    }));
-                }
-                maxThreads = Math.Max(maxThreads, ThreadPool.ThreadCount);
-                await Task.Delay(1);
+                lags.Add((total.Elapsed - at).TotalMilliseconds);
+                try { await Post(http, request); }
+                catch (InvalidOperationException) { Interlocked.Increment(ref failures); }
+                var latency = (total.Elapsed - at).TotalMilliseconds;
+                latencies.Add(latency);
+                byDue.Add((at.TotalMilliseconds, latency));
+                Interlocked.Decrement(ref outstanding);
             }
+            // The schedule is kept by a thread of its own, which starts each request itself (up to its first wait for
+            // the network), so a request leaves when it is due instead of waiting for the pool behind the answers.
+            var sent = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            var sender = new Thread(() =>
+            {
+                for (var i = 0; i < due;)
+                {
+                    // Send every request due by now, then sleep until the next millisecond.
+                    var dueNow = Math.Min(due, (int)(total.Elapsed.TotalSeconds * rate) + 1);
+                    for (; i < dueNow; i++)
+                    {
+                        var at = TimeSpan.FromSeconds((double)i / rate);
+                        var request = mixed(i, prefix);
+                        var inFlightNow = Interlocked.Increment(ref outstanding);
+                        if (inFlightNow > maxOutstanding) maxOutstanding = inFlightNow;
+                        sends.Add(PoolSender ? Task.Run(() => Send(request, at)) : Send(request, at));
+                    }
+                    maxThreads = Math.Max(maxThreads, ThreadPool.ThreadCount);
+                    Thread.Sleep(1);
+                }
+                sent.SetResult();
+            }) { IsBackground = true, Name = "Open-loop sender" };
+            sender.Start();
+            await sent.Task;
             await Task.WhenAll(sends);
             total.Stop();
             var cpuPerMessage = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds / latencies.Count;
             // Where the tail is: the 100-ms slices of the schedule whose requests waited longest, and what the runtime did.
             var slow = byDue.GroupBy(x => (int)(x.At / 100)).Select(g => (Slice: g.Key, Max: g.Max(x => x.Latency), Over20: g.Count(x => x.Latency > 20)))
                 .OrderByDescending(x => x.Max).ToList();
+            Print("  client: due -> request started", lags.ToList());
+            if (phases.Take() is { Length: > 0 } server) Console.WriteLine(server);
             Console.WriteLine($"  window from {started.ToUnixTimeMilliseconds() / 1000.0:0.000} (Unix time)");
             Console.WriteLine($"  slices with a request over 20 ms: {slow.Count(x => x.Over20 > 0)} of {slow.Count}; worst: {string.Join(", ", slow.Take(8).Select(x => $"{x.Slice / 10.0:0.0}s {x.Max:0} ms ({x.Over20})"))}");
-            Console.WriteLine($"  GC: {(GC.GetTotalPauseDuration() - gcPause).TotalMilliseconds:0} ms paused, gen0 {GC.CollectionCount(0) - gen0}, gen1 {GC.CollectionCount(1) - gen1}, gen2 {GC.CollectionCount(2) - gen2}; pool threads at most {maxThreads}");
+            Console.WriteLine($"  GC: {(GC.GetTotalPauseDuration() - gcPause).TotalMilliseconds:0} ms paused, gen0 {GC.CollectionCount(0) - gen0}, gen1 {GC.CollectionCount(1) - gen1}, gen2 {GC.CollectionCount(2) - gen2}, {(GC.GetTotalAllocatedBytes() - allocated) / 1024.0 / latencies.Count:0} KB allocated per message; pool threads at most {maxThreads}");
             Print($"HTTP, open loop {rate:N0}/s, {seconds} s", latencies.ToList(),
                 $"{latencies.Count / total.Elapsed.TotalSeconds:N0}/s done, at most {maxOutstanding} in flight, {failures} failed, {cpuPerMessage:0.000} ms CPU/message, load {before} -> {LoadAverage()}");
         }
     }
+
+    /// <summary>AW_BENCH_POOL_SENDER=1: each request starts on the thread pool (Task.Run), as the client did until 2026-11-23, to compare.</summary>
+    private static readonly bool PoolSender = Environment.GetEnvironmentVariable("AW_BENCH_POOL_SENDER") == "1";
 
     public static async Task Post(HttpClient http, InteractionRequest r)
     {
