@@ -119,7 +119,7 @@ internal static class OpenLoop
                         var request = mixed(i, prefix);
                         var inFlightNow = Interlocked.Increment(ref outstanding);
                         if (inFlightNow > maxOutstanding) maxOutstanding = inFlightNow;
-                        sends.Add(PoolSender ? Task.Run(() => Send(request, at)) : Send(request, at));
+                        sends.Add(Send(request, at));
                     }
                     maxThreads = Math.Max(maxThreads, ThreadPool.ThreadCount);
                     Thread.Sleep(1);
@@ -143,9 +143,6 @@ internal static class OpenLoop
                 $"{latencies.Count / total.Elapsed.TotalSeconds:N0}/s done, at most {maxOutstanding} in flight, {failures} failed, {cpuPerMessage:0.000} ms CPU/message, load {before} -> {LoadAverage()}");
         }
     }
-
-    /// <summary>AW_BENCH_POOL_SENDER=1: each request starts on the thread pool (Task.Run), as the client did until 2026-11-23, to compare.</summary>
-    private static readonly bool PoolSender = Environment.GetEnvironmentVariable("AW_BENCH_POOL_SENDER") == "1";
 
     public static async Task Post(HttpClient http, InteractionRequest r)
     {
