@@ -109,6 +109,19 @@ internal static class OpenLoop
             var sent = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             var sender = new Thread(() =>
             {
+                try
+                {
+                    Schedule();
+                    sent.SetResult();
+                }
+                catch (Exception ex)
+                {
+                    // Reported by the window's await instead of ending the process from a thread of its own.
+                    sent.SetException(ex);
+                }
+            }) { IsBackground = true, Name = "Open-loop sender" };
+            void Schedule()
+            {
                 for (var i = 0; i < due;)
                 {
                     // Send every request due by now, then sleep until the next millisecond.
@@ -124,8 +137,7 @@ internal static class OpenLoop
                     maxThreads = Math.Max(maxThreads, ThreadPool.ThreadCount);
                     Thread.Sleep(1);
                 }
-                sent.SetResult();
-            }) { IsBackground = true, Name = "Open-loop sender" };
+            }
             sender.Start();
             await sent.Task;
             await Task.WhenAll(sends);
