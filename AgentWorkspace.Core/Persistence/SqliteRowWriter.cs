@@ -42,21 +42,23 @@ internal sealed class SqliteRowWriter(DbContext db) : IDisposable
     public void Insert(object entity)
     {
         var table = TableOf(entity.GetType());
-        var statement = table.Insert ??= Prepare(table.InsertSql());
-        for (var i = 0; i < table.Columns.Length; i++) statement.Bind(i, table.Columns[i].Read(entity));
+        var sql = table.InsertSql;
+        SqliteStatement? statement = null;
         object key;
         try
         {
+            statement = table.Insert ??= Prepare(sql);
+            for (var i = 0; i < table.Columns.Length; i++) statement.Bind(i, table.Columns[i].Read(entity));
             // INSERT … RETURNING writes the row on its first step and returns its key as that step's row.
             key = statement.Step() ? statement.Value(0) : throw new InvalidOperationException($"Inserting into {table.Name} returned no key.");
         }
         catch (SqliteException ex)
         {
-            throw Failed(statement, ex);
+            throw Failed(sql, ex);
         }
         finally
         {
-            statement.Reset();
+            statement?.Reset();
         }
         table.Key.Write(entity, key);
         _tracked.Add((entity, table, table.Snapshot(entity), true));
@@ -125,16 +127,22 @@ internal sealed class SqliteRowWriter(DbContext db) : IDisposable
                 ((IVersioned)entity).BumpVersion();
                 changed |= UInt128.One << table.Version!.Value;
             }
-            if (!table.Updates.TryGetValue((changed, versioned), out var statement))
+            table.Updates.TryGetValue((changed, versioned), out var statement);
+            var sql = statement?.Sql ?? table.UpdateSql(table.ColumnsIn(changed), versioned);
+            try
             {
-                statement = Prepare(table.UpdateSql(table.ColumnsIn(changed), versioned));
-                table.Updates[(changed, versioned)] = statement;
+                if (statement is null) table.Updates[(changed, versioned)] = statement = Prepare(sql);
+                var p = 0;
+                for (var i = 0; i < table.Columns.Length; i++)
+                    if ((changed & (UInt128.One << i)) != UInt128.Zero) statement.Bind(p++, table.Columns[i].Read(entity));
+                statement.Bind(p++, table.Key.Read(entity));
+                if (versioned) statement.Bind(p, oldVersion);
             }
-            var p = 0;
-            for (var i = 0; i < table.Columns.Length; i++)
-                if ((changed & (UInt128.One << i)) != UInt128.Zero) statement.Bind(p++, table.Columns[i].Read(entity));
-            statement.Bind(p++, table.Key.Read(entity));
-            if (versioned) statement.Bind(p, oldVersion);
+            catch (SqliteException ex)
+            {
+                // A statement or value SQLite refuses fails the write as a refused step would.
+                throw Failed(sql, ex);
+            }
             if (Run(statement) != 1)
                 throw new DbUpdateConcurrencyException($"The {table.Name} row {table.Key.Read(entity)} was changed or deleted meanwhile; nothing was written.");
             _tracked[t] = (entity, table, table.Snapshot(entity), false);
@@ -175,7 +183,7 @@ internal sealed class SqliteRowWriter(DbContext db) : IDisposable
         }
         catch (SqliteException ex)
         {
-            throw Failed(statement, ex);
+            throw Failed(statement.Sql, ex);
         }
         finally
         {
@@ -183,8 +191,8 @@ internal sealed class SqliteRowWriter(DbContext db) : IDisposable
         }
     }
 
-    private static DbUpdateException Failed(SqliteStatement statement, SqliteException ex) =>
-        new($"Writing to {statement.Sql[..Math.Min(40, statement.Sql.Length)]}… failed: {ex.Message}", ex);
+    private static DbUpdateException Failed(string sql, SqliteException ex) =>
+        new($"Writing to {sql[..Math.Min(40, sql.Length)]}… failed: {ex.Message}", ex);
 
     private SqliteStatement Prepare(string sql) => new((SqliteConnection)db.Database.GetDbConnection(), sql);
 
@@ -294,6 +302,7 @@ internal sealed class SqliteRowWriter(DbContext db) : IDisposable
         public Dictionary<(UInt128 Columns, bool Versioned), SqliteStatement> Updates { get; } = [];
         public Dictionary<string, SqliteStatement> Queries { get; } = new(StringComparer.Ordinal);
         private readonly Func<object> _create;
+        private string? _insertSql;
 
         public string SelectList() => string.Join(", ", Columns.Prepend(Key).Select(c => $"\"{c.Name}\""));
 
@@ -323,7 +332,7 @@ internal sealed class SqliteRowWriter(DbContext db) : IDisposable
 
         public List<Column> ColumnsIn(UInt128 mask) => Columns.Where((_, i) => (mask & (UInt128.One << i)) != UInt128.Zero).ToList();
 
-        public string InsertSql() =>
+        public string InsertSql => _insertSql ??=
             $"INSERT INTO \"{Name}\" ({string.Join(", ", Columns.Select(c => $"\"{c.Name}\""))}) VALUES ({string.Join(", ", Columns.Select((_, i) => "$p" + i))}) RETURNING \"{Key.Name}\"";
 
         public string UpdateSql(List<Column> columns, bool versioned) =>

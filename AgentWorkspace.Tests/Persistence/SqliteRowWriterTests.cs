@@ -126,4 +126,37 @@ public sealed class SqliteRowWriterTests
         rows.Dispose();
         await db.DisposeAsync();
     }
+
+    [Fact]
+    public async Task AValueSqliteRefusesToBindIsADbUpdateExceptionToo_AndTheStatementServesTheNextRow()
+    {
+        await using var database = await TestDatabase.CreateAsync();
+        await new ReferenceData(database.Factory, TimeProvider.System).EnsureDefaultQueueAsync();
+        var (db, rows) = await WriterAsync(database);
+        var card = NewCard();
+        rows.Insert(card);
+        var @case = new Case(card.Id, Channel.Sms, queueId: await db.Queues.Select(q => q.Id).FirstAsync(Ct), "Hello", Now);
+        rows.Insert(@case);
+        Message Sms(string id, string body) => new(@case.Id, card.Id, Channel.Sms, id, Direction.Inbound, MessageKind.Sms, "Zoé", null, null, body, null, Sentiment.Neutral, Now);
+        rows.Insert(Sms("ext-1", "Bonjour"));
+        var handle = ((SqliteConnection)db.Database.GetDbConnection()).Handle!;
+        // With the statement prepared, SQLite refuses to bind a string longer than the connection's length limit,
+        // lowered here to 2,000 bytes.
+        var limit = SQLitePCL.raw.sqlite3_limit(handle, SQLitePCL.raw.SQLITE_LIMIT_LENGTH, 2_000);
+        try
+        {
+            var error = Should.Throw<DbUpdateException>(() => rows.Insert(Sms("ext-2", new string('z', 3_000))));
+            error.InnerException.ShouldBeOfType<SqliteException>().SqliteErrorCode.ShouldBe(18, "SQLITE_TOOBIG");
+            var next = Sms("ext-3", "Merci");
+            rows.Insert(next);
+            next.Id.ShouldBeGreaterThan(0, "the kept statement was reset and binds the next row");
+        }
+        finally
+        {
+            SQLitePCL.raw.sqlite3_limit(handle, SQLitePCL.raw.SQLITE_LIMIT_LENGTH, limit);
+        }
+        (await db.Messages.OrderBy(m => m.ExternalId).Select(m => m.ExternalId).ToListAsync(Ct)).ShouldBe(["ext-1", "ext-3"]);
+        rows.Dispose();
+        await db.DisposeAsync();
+    }
 }
