@@ -107,17 +107,24 @@ public sealed class SqliteRowWriterTests
         await db.DisposeAsync();
     }
 
-    [Fact]
-    public async Task ARowThatBreaksAUniqueIndexIsADbUpdateExceptionOverSqlitesError()
+    /// <summary>A writer whose card and SMS case are inserted, and a way to make an inbound SMS of that case.</summary>
+    private static async Task<(AgentWorkspaceDbContext Db, SqliteRowWriter Rows, Func<string, string, Message> Sms)> WriterWithACaseAsync(TestDatabase database)
     {
-        await using var database = await TestDatabase.CreateAsync();
         await new ReferenceData(database.Factory, TimeProvider.System).EnsureDefaultQueueAsync();
         var (db, rows) = await WriterAsync(database);
         var card = NewCard();
         rows.Insert(card);
         var @case = new Case(card.Id, Channel.Sms, queueId: await db.Queues.Select(q => q.Id).FirstAsync(Ct), "Hello", Now);
         rows.Insert(@case);
-        Message Sms() => new(@case.Id, card.Id, Channel.Sms, "ext-1", Direction.Inbound, MessageKind.Sms, "Zoé", null, null, "Bonjour", null, Sentiment.Neutral, Now);
+        return (db, rows, (id, body) => new(@case.Id, card.Id, Channel.Sms, id, Direction.Inbound, MessageKind.Sms, "Zoé", null, null, body, null, Sentiment.Neutral, Now));
+    }
+
+    [Fact]
+    public async Task ARowThatBreaksAUniqueIndexIsADbUpdateExceptionOverSqlitesError()
+    {
+        await using var database = await TestDatabase.CreateAsync();
+        var (db, rows, sms) = await WriterWithACaseAsync(database);
+        Message Sms() => sms("ext-1", "Bonjour");
         rows.Insert(Sms());
 
         var error = Should.Throw<DbUpdateException>(() => rows.Insert(Sms()));
@@ -131,13 +138,7 @@ public sealed class SqliteRowWriterTests
     public async Task AValueSqliteRefusesToBindIsADbUpdateExceptionToo_AndTheStatementServesTheNextRow()
     {
         await using var database = await TestDatabase.CreateAsync();
-        await new ReferenceData(database.Factory, TimeProvider.System).EnsureDefaultQueueAsync();
-        var (db, rows) = await WriterAsync(database);
-        var card = NewCard();
-        rows.Insert(card);
-        var @case = new Case(card.Id, Channel.Sms, queueId: await db.Queues.Select(q => q.Id).FirstAsync(Ct), "Hello", Now);
-        rows.Insert(@case);
-        Message Sms(string id, string body) => new(@case.Id, card.Id, Channel.Sms, id, Direction.Inbound, MessageKind.Sms, "Zoé", null, null, body, null, Sentiment.Neutral, Now);
+        var (db, rows, Sms) = await WriterWithACaseAsync(database);
         rows.Insert(Sms("ext-1", "Bonjour"));
         var handle = ((SqliteConnection)db.Database.GetDbConnection()).Handle!;
         // With the statement prepared, SQLite refuses to bind a string longer than the connection's length limit,
