@@ -369,8 +369,6 @@ namespace AgentWorkspace.Core.Persistence.Migrations.SqlServer
 
                     b.HasIndex("PrimaryEmail");
 
-                    b.HasIndex("LastContactAt", "Id");
-
                     b.HasIndex("SearchCompany", "Id");
 
                     b.HasIndex("SearchLastName", "Id");

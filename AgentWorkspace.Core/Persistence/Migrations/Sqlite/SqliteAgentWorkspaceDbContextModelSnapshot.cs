@@ -348,8 +348,6 @@ namespace AgentWorkspace.Core.Persistence.Migrations.Sqlite
 
                     b.HasIndex("PrimaryEmail");
 
-                    b.HasIndex("LastContactAt", "Id");
-
                     b.HasIndex("SearchCompany", "Id");
 
                     b.HasIndex("SearchLastName", "Id");
