@@ -90,6 +90,7 @@ internal static class OpenLoop
             var sends = new List<Task>();
             var before = LoadAverage();
             var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+            var written = BytesWritten();
             phases.Take();
             var started = DateTimeOffset.UtcNow;
             var total = Stopwatch.StartNew();
@@ -147,6 +148,7 @@ internal static class OpenLoop
             var slow = byDue.GroupBy(x => (int)(x.At / 100)).Select(g => (Slice: g.Key, Max: g.Max(x => x.Latency), Over20: g.Count(x => x.Latency > 20)))
                 .OrderByDescending(x => x.Max).ToList();
             Print("  client: due -> request started", lags.ToList());
+            if (written >= 0) Console.WriteLine($"  written by this process: {(BytesWritten() - written) / 1024.0 / latencies.Count:0.0} KB per message (log, checkpoints, the client's requests)");
             if (phases.Take() is { Length: > 0 } server) Console.WriteLine(server);
             Console.WriteLine($"  window from {started.ToUnixTimeMilliseconds() / 1000.0:0.000} (Unix time)");
             Console.WriteLine($"  slices with a request over 20 ms: {slow.Count(x => x.Over20 > 0)} of {slow.Count}; worst: {string.Join(", ", slow.Take(8).Select(x => $"{x.Slice / 10.0:0.0}s {x.Max:0} ms ({x.Over20})"))}");
@@ -166,6 +168,14 @@ internal static class OpenLoop
     }
 
     public static string FreshNumber(int n) => "+3379" + (n % 10_000_000).ToString("D7", CultureInfo.InvariantCulture);
+
+    /// <summary>Bytes this process has handed to write system calls (Linux /proc/self/io "wchar"; -1 elsewhere).</summary>
+    public static long BytesWritten()
+    {
+        if (!File.Exists("/proc/self/io")) return -1;
+        var line = File.ReadLines("/proc/self/io").FirstOrDefault(l => l.StartsWith("wchar:", StringComparison.Ordinal));
+        return line is null ? -1 : long.Parse(line["wchar:".Length..].Trim(), CultureInfo.InvariantCulture);
+    }
 
     public static string LoadAverage() => string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
 
