@@ -42,12 +42,12 @@ internal sealed class SqliteRowWriter(DbContext db) : IDisposable
     public void Insert(object entity)
     {
         var table = TableOf(entity.GetType());
-        var sql = table.InsertSql;
-        SqliteStatement? statement = null;
+        var statement = table.Insert;
+        var sql = statement?.Sql ?? table.InsertSql();
         object key;
         try
         {
-            statement = table.Insert ??= Prepare(sql);
+            statement ??= table.Insert = Prepare(sql);
             for (var i = 0; i < table.Columns.Length; i++) statement.Bind(i, table.Columns[i].Read(entity));
             // INSERT … RETURNING writes the row on its first step and returns its key as that step's row.
             key = statement.Step() ? statement.Value(0) : throw new InvalidOperationException($"Inserting into {table.Name} returned no key.");
@@ -302,7 +302,6 @@ internal sealed class SqliteRowWriter(DbContext db) : IDisposable
         public Dictionary<(UInt128 Columns, bool Versioned), SqliteStatement> Updates { get; } = [];
         public Dictionary<string, SqliteStatement> Queries { get; } = new(StringComparer.Ordinal);
         private readonly Func<object> _create;
-        private string? _insertSql;
 
         public string SelectList() => string.Join(", ", Columns.Prepend(Key).Select(c => $"\"{c.Name}\""));
 
@@ -332,7 +331,7 @@ internal sealed class SqliteRowWriter(DbContext db) : IDisposable
 
         public List<Column> ColumnsIn(UInt128 mask) => Columns.Where((_, i) => (mask & (UInt128.One << i)) != UInt128.Zero).ToList();
 
-        public string InsertSql => _insertSql ??=
+        public string InsertSql() =>
             $"INSERT INTO \"{Name}\" ({string.Join(", ", Columns.Select(c => $"\"{c.Name}\""))}) VALUES ({string.Join(", ", Columns.Select((_, i) => "$p" + i))}) RETURNING \"{Key.Name}\"";
 
         public string UpdateSql(List<Column> columns, bool versioned) =>

@@ -170,7 +170,7 @@ internal sealed class ConfiguredApiKeys : IDisposable
 
     public bool Matches(string key)
     {
-        var sent = Digest(key);
+        var sent = ApiKeySecret.Digest(key);
         var found = false;
         // Every digest is compared, so the time taken does not say which key (or whether any) matched.
         foreach (var digest in _digests) found |= System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(digest, sent);
@@ -178,9 +178,7 @@ internal sealed class ConfiguredApiKeys : IDisposable
     }
 
     private byte[][] Read() =>
-        _configuration.GetSection("Api:Keys").GetChildren().Select(e => e.Value).OfType<string>().Where(v => v.Length > 0).Select(Digest).ToArray();
-
-    private static byte[] Digest(string key) => System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(key));
+        _configuration.GetSection("Api:Keys").GetChildren().Select(e => e.Value).OfType<string>().Where(v => v.Length > 0).Select(ApiKeySecret.Digest).ToArray();
 
     public void Dispose() => _reload.Dispose();
 }

@@ -17,7 +17,10 @@ public static class ApiKeySecret
         return (key, prefix, Hash(key));
     }
 
-    public static string Hash(string key) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)));
+    public static string Hash(string key) => Convert.ToHexStringLower(Digest(key));
+
+    /// <summary>The SHA-256 of a key's UTF-8 bytes (<see cref="Hash"/> is its hexadecimal form).</summary>
+    public static byte[] Digest(string key) => SHA256.HashData(Encoding.UTF8.GetBytes(key));
 
     public static bool TryGetPrefix(string? key, out string prefix)
     {

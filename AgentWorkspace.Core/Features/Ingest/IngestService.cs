@@ -254,11 +254,6 @@ public sealed class IngestService(
     private async Task<IngestResult?> FindExistingAsync(Input input, CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        return await FindExistingAsync(db, input, ct);
-    }
-
-    private static async Task<IngestResult?> FindExistingAsync(AgentWorkspaceDbContext db, Input input, CancellationToken ct)
-    {
         var row = await StoredMessage(db, input.Channel, input.ExternalId, ct);
         return row is null ? null : new IngestResult(row.CardId, row.CaseId, row.Id, false, false, true);
     }
