@@ -13,7 +13,7 @@ namespace AgentWorkspace.Core.Persistence;
 /// more behind it.
 /// <para>
 /// The log can only start again from its beginning once all of it is in the file when the writer begins a
-/// transaction, which a concurrent copy never sees. So when the copy is only a few hundred pages behind, the
+/// transaction, which a concurrent copy never sees. So when the copy is at most <see cref="TailPages"/> behind, the
 /// writer finishes it itself between two groups (<see cref="CheckpointOnWriterNow"/>, <see cref="CheckpointOnWriter"/>).
 /// That pause includes two syncs (SQLite syncs the log before copying and the file after), which on a busy disk
 /// take 10-50 ms; so the log starts again only once it is <see cref="RestartPages"/> long (eight times

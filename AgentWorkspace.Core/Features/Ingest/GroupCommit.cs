@@ -309,9 +309,11 @@ internal static class GroupCommit
 
     /// <summary>
     /// How many pages of new log the writer's checkpointer lets grow before it copies them into the file (ADR 007,
-    /// amendment 4); the log starts again at eight times as many (amendment 5).
+    /// amendment 4); the log starts again at eight times as many (amendment 5). 1,000 rather than 4,000: each
+    /// copy's sync of the file holds the disk's queue for a quarter as long, so the log's own sync waits less behind
+    /// it (p99 at 2,000/s 11.5-14 ms against 15.4-19.3 ms in alternating runs, amendment 7).
     /// </summary>
-    public const int DefaultCheckpointPages = 4_000;
+    public const int DefaultCheckpointPages = 1_000;
 }
 
 /// <summary>
