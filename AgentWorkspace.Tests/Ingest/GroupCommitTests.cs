@@ -1,3 +1,4 @@
+using AgentWorkspace.Core.Persistence.Sqlite;
 using AgentWorkspace.Core.Domain.Audit;
 using AgentWorkspace.Core.Domain.Common;
 using AgentWorkspace.Core.Features.Ingest;

@@ -1,3 +1,4 @@
+using AgentWorkspace.Core.Persistence.Sqlite;
 using AgentWorkspace.Core.Domain.Cards;
 using AgentWorkspace.Core.Domain.Cases;
 using AgentWorkspace.Core.Domain.Channels;
@@ -69,7 +70,7 @@ public class IngestServiceTests
 
         await using var writer = kit.Db();
         await writer.Database.OpenConnectionAsync(TestContext.Current.CancellationToken);
-        using var rows = new Core.Persistence.SqliteRowWriter(writer);
+        using var rows = new Core.Persistence.Sqlite.SqliteRowWriter(writer);
         var prepared = new GroupCommitBatch(writer, rows);
         var tracked = new GroupCommitBatch(writer);
         var address = new IdentityAddress(IdentitySpace.Phone, "+33612345678");

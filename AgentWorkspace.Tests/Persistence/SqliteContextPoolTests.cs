@@ -1,3 +1,4 @@
+using AgentWorkspace.Core.Persistence.Sqlite;
 using System.Collections.Concurrent;
 using System.Data;
 using System.Text.RegularExpressions;

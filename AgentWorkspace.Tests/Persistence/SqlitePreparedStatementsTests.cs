@@ -1,3 +1,4 @@
+using AgentWorkspace.Core.Persistence.Sqlite;
 using AgentWorkspace.Core.Domain.Cards;
 using AgentWorkspace.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
@@ -57,10 +58,10 @@ public class SqlitePreparedStatementsTests
         }
     }
 
-    private static Core.Persistence.SqlitePreparedStatements Statements(Core.Persistence.AgentWorkspaceDbContext db) =>
+    private static Core.Persistence.Sqlite.SqlitePreparedStatements Statements(Core.Persistence.AgentWorkspaceDbContext db) =>
         db.GetService<Microsoft.EntityFrameworkCore.Infrastructure.IDbContextOptions>()
             .FindExtension<Microsoft.EntityFrameworkCore.Infrastructure.CoreOptionsExtension>()!.Interceptors!
-            .OfType<Core.Persistence.SqlitePreparedStatements>().Single();
+            .OfType<Core.Persistence.Sqlite.SqlitePreparedStatements>().Single();
 
     [Fact]
     public async Task WritesAreNotKept_AndPastTheCapacityTheQueryUsedLeastRecentlyMakesRoom()
@@ -79,20 +80,20 @@ public class SqlitePreparedStatementsTests
 
         // More distinct queries than the capacity: each still answers its own value, and the kept ones stay bounded.
         static string Literal(int i) => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"SELECT {i} AS \"Value\"");
-        var last = Core.Persistence.SqlitePreparedStatements.Capacity + 20 - 1;
+        var last = Core.Persistence.Sqlite.SqlitePreparedStatements.Capacity + 20 - 1;
         for (var i = 0; i <= last; i++)
         {
             // A literal, not a parameter, so that every query is another statement (the number is ours, not input).
             var sql = Literal(i);
             (await db.Database.SqlQueryRaw<int>(sql).ToListAsync()).ShouldBe([i]);
         }
-        statements.Count.ShouldBe(Core.Persistence.SqlitePreparedStatements.Capacity);
+        statements.Count.ShouldBe(Core.Persistence.Sqlite.SqlitePreparedStatements.Capacity);
         statements.Holds(Literal(last)).ShouldBeTrue();
         statements.Holds(Literal(0)).ShouldBeFalse();
         (await ById(db, card.Id))!.Following.ShouldBe(4);
-        Core.Persistence.SqlitePreparedStatements.IsQuery("INSERT INTO \"Cards\" (\"A\") VALUES (@p0) RETURNING \"Id\";").ShouldBeFalse();
-        Core.Persistence.SqlitePreparedStatements.IsQuery("SELECT 1; DELETE FROM \"Cards\"").ShouldBeFalse();
-        Core.Persistence.SqlitePreparedStatements.IsQuery("  SELECT \"c\".\"Id\" FROM \"Cards\" AS \"c\"").ShouldBeTrue();
+        Core.Persistence.Sqlite.SqlitePreparedStatements.IsQuery("INSERT INTO \"Cards\" (\"A\") VALUES (@p0) RETURNING \"Id\";").ShouldBeFalse();
+        Core.Persistence.Sqlite.SqlitePreparedStatements.IsQuery("SELECT 1; DELETE FROM \"Cards\"").ShouldBeFalse();
+        Core.Persistence.Sqlite.SqlitePreparedStatements.IsQuery("  SELECT \"c\".\"Id\" FROM \"Cards\" AS \"c\"").ShouldBeTrue();
     }
 
     [Fact]

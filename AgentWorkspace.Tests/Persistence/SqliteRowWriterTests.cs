@@ -1,3 +1,4 @@
+using AgentWorkspace.Core.Persistence.Sqlite;
 using AgentWorkspace.Core.Domain.Cards;
 using AgentWorkspace.Core.Domain.Cases;
 using AgentWorkspace.Core.Domain.Channels;

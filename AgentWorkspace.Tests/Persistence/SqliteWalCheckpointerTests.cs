@@ -1,3 +1,4 @@
+using AgentWorkspace.Core.Persistence.Sqlite;
 using AgentWorkspace.Core.Persistence;
 using AgentWorkspace.Tests.Infrastructure;
 using Microsoft.Data.Sqlite;

@@ -1,3 +1,4 @@
+using AgentWorkspace.Core.Persistence.Sqlite;
 using System.Diagnostics;
 using System.Globalization;
 using AgentWorkspace.Core.Domain.Cards;

@@ -1,3 +1,4 @@
+using AgentWorkspace.Core.Persistence.Sqlite;
 using System.Data;
 using AgentWorkspace.Core.Domain.Audit;
 using AgentWorkspace.Core.Domain.Cards;

@@ -1,11 +1,11 @@
 using System.Data;
 using System.Diagnostics;
 using System.Threading.Channels;
-using AgentWorkspace.Core.Persistence;
+using AgentWorkspace.Core.Features.Ingest;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 
-namespace AgentWorkspace.Core.Features.Ingest;
+namespace AgentWorkspace.Core.Persistence.Sqlite;
 
 /// <summary>
 /// Group commit for one SQLite file (ADR 007): callers hand in the work of one use case; a single

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
 
-namespace AgentWorkspace.Core.Persistence;
+namespace AgentWorkspace.Core.Persistence.Sqlite;
 
 /// <summary>
 /// Makes a writer's commits durable on a thread of its own (ADR 007, amendment 4): the writer connection runs with

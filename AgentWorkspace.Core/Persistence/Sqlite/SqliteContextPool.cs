@@ -4,7 +4,7 @@ using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 
-namespace AgentWorkspace.Core.Persistence;
+namespace AgentWorkspace.Core.Persistence.Sqlite;
 
 /// <summary>
 /// SQLite contexts that each keep one connection open across leases (docs/decisions/005). A lease

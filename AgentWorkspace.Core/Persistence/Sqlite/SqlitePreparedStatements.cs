@@ -3,7 +3,7 @@ using System.Data.Common;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 
-namespace AgentWorkspace.Core.Persistence;
+namespace AgentWorkspace.Core.Persistence.Sqlite;
 
 /// <summary>
 /// Keeps the queries a kept SQLite connection (ADR 005) has run prepared, so that running one again

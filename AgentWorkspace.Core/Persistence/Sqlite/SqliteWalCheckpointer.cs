@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using Microsoft.Data.Sqlite;
 
-namespace AgentWorkspace.Core.Persistence;
+namespace AgentWorkspace.Core.Persistence.Sqlite;
 
 /// <summary>
 /// Checkpoints a SQLite write-ahead log on a connection and thread of its own while one writer connection keeps

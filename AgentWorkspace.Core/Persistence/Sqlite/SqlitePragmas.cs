@@ -1,7 +1,7 @@
 using System.Data.Common;
 using System.Globalization;
 
-namespace AgentWorkspace.Core.Persistence;
+namespace AgentWorkspace.Core.Persistence.Sqlite;
 
 /// <summary>
 /// Statements without rows and PRAGMA settings on an open connection: code that borrows a kept connection
