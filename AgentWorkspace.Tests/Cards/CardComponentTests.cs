@@ -31,8 +31,8 @@ public class CardComponentTests : BunitContext, IAsyncLifetime
         _db = await TestDatabase.CreateAsync();
         await new Core.Features.Demo.ReferenceData(_db.Factory, TimeProvider.System).EnsureDemoReferenceDataAsync();
         (_cardId, _caseId) = await CardTestData.CardWithMessagesAsync(_db.Factory, 2, "Martin");
-        var settings = new SettingsService(_db.Factory, _feed, new SettingsDefaults());
-        _cards = new CardService(_db.Factory, _feed, settings, TimeProvider.System);
+        var settings = new SettingsService(_db.Factory, _db.Runner(_feed), new SettingsDefaults());
+        _cards = new CardService(_db.Factory, _db.Runner(_feed), settings, TimeProvider.System);
         var read = await _cards.GetFirstViewAsync(CardTestData.Agent, _cardId);
         await _cards.UpdateProfileAsync(CardTestData.Agent, _cardId, read.Version, read.Profile with { PrimaryEmail = "zoe.martin@example.com", MobilePhone = "0612345678" });
         await using (var db = _db.Factory.CreateDbContext())

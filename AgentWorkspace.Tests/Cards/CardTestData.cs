@@ -24,8 +24,8 @@ internal static class CardTestData
         var test = await TestDatabase.CreateAsync();
         await new ReferenceData(test.Factory, TimeProvider.System).EnsureDemoReferenceDataAsync();
         var feed = new InProcessChangeFeed();
-        var settings = new SettingsService(test.Factory, feed, new SettingsDefaults());
-        return (test, new CardService(test.Factory, feed, settings, TimeProvider.System), feed);
+        var settings = new SettingsService(test.Factory, test.Runner(feed), new SettingsDefaults());
+        return (test, new CardService(test.Factory, test.Runner(feed), settings, TimeProvider.System), feed);
     }
 
     /// <summary>A card with a phone identity and one open SMS case holding <paramref name="messages"/> messages (several share a time).</summary>

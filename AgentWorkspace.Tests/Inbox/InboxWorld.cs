@@ -31,8 +31,8 @@ public sealed class InboxWorld : IAsyncDisposable
         var db = await TestDatabase.CreateAsync();
         await new ReferenceData(db.Factory, TimeProvider.System).EnsureDemoReferenceDataAsync();
         var feed = new InProcessChangeFeed();
-        var inbox = new InboxService(db.Factory, feed, connector ?? new RecordingOutboundConnector(db.Factory, TimeProvider.System), TimeProvider.System);
-        var world = new InboxWorld { Db = db, Feed = feed, Inbox = inbox, Approvals = new ApprovalService(db.Factory, feed, inbox, TimeProvider.System) };
+        var inbox = new InboxService(db.Factory, db.Runner(feed), connector ?? new RecordingOutboundConnector(db.Factory, TimeProvider.System), TimeProvider.System);
+        var world = new InboxWorld { Db = db, Feed = feed, Inbox = inbox, Approvals = new ApprovalService(db.Factory, db.Runner(feed), inbox) };
         feed.Subscribe(e => { lock (world.Published) world.Published.Add(e); return Task.CompletedTask; });
         await using var ctx = db.Factory.CreateDbContext();
         world.Queues = await ctx.Queues.ToDictionaryAsync(q => q.Name, q => q.Id);

@@ -24,8 +24,8 @@ public class MergeServiceTests
         await new ReferenceData(test.Factory, TimeProvider.System).EnsureDemoReferenceDataAsync();
         new DemoDataSeeder(test.Factory, TimeProvider.System).SeedCards(new DemoSeedOptions(cards), [new DemoAgent("agent", "Camille Laurent", [Queue.DefaultName, "Support"])]);
         var feed = new InProcessChangeFeed();
-        var settings = new SettingsService(test.Factory, feed, new SettingsDefaults());
-        return (test, new MergeService(test.Factory, feed, settings, TimeProvider.System), new DuplicateService(test.Factory, TimeProvider.System), settings);
+        var settings = new SettingsService(test.Factory, test.Runner(feed), new SettingsDefaults());
+        return (test, new MergeService(test.Factory, test.Runner(feed), settings), new DuplicateService(test.Factory, test.Runner(feed)), settings);
     }
 
     /// <summary>Every row of every table but the merge ledger and the audit, without the version and update-time columns.</summary>

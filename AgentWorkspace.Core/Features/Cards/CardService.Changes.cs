@@ -8,6 +8,7 @@ using AgentWorkspace.Core.Domain.CustomFields;
 using AgentWorkspace.Core.Domain.Identity;
 using AgentWorkspace.Core.Persistence;
 using AgentWorkspace.Core.Realtime;
+using AgentWorkspace.Core.UseCases;
 using Microsoft.EntityFrameworkCore;
 
 namespace AgentWorkspace.Core.Features.Cards;
@@ -15,9 +16,6 @@ namespace AgentWorkspace.Core.Features.Cards;
 public sealed partial class CardService
 {
     private static string Id(long id) => id.ToString(CultureInfo.InvariantCulture);
-
-    private AuditEntry Audit(Actor actor, DateTimeOffset at, long cardId, string action, string? field = null, string? before = null, string? after = null) =>
-        new(at, actor.UserId, actor.DisplayName, AuditEntity, Id(cardId), action, field, before, after);
 
     /// <summary>The card, tracked, ready to change: a merged card redirects, a locked or anonymized one refuses.</summary>
     private static async Task<CustomerCard> EditableCardAsync(AgentWorkspaceDbContext db, long cardId, CancellationToken ct)
@@ -36,7 +34,8 @@ public sealed partial class CardService
         ArgumentNullException.ThrowIfNull(profile);
         var region = await _settings.DefaultRegionAsync(ct);
         var now = _clock.GetUtcNow();
-        var card = new CustomerCard(profile, region, now);
+        // Validates the profile before anything is read.
+        _ = new CustomerCard(profile, region, now);
         var addresses = new List<(NewIdentity Source, IdentityAddress Address, string Field)>();
         for (var i = 0; i < identities.Count; i++)
         {
@@ -49,35 +48,37 @@ public sealed partial class CardService
             if (addresses.Any(a => a.Address == address)) throw new DomainException($"'{n.Address}' appears twice.", field);
             addresses.Add((n, address, field));
         }
-        await using var db = await _dbFactory.CreateDbContextAsync(ct);
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        foreach (var (source, address, field) in addresses)
-        {
-            var owner = await db.Identities.Where(i => i.Space == address.Space && i.NormalizedAddress == address.Normalized).Select(i => (long?)i.CardId).FirstOrDefaultAsync(ct);
-            if (owner is not null) throw new ConflictException($"'{source.Address}' already belongs to card {owner}.", field);
-            try
-            {
-                card.AddIdentity(source.Channel, source.Address, address, now, source.DisplayName, source.ProfileUrl, source.Followers, source.Following);
-            }
-            catch (DomainException ex) when (ex is not ConflictException)
-            {
-                throw new DomainException(ex.Message, field.Replace(".address", "." + (ex.Field ?? "address").Replace("from.", ""), StringComparison.Ordinal));
-            }
-        }
-        db.Cards.Add(card);
         try
         {
-            await db.SaveChangesAsync(ct);
-            db.Audit.Add(Audit(actor, now, card.Id, "Created", "card", null, card.DisplayName));
-            await db.SaveChangesAsync(ct);
-            await tx.CommitAsync(ct);
+            return await _run.RunAsync("Card.Create", actor, Role.Agent, async use =>
+            {
+                var db = use.Db;
+                // Built inside the attempt: a retried attempt starts from a card that was never saved.
+                var card = new CustomerCard(profile, region, use.Now);
+                foreach (var (source, address, field) in addresses)
+                {
+                    var owner = await db.Identities.Where(i => i.Space == address.Space && i.NormalizedAddress == address.Normalized).Select(i => (long?)i.CardId).FirstOrDefaultAsync(use.Cancellation);
+                    if (owner is not null) throw new ConflictException($"'{source.Address}' already belongs to card {owner}.", field);
+                    try
+                    {
+                        card.AddIdentity(source.Channel, source.Address, address, use.Now, source.DisplayName, source.ProfileUrl, source.Followers, source.Following);
+                    }
+                    catch (DomainException ex) when (ex is not ConflictException)
+                    {
+                        throw new DomainException(ex.Message, field.Replace(".address", "." + (ex.Field ?? "address").Replace("from.", ""), StringComparison.Ordinal));
+                    }
+                }
+                db.Cards.Add(card);
+                await use.SaveAsync();
+                use.Audit(AuditEntity, Id(card.Id), "Created", "card", null, card.DisplayName);
+                use.Publish(new ChangeEvent(ChangeKind.CardChanged, CardId: card.Id));
+                return card.Id;
+            }, ct);
         }
         catch (DbUpdateException ex) when (ex is not DbUpdateConcurrencyException)
         {
             throw new ConflictException("One of the identities was just taken by another card; search for it and merge instead.", "identities");
         }
-        _feed.Publish(new ChangeEvent(ChangeKind.CardChanged, CardId: card.Id, ActorId: actor.UserId));
-        return card.Id;
     }
 
     /// <summary>
@@ -103,17 +104,19 @@ public sealed partial class CardService
             try { read = new CustomerCard(basis, region, now).Snapshot(); }
             catch (DomainException) { read = null; }
         }
-        await using var db = await _dbFactory.CreateDbContextAsync(ct);
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var card = await EditableCardAsync(db, cardId, ct);
-        if (card.Version != expectedVersion) throw Conflict(card, mine, read);
-        var changes = card.UpdateProfile(profile, region, now);
-        if (changes.Count == 0) return card.Version;
-        foreach (var (field, before, after) in changes) db.Audit.Add(Audit(actor, now, cardId, "ProfileUpdated", field, before, after));
         try
         {
-            await db.SaveChangesAsync(ct);
-            await tx.CommitAsync(ct);
+            return await _run.RunAsync("Card.UpdateProfile", actor, Role.Agent, async use =>
+            {
+                var card = await EditableCardAsync(use.Db, cardId, use.Cancellation);
+                if (card.Version != expectedVersion) throw Conflict(card, mine, read);
+                var changes = card.UpdateProfile(profile, region, use.Now);
+                if (changes.Count == 0) return card.Version;
+                foreach (var (field, before, after) in changes) use.Audit(AuditEntity, Id(cardId), "ProfileUpdated", field, before, after);
+                await use.SaveAsync();
+                use.Publish(new ChangeEvent(ChangeKind.CardChanged, CardId: cardId));
+                return card.Version;
+            }, ct);
         }
         catch (DbUpdateConcurrencyException)
         {
@@ -121,8 +124,6 @@ public sealed partial class CardService
             var current = await fresh.Cards.AsNoTracking().FirstAsync(c => c.Id == cardId, ct);
             throw Conflict(current, mine, read);
         }
-        _feed.Publish(new ChangeEvent(ChangeKind.CardChanged, CardId: cardId, ActorId: actor.UserId));
-        return card.Version;
     }
 
     private static ProfileConflictException Conflict(CustomerCard current, Dictionary<string, string?> mine, Dictionary<string, string?>? read)
@@ -153,76 +154,67 @@ public sealed partial class CardService
     {
         actor.Require(Role.Agent);
         var region = await _settings.DefaultRegionAsync(ct);
-        var now = _clock.GetUtcNow();
-        await using var db = await _dbFactory.CreateDbContextAsync(ct);
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var field = await db.CustomFields.AsNoTracking().FirstOrDefaultAsync(f => f.Ident == ident && !f.IsArchived, ct)
-            ?? throw new NotFoundException($"There is no custom field '{ident}'.");
-        if (!field.Editable) throw new FieldReadOnlyException(ident, field.Label);
-        var normalized = field.NormalizeValue(value, region);
-        await EditableCardAsync(db, cardId, ct);
-        var row = await db.CustomFieldValues.FirstOrDefaultAsync(v => v.CardId == cardId && v.FieldId == field.Id, ct);
-        var before = row?.Value;
-        if (string.Equals(before, normalized, StringComparison.Ordinal)) return normalized;
-        if (normalized is null) db.CustomFieldValues.Remove(row!);
-        else if (row is null) db.CustomFieldValues.Add(new CustomFieldValue(cardId, field.Id, normalized, now));
-        else row.Set(normalized, now);
-        db.Audit.Add(Audit(actor, now, cardId, "CustomFieldSet", "cf:" + field.Ident, before, normalized));
-        await db.SaveChangesAsync(ct);
-        await tx.CommitAsync(ct);
-        _feed.Publish(new ChangeEvent(ChangeKind.CardChanged, CardId: cardId, ActorId: actor.UserId));
-        return normalized;
+        return await _run.RunAsync("Card.SetCustomField", actor, Role.Agent, async use =>
+        {
+            var db = use.Db;
+            var field = await db.CustomFields.AsNoTracking().FirstOrDefaultAsync(f => f.Ident == ident && !f.IsArchived, use.Cancellation)
+                ?? throw new NotFoundException($"There is no custom field '{ident}'.");
+            if (!field.Editable) throw new FieldReadOnlyException(ident, field.Label);
+            var normalized = field.NormalizeValue(value, region);
+            await EditableCardAsync(db, cardId, use.Cancellation);
+            var row = await db.CustomFieldValues.FirstOrDefaultAsync(v => v.CardId == cardId && v.FieldId == field.Id, use.Cancellation);
+            var before = row?.Value;
+            if (string.Equals(before, normalized, StringComparison.Ordinal)) return normalized;
+            if (normalized is null) db.CustomFieldValues.Remove(row!);
+            else if (row is null) db.CustomFieldValues.Add(new CustomFieldValue(cardId, field.Id, normalized, use.Now));
+            else row.Set(normalized, use.Now);
+            use.Audit(AuditEntity, Id(cardId), "CustomFieldSet", "cf:" + field.Ident, before, normalized);
+            use.Publish(new ChangeEvent(ChangeKind.CardChanged, CardId: cardId));
+            return normalized;
+        }, ct);
     }
 
     public async Task<NoteView> AddNoteAsync(Actor actor, long cardId, string text, long? caseId = null, CancellationToken ct = default)
     {
-        actor.Require(Role.Agent);
-        var now = _clock.GetUtcNow();
-        await using var db = await _dbFactory.CreateDbContextAsync(ct);
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        await EditableCardAsync(db, cardId, ct);
-        if (caseId is { } cid && !await db.Cases.AnyAsync(c => c.Id == cid && c.CardId == cardId, ct))
-            throw new DomainException($"Case {cid} is not a case of this card.", "caseId");
-        var note = new Note(cardId, caseId, actor.UserId, actor.DisplayName, text, now);
-        db.Notes.Add(note);
-        await db.SaveChangesAsync(ct);
-        db.Audit.Add(Audit(actor, now, cardId, "NoteAdded", "note:" + Id(note.Id), null, note.Text));
-        if (caseId is { } c2) db.CaseEvents.Add(new CaseEvent(c2, cardId, CaseEventType.NoteAdded, actor.UserId, actor.DisplayName, Text.Preview(note.Text, 200), now));
-        await db.SaveChangesAsync(ct);
-        await tx.CommitAsync(ct);
-        _feed.Publish(new ChangeEvent(ChangeKind.CardChanged, CardId: cardId, ActorId: actor.UserId));
-        return new NoteView(note.Id, note.CaseId, note.AuthorId, note.AuthorName, note.Text, note.CreatedAt, note.UpdatedAt);
+        return await _run.RunAsync("Card.AddNote", actor, Role.Agent, async use =>
+        {
+            var db = use.Db;
+            await EditableCardAsync(db, cardId, use.Cancellation);
+            if (caseId is { } cid && !await db.Cases.AnyAsync(c => c.Id == cid && c.CardId == cardId, use.Cancellation))
+                throw new DomainException($"Case {cid} is not a case of this card.", "caseId");
+            var note = new Note(cardId, caseId, actor.UserId, actor.DisplayName, text, use.Now);
+            db.Notes.Add(note);
+            await use.SaveAsync();
+            use.Audit(AuditEntity, Id(cardId), "NoteAdded", "note:" + Id(note.Id), null, note.Text);
+            if (caseId is { } c2) db.CaseEvents.Add(new CaseEvent(c2, cardId, CaseEventType.NoteAdded, actor.UserId, actor.DisplayName, Text.Preview(note.Text, 200), use.Now));
+            use.Publish(new ChangeEvent(ChangeKind.CardChanged, CardId: cardId));
+            return View(note);
+        }, ct);
     }
 
     /// <summary>The author edits their note (a supervisor any note); the previous text stays in the audit.</summary>
     public async Task<NoteView> EditNoteAsync(Actor actor, long noteId, string text, CancellationToken ct = default)
     {
-        actor.Require(Role.Agent);
-        var now = _clock.GetUtcNow();
-        await using var db = await _dbFactory.CreateDbContextAsync(ct);
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var note = await NoteForChangeAsync(db, actor, noteId, ct);
-        var previous = note.Edit(text, now);
-        if (string.Equals(previous, note.Text, StringComparison.Ordinal)) return View(note);
-        db.Audit.Add(Audit(actor, now, note.CardId, "NoteEdited", "note:" + Id(note.Id), previous, note.Text));
-        await db.SaveChangesAsync(ct);
-        await tx.CommitAsync(ct);
-        _feed.Publish(new ChangeEvent(ChangeKind.CardChanged, CardId: note.CardId, ActorId: actor.UserId));
-        return View(note);
+        return await _run.RunAsync("Card.EditNote", actor, Role.Agent, async use =>
+        {
+            var note = await NoteForChangeAsync(use.Db, actor, noteId, use.Cancellation);
+            var previous = note.Edit(text, use.Now);
+            if (string.Equals(previous, note.Text, StringComparison.Ordinal)) return View(note);
+            use.Audit(AuditEntity, Id(note.CardId), "NoteEdited", "note:" + Id(note.Id), previous, note.Text);
+            use.Publish(new ChangeEvent(ChangeKind.CardChanged, CardId: note.CardId));
+            return View(note);
+        }, ct);
     }
 
     public async Task DeleteNoteAsync(Actor actor, long noteId, CancellationToken ct = default)
     {
-        actor.Require(Role.Agent);
-        var now = _clock.GetUtcNow();
-        await using var db = await _dbFactory.CreateDbContextAsync(ct);
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var note = await NoteForChangeAsync(db, actor, noteId, ct);
-        db.Notes.Remove(note);
-        db.Audit.Add(Audit(actor, now, note.CardId, "NoteDeleted", "note:" + Id(note.Id), note.Text, null));
-        await db.SaveChangesAsync(ct);
-        await tx.CommitAsync(ct);
-        _feed.Publish(new ChangeEvent(ChangeKind.CardChanged, CardId: note.CardId, ActorId: actor.UserId));
+        await _run.RunAsync("Card.DeleteNote", actor, Role.Agent, async use =>
+        {
+            var note = await NoteForChangeAsync(use.Db, actor, noteId, use.Cancellation);
+            use.Db.Notes.Remove(note);
+            use.Audit(AuditEntity, Id(note.CardId), "NoteDeleted", "note:" + Id(note.Id), note.Text, null);
+            use.Publish(new ChangeEvent(ChangeKind.CardChanged, CardId: note.CardId));
+        }, ct);
     }
 
     private static NoteView View(Note n) => new(n.Id, n.CaseId, n.AuthorId, n.AuthorName, n.Text, n.CreatedAt, n.UpdatedAt);
@@ -239,25 +231,23 @@ public sealed partial class CardService
     /// <summary>Comments on a case message. A comment cannot be edited or deleted; a cancelled case takes none.</summary>
     public async Task<CommentView> AddCommentAsync(Actor actor, long caseId, long? messageId, string text, CancellationToken ct = default)
     {
-        actor.Require(Role.Agent);
-        var now = _clock.GetUtcNow();
-        await using var db = await _dbFactory.CreateDbContextAsync(ct);
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var @case = await db.Cases.AsNoTracking().FirstOrDefaultAsync(c => c.Id == caseId, ct) ?? throw new NotFoundException($"Case {caseId} does not exist.");
-        if (@case.Status == CaseStatus.Cancelled) throw new DomainException("This case was cancelled; it takes no more comments.", "caseId");
-        if (messageId is { } mid && !await db.Messages.AnyAsync(m => m.Id == mid && m.CaseId == caseId, ct))
-            throw new DomainException($"Message {mid} is not a message of case {caseId}.", "messageId");
-        await EditableCardAsync(db, @case.CardId, ct);
-        var comment = new CaseComment(caseId, messageId, actor.UserId, actor.DisplayName, text, now);
-        db.CaseComments.Add(comment);
-        db.CaseEvents.Add(new CaseEvent(caseId, @case.CardId, CaseEventType.CommentAdded, actor.UserId, actor.DisplayName, Text.Preview(comment.Text, 200), now));
-        await db.SaveChangesAsync(ct);
-        db.Audit.Add(Audit(actor, now, @case.CardId, "CommentAdded", "comment:" + Id(comment.Id), null, comment.Text));
-        await db.SaveChangesAsync(ct);
-        await tx.CommitAsync(ct);
-        _feed.Publish(new ChangeEvent(ChangeKind.CaseChanged, CardId: @case.CardId, CaseId: caseId, QueueId: @case.QueueId, ActorId: actor.UserId));
-        _feed.Publish(new ChangeEvent(ChangeKind.CardChanged, CardId: @case.CardId, CaseId: caseId, ActorId: actor.UserId));
-        return new CommentView(comment.Id, caseId, messageId, comment.AuthorName, comment.Text, now);
+        return await _run.RunAsync("Case.AddComment", actor, Role.Agent, async use =>
+        {
+            var db = use.Db;
+            var @case = await db.Cases.AsNoTracking().FirstOrDefaultAsync(c => c.Id == caseId, use.Cancellation) ?? throw new NotFoundException($"Case {caseId} does not exist.");
+            @case.EnsureTakesComments();
+            if (messageId is { } mid && !await db.Messages.AnyAsync(m => m.Id == mid && m.CaseId == caseId, use.Cancellation))
+                throw new DomainException($"Message {mid} is not a message of case {caseId}.", "messageId");
+            await EditableCardAsync(db, @case.CardId, use.Cancellation);
+            var comment = new CaseComment(caseId, messageId, actor.UserId, actor.DisplayName, text, use.Now);
+            db.CaseComments.Add(comment);
+            db.CaseEvents.Add(new CaseEvent(caseId, @case.CardId, CaseEventType.CommentAdded, actor.UserId, actor.DisplayName, Text.Preview(comment.Text, 200), use.Now));
+            await use.SaveAsync();
+            use.Audit(AuditEntity, Id(@case.CardId), "CommentAdded", "comment:" + Id(comment.Id), null, comment.Text);
+            use.Publish(new ChangeEvent(ChangeKind.CaseChanged, CardId: @case.CardId, CaseId: caseId, QueueId: @case.QueueId));
+            use.Publish(new ChangeEvent(ChangeKind.CardChanged, CardId: @case.CardId, CaseId: caseId));
+            return new CommentView(comment.Id, caseId, messageId, comment.AuthorName, comment.Text, use.Now);
+        }, ct);
     }
 
     /// <summary>
@@ -266,28 +256,26 @@ public sealed partial class CardService
     /// </summary>
     public async Task CancelCaseAsync(Actor actor, long caseId, CancellationToken ct = default)
     {
-        actor.Require(Role.Agent);
-        var now = _clock.GetUtcNow();
-        await using var db = await _dbFactory.CreateDbContextAsync(ct);
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var @case = await db.Cases.FirstOrDefaultAsync(c => c.Id == caseId, ct) ?? throw new NotFoundException($"Case {caseId} does not exist.");
-        var before = @case.Status;
-        @case.Cancel(now);
-        var removed = await RemoveCommentsOfCancelledCaseAsync(db, caseId, ct);
-        db.CaseEvents.Add(new CaseEvent(caseId, @case.CardId, CaseEventType.StatusChanged, actor.UserId, actor.DisplayName, nameof(CaseStatus.Cancelled), now));
-        db.Audit.Add(new AuditEntry(now, actor.UserId, actor.DisplayName, "Case", Id(caseId), "Cancelled", "status", before.ToString(), nameof(CaseStatus.Cancelled)));
-        if (removed > 0) db.Audit.Add(Audit(actor, now, @case.CardId, "CommentsRemoved", "case:" + Id(caseId), removed.ToString(CultureInfo.InvariantCulture), "0"));
         try
         {
-            await db.SaveChangesAsync(ct);
-            await tx.CommitAsync(ct);
+            await _run.RunAsync("Case.Cancel", actor, Role.Agent, async use =>
+            {
+                var db = use.Db;
+                var @case = await db.Cases.FirstOrDefaultAsync(c => c.Id == caseId, use.Cancellation) ?? throw new NotFoundException($"Case {caseId} does not exist.");
+                var before = @case.Status;
+                @case.Cancel(use.Now);
+                var removed = await RemoveCommentsOfCancelledCaseAsync(db, caseId, use.Cancellation);
+                db.CaseEvents.Add(new CaseEvent(caseId, @case.CardId, CaseEventType.StatusChanged, actor.UserId, actor.DisplayName, nameof(CaseStatus.Cancelled), use.Now));
+                use.Audit("Case", Id(caseId), "Cancelled", "status", before.ToString(), nameof(CaseStatus.Cancelled));
+                if (removed > 0) use.Audit(AuditEntity, Id(@case.CardId), "CommentsRemoved", "case:" + Id(caseId), removed.ToString(CultureInfo.InvariantCulture), "0");
+                use.Publish(new ChangeEvent(ChangeKind.CaseChanged, CardId: @case.CardId, CaseId: caseId, QueueId: @case.QueueId));
+                use.Publish(new ChangeEvent(ChangeKind.CardChanged, CardId: @case.CardId, CaseId: caseId));
+            }, ct);
         }
         catch (DbUpdateConcurrencyException)
         {
             throw new ConflictException("The case changed meanwhile; reload it and try again.");
         }
-        _feed.Publish(new ChangeEvent(ChangeKind.CaseChanged, CardId: @case.CardId, CaseId: caseId, QueueId: @case.QueueId, ActorId: actor.UserId));
-        _feed.Publish(new ChangeEvent(ChangeKind.CardChanged, CardId: @case.CardId, CaseId: caseId, ActorId: actor.UserId));
     }
 
     /// <summary>Deletes the comments of a case being cancelled, inside the caller's transaction; returns how many went.</summary>

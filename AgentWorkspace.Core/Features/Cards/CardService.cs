@@ -11,6 +11,7 @@ using AgentWorkspace.Core.Domain.Identity;
 using AgentWorkspace.Core.Features.Settings;
 using AgentWorkspace.Core.Persistence;
 using AgentWorkspace.Core.Realtime;
+using AgentWorkspace.Core.UseCases;
 using Microsoft.EntityFrameworkCore;
 
 namespace AgentWorkspace.Core.Features.Cards;
@@ -27,18 +28,18 @@ public sealed partial class CardService
     public const string AuditEntity = "Card";
 
     private readonly IDbContextFactory<AgentWorkspaceDbContext> _dbFactory;
-    private readonly IChangeFeed _feed;
+    private readonly UseCaseRunner _run;
     private readonly SettingsService _settings;
     private readonly TimeProvider _clock;
     private volatile IReadOnlyList<CustomFieldDefinition>? _fields;
 
-    public CardService(IDbContextFactory<AgentWorkspaceDbContext> dbFactory, IChangeFeed feed, SettingsService settings, TimeProvider clock)
+    public CardService(IDbContextFactory<AgentWorkspaceDbContext> dbFactory, UseCaseRunner run, SettingsService settings, TimeProvider clock)
     {
         _dbFactory = dbFactory;
-        _feed = feed;
+        _run = run;
         _settings = settings;
         _clock = clock;
-        feed.Subscribe(change =>
+        run.Feed.Subscribe(change =>
         {
             if (change.Kind == ChangeKind.CustomFieldsChanged) ForgetCustomFields();
             return Task.CompletedTask;

@@ -8,6 +8,8 @@ using AgentWorkspace.Core.Domain.Identity;
 using AgentWorkspace.Core.Persistence;
 using AgentWorkspace.Core.Realtime;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using AgentWorkspace.Core.UseCases;
 
 namespace AgentWorkspace.Core.Features.Inbox;
 
@@ -16,8 +18,10 @@ namespace AgentWorkspace.Core.Features.Inbox;
 /// of working one (take, assign, transfer, reply, note, draft, resolve, cancel, reopen). Each change
 /// is one transaction with its case event and audit entry, and a change event after commit.
 /// </summary>
-public sealed class InboxService(IDbContextFactory<AgentWorkspaceDbContext> dbFactory, IChangeFeed feed, IOutboundConnector outbound, TimeProvider clock)
+public sealed class InboxService(IDbContextFactory<AgentWorkspaceDbContext> dbFactory, UseCaseRunner run, IOutboundConnector outbound, TimeProvider clock, ILogger<InboxService>? logger = null)
 {
+    private readonly ILogger _log = (ILogger?)logger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
+
     public const int MaxPageSize = 100;
     public const int ThreadPageSize = 100;
     private static readonly CaseStatus[] OpenStatuses = [CaseStatus.New, CaseStatus.Open, CaseStatus.Pending];
@@ -150,8 +154,11 @@ public sealed class InboxService(IDbContextFactory<AgentWorkspaceDbContext> dbFa
     internal async Task<CaseTile> TileAsync(long caseId, CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        return (await TilesAsync(db, [caseId], ct)).TryGetValue(caseId, out var tile) ? tile : throw NotFound(caseId);
+        return await TileAsync(db, caseId, ct);
     }
+
+    internal async Task<CaseTile> TileAsync(AgentWorkspaceDbContext db, long caseId, CancellationToken ct) =>
+        (await TilesAsync(db, [caseId], ct)).TryGetValue(caseId, out var tile) ? tile : throw NotFound(caseId);
 
     /// <summary>The figures of the workspace header, in the actor's scope.</summary>
     public async Task<InboxCounts> CountsAsync(Actor actor, CancellationToken ct = default)
@@ -183,26 +190,12 @@ public sealed class InboxService(IDbContextFactory<AgentWorkspaceDbContext> dbFa
     public async Task<CaseDetail> OpenAsync(Actor actor, long caseId, CancellationToken ct = default)
     {
         actor.Require(Role.Agent);
-        var markedRead = false;
         CaseDetail detail;
         await using (var db = await dbFactory.CreateDbContextAsync(ct))
         {
-            var @case = await db.Cases.FirstOrDefaultAsync(c => c.Id == caseId, ct) ?? throw NotFound(caseId);
+            var @case = await db.Cases.AsNoTracking().FirstOrDefaultAsync(c => c.Id == caseId, ct) ?? throw NotFound(caseId);
             await EnsureVisibleAsync(db, actor, @case, ct);
-            if (@case.UnreadCount > 0 && @case.AssignedAgentId == actor.UserId)
-            {
-                @case.MarkRead();
-                try
-                {
-                    await db.SaveChangesAsync(ct);
-                    markedRead = true;
-                }
-                catch (DbUpdateConcurrencyException)
-                {
-                    // A message landed meanwhile: it stays unread; the case still opens.
-                    db.ChangeTracker.Clear();
-                }
-            }
+            if (@case.UnreadCount > 0 && @case.AssignedAgentId == actor.UserId) await MarkReadAsync(actor, caseId, ct);
             var tile = (await TilesAsync(db, [caseId], ct))[caseId];
             var (thread, earlier) = await ThreadAsync(db, caseId, null, ct);
             var drafts = await db.Drafts.AsNoTracking().Where(d => d.CaseId == caseId).OrderByDescending(d => d.SubmittedAt).ThenByDescending(d => d.Id).Take(50)
@@ -210,8 +203,26 @@ public sealed class InboxService(IDbContextFactory<AgentWorkspaceDbContext> dbFa
                 .ToListAsync(ct);
             detail = new CaseDetail(tile, thread, earlier, drafts, @case.ContextJson);
         }
-        if (markedRead) Publish(ChangeKind.CaseChanged, detail.Case, actor);
         return detail;
+    }
+
+    /// <summary>The assignee opened the case: its messages are read. A message landing meanwhile stays unread; the case still opens.</summary>
+    private async Task MarkReadAsync(Actor actor, long caseId, CancellationToken ct)
+    {
+        try
+        {
+            await run.RunAsync("Case.MarkRead", actor, Role.Agent, async use =>
+            {
+                var @case = await use.Db.Cases.FirstOrDefaultAsync(c => c.Id == caseId, use.Cancellation) ?? throw NotFound(caseId);
+                if (@case.UnreadCount == 0 || @case.AssignedAgentId != actor.UserId) return;
+                @case.MarkRead();
+                use.Publish(new ChangeEvent(ChangeKind.CaseChanged, @case.CardId, @case.Id, @case.QueueId, AgentId: @case.AssignedAgentId));
+            }, ct);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            // Read again below: the new message shows, unread.
+        }
     }
 
     /// <summary>Earlier messages of a case, before the cursor (keyset), with the notes and comments of that span.</summary>
@@ -320,10 +331,7 @@ public sealed class InboxService(IDbContextFactory<AgentWorkspaceDbContext> dbFa
     public Task<CaseTile> TakeAsync(Actor actor, long caseId, CancellationToken ct = default) =>
         ChangeAsync(actor, caseId, Role.Agent, (db, c, now) =>
         {
-            if (c.AssignedAgentId == actor.UserId) throw new DomainException("The case is already assigned to you.");
-            if (c.AssignedAgentId is not null)
-                throw new ConflictException($"{AgentName(db, c.AssignedAgentId)} took this case first.");
-            c.AssignTo(actor.UserId);
+            c.Take(actor.UserId, id => AgentName(db, id));
             return Task.FromResult(new Change(CaseEventType.Assigned, actor.DisplayName, "Taken", null, actor.UserId));
         }, ct);
 
@@ -342,10 +350,9 @@ public sealed class InboxService(IDbContextFactory<AgentWorkspaceDbContext> dbFa
     public Task<CaseTile> UnassignAsync(Actor actor, long caseId, CancellationToken ct = default) =>
         ChangeAsync(actor, caseId, Role.Agent, (db, c, now) =>
         {
-            if (c.AssignedAgentId is null) throw new DomainException("The case is not assigned.");
             RequireHandler(db, actor, c);
             var before = c.AssignedAgentId;
-            c.AssignTo(null);
+            c.Unassign();
             return Task.FromResult(new Change(CaseEventType.Unassigned, AgentName(db, before), "Unassigned", before, null));
         }, ct);
 
@@ -359,7 +366,6 @@ public sealed class InboxService(IDbContextFactory<AgentWorkspaceDbContext> dbFa
             string? agentName = null;
             if (!string.IsNullOrEmpty(agentId)) agentName = await UserNameAsync(db, agentId, "agentId", ct);
             else agentId = null;
-            if (c.QueueId == queueId && c.AssignedAgentId == agentId) throw new DomainException("The case is already there.", "queueId");
             var before = $"{c.QueueId}/{c.AssignedAgentId}";
             var fromQueue = c.QueueId;
             c.TransferTo(queueId, agentId);
@@ -379,7 +385,6 @@ public sealed class InboxService(IDbContextFactory<AgentWorkspaceDbContext> dbFa
         ChangeAsync(actor, caseId, Role.Agent, (db, c, now) =>
         {
             RequireHandler(db, actor, c);
-            if (c.Status == CaseStatus.Pending) throw new DomainException("The case is already pending.");
             var before = c.Status;
             c.SetPending();
             return Task.FromResult(new Change(CaseEventType.StatusChanged, nameof(CaseStatus.Pending), "StatusChanged", before.ToString(), nameof(CaseStatus.Pending), c.AssignedAgentId));
@@ -416,7 +421,7 @@ public sealed class InboxService(IDbContextFactory<AgentWorkspaceDbContext> dbFa
         OutboundRequest? request = null;
         var tile = await ChangeAsync(actor, caseId, Role.Agent, async (db, c, now) =>
         {
-            EnsureReplyable(c);
+            c.EnsureReplyable();
             var body = Text.Clean(text, 10_000, "text") ?? throw new DomainException("A reply cannot be empty.", "text");
             RequireHandler(db, actor, c);
             var took = c.AssignedAgentId is null && !actor.IsAtLeast(Role.Supervisor);
@@ -447,7 +452,7 @@ public sealed class InboxService(IDbContextFactory<AgentWorkspaceDbContext> dbFa
         ReplyDraft? draft = null;
         await ChangeAsync(actor, caseId, Role.Agent, (db, c, now) =>
         {
-            EnsureReplyable(c);
+            c.EnsureReplyable();
             RequireHandler(db, actor, c);
             draft = new ReplyDraft(c.Id, actor.UserId, actor.DisplayName, text, now);
             db.Drafts.Add(draft);
@@ -460,13 +465,6 @@ public sealed class InboxService(IDbContextFactory<AgentWorkspaceDbContext> dbFa
 
     internal static DraftView ToView(ReplyDraft d) =>
         new(d.Id, d.CaseId, d.AuthorId, d.AuthorName, d.Text, d.Status, d.SubmittedAt, d.ReviewerName, d.ReviewComment, d.ReviewedAt);
-
-    internal static void EnsureReplyable(Case c)
-    {
-        if (!c.IsOpen) throw new DomainException($"The case is {c.Status.ToString().ToLowerInvariant()}; reopen it to reply.");
-        if (c.Channel is Channel.Voice or Channel.Voicemail)
-            throw new DomainException("A voice case is answered by calling back; add a note instead.", "text");
-    }
 
     internal static async Task<Message> AddOutboundAsync(AgentWorkspaceDbContext db, Case c, string authorId, string authorName, string body, DateTimeOffset now, CancellationToken ct)
     {
@@ -519,10 +517,16 @@ public sealed class InboxService(IDbContextFactory<AgentWorkspaceDbContext> dbFa
     {
         DeliveryStatus status;
         try { status = await outbound.SendAsync(request, ct); }
-        catch (Exception ex) when (ex is not OperationCanceledException) { status = DeliveryStatus.Failed; }
-        await using (var db = await dbFactory.CreateDbContextAsync(ct))
-            await db.Messages.Where(m => m.Id == request.MessageId).ExecuteUpdateAsync(s => s.SetProperty(m => m.DeliveryStatus, status), ct);
-        Publish(ChangeKind.CaseChanged, tile, actor);
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            _log.LogError(ex, "The reply {MessageId} on case {CaseId} could not be handed to the {Channel} connector.", request.MessageId, request.CaseId, request.Channel);
+            status = DeliveryStatus.Failed;
+        }
+        await run.RunAsync("Reply.RecordDelivery", actor, Role.Agent, async use =>
+        {
+            await use.Db.Messages.Where(m => m.Id == request.MessageId).ExecuteUpdateAsync(s => s.SetProperty(m => m.DeliveryStatus, status), use.Cancellation);
+            use.Publish(CaseChanged(ChangeKind.CaseChanged, tile));
+        }, ct);
         return tile;
     }
 
@@ -531,39 +535,39 @@ public sealed class InboxService(IDbContextFactory<AgentWorkspaceDbContext> dbFa
     private sealed record Change(CaseEventType Type, string? Detail, string AuditAction, string? Before, string? After, string? AgentId = null, long? FromQueueId = null, bool AllowClosed = false);
 
     /// <summary>Loads the case, checks role and visibility, applies the change, writes event and audit, commits, publishes.</summary>
-    private async Task<CaseTile> ChangeAsync(Actor actor, long caseId, Role minimum, Func<AgentWorkspaceDbContext, Case, DateTimeOffset, Task<Change>> apply, CancellationToken ct)
+    private async Task<CaseTile> ChangeAsync(Actor actor, long caseId, Role minimum, Func<AgentWorkspaceDbContext, Case, DateTimeOffset, Task<Change>> apply, CancellationToken ct,
+        [System.Runtime.CompilerServices.CallerMemberName] string operation = "")
     {
-        actor.Require(minimum);
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        // SQLite: BEGIN IMMEDIATE, so two agents acting on one case run one after the other and the
-        // second sees the first's outcome; elsewhere the case's version token refuses the stale save.
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var @case = await db.Cases.FirstOrDefaultAsync(c => c.Id == caseId, ct) ?? throw NotFound(caseId);
-        await EnsureVisibleAsync(db, actor, @case, ct);
-        var now = clock.GetUtcNow();
-        var change = await apply(db, @case, now);
-        db.CaseEvents.Add(new CaseEvent(@case.Id, @case.CardId, change.Type, actor.UserId, actor.DisplayName, change.Detail, now));
-        db.Audit.Add(new AuditEntry(now, actor.UserId, actor.DisplayName, "Case", caseId.ToString(CultureInfo.InvariantCulture), change.AuditAction,
-            change.Before is null && change.After is null ? null : "case", change.Before, change.After));
-        if (db.Entry(@case).State == EntityState.Unchanged) db.Entry(@case).State = EntityState.Modified; // a note or draft still moves the case's version
         try
         {
-            await db.SaveChangesAsync(ct);
-            await tx.CommitAsync(ct);
+            // SQLite: BEGIN IMMEDIATE, so two agents acting on one case run one after the other and the
+            // second sees the first's outcome; elsewhere the case's version token refuses the stale save.
+            return await run.RunAsync("Case." + operation.Replace("Async", "", StringComparison.Ordinal), actor, minimum, async use =>
+            {
+                var db = use.Db;
+                var @case = await db.Cases.FirstOrDefaultAsync(c => c.Id == caseId, use.Cancellation) ?? throw NotFound(caseId);
+                await EnsureVisibleAsync(db, actor, @case, use.Cancellation);
+                var change = await apply(db, @case, use.Now);
+                db.CaseEvents.Add(new CaseEvent(@case.Id, @case.CardId, change.Type, actor.UserId, actor.DisplayName, change.Detail, use.Now));
+                use.Audit("Case", caseId.ToString(CultureInfo.InvariantCulture), change.AuditAction,
+                    change.Before is null && change.After is null ? null : "case", change.Before, change.After);
+                if (db.Entry(@case).State == EntityState.Unchanged) db.Entry(@case).State = EntityState.Modified; // a note or draft still moves the case's version
+                await use.SaveAsync();
+                var tile = (await TilesAsync(db, [caseId], use.Cancellation))[caseId];
+                if (change.FromQueueId is { } from && from != tile.QueueId)
+                    use.Publish(new ChangeEvent(ChangeKind.CaseChanged, tile.CardId, tile.Id, from, AgentId: tile.AssignedAgentId));
+                use.Publish(CaseChanged(ChangeKind.CaseChanged, tile));
+                return tile;
+            }, ct);
         }
         catch (DbUpdateConcurrencyException)
         {
             throw new ConflictException("Someone else changed this case meanwhile. It has been reloaded; try again.");
         }
-        var tile = (await TilesAsync(db, [caseId], ct))[caseId];
-        if (change.FromQueueId is { } from && from != tile.QueueId)
-            feed.Publish(new ChangeEvent(ChangeKind.CaseChanged, tile.CardId, tile.Id, from, actor.UserId, tile.AssignedAgentId));
-        Publish(ChangeKind.CaseChanged, tile, actor);
-        return tile;
     }
 
-    internal void Publish(ChangeKind kind, CaseTile tile, Actor actor) =>
-        feed.Publish(new ChangeEvent(kind, tile.CardId, tile.Id, tile.QueueId, actor.UserId, tile.AssignedAgentId));
+    internal static ChangeEvent CaseChanged(ChangeKind kind, CaseTile tile) =>
+        new(kind, tile.CardId, tile.Id, tile.QueueId, AgentId: tile.AssignedAgentId);
 
     /// <summary>An agent sees the cases of their queues and the cases assigned to them; a supervisor sees all.</summary>
     internal static async Task EnsureVisibleAsync(AgentWorkspaceDbContext db, Actor actor, Case c, CancellationToken ct)
@@ -574,11 +578,8 @@ public sealed class InboxService(IDbContextFactory<AgentWorkspaceDbContext> dbFa
     }
 
     /// <summary>Working a case belongs to its assignee (or anyone who may see it while unassigned); a supervisor may always.</summary>
-    private static void RequireHandler(AgentWorkspaceDbContext db, Actor actor, Case c)
-    {
-        if (actor.IsAtLeast(Role.Supervisor) || c.AssignedAgentId is null || c.AssignedAgentId == actor.UserId) return;
-        throw new ForbiddenException($"This case is assigned to {AgentName(db, c.AssignedAgentId)}.");
-    }
+    private static void RequireHandler(AgentWorkspaceDbContext db, Actor actor, Case c) =>
+        c.EnsureWorkableBy(actor.UserId, actor.IsAtLeast(Role.Supervisor), id => AgentName(db, id));
 
     private static string AgentName(AgentWorkspaceDbContext db, string? userId) =>
         userId is null ? "nobody" : db.Users.AsNoTracking().Where(u => u.Id == userId).Select(u => u.DisplayName).FirstOrDefault() ?? "another agent";

@@ -11,6 +11,7 @@ using AgentWorkspace.Core.Persistence;
 using AgentWorkspace.Core.Realtime;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using AgentWorkspace.Core.UseCases;
 
 namespace AgentWorkspace.Core.Features.Ingest;
 
@@ -33,7 +34,7 @@ namespace AgentWorkspace.Core.Features.Ingest;
 /// </summary>
 public sealed class IngestService(
     IDbContextFactory<AgentWorkspaceDbContext> dbFactory,
-    IChangeFeed feed,
+    UseCaseRunner run,
     SettingsService settings,
     ISentimentAnalyzer analyzer,
     EmailSanitizer sanitizer,
@@ -41,6 +42,9 @@ public sealed class IngestService(
     TimeProvider clock)
 {
     private const int MaxAttempts = 4;
+    // The events of an interaction go out once it is on disk: after the group's sync on SQLite (the group writer is
+    // the one transaction outside the runner, docs/decisions/007 and 008), after the runner's commit elsewhere.
+    private readonly IChangeFeed feed = run.Feed;
     private readonly GroupCommit<(IngestResult, long, string?)> _groupCommit = new(dbFactory);
     private bool? _isSqlite;
 
@@ -108,16 +112,10 @@ public sealed class IngestService(
             }, ct);
         }
 
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var strategy = db.Database.CreateExecutionStrategy();
-        return await strategy.ExecuteAsync(async token =>
-        {
-            db.ChangeTracker.Clear();
-            await using var tx = await db.Database.BeginTransactionAsync(IsolationLevel.Serializable, token);
-            var outcome = await WriteInTransactionAsync(new GroupCommitBatch(db), actor, input, sentiment, now, token);
-            await tx.CommitAsync(token);
-            return outcome;
-        }, ct);
+        // Serializable: the lookups by identity and external id take range locks, so the same new number
+        // arriving twice at once makes one card (the second waits, then finds it, or fails and is retried below).
+        return await run.RunAsync("Interaction.Ingest", actor, Role.Agent, IsolationLevel.Serializable,
+            use => WriteInTransactionAsync(new GroupCommitBatch(use.Db), actor, input, sentiment, now, use.Cancellation), ct);
     }
 
     private static async Task<(IngestResult, long, string?)> WriteInTransactionAsync(GroupCommitBatch batch, Actor actor, Input input, Sentiment sentiment,

@@ -220,6 +220,9 @@ internal sealed class GroupCommit<TResult>(IDbContextFactory<AgentWorkspaceDbCon
         var (db, rows) = (writer.Db, writer.Rows);
         var outcomes = new (TResult Result, Exception? Error)[batch.Count];
         var scope = new GroupCommitBatch(db, rows);
+        // The one transaction opened outside the use-case runner (docs/decisions/008): a group cannot be re-run by a
+        // strategy, its callers are answered one by one. A busy file is waited for by SQLite's own busy timeout.
+        using var outsideRunner = SqliteRetryingExecutionStrategy.Suspend();
         try
         {
             // Serializable: on SQLite an immediate transaction (the write lock is taken at once, so every
