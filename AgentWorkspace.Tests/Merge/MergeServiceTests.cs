@@ -36,7 +36,7 @@ public class MergeServiceTests
         var tables = new List<string>();
         using (var list = connection.CreateCommand())
         {
-            list.CommandText = "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%' AND name NOT IN ('Merges','AuditEntries','__EFMigrationsHistory') ORDER BY name";
+            list.CommandText = "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%' AND name NOT IN ('Merges','AuditEntries','UseCaseCommits','__EFMigrationsHistory') ORDER BY name";
             using var r = list.ExecuteReader();
             while (r.Read()) tables.Add(r.GetString(0));
         }

@@ -35,8 +35,9 @@ Console.WriteLine($"{file}: {cardCount:N0} cards; contact #{cardId} ({lastName})
 if (mode is "service" or "all")
 {
     var feed = new InProcessChangeFeed();
-    var settings = new SettingsService(factory, feed, new SettingsDefaults());
-    var cards = new CardService(factory, feed, settings, TimeProvider.System);
+    var runner = new AgentWorkspace.Core.UseCases.UseCaseRunner(factory, feed, TimeProvider.System);
+    var settings = new SettingsService(factory, runner, new SettingsDefaults());
+    var cards = new CardService(factory, runner, settings, TimeProvider.System);
     var actor = new Actor("bench", "Bench", Role.Agent);
 
     var first = new List<double>();
