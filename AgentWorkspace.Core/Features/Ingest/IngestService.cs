@@ -39,13 +39,14 @@ public sealed class IngestService(
     ISentimentAnalyzer analyzer,
     EmailSanitizer sanitizer,
     IngestOptions options,
-    TimeProvider clock)
+    TimeProvider clock,
+    Microsoft.Extensions.Logging.ILogger<IngestService>? logger = null)
 {
     private const int MaxAttempts = 4;
     // The events of an interaction go out once it is on disk: after the group's sync on SQLite (the group writer is
     // the one transaction outside the runner, docs/decisions/007 and 008), after the runner's commit elsewhere.
     private readonly IChangeFeed feed = run.Feed;
-    private readonly GroupCommit<(IngestResult, long, string?)> _groupCommit = new(dbFactory);
+    private readonly GroupCommit<(IngestResult, long, string?)> _groupCommit = new(dbFactory, logger: logger);
     private bool? _isSqlite;
 
     /// <summary>For tests: false runs the SQL Server path (EF Core's change tracking, one transaction per interaction) on SQLite.</summary>
