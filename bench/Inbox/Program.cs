@@ -59,7 +59,7 @@ await using (var db = factory.CreateDbContext())
     Console.WriteLine($"{file}: {await db.Cases.CountAsync():N0} cases, {open:N0} open, {visible:N0} open in the bench agent's scope (queues {string.Join(", ", mine)} + assigned)");
 }
 
-var inbox = new InboxService(factory, runner, new RecordingOutboundConnector(factory, TimeProvider.System), TimeProvider.System);
+var inbox = new InboxQueries(factory, new CaseCommands(runner, new ReplyDelivery(runner, new RecordingOutboundConnector(factory, TimeProvider.System))), TimeProvider.System);
 
 async Task<List<double>> Measure(Func<Task> run, int n = 1_000, int warmup = 100)
 {

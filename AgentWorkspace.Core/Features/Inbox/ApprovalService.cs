@@ -16,7 +16,7 @@ namespace AgentWorkspace.Core.Features.Inbox;
 /// agent who wrote it), rejecting sends it back with a comment. The author sees the outcome live
 /// (<see cref="ChangeKind.DraftReviewed"/>).
 /// </summary>
-public sealed class ApprovalService(IDbContextFactory<AgentWorkspaceDbContext> dbFactory, UseCaseRunner run, InboxService inbox)
+public sealed class ApprovalService(IDbContextFactory<AgentWorkspaceDbContext> dbFactory, UseCaseRunner run, ReplyDelivery delivery)
 {
     /// <summary>Drafts waiting for review, oldest first (keyset-paged), Supervisor and above.</summary>
     public async Task<DraftPage> PendingAsync(Actor actor, DraftCursor? after = null, int pageSize = 30, CancellationToken ct = default)
@@ -64,19 +64,19 @@ public sealed class ApprovalService(IDbContextFactory<AgentWorkspaceDbContext> d
                 var draft = await LoadAsync(db, actor, draftId, use.Cancellation);
                 var @case = await db.Cases.FirstAsync(c => c.Id == draft.CaseId, use.Cancellation);
                 @case.EnsureReplyable();
-                var message = await InboxService.AddOutboundAsync(db, @case, draft.AuthorId, draft.AuthorName, draft.Text, use.Now, use.Cancellation);
-                var request = await InboxService.RequestAsync(db, @case, message, use.Cancellation);
+                var message = await ReplyDelivery.AddOutboundAsync(db, @case, draft.AuthorId, draft.AuthorName, draft.Text, use.Now, use.Cancellation);
+                var request = await ReplyDelivery.RequestAsync(db, @case, message, use.Cancellation);
                 draft.Approve(actor.UserId, actor.DisplayName, message.Id, comment, use.Now);
                 db.CaseEvents.Add(new CaseEvent(@case.Id, @case.CardId, CaseEventType.DraftApproved, actor.UserId, actor.DisplayName, draft.ReviewComment, use.Now));
                 db.CaseEvents.Add(new CaseEvent(@case.Id, @case.CardId, CaseEventType.Replied, draft.AuthorId, draft.AuthorName, Text.Preview(draft.Text, 200), use.Now));
                 use.Audit("Draft", Id(draftId), "Approved", "status", nameof(DraftStatus.Pending), nameof(DraftStatus.Approved));
                 await use.SaveAsync();
-                var tile = await inbox.TileAsync(db, @case.Id, use.Cancellation);
+                var tile = await InboxQueries.TileAsync(db, @case.Id, use.Cancellation);
                 use.Publish(new ChangeEvent(ChangeKind.DraftReviewed, tile.CardId, tile.Id, tile.QueueId, AgentId: draft.AuthorId));
                 return (draft, request, tile);
             }, ct);
-            await inbox.DeliverAsync(actor, tile, request, ct);
-            return InboxService.ToView(draft);
+            await delivery.DeliverAsync(actor, tile, request, ct);
+            return ReplyDelivery.ToView(draft);
         }
         catch (DbUpdateConcurrencyException)
         {
@@ -101,7 +101,7 @@ public sealed class ApprovalService(IDbContextFactory<AgentWorkspaceDbContext> d
                 use.Audit("Draft", Id(draftId), "Rejected", "status", nameof(DraftStatus.Pending), nameof(DraftStatus.Rejected));
                 db.Entry(@case).State = EntityState.Modified;
                 use.Publish(new ChangeEvent(ChangeKind.DraftReviewed, @case.CardId, @case.Id, @case.QueueId, AgentId: draft.AuthorId));
-                return InboxService.ToView(draft);
+                return ReplyDelivery.ToView(draft);
             }, ct);
         }
         catch (DbUpdateConcurrencyException)
