@@ -71,7 +71,7 @@ Print("merge two cards of 1,000 messages each", merge);
 Print("undo that merge", undo);
 
 // 3. The search behind the Identities tab: name prefix, e-mail, phone in national form, phone prefix.
-var cardSearch = new CardService(factory, runner, settings, TimeProvider.System);
+var cardSearch = new CardSearch(factory, settings);
 var samples = new List<(string Name, string? Email, string? Phone)>();
 await using (var db = factory.CreateDbContext())
 {

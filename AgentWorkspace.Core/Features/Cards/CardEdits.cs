@@ -6,6 +6,7 @@ using AgentWorkspace.Core.Domain.Channels;
 using AgentWorkspace.Core.Domain.Common;
 using AgentWorkspace.Core.Domain.CustomFields;
 using AgentWorkspace.Core.Domain.Identity;
+using AgentWorkspace.Core.Features.Settings;
 using AgentWorkspace.Core.Persistence;
 using AgentWorkspace.Core.Realtime;
 using AgentWorkspace.Core.UseCases;
@@ -13,8 +14,19 @@ using Microsoft.EntityFrameworkCore;
 
 namespace AgentWorkspace.Core.Features.Cards;
 
-public sealed partial class CardService
+/// <summary>
+/// Every change an agent makes to a card: creation from a script, the profile (with a concurrency
+/// check and both values on conflict), custom-field values, notes, comments on case messages, a case
+/// cancelled from the card. Each is one use case (ADR 008), audited field by field.
+/// </summary>
+public sealed class CardEdits(IDbContextFactory<AgentWorkspaceDbContext> dbFactory, UseCaseRunner run, SettingsService settings, TimeProvider clock)
 {
+    public const string AuditEntity = "Card";
+    private readonly IDbContextFactory<AgentWorkspaceDbContext> _dbFactory = dbFactory;
+    private readonly UseCaseRunner _run = run;
+    private readonly SettingsService _settings = settings;
+    private readonly TimeProvider _clock = clock;
+
     private static string Id(long id) => id.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>The card, tracked, ready to change: a merged card redirects, a locked or anonymized one refuses.</summary>
