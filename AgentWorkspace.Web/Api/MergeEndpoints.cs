@@ -31,7 +31,7 @@ internal static class MergeEndpoints
         }).WithName("UndoMerge");
 
         api.MapGet("/cards/{id:long}/export", (long id, string? format, HttpContext http, PrivacyService privacy, CancellationToken ct) =>
-            ExportFileAsync(privacy, http.Actor(), id, format, ct)).WithName("ExportCard");
+            ExportFileAsync(privacy, http.Actor(), id, format, ct, http.Response)).WithName("ExportCard");
 
         api.MapPost("/cards/{id:long}/lock", async (long id, HttpContext http, PrivacyService privacy, CancellationToken ct) =>
         {
@@ -80,8 +80,11 @@ internal static class MergeEndpoints
     }
 
     /// <summary>Everything about the contact as a JSON file, or its messages as CSV (<c>format=csv</c>).</summary>
-    public static async Task<IResult> ExportFileAsync(PrivacyService privacy, Core.Domain.Identity.Actor actor, long id, string? format, CancellationToken ct) =>
-        string.Equals(format, "csv", StringComparison.OrdinalIgnoreCase)
+    public static async Task<IResult> ExportFileAsync(PrivacyService privacy, Core.Domain.Identity.Actor actor, long id, string? format, CancellationToken ct, HttpResponse? response = null)
+    {
+        if (response is not null) Security.SecurityHeaders.NoStore(response);
+        return string.Equals(format, "csv", StringComparison.OrdinalIgnoreCase)
             ? Results.File(System.Text.Encoding.UTF8.GetBytes(await privacy.ExportMessagesCsvAsync(actor, id, ct)), "text/csv; charset=utf-8", $"card-{id}-messages.csv")
             : Results.File(System.Text.Encoding.UTF8.GetBytes(await privacy.ExportJsonAsync(actor, id, ct)), "application/json; charset=utf-8", $"card-{id}.json");
+    }
 }

@@ -28,6 +28,7 @@ public static class AgentWorkspaceApp
         try
         {
             if (args.Length > 0 && args[0] == "seed") return await SeedCommand.RunAsync(args[1..]);
+            if (args.Length > 0 && args[0] == "users") return await UsersCommand.RunAsync(args[1..], Console.In, Console.Out, Console.Error);
             var app = Build(args);
             await InitializeAsync(app, Console.Out);
             await app.RunAsync();
@@ -53,6 +54,10 @@ public static class AgentWorkspaceApp
 
         var services = builder.Services;
         var config = builder.Configuration;
+
+        // Outside Development nothing published opens the door: demo accounts, the demo key, short keys.
+        DemoSettings.CheckApiKeys(config, builder.Environment);
+        services.AddSingleton(DemoSettings.From(config, builder.Environment));
 
         // Persistence: one factory, one context per operation.
         var dbOptions = DatabaseOptions.From(config["Database:Provider"], config.GetConnectionString("AgentWorkspace"), builder.Environment.ContentRootPath);
@@ -89,6 +94,13 @@ public static class AgentWorkspaceApp
 
         // Identity, roles, policies.
         services.AddAgentWorkspaceIdentity();
+        if (!builder.Environment.IsDevelopment())
+        {
+            // Outside Development the sign-in and antiforgery cookies travel over HTTPS only.
+            services.PostConfigure<Microsoft.AspNetCore.Authentication.Cookies.CookieAuthenticationOptions>(IdentityConstants.ApplicationScheme,
+                o => o.Cookie.SecurePolicy = CookieSecurePolicy.Always);
+            services.Configure<Microsoft.AspNetCore.Antiforgery.AntiforgeryOptions>(o => o.Cookie.SecurePolicy = CookieSecurePolicy.Always);
+        }
 
         // UI.
         services.AddRazorComponents().AddInteractiveServerComponents();
@@ -108,8 +120,12 @@ public static class AgentWorkspaceApp
         if (!app.Environment.IsDevelopment())
         {
             app.UseExceptionHandler("/error", createScopeForErrors: true);
+            // Behind a reverse proxy on this host: its X-Forwarded-Proto says whether the browser used HTTPS.
+            app.UseForwardedHeaders(new ForwardedHeadersOptions { ForwardedHeaders = Microsoft.AspNetCore.HttpOverrides.ForwardedHeaders.XForwardedFor | Microsoft.AspNetCore.HttpOverrides.ForwardedHeaders.XForwardedProto });
             app.UseHsts();
+            app.UseHttpsRedirection();
         }
+        app.UseSecurityHeaders();
         // The API answers problem details; pages get the product's "not found" page.
         app.UseWhen(c => c.Request.Path.StartsWithSegments("/api"), api => api.UseStatusCodePages());
         app.UseWhen(c => !c.Request.Path.StartsWithSegments("/api"), pages => pages.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true));
@@ -165,21 +181,26 @@ public static class AgentWorkspaceApp
         await DatabaseStartup.MigrateAsync(factory);
         var reference = app.Services.GetRequiredService<ReferenceData>();
         await reference.EnsureDefaultQueueAsync();
+        // The roles exist from the first start: the admin pages and 'users add' give them.
+        await using (var scope = app.Services.CreateAsyncScope())
+            await DemoUsers.EnsureRolesAsync(scope.ServiceProvider.GetRequiredService<RoleManager<IdentityRole>>());
 
-        var seedDemo = app.Configuration.GetValue("Demo:Seed", true);
-        if (seedDemo)
+        var demo = app.Services.GetRequiredService<DemoSettings>();
+        if (demo.SeedData || demo.Accounts)
         {
             await using var db = factory.CreateDbContext();
             var empty = !await db.Cards.AnyAsync();
             await reference.EnsureDemoReferenceDataAsync();
-            var agents = await DemoUsers.EnsureAsync(app.Services);
-            if (empty)
+            IReadOnlyList<DemoAgent> agents = demo.Accounts ? await DemoUsers.EnsureAsync(app.Services) : [];
+            if (empty && demo.SeedData)
             {
-                var cards = app.Configuration.GetValue("Demo:Cards", 400);
+                var cards = demo.Cards;
                 var result = await Task.Run(() => app.Services.GetRequiredService<DemoDataSeeder>().SeedCards(new DemoSeedOptions(cards), agents));
                 output?.WriteLine($"Demo data: {result.Cards} cards, {result.Identities} identities, {result.Cases} cases, {result.Messages} messages ({result.Elapsed.TotalSeconds:0.0} s).");
             }
         }
+
+        await DemoSettings.CheckNoDemoAccountOpensAsync(app.Services, app.Environment);
 
         if (output is not null)
         {
@@ -189,7 +210,7 @@ public static class AgentWorkspaceApp
                 output.WriteLine();
                 output.WriteLine($"AgentWorkspace is running at {addresses}");
                 output.WriteLine($"Database: {factory.Options.Provider} {DatabaseStartup.Describe(factory.Options)}");
-                if (seedDemo)
+                if (demo.Accounts && app.Environment.IsDevelopment())
                 {
                     output.WriteLine("Demo logins (e-mail / password):");
                     foreach (var u in DemoUsers.All)

@@ -18,7 +18,7 @@ public static class CardDownloadEndpoints
             if (actor is null) return Results.Unauthorized();
             try
             {
-                return await Api.MergeEndpoints.ExportFileAsync(privacy, actor, id, format, ct);
+                return await Api.MergeEndpoints.ExportFileAsync(privacy, actor, id, format, ct, http.Response);
             }
             catch (ForbiddenException ex) { return Results.Problem(title: "Forbidden", detail: ex.Message, statusCode: StatusCodes.Status403Forbidden); }
             catch (NotFoundException ex) { return Results.Problem(title: "Not found", detail: ex.Message, statusCode: StatusCodes.Status404NotFound); }
