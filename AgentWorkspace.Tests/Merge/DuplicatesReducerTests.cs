@@ -1,5 +1,5 @@
 using AgentWorkspace.Core.Features.Merge;
-using AgentWorkspace.Web.Store.Duplicates;
+using AgentWorkspace.Web.Store.Merge;
 
 namespace AgentWorkspace.Tests.Merge;
 

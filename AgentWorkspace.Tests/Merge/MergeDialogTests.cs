@@ -5,7 +5,7 @@ using AgentWorkspace.Core.Features.Settings;
 using AgentWorkspace.Core.Persistence;
 using AgentWorkspace.Core.Realtime;
 using AgentWorkspace.Tests.Infrastructure;
-using AgentWorkspace.Web.Components.Pages.Supervisor;
+using AgentWorkspace.Web.Components.Pages.Merge;
 using AgentWorkspace.Web.Security;
 using Bunit;
 using Microsoft.EntityFrameworkCore;

@@ -2,7 +2,7 @@ using System.Collections.Immutable;
 using AgentWorkspace.Core.Features.Merge;
 using AgentWorkspace.Web.Store.Core;
 
-namespace AgentWorkspace.Web.Store.Duplicates;
+namespace AgentWorkspace.Web.Store.Merge;
 
 public sealed record DuplicatesState(bool Loading, ImmutableList<DuplicatePair> Pairs, string? Error, MergeResult? LastMerge, bool Busy);
 

@@ -2,10 +2,10 @@ using AgentWorkspace.Core.Domain.Cards;
 using AgentWorkspace.Core.Domain.Channels;
 using AgentWorkspace.Core.Features.Cards;
 using AgentWorkspace.Core.Features.Merge;
-using AgentWorkspace.Web.Components.Pages.Cards;
-using AgentWorkspace.Web.Store.CardIdentities;
+using AgentWorkspace.Web.Components.Pages.Merge;
+using AgentWorkspace.Web.Store.Merge;
 
-namespace AgentWorkspace.Tests.Identities;
+namespace AgentWorkspace.Tests.Merge;
 
 public class CardIdentitiesReducerTests
 {

@@ -3,7 +3,7 @@ using AgentWorkspace.Core.Features.Merge;
 using AgentWorkspace.Web.Security;
 using AgentWorkspace.Web.Store.Core;
 
-namespace AgentWorkspace.Web.Store.Duplicates;
+namespace AgentWorkspace.Web.Store.Merge;
 
 public sealed class DuplicatesEffects(DuplicateService duplicates, MergeService merges, ActorAccessor actors)
 {

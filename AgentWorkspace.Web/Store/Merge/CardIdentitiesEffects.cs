@@ -7,7 +7,7 @@ using AgentWorkspace.Core.Realtime;
 using AgentWorkspace.Web.Security;
 using AgentWorkspace.Web.Store.Core;
 
-namespace AgentWorkspace.Web.Store.CardIdentities;
+namespace AgentWorkspace.Web.Store.Merge;
 
 /// <summary>I/O of the Identities tab; keeps it live when the card changes or is merged elsewhere.</summary>
 public sealed class CardIdentitiesEffects(

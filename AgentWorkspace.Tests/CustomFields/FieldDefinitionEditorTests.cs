@@ -3,7 +3,7 @@ using AgentWorkspace.Core.Features.CustomFields;
 using AgentWorkspace.Core.Persistence;
 using AgentWorkspace.Core.Realtime;
 using AgentWorkspace.Tests.Infrastructure;
-using AgentWorkspace.Web.Components.Pages.Admin;
+using AgentWorkspace.Web.Components.Pages.CustomFields;
 using AgentWorkspace.Web.Security;
 using Bunit;
 using Microsoft.EntityFrameworkCore;
@@ -12,7 +12,7 @@ using MudBlazor;
 using MudBlazor.Services;
 using static AgentWorkspace.Tests.Admin.AdminTestData;
 
-namespace AgentWorkspace.Tests.Admin;
+namespace AgentWorkspace.Tests.CustomFields;
 
 public class FieldDefinitionEditorTests : BunitContext, IAsyncLifetime
 {

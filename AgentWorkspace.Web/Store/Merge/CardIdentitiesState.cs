@@ -3,7 +3,7 @@ using AgentWorkspace.Core.Features.Cards;
 using AgentWorkspace.Core.Features.Merge;
 using AgentWorkspace.Web.Store.Core;
 
-namespace AgentWorkspace.Web.Store.CardIdentities;
+namespace AgentWorkspace.Web.Store.Merge;
 
 /// <summary>
 /// The Identities tab of a detailed card (seed 002): the card's identities, its likely duplicates with
