@@ -5,6 +5,7 @@ using AgentWorkspace.Core.Realtime;
 using AgentWorkspace.Tests.Infrastructure;
 using AgentWorkspace.Web.Components.Pages.CustomFields;
 using AgentWorkspace.Web.Security;
+using AgentWorkspace.Web.Store.Core;
 using Bunit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -23,11 +24,14 @@ public class FieldDefinitionEditorTests : BunitContext, IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         _db = await TestDatabase.CreateAsync();
-        _fields = new CustomFieldService(_db.Factory, new InProcessChangeFeed(), TimeProvider.System);
+        var feed = new InProcessChangeFeed();
+        _fields = new CustomFieldService(_db.Factory, feed, TimeProvider.System);
         Services.AddMudServices();
         Services.AddLocalization(o => o.ResourcesPath = "Resources");
+        Services.AddSingleton<IChangeFeed>(feed);
         Services.AddSingleton(_fields);
         Services.AddScoped<ActorAccessor>();
+        Services.AddAgentWorkspaceStore();
         JSInterop.Mode = JSRuntimeMode.Loose;
         var auth = AddAuthorization();
         auth.SetAuthorized("Alex Martin");
