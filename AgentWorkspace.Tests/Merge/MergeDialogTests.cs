@@ -7,6 +7,7 @@ using AgentWorkspace.Core.Realtime;
 using AgentWorkspace.Tests.Infrastructure;
 using AgentWorkspace.Web.Components.Pages.Merge;
 using AgentWorkspace.Web.Security;
+using AgentWorkspace.Web.Store.Core;
 using Bunit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -41,6 +42,7 @@ public class MergeDialogTests : BunitContext, IAsyncLifetime
         Services.AddSingleton(TimeProvider.System);
         Services.AddSingleton<MergeService>();
         Services.AddScoped<ActorAccessor>();
+        Services.AddAgentWorkspaceStore();
         JSInterop.Mode = JSRuntimeMode.Loose;
         var auth = AddAuthorization();
         auth.SetAuthorized("Sophie Moreau");
