@@ -70,6 +70,24 @@ public class CardIdentitiesReducerTests
     }
 
     [Fact]
+    public void ACommandsAnswerCarriesTheCardReadAfterIt_ShownInTheSameUpdate()
+    {
+        var s = CardIdentitiesReducers.Reduce(Loaded(1), new SetCardLockAction(true));
+        var locked = Card(1) with { IsLocked = true };
+        s = CardIdentitiesReducers.Reduce(s, new CardPrivacyDoneAction(new CardIdentitiesSnapshot(locked, [])));
+        (s.Busy, s.Card!.IsLocked, s.Suggestions.IsEmpty).ShouldBe((false, true, true));
+
+        var merged = CardIdentitiesReducers.Reduce(Loaded(1), new MergedFromIdentitiesAction(new MergeResult(10, 1, 2, 1, 1, 3, 0), 1,
+            new CardIdentitiesSnapshot(Card(1) with { DisplayName = "Ana Rey-Martin" }, [new DuplicateCandidate(2, "Ana Rey", null, 0.9, []), new DuplicateCandidate(7, "A. Rey", null, 0.6, [])])));
+        merged.Card!.DisplayName.ShouldBe("Ana Rey-Martin");
+        merged.Suggestions.Select(c => c.CardId).ShouldBe([7L], "the merged card is no suggestion, even if read a moment before the merge");
+
+        // An answer about a card no longer on screen changes nothing of the card shown.
+        var other = CardIdentitiesReducers.Reduce(Loaded(1), new LoadCardIdentitiesAction(5));
+        CardIdentitiesReducers.Reduce(other, new CardPrivacyDoneAction(new CardIdentitiesSnapshot(locked, []))).Card.ShouldBeNull();
+    }
+
+    [Fact]
     public void AFailureEndsBusyAndShowsTheMessage()
     {
         var s = CardIdentitiesReducers.Reduce(Loaded(), new SetCardLockAction(true));
