@@ -196,7 +196,8 @@ public sealed class CardDetailEffects(CardService cards, ActorAccessor actors, I
     public Task Handle(AddCommentAction action, IDispatcher dispatcher) => Command(action, action.CardId, dispatcher, async actor =>
     {
         await cards.AddCommentAsync(actor, action.CaseId, action.MessageId, action.Text);
-        dispatcher.Dispatch(new CaseThreadsLoadedAction(action.CardId, await cards.GetCaseThreadsAsync(actor, action.CardId, 20, 30)));
+        // The card is read once after the comment (its case threads among the rest), as its feed echo did before.
+        await LoadAsync(action.CardId, dispatcher, first: false);
     });
 
     private async Task Run(object action, long cardId, IDispatcher dispatcher, Func<Actor, Task> work)
