@@ -9,6 +9,8 @@ namespace AgentWorkspace.Web.Store.Core;
 public abstract class StoreComponent : ComponentBase, IDisposable
 {
     private readonly List<Action> _unsubscribe = [];
+    private bool _subscribedToActions;
+
     [Inject] protected IDispatcher Dispatcher { get; set; } = default!;
 
     protected override void OnInitialized()
@@ -60,8 +62,6 @@ public abstract class StoreComponent : ComponentBase, IDisposable
             _unsubscribe.Add(() => subscriber.UnsubscribeFromAllActions(this));
         }
     }
-
-    private bool _subscribedToActions;
 
     protected virtual void Dispose(bool disposing)
     {
