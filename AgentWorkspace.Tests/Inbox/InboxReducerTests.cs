@@ -79,6 +79,23 @@ public class InboxReducerTests
     }
 
     [Fact]
+    public void ACommandsAnswerAndTheCaseReadAfterItAreShownInOneUpdate_AnOlderReadFinishingLateIsDropped()
+    {
+        var s = InboxReducers.Reduce(Initial with { Tiles = [Tile(1)] }, new OpenCaseAction(1));
+        s = InboxReducers.Reduce(s, new CaseLoadedAction(Detail(Tile(1)), Load: 1));
+        s = InboxReducers.Reduce(s, new ResolveCaseAction(1));
+
+        var at = DateTimeOffset.UtcNow;
+        var resolved = Tile(1, status: CaseStatus.Resolved);
+        s = InboxReducers.Reduce(s, new CaseCommandSucceededAction(1, resolved, false,
+            Detail(resolved, new ThreadEntry(ThreadEntryKind.Message, 5, at, "Zoé", "merci")), new HistoryPage([History(3)], null), Load: 3));
+
+        (s.Active!.Busy, s.Active.Detail!.Case.Status, s.Active.Detail.Thread.Count, s.Active.History!.Entries.Count).ShouldBe((false, CaseStatus.Resolved, 1, 1));
+        s.Tiles.Single().Status.ShouldBe(CaseStatus.Resolved);
+        InboxReducers.Reduce(s, new CaseLoadedAction(Detail(Tile(1)), Load: 2)).Active!.Detail!.Case.Status.ShouldBe(CaseStatus.Resolved);
+    }
+
+    [Fact]
     public void TwoReadsOfOneCaseFinishingInTheWrongOrder_TheOneStartedLastStays()
     {
         // Two change events (the draft approved, then the reply delivered) reload the open case at once;

@@ -1,5 +1,5 @@
 using AgentWorkspace.Core.Features.Merge;
-using AgentWorkspace.Web.Store.Duplicates;
+using AgentWorkspace.Web.Store.Merge;
 
 namespace AgentWorkspace.Tests.Merge;
 
@@ -33,5 +33,15 @@ public class DuplicatesReducerTests
     {
         var state = new DuplicatesFeature().GetInitialState() with { Pairs = [Pair(1, 2), Pair(3, 4)] };
         DuplicatesReducers.Reduce(state, new PairDismissedAction(2, 1)).Pairs.Single().CardId.ShouldBe(3);
+    }
+
+    [Fact]
+    public void AnUndoBringsThePairsReadAfterItInTheSameUpdate()
+    {
+        var state = new DuplicatesFeature().GetInitialState() with { LastMerge = new MergeResult(9, 1, 2, 0, 0, 0, 0), Busy = true, Pairs = [Pair(4, 5)] };
+        var next = DuplicatesReducers.Reduce(state, new MergeUndoneAction(9, [Pair(1, 2), Pair(4, 5)]));
+        next.Pairs.Select(p => p.CardId).ShouldBe([1, 4]);
+        (next.LastMerge, next.Busy, next.Loading).ShouldBe((null, false, false));
+        DuplicatesReducers.Reduce(state, new MergeUndoneAction(9)).Pairs.ShouldBe(state.Pairs, "the pairs could not be read: the list stays");
     }
 }

@@ -5,8 +5,9 @@ using AgentWorkspace.Core.Features.Settings;
 using AgentWorkspace.Core.Persistence;
 using AgentWorkspace.Core.Realtime;
 using AgentWorkspace.Tests.Infrastructure;
-using AgentWorkspace.Web.Components.Pages.Supervisor;
+using AgentWorkspace.Web.Components.Pages.Merge;
 using AgentWorkspace.Web.Security;
+using AgentWorkspace.Web.Store.Core;
 using Bunit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -18,6 +19,7 @@ namespace AgentWorkspace.Tests.Merge;
 public class MergeDialogTests : BunitContext, IAsyncLifetime
 {
     private TestDatabase _db = default!;
+    private Bunit.TestDoubles.BunitAuthorizationContext _auth = default!;
     private long _a, _b;
 
     public async ValueTask InitializeAsync()
@@ -42,8 +44,9 @@ public class MergeDialogTests : BunitContext, IAsyncLifetime
         Services.AddSingleton<AgentWorkspace.Core.UseCases.UseCaseRunner>();
         Services.AddSingleton<MergeService>();
         Services.AddScoped<ActorAccessor>();
+        Services.AddAgentWorkspaceStore();
         JSInterop.Mode = JSRuntimeMode.Loose;
-        var auth = AddAuthorization();
+        var auth = _auth = AddAuthorization();
         auth.SetAuthorized("Sophie Moreau");
         auth.SetRoles("Supervisor");
         auth.SetClaims(new System.Security.Claims.Claim(System.Security.Claims.ClaimTypes.NameIdentifier, "sup"));
@@ -93,5 +96,31 @@ public class MergeDialogTests : BunitContext, IAsyncLifetime
         provider.WaitForElement("[data-testid=confirm-merge]:not([disabled])").Click();
         var decision = (await result)!.Data.ShouldBeOfType<MergeDialog.MergeDecision>();
         decision.SurvivorId.ShouldBe(_b);
+    }
+
+    [Fact]
+    public async Task ARefusedPreviewIsSaidInTheUsersLanguage_AndTheMergeCannotBeConfirmed()
+    {
+        var culture = System.Globalization.CultureInfo.CurrentUICulture;
+        System.Globalization.CultureInfo.CurrentUICulture = new System.Globalization.CultureInfo("fr");
+        try
+        {
+            // An agent, while the settings keep merging to supervisors.
+            _auth.SetRoles("Agent");
+            var provider = Render<MudDialogProvider>();
+            var dialogs = Services.GetRequiredService<IDialogService>();
+            await provider.InvokeAsync(() => dialogs.ShowAsync<MergeDialog>("Fusion", new DialogParameters<MergeDialog>
+            {
+                { d => d.FirstCardId, _a },
+                { d => d.SecondCardId, _b },
+            }));
+            provider.WaitForAssertion(() => provider.Find("[data-testid=merge-preview-error]").TextContent
+                .ShouldBe("Action refusée : votre rôle ne le permet pas (un administrateur peut autoriser les agents à fusionner)."), TimeSpan.FromSeconds(10));
+            provider.Find("[data-testid=confirm-merge]").HasAttribute("disabled").ShouldBeTrue();
+        }
+        finally
+        {
+            System.Globalization.CultureInfo.CurrentUICulture = culture;
+        }
     }
 }

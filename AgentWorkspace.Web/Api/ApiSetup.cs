@@ -64,8 +64,11 @@ public static class ApiSetup
     }
 }
 
-/// <summary>Turns domain errors into problem details; nothing is written when a rule is broken (one transaction per use case).</summary>
-internal sealed class DomainErrorFilter : IEndpointFilter
+/// <summary>
+/// Turns domain errors into problem details; nothing is written when a rule is broken (one transaction per use case).
+/// Anything else is a fault: logged with the call it broke, and answered 500 as a problem naming the trace to look for.
+/// </summary>
+internal sealed class DomainErrorFilter(ILogger<DomainErrorFilter> logger) : IEndpointFilter
 {
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
@@ -97,6 +100,18 @@ internal sealed class DomainErrorFilter : IEndpointFilter
         catch (BadHttpRequestException ex)
         {
             return ApiSetup.Problem(ex.StatusCode is >= 400 and < 500 ? ex.StatusCode : 400, "Invalid request", ex.Message);
+        }
+        catch (OperationCanceledException) when (context.HttpContext.RequestAborted.IsCancellationRequested)
+        {
+            // The caller went away; there is no one to answer.
+            throw;
+        }
+        catch (Exception ex)
+        {
+            var http = context.HttpContext;
+            logger.LogError(ex, "{Method} {Path} failed unexpectedly (trace {TraceId}).", http.Request.Method, http.Request.Path, http.TraceIdentifier);
+            return Results.Problem(title: "Unexpected error", detail: "The server could not complete the call; the error was logged.",
+                statusCode: StatusCodes.Status500InternalServerError, extensions: new Dictionary<string, object?> { ["traceId"] = http.TraceIdentifier });
         }
     }
 }

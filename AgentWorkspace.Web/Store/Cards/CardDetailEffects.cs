@@ -10,12 +10,14 @@ namespace AgentWorkspace.Web.Store.Cards;
 
 /// <summary>
 /// Loads the open card and keeps it live: a message for the card, another agent's edit, a case
-/// change or a merge reload it (bursts collapse into one reload).
+/// change or a merge reload it (bursts collapse into one reload). The change feed's echo of this
+/// circuit's own command is recognised and not read again: the command has shown its result already.
 /// </summary>
 public sealed class CardDetailEffects(CardReads cards, CardEdits edits, ActorAccessor actors, IChangeFeed feed, IState<CardDetailState> state,
-    IStringLocalizer<CardsResource> localizer) : IDisposable
+    IStringLocalizer<CardsResource> localizer, ILogger<CardDetailEffects> logger) : IDisposable
 {
     public const int ActivityItems = 15;
+    private readonly OwnChanges _own = new();
     private IDisposable? _subscription;
     private long _openCardId;
     private int _refreshQueued;
@@ -25,10 +27,10 @@ public sealed class CardDetailEffects(CardReads cards, CardEdits edits, ActorAcc
     public async Task Handle(OpenCardAction action, IDispatcher dispatcher)
     {
         Interlocked.Exchange(ref _openCardId, action.CardId);
-        _subscription ??= feed.Subscribe(change =>
+        _subscription ??= feed.Subscribe(logger, change =>
         {
             var open = Interlocked.Read(ref _openCardId);
-            if (change.CardId == open && change.Kind is ChangeKind.CardChanged or ChangeKind.MessageArrived or ChangeKind.CaseChanged or ChangeKind.CardMerged)
+            if (change.CardId == open && change.Kind is (ChangeKind.CardChanged or ChangeKind.MessageArrived or ChangeKind.CaseChanged or ChangeKind.CardMerged) && !_own.IsEcho(change))
                 dispatcher.Dispatch(new RefreshCardAction(open));
             else if (change.Kind == ChangeKind.CustomFieldsChanged && open != 0)
             {
@@ -72,8 +74,9 @@ public sealed class CardDetailEffects(CardReads cards, CardEdits edits, ActorAcc
         {
             dispatcher.Dispatch(new CardRedirectedAction(cardId, ex.SurvivorId));
         }
-        catch (Exception ex) when (ex is DomainException or ForbiddenException or NotFoundException)
+        catch (Exception ex)
         {
+            EffectFailure.Log(logger, new OpenCardAction(cardId), ex);
             dispatcher.Dispatch(new CardFailedAction(cardId, CardErrors.General(localizer, ex)));
         }
     }
@@ -88,7 +91,7 @@ public sealed class CardDetailEffects(CardReads cards, CardEdits edits, ActorAcc
     }
 
     [EffectMethod]
-    public Task Handle(LoadMoreMessagesAction action, IDispatcher dispatcher) => Run(action.CardId, dispatcher, async actor =>
+    public Task Handle(LoadMoreMessagesAction action, IDispatcher dispatcher) => Run(action, action.CardId, dispatcher, async actor =>
     {
         var cursor = state.Value.NextMessages;
         if (cursor is null) return;
@@ -97,18 +100,18 @@ public sealed class CardDetailEffects(CardReads cards, CardEdits edits, ActorAcc
 
     [EffectMethod]
     public Task Handle(SetTimelineFilterAction action, IDispatcher dispatcher) =>
-        Run(action.CardId, dispatcher, actor => LoadTimelineAsync(actor, action.CardId, action.Filter, dispatcher));
+        Run(action, action.CardId, dispatcher, actor => LoadTimelineAsync(actor, action.CardId, action.Filter, dispatcher));
 
     [EffectMethod]
     public Task Handle(ShowTimelineAction action, IDispatcher dispatcher) =>
-        Run(action.CardId, dispatcher, actor => LoadTimelineAsync(actor, action.CardId, state.Value.TimelineFilter, dispatcher));
+        Run(action, action.CardId, dispatcher, actor => LoadTimelineAsync(actor, action.CardId, state.Value.TimelineFilter, dispatcher));
 
     /// <summary>The first page of the timeline under <paramref name="filter"/>.</summary>
     private async Task LoadTimelineAsync(Actor actor, long cardId, TimelineFilter filter, IDispatcher dispatcher) =>
         dispatcher.Dispatch(new TimelineLoadedAction(cardId, filter, await cards.GetTimelineAsync(actor, cardId, filter), false));
 
     [EffectMethod]
-    public Task Handle(LoadMoreTimelineAction action, IDispatcher dispatcher) => Run(action.CardId, dispatcher, async actor =>
+    public Task Handle(LoadMoreTimelineAction action, IDispatcher dispatcher) => Run(action, action.CardId, dispatcher, async actor =>
     {
         var s = state.Value;
         if (s.NextTimeline is null) return;
@@ -116,7 +119,7 @@ public sealed class CardDetailEffects(CardReads cards, CardEdits edits, ActorAcc
     });
 
     [EffectMethod]
-    public Task Handle(LoadCaseThreadsAction action, IDispatcher dispatcher) => Run(action.CardId, dispatcher, async actor =>
+    public Task Handle(LoadCaseThreadsAction action, IDispatcher dispatcher) => Run(action, action.CardId, dispatcher, async actor =>
         dispatcher.Dispatch(new CaseThreadsLoadedAction(action.CardId, await cards.GetCaseThreadsAsync(actor, action.CardId, 20, 30))));
 
     [EffectMethod]
@@ -124,8 +127,12 @@ public sealed class CardDetailEffects(CardReads cards, CardEdits edits, ActorAcc
     {
         try
         {
-            var version = await edits.UpdateProfileAsync(await actors.GetAsync(), action.CardId, action.Version, action.Profile, action.Basis);
-            dispatcher.Dispatch(new ProfileSavedAction(action.CardId, version, action.Profile));
+            var actor = await actors.GetAsync();
+            using (Own(actor, action.CardId))
+            {
+                var version = await edits.UpdateProfileAsync(actor, action.CardId, action.Version, action.Profile, action.Basis);
+                dispatcher.Dispatch(new ProfileSavedAction(action.CardId, version, action.Profile));
+            }
         }
         catch (ProfileConflictException ex)
         {
@@ -133,68 +140,86 @@ public sealed class CardDetailEffects(CardReads cards, CardEdits edits, ActorAcc
         }
         catch (DomainException ex) when (ex.Field is { } field && ex is not ConflictException)
         {
+            EffectFailure.Log(logger, action, ex);
             dispatcher.Dispatch(new ProfileRejectedAction(action.CardId, field, CardErrors.ForField(localizer, field, ex)));
         }
-        catch (Exception ex) when (ex is DomainException or ForbiddenException or NotFoundException or CardMergedException)
+        catch (Exception ex)
         {
+            EffectFailure.Log(logger, action, ex);
             dispatcher.Dispatch(new ProfileRejectedAction(action.CardId, "", CardErrors.General(localizer, ex)));
         }
     }
 
+    /// <summary>The value saved, the card is read once to show it; the feed's echo of the save is not read again.</summary>
     [EffectMethod]
     public async Task Handle(SetCardFieldAction action, IDispatcher dispatcher)
     {
+        IDisposable? own = null;
         try
         {
-            await edits.SetCustomFieldAsync(await actors.GetAsync(), action.CardId, action.Ident, action.Value);
+            var actor = await actors.GetAsync();
+            own = Own(actor, action.CardId);
+            await edits.SetCustomFieldAsync(actor, action.CardId, action.Ident, action.Value);
             dispatcher.Dispatch(new CardFieldSavedAction(action.CardId, action.Ident));
         }
-        catch (Exception ex) when (ex is DomainException or ForbiddenException or NotFoundException or CardMergedException)
+        catch (Exception ex)
         {
+            EffectFailure.Log(logger, action, ex);
             dispatcher.Dispatch(new CardFieldRejectedAction(action.CardId, action.Ident, CardErrors.ForField(localizer, action.Ident, ex, action.Type)));
         }
-        await LoadAsync(action.CardId, dispatcher, first: false);
+        // Saved or refused, the card shows what is stored.
+        using (own) await LoadAsync(action.CardId, dispatcher, first: false);
     }
 
     [EffectMethod]
-    public Task Handle(AddNoteAction action, IDispatcher dispatcher) => Run(action.CardId, dispatcher, async actor =>
+    public Task Handle(AddNoteAction action, IDispatcher dispatcher) => Command(action, action.CardId, dispatcher, async actor =>
     {
         await edits.AddNoteAsync(actor, action.CardId, action.Text, action.CaseId);
         await LoadAsync(action.CardId, dispatcher, first: true);
     });
 
     [EffectMethod]
-    public Task Handle(EditNoteAction action, IDispatcher dispatcher) => Run(action.CardId, dispatcher, async actor =>
+    public Task Handle(EditNoteAction action, IDispatcher dispatcher) => Command(action, action.CardId, dispatcher, async actor =>
     {
         await edits.EditNoteAsync(actor, action.NoteId, action.Text);
         await LoadAsync(action.CardId, dispatcher, first: true);
     });
 
     [EffectMethod]
-    public Task Handle(DeleteNoteAction action, IDispatcher dispatcher) => Run(action.CardId, dispatcher, async actor =>
+    public Task Handle(DeleteNoteAction action, IDispatcher dispatcher) => Command(action, action.CardId, dispatcher, async actor =>
     {
         await edits.DeleteNoteAsync(actor, action.NoteId);
         await LoadAsync(action.CardId, dispatcher, first: true);
     });
 
     [EffectMethod]
-    public Task Handle(AddCommentAction action, IDispatcher dispatcher) => Run(action.CardId, dispatcher, async actor =>
+    public Task Handle(AddCommentAction action, IDispatcher dispatcher) => Command(action, action.CardId, dispatcher, async actor =>
     {
         await edits.AddCommentAsync(actor, action.CaseId, action.MessageId, action.Text);
-        dispatcher.Dispatch(new CaseThreadsLoadedAction(action.CardId, await cards.GetCaseThreadsAsync(actor, action.CardId, 20, 30)));
+        // The card is read once after the comment (its case threads among the rest), as its feed echo did before.
+        await LoadAsync(action.CardId, dispatcher, first: false);
     });
 
-    private async Task Run(long cardId, IDispatcher dispatcher, Func<Actor, Task> work)
+    private async Task Run(object action, long cardId, IDispatcher dispatcher, Func<Actor, Task> work)
     {
         try
         {
             await work(await actors.GetAsync());
         }
-        catch (Exception ex) when (ex is DomainException or ForbiddenException or NotFoundException or CardMergedException)
+        catch (Exception ex)
         {
+            EffectFailure.Log(logger, action, ex);
             dispatcher.Dispatch(new CardActionFailedAction(cardId, CardErrors.General(localizer, ex)));
         }
     }
+
+    /// <summary>A command on the card, marked as this circuit's own while it runs (see <see cref="OwnChanges"/>).</summary>
+    private Task Command(object action, long cardId, IDispatcher dispatcher, Func<Actor, Task> work) => Run(action, cardId, dispatcher, async actor =>
+    {
+        using (Own(actor, cardId)) await work(actor);
+    });
+
+    private IDisposable Own(Actor actor, long cardId) => _own.Begin(actor.UserId, change => change.CardId == cardId);
 
     public void Dispose() => _subscription?.Dispose();
 }

@@ -1,6 +1,7 @@
 using AgentWorkspace.Core.Domain.Common;
 using AgentWorkspace.Core.Domain.CustomFields;
 using AgentWorkspace.Core.Features.Cards;
+using AgentWorkspace.Web.Store.Core;
 using Microsoft.Extensions.Localization;
 
 namespace AgentWorkspace.Web.Store.Cards;
@@ -18,7 +19,7 @@ public static class CardErrors
         DomainException when type is { } t => l["ErrorType_" + t],
         DomainException d when d.Field is { } f && l["Error_" + f] is { ResourceNotFound: false } s => s,
         DomainException => l["ErrorTooLong"],
-        _ => ex.Message,
+        _ => Unexpected(l, ex),
     };
 
     /// <summary>An error about the card as a whole (not one field).</summary>
@@ -29,6 +30,9 @@ public static class CardErrors
         NotFoundException => l["ErrorNotFound"],
         CardMergedException m => l["ErrorMerged", m.SurvivorId],
         DomainException d when d.Field is { } f && l["Error_" + f] is { ResourceNotFound: false } s => s,
-        _ => ex.Message,
+        _ => Unexpected(l, ex),
     };
+
+    /// <summary>A refusal without a code keeps the service's words; a fault (logged where it happened) is said as such, without its technical text.</summary>
+    private static string Unexpected(IStringLocalizer<CardsResource> l, Exception ex) => EffectFailure.IsRefusal(ex) ? ex.Message : l["ErrorUnexpected"];
 }

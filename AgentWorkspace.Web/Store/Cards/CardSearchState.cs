@@ -40,34 +40,26 @@ public static class CardSearchReducers
     public static CardSearchState Reduce(CardSearchState s, SearchFailedAction a) => a.Query != s.Query ? s : s with { Loading = false, Error = a.Error };
 }
 
-public sealed class CardSearchEffects(CardSearch cards, ActorAccessor actors, IState<CardSearchState> state)
+public sealed class CardSearchEffects(CardSearch cards, ActorAccessor actors, IState<CardSearchState> state,
+    Microsoft.Extensions.Localization.IStringLocalizer<CardsResource> localizer, ILogger<CardSearchEffects> logger)
 {
     [EffectMethod]
-    public async Task Handle(SearchCardsAction action, IDispatcher dispatcher)
+    public Task Handle(SearchCardsAction action, IDispatcher dispatcher)
     {
         var query = action.Query.Trim();
-        try
-        {
-            dispatcher.Dispatch(new SearchResultsLoadedAction(query, await cards.SearchAsync(await actors.GetAsync(), query), false));
-        }
-        catch (DomainException ex)
-        {
-            dispatcher.Dispatch(new SearchFailedAction(query, ex.Message));
-        }
+        return Run(action, query, dispatcher, async () =>
+            dispatcher.Dispatch(new SearchResultsLoadedAction(query, await cards.SearchAsync(await actors.GetAsync(), query), false)));
     }
 
     [EffectMethod]
-    public async Task Handle(MoreSearchResultsAction action, IDispatcher dispatcher)
+    public Task Handle(MoreSearchResultsAction action, IDispatcher dispatcher)
     {
         var s = state.Value;
-        if (s.Next is null) return;
-        try
-        {
-            dispatcher.Dispatch(new SearchResultsLoadedAction(s.Query, await cards.SearchAsync(await actors.GetAsync(), s.Query, s.Next), true));
-        }
-        catch (DomainException ex)
-        {
-            dispatcher.Dispatch(new SearchFailedAction(s.Query, ex.Message));
-        }
+        if (s.Next is null) return Task.CompletedTask;
+        return Run(action, s.Query, dispatcher, async () =>
+            dispatcher.Dispatch(new SearchResultsLoadedAction(s.Query, await cards.SearchAsync(await actors.GetAsync(), s.Query, s.Next), true)));
     }
+
+    private Task Run(object action, string query, IDispatcher dispatcher, Func<Task> work) =>
+        EffectFailure.GuardAsync(logger, dispatcher, action, work, ex => new SearchFailedAction(query, CardErrors.General(localizer, ex)));
 }

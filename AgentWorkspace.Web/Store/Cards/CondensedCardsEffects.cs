@@ -10,10 +10,13 @@ namespace AgentWorkspace.Web.Store.Cards;
 
 /// <summary>
 /// Loads the condensed cards this circuit shows and keeps them live: a change to the card, a message
-/// for it, or a change to the custom-field definitions reloads it at once.
+/// for it, or a change to the custom-field definitions reloads it at once. The change feed's echo of a
+/// value set here is recognised and not read again: the save already read the card once.
 /// </summary>
-public sealed class CondensedCardsEffects(CardReads cards, CardEdits edits, ActorAccessor actors, IChangeFeed feed, IStringLocalizer<CardsResource> localizer) : IDisposable
+public sealed class CondensedCardsEffects(CardReads cards, CardEdits edits, ActorAccessor actors, IChangeFeed feed, IStringLocalizer<CardsResource> localizer,
+    ILogger<CondensedCardsEffects> logger) : IDisposable
 {
+    private readonly OwnChanges _own = new();
     private readonly ConcurrentDictionary<long, int> _watched = new();
     private IDisposable? _subscription;
     private readonly Lock _gate = new();
@@ -25,7 +28,7 @@ public sealed class CondensedCardsEffects(CardReads cards, CardEdits edits, Acto
         _watched.AddOrUpdate(action.CardId, 1, (_, n) => n + 1);
         lock (_gate)
         {
-            _subscription ??= feed.Subscribe(change =>
+            _subscription ??= feed.Subscribe(logger, change =>
             {
                 switch (change.Kind)
                 {
@@ -34,7 +37,7 @@ public sealed class CondensedCardsEffects(CardReads cards, CardEdits edits, Acto
                         foreach (var id in _watched.Keys) dispatcher.Dispatch(new ReloadCondensedCardAction(id));
                         break;
                     case ChangeKind.CardChanged or ChangeKind.MessageArrived or ChangeKind.CardMerged or ChangeKind.CaseChanged
-                        when change.CardId is { } id && _watched.ContainsKey(id):
+                        when change.CardId is { } id && _watched.ContainsKey(id) && !_own.IsEcho(change):
                         dispatcher.Dispatch(new ReloadCondensedCardAction(id));
                         break;
                 }
@@ -55,20 +58,24 @@ public sealed class CondensedCardsEffects(CardReads cards, CardEdits edits, Acto
     [EffectMethod]
     public Task Handle(ReloadCondensedCardAction action, IDispatcher dispatcher) => LoadAsync(action.CardId, dispatcher);
 
+    /// <summary>Saved or refused, the card is read once after the save to show what is stored.</summary>
     [EffectMethod]
     public async Task Handle(SetPanelFieldAction action, IDispatcher dispatcher)
     {
+        IDisposable? own = null;
         try
         {
-            await edits.SetCustomFieldAsync(await actors.GetAsync(), action.CardId, action.Ident, action.Value);
+            var actor = await actors.GetAsync();
+            own = _own.Begin(actor.UserId, change => change.CardId == action.CardId);
+            await edits.SetCustomFieldAsync(actor, action.CardId, action.Ident, action.Value);
             dispatcher.Dispatch(new PanelFieldSavedAction(action.CardId, action.Ident));
-            await LoadAsync(action.CardId, dispatcher);
         }
-        catch (Exception ex) when (ex is DomainException or ForbiddenException or NotFoundException or CardMergedException)
+        catch (Exception ex)
         {
+            EffectFailure.Log(logger, action, ex);
             dispatcher.Dispatch(new PanelFieldRejectedAction(action.CardId, action.Ident, CardErrors.ForField(localizer, action.Ident, ex, action.Type)));
-            await LoadAsync(action.CardId, dispatcher);
         }
+        using (own) await LoadAsync(action.CardId, dispatcher);
     }
 
     private async Task LoadAsync(long cardId, IDispatcher dispatcher)
@@ -82,9 +89,10 @@ public sealed class CondensedCardsEffects(CardReads cards, CardEdits edits, Acto
         {
             dispatcher.Dispatch(new CondensedCardMergedAction(cardId, ex.SurvivorId));
         }
-        catch (Exception ex) when (ex is DomainException or ForbiddenException or NotFoundException)
+        catch (Exception ex)
         {
-            dispatcher.Dispatch(new CondensedCardFailedAction(cardId, ex.Message));
+            EffectFailure.Log(logger, new ReloadCondensedCardAction(cardId), ex);
+            dispatcher.Dispatch(new CondensedCardFailedAction(cardId, CardErrors.General(localizer, ex)));
         }
     }
 

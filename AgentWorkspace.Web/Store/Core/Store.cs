@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Reflection;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace AgentWorkspace.Web.Store.Core;
 
@@ -13,6 +14,16 @@ public interface IState<out TState>
 public interface IDispatcher
 {
     void Dispatch(object action);
+}
+
+/// <summary>
+/// Lets a component hear an action after it was reduced (Fluxor's IActionSubscriber): what an action means
+/// for the page beyond the state, such as a confirmation to show once or a form to clear.
+/// </summary>
+public interface IActionSubscriber
+{
+    void SubscribeToAction<TAction>(object subscriber, Action<TAction> callback);
+    void UnsubscribeFromAllActions(object subscriber);
 }
 
 /// <summary>Marks a static method <c>TState Reduce(TState state, TAction action)</c> (Fluxor's shape).</summary>
@@ -86,10 +97,14 @@ public sealed class StoreCatalog
 /// One store per circuit. Actions are processed one at a time in order: reducers (pure) first,
 /// then subscribers are told, then effects (the only I/O) run and may dispatch more actions.
 /// </summary>
-public sealed class Store : IDispatcher, IDisposable
+public sealed class Store : IDispatcher, IActionSubscriber, IDisposable
 {
     private readonly StoreCatalog _catalog;
     private readonly IServiceProvider _services;
+    private readonly ILogger _logger;
+    private readonly Lock _subscribersGate = new();
+    // Replaced whole on every change, so that a dispatch reads a stable list without the lock.
+    private System.Collections.Immutable.ImmutableArray<Subscription> _subscribers = [];
     private readonly ConcurrentDictionary<Type, IStateSlot> _slots = new();
     private readonly ConcurrentDictionary<Type, object> _effects = new();
     private readonly ConcurrentQueue<object> _queue = new();
@@ -100,6 +115,7 @@ public sealed class Store : IDispatcher, IDisposable
     {
         _catalog = catalog;
         _services = services;
+        _logger = services.GetService<ILoggerFactory>()?.CreateLogger<Store>() ?? NullLogger<Store>.Instance;
         foreach (var featureType in catalog.FeatureTypes)
         {
             var stateType = featureType.BaseType!.GetGenericArguments()[0];
@@ -158,6 +174,12 @@ public sealed class Store : IDispatcher, IDisposable
         }
         foreach (var slot in changed) slot.Notify();
         ActionDispatched?.Invoke(action);
+        foreach (var (subscriber, actionType, callback) in _subscribers)
+        {
+            if (!actionType.IsInstanceOfType(action)) continue;
+            try { callback(action); }
+            catch (Exception ex) { _logger.LogError(ex, "A subscriber ({Subscriber}) failed on {Action}.", subscriber.GetType().Name, type.Name); }
+        }
 
         if (_catalog.Effects.TryGetValue(type, out var effects))
         {
@@ -179,16 +201,34 @@ public sealed class Store : IDispatcher, IDisposable
         }
         catch (Exception ex)
         {
-            Dispatch(new EffectFailedAction(action, ex.GetBaseException().Message));
+            // Effects turn the failures they expect into their feature's actions; what reaches here is a fault.
+            var error = ex is TargetInvocationException { InnerException: { } inner } ? inner : ex;
+            _logger.LogError(error, "The effect {Effect}.{Method} failed on {Action}.", instance.GetType().Name, method.Name, action.GetType().Name);
+            Dispatch(new EffectFailedAction(action, error.GetBaseException().Message, error));
         }
+    }
+
+    public void SubscribeToAction<TAction>(object subscriber, Action<TAction> callback)
+    {
+        ArgumentNullException.ThrowIfNull(subscriber);
+        ArgumentNullException.ThrowIfNull(callback);
+        lock (_subscribersGate) _subscribers = _subscribers.Add(new(subscriber, typeof(TAction), a => callback((TAction)a!)));
+    }
+
+    public void UnsubscribeFromAllActions(object subscriber)
+    {
+        lock (_subscribersGate) _subscribers = _subscribers.RemoveAll(s => ReferenceEquals(s.Subscriber, subscriber));
     }
 
     public void Dispose()
     {
         _disposed = true;
+        lock (_subscribersGate) _subscribers = [];
         foreach (var effect in _effects.Values.OfType<IDisposable>()) effect.Dispose();
         _effects.Clear();
     }
+
+    private readonly record struct Subscription(object Subscriber, Type ActionType, Action<object> Callback);
 
     private interface IStateSlot
     {
@@ -206,5 +246,5 @@ public sealed class Store : IDispatcher, IDisposable
     }
 }
 
-/// <summary>An effect threw; the action that caused it and a message for the user.</summary>
-public sealed record EffectFailedAction(object Action, string Message);
+/// <summary>An effect threw what it did not expect (logged by the store); the action that caused it, and the error.</summary>
+public sealed record EffectFailedAction(object Action, string Message, Exception? Error = null);

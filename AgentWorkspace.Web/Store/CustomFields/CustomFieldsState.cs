@@ -1,11 +1,24 @@
 using System.Collections.Immutable;
 using AgentWorkspace.Core.Features.CustomFields;
+using AgentWorkspace.Web.Store.Admin;
 using AgentWorkspace.Web.Store.Core;
 
 namespace AgentWorkspace.Web.Store.CustomFields;
 
-/// <summary>The administration list of custom fields. <see cref="Error"/> is the refused action's exception, said in the user's language by the page.</summary>
-public sealed record CustomFieldsState(bool Loading, ImmutableList<CustomFieldView> Fields, Exception? Error, bool Busy);
+/// <summary>
+/// The administration list of custom fields, and the form of the field being created or edited (null: none open).
+/// <see cref="Error"/> is the refused action's exception, said in the user's language by the page.
+/// </summary>
+public sealed record CustomFieldsState(bool Loading, ImmutableList<CustomFieldView> Fields, Exception? Error, bool Busy, CustomFieldForm? Form = null);
+
+/// <summary>
+/// The form of one field definition: whether it is being saved, what was refused (by field; <c>""</c>: the form),
+/// and how many cards hold each option the administrator removed.
+/// </summary>
+public sealed record CustomFieldForm(string? Ident, bool Saving, ImmutableDictionary<string, Exception> Errors, ImmutableDictionary<string, int> OptionUse)
+{
+    public static CustomFieldForm For(string? ident) => new(ident, false, FormErrors.None, ImmutableDictionary<string, int>.Empty);
+}
 
 public sealed class CustomFieldsFeature : Feature<CustomFieldsState>
 {
@@ -26,6 +39,24 @@ public sealed record CustomFieldSavedAction(CustomFieldView Field);
 public sealed record CustomFieldDeletedAction(string Ident);
 public sealed record CustomFieldsFailedAction(Exception Error);
 public sealed record DismissCustomFieldsErrorAction;
+
+// The form of one field definition.
+/// <summary>Opens the form on a field, or on a new one (null).</summary>
+public sealed record OpenCustomFieldFormAction(string? Ident);
+public sealed record CloseCustomFieldFormAction;
+/// <summary>
+/// Saves the form: creates a field (<paramref name="Field"/> null) or updates it, with what becomes of renamed and
+/// removed options. <paramref name="UndecidedRemovals"/> are removed options in use whose fate the administrator has not said yet.
+/// </summary>
+public sealed record SaveCustomFieldAction(CustomFieldView? Field, CustomFieldInput Input, OptionChanges? Changes = null, IReadOnlyList<string>? UndecidedRemovals = null);
+public sealed record CustomFieldFormSavedAction(CustomFieldView Field);
+/// <summary>Refusals of the form; one without a field goes to <paramref name="Where"/>.</summary>
+public sealed record CustomFieldFormFailedAction(IReadOnlyList<Exception> Errors, string Where = "");
+/// <summary>The administrator changed what a refusal was about (added the missing option): its message goes.</summary>
+public sealed record DismissCustomFieldFormErrorAction(string Field);
+/// <summary>Asks how many cards hold an option the administrator is removing.</summary>
+public sealed record CountOptionUseAction(string Ident, string Option);
+public sealed record OptionUseCountedAction(string Ident, string Option, int Count);
 
 public static class CustomFieldsReducers
 {
@@ -76,6 +107,32 @@ public static class CustomFieldsReducers
 
     [ReducerMethod]
     public static CustomFieldsState Reduce(CustomFieldsState s, DismissCustomFieldsErrorAction _) => s with { Error = null };
+
+    [ReducerMethod]
+    public static CustomFieldsState Reduce(CustomFieldsState s, OpenCustomFieldFormAction a) => s with { Form = CustomFieldForm.For(a.Ident) };
+
+    [ReducerMethod]
+    public static CustomFieldsState Reduce(CustomFieldsState s, CloseCustomFieldFormAction _) => s with { Form = null };
+
+    [ReducerMethod]
+    public static CustomFieldsState Reduce(CustomFieldsState s, SaveCustomFieldAction a) =>
+        s with { Form = (s.Form ?? CustomFieldForm.For(a.Field?.Ident)) with { Saving = true, Errors = FormErrors.None } };
+
+    /// <summary>The saved field takes its row (or joins the list) and the form closes.</summary>
+    [ReducerMethod]
+    public static CustomFieldsState Reduce(CustomFieldsState s, CustomFieldFormSavedAction a) => Reduce(s, new CustomFieldSavedAction(a.Field)) with { Form = null };
+
+    [ReducerMethod]
+    public static CustomFieldsState Reduce(CustomFieldsState s, CustomFieldFormFailedAction a) =>
+        s.Form is not { } form ? s : s with { Form = form with { Saving = false, Errors = FormErrors.Of(a.Errors, a.Where) } };
+
+    [ReducerMethod]
+    public static CustomFieldsState Reduce(CustomFieldsState s, DismissCustomFieldFormErrorAction a) =>
+        s.Form is not { } form || !form.Errors.ContainsKey(a.Field) ? s : s with { Form = form with { Errors = form.Errors.Remove(a.Field) } };
+
+    [ReducerMethod]
+    public static CustomFieldsState Reduce(CustomFieldsState s, OptionUseCountedAction a) =>
+        s.Form is not { } form || form.Ident != a.Ident ? s : s with { Form = form with { OptionUse = form.OptionUse.SetItem(a.Option, a.Count) } };
 
     private static ImmutableList<CustomFieldView> Reordered(ImmutableList<CustomFieldView> fields, IReadOnlyList<string> idents)
     {

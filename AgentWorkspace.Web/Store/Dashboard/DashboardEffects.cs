@@ -2,11 +2,13 @@ using AgentWorkspace.Core.Features.Dashboard;
 using AgentWorkspace.Core.Realtime;
 using AgentWorkspace.Web.Security;
 using AgentWorkspace.Web.Store.Core;
+using Microsoft.Extensions.Localization;
 
 namespace AgentWorkspace.Web.Store.Dashboard;
 
 /// <summary>Loads the landing figures and keeps them live: case and message changes anywhere trigger a refresh.</summary>
-public sealed class DashboardEffects(DashboardService dashboard, ActorAccessor actors, IChangeFeed feed, TimeProvider clock) : IDisposable
+public sealed class DashboardEffects(DashboardService dashboard, ActorAccessor actors, IChangeFeed feed, TimeProvider clock,
+    IStringLocalizer<SharedResource> localizer, ILogger<DashboardEffects> logger) : IDisposable
 {
     private IDisposable? _subscription;
     private int _refreshQueued;
@@ -16,13 +18,13 @@ public sealed class DashboardEffects(DashboardService dashboard, ActorAccessor a
     [EffectMethod]
     public async Task Handle(LoadDashboardAction action, IDispatcher dispatcher)
     {
-        _subscription ??= feed.Subscribe(change =>
+        _subscription ??= feed.Subscribe(logger, change =>
         {
             if (change.Kind is ChangeKind.CaseChanged or ChangeKind.MessageArrived or ChangeKind.DraftReviewed or ChangeKind.CardMerged)
                 dispatcher.Dispatch(new RefreshDashboardAction());
             return Task.CompletedTask;
         });
-        await LoadAsync(dispatcher);
+        await LoadAsync(action, dispatcher);
     }
 
     [EffectMethod]
@@ -32,10 +34,10 @@ public sealed class DashboardEffects(DashboardService dashboard, ActorAccessor a
         if (Interlocked.Exchange(ref _refreshQueued, 1) == 1) return;
         await Task.Delay(500);
         Volatile.Write(ref _refreshQueued, 0);
-        await LoadAsync(dispatcher);
+        await LoadAsync(action, dispatcher);
     }
 
-    private async Task LoadAsync(IDispatcher dispatcher)
+    private async Task LoadAsync(object action, IDispatcher dispatcher)
     {
         await _reading.WaitAsync();
         try
@@ -45,7 +47,8 @@ public sealed class DashboardEffects(DashboardService dashboard, ActorAccessor a
         }
         catch (Exception ex)
         {
-            dispatcher.Dispatch(new DashboardFailedAction(ex.Message));
+            EffectFailure.Log(logger, action, ex);
+            dispatcher.Dispatch(new DashboardFailedAction(EffectFailure.IsRefusal(ex) ? ex.Message : localizer["ErrorUnexpected"]));
         }
         finally
         {

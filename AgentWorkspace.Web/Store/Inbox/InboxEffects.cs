@@ -6,16 +6,20 @@ using AgentWorkspace.Core.Features.Inbox;
 using AgentWorkspace.Core.Realtime;
 using AgentWorkspace.Web.Security;
 using AgentWorkspace.Web.Store.Core;
+using Microsoft.Extensions.Localization;
 
 namespace AgentWorkspace.Web.Store.Inbox;
 
 /// <summary>
 /// The inbox's I/O: loads through <see cref="InboxQueries"/> and <see cref="CaseCommands"/>, runs case commands, and keeps the
 /// inbox live from the change feed (a message, a case change or a reviewed draft in the agent's
-/// scope reloads the panel and any open case it touches, and raises a notice).
+/// scope reloads the panel and any open case it touches, and raises a notice). A command reads its
+/// case once after it and shows both together; the feed's echo of it does not read the case again.
 /// </summary>
-public sealed class InboxEffects(InboxQueries inbox, CaseCommands cases, ActorAccessor actors, IChangeFeed feed, TimeProvider clock, IState<InboxState> state) : IDisposable
+public sealed class InboxEffects(InboxQueries inbox, CaseCommands cases, ActorAccessor actors, IChangeFeed feed, TimeProvider clock, IState<InboxState> state,
+    IStringLocalizer<InboxResource> localizer, ILogger<InboxEffects> logger) : IDisposable
 {
+    private readonly OwnChanges _own = new(clock);
     private IDisposable? _subscription;
     private ITimer? _ticker;
     private Actor? _actor;
@@ -34,7 +38,7 @@ public sealed class InboxEffects(InboxQueries inbox, CaseCommands cases, ActorAc
             var actor = _actor = await actors.GetAsync();
             var queues = await inbox.QueuesAsync(actor);
             _myQueues = actor.IsAtLeast(Role.Supervisor) ? queues.Select(q => q.Id).ToHashSet() : queues.Where(q => q.IsMember).Select(q => q.Id).ToHashSet();
-            _subscription ??= feed.Subscribe(change => OnChangeAsync(change, dispatcher));
+            _subscription ??= feed.Subscribe(logger, change => OnChangeAsync(change, dispatcher));
             // SLA bars and waiting times move on their own.
             _ticker ??= clock.CreateTimer(_ => dispatcher.Dispatch(new InboxTickAction(clock.GetUtcNow())), null, TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(30));
             dispatcher.Dispatch(new InboxTickAction(clock.GetUtcNow()));
@@ -44,20 +48,21 @@ public sealed class InboxEffects(InboxQueries inbox, CaseCommands cases, ActorAc
             await LoadPageAsync(dispatcher, state.Value.Filter, null);
             await LoadCountsAsync(dispatcher);
         }
-        catch (Exception ex) when (IsExpected(ex))
+        catch (Exception ex)
         {
-            dispatcher.Dispatch(new InboxFailedAction(ex.Message));
+            EffectFailure.Log(logger, action, ex);
+            dispatcher.Dispatch(new InboxFailedAction(Say(ex)));
         }
     }
 
     [EffectMethod]
-    public Task Handle(SetInboxFilterAction action, IDispatcher dispatcher) => Guard(dispatcher, () => LoadPageAsync(dispatcher, action.Filter, null));
+    public Task Handle(SetInboxFilterAction action, IDispatcher dispatcher) => Guard(action, dispatcher, () => LoadPageAsync(dispatcher, action.Filter, null));
 
     [EffectMethod]
     public Task Handle(LoadMoreCasesAction action, IDispatcher dispatcher)
     {
         var s = state.Value;
-        return s.Next is null ? Task.CompletedTask : Guard(dispatcher, () => LoadPageAsync(dispatcher, s.Filter, s.Next));
+        return s.Next is null ? Task.CompletedTask : Guard(action, dispatcher, () => LoadPageAsync(dispatcher, s.Filter, s.Next));
     }
 
     /// <summary>Bursts of changes (ingest) collapse into one reload at most every half second.</summary>
@@ -67,7 +72,7 @@ public sealed class InboxEffects(InboxQueries inbox, CaseCommands cases, ActorAc
         if (Interlocked.Exchange(ref _refreshQueued, 1) == 1) return;
         await Task.Delay(400);
         Volatile.Write(ref _refreshQueued, 0);
-        await Guard(dispatcher, async () =>
+        await Guard(action, dispatcher, async () =>
         {
             // Reload as many tiles as are shown, so a live refresh does not shorten a list the agent scrolled.
             var s = state.Value;
@@ -78,20 +83,20 @@ public sealed class InboxEffects(InboxQueries inbox, CaseCommands cases, ActorAc
     }
 
     [EffectMethod]
-    public Task Handle(OpenCaseAction action, IDispatcher dispatcher) => LoadCaseAsync(action.CaseId, dispatcher, withHistory: true);
+    public Task Handle(OpenCaseAction action, IDispatcher dispatcher) => LoadCaseAsync(action, action.CaseId, dispatcher);
 
     [EffectMethod]
-    public Task Handle(ReloadCaseAction action, IDispatcher dispatcher) => LoadCaseAsync(action.CaseId, dispatcher, withHistory: true);
+    public Task Handle(ReloadCaseAction action, IDispatcher dispatcher) => LoadCaseAsync(action, action.CaseId, dispatcher);
 
     [EffectMethod]
-    public Task Handle(LoadMoreHistoryAction action, IDispatcher dispatcher) => CaseGuard(action.CaseId, dispatcher, async actor =>
+    public Task Handle(LoadMoreHistoryAction action, IDispatcher dispatcher) => CaseGuard(action, action.CaseId, dispatcher, async actor =>
     {
         if (state.Value.Cases.GetValueOrDefault(action.CaseId)?.History?.Next is not { } next) return;
         dispatcher.Dispatch(new CaseHistoryLoadedAction(action.CaseId, await inbox.HistoryAsync(actor, action.CaseId, next), true));
     });
 
     [EffectMethod]
-    public Task Handle(LoadEarlierMessagesAction action, IDispatcher dispatcher) => CaseGuard(action.CaseId, dispatcher, async actor =>
+    public Task Handle(LoadEarlierMessagesAction action, IDispatcher dispatcher) => CaseGuard(action, action.CaseId, dispatcher, async actor =>
     {
         if (state.Value.Cases.GetValueOrDefault(action.CaseId)?.Detail?.EarlierCursor is not { } before) return;
         var (entries, earlier) = await inbox.EarlierAsync(actor, action.CaseId, before);
@@ -136,31 +141,60 @@ public sealed class InboxEffects(InboxQueries inbox, CaseCommands cases, ActorAc
         return state.Value.Cases.GetValueOrDefault(a.CaseId)?.Detail?.Case ?? throw new NotFoundException($"Case {a.CaseId} is not open.");
     }
 
+    /// <summary>
+    /// Runs a case command, then reads the case once (its thread and history changed too) and shows the command's
+    /// answer with what was read, in one action. The command is marked as this circuit's own meanwhile, so that the
+    /// feed's echo of it does not read the case again.
+    /// </summary>
     private Task Command(CaseCommandAction action, IDispatcher dispatcher, Func<Actor, Task<CaseTile>> run, bool composerDone = false) =>
-        CaseGuard(action.CaseId, dispatcher, async actor =>
+        CaseGuard(action, action.CaseId, dispatcher, async actor =>
         {
+            using var own = Own(actor, action.CaseId);
             var tile = await run(actor);
-            dispatcher.Dispatch(new CaseCommandSucceededAction(action.CaseId, tile, composerDone));
-            await LoadCaseAsync(action.CaseId, dispatcher, withHistory: true);
+            var load = NextLoad();
+            CaseDetail? detail = null;
+            HistoryPage? history = null;
+            Exception? unreadable = null;
+            try
+            {
+                detail = await inbox.OpenAsync(actor, action.CaseId);
+                history = await inbox.HistoryAsync(actor, action.CaseId);
+            }
+            catch (Exception ex)
+            {
+                // Done, but no longer readable here (transferred out of the agent's queues): said below, after the success.
+                unreadable = ex;
+            }
+            dispatcher.Dispatch(new CaseCommandSucceededAction(action.CaseId, tile, composerDone, detail, history, load));
+            if (unreadable is not null)
+            {
+                EffectFailure.Log(logger, new ReloadCaseAction(action.CaseId), unreadable);
+                dispatcher.Dispatch(new CaseCommandFailedAction(action.CaseId, Say(unreadable), null));
+            }
         }, reloadOnConflict: true);
 
-    private Task LoadCaseAsync(long caseId, IDispatcher dispatcher, bool withHistory) => CaseGuard(caseId, dispatcher, async actor =>
+    private Task LoadCaseAsync(object action, long caseId, IDispatcher dispatcher) => CaseGuard(action, caseId, dispatcher, async actor =>
     {
         var load = NextLoad();
-        var detail = await inbox.OpenAsync(actor, caseId);
+        // Opening a case marks it read, which the feed announces: that echo is this read, not news.
+        CaseDetail detail;
+        using (Own(actor, caseId)) detail = await inbox.OpenAsync(actor, caseId);
         dispatcher.Dispatch(new CaseLoadedAction(detail, load));
-        if (withHistory) dispatcher.Dispatch(new CaseHistoryLoadedAction(caseId, await inbox.HistoryAsync(actor, caseId), false, load));
+        dispatcher.Dispatch(new CaseHistoryLoadedAction(caseId, await inbox.HistoryAsync(actor, caseId), false, load));
     });
 
-    private async Task CaseGuard(long caseId, IDispatcher dispatcher, Func<Actor, Task> work, bool reloadOnConflict = false)
+    private IDisposable Own(Actor actor, long caseId) => _own.Begin(actor.UserId, change => change.CaseId == caseId);
+
+    private async Task CaseGuard(object action, long caseId, IDispatcher dispatcher, Func<Actor, Task> work, bool reloadOnConflict = false)
     {
         try
         {
             await work(await ActorAsync());
         }
-        catch (Exception ex) when (IsExpected(ex))
+        catch (Exception ex)
         {
-            dispatcher.Dispatch(new CaseCommandFailedAction(caseId, ex.Message, (ex as DomainException)?.Field));
+            EffectFailure.Log(logger, action, ex);
+            dispatcher.Dispatch(new CaseCommandFailedAction(caseId, Say(ex), (ex as DomainException)?.Field));
             // Someone else changed the case: show them what it is now.
             if (reloadOnConflict && ex is ConflictException or ForbiddenException)
             {
@@ -169,7 +203,11 @@ public sealed class InboxEffects(InboxQueries inbox, CaseCommands cases, ActorAc
                     var load = NextLoad();
                     dispatcher.Dispatch(new CaseLoadedAction(await inbox.OpenAsync(await ActorAsync(), caseId), load));
                 }
-                catch (Exception again) when (IsExpected(again)) { /* no longer visible: the error already says why */ }
+                catch (Exception again)
+                {
+                    // No longer visible: the error already says why.
+                    EffectFailure.Log(logger, new ReloadCaseAction(caseId), again);
+                }
                 dispatcher.Dispatch(new RefreshInboxAction());
             }
         }
@@ -183,11 +221,11 @@ public sealed class InboxEffects(InboxQueries inbox, CaseCommands cases, ActorAc
 
     private async Task LoadCountsAsync(IDispatcher dispatcher) => dispatcher.Dispatch(new InboxCountsLoadedAction(await inbox.CountsAsync(await ActorAsync())));
 
-    private async Task Guard(IDispatcher dispatcher, Func<Task> work)
-    {
-        try { await work(); }
-        catch (Exception ex) when (IsExpected(ex)) { dispatcher.Dispatch(new InboxFailedAction(ex.Message)); }
-    }
+    private Task Guard(object action, IDispatcher dispatcher, Func<Task> work) =>
+        EffectFailure.GuardAsync(logger, dispatcher, action, work, ex => new InboxFailedAction(Say(ex)));
+
+    /// <summary>A refusal in the service's words; a fault (logged where it happened) said as such, without its technical text.</summary>
+    private string Say(Exception ex) => EffectFailure.IsRefusal(ex) ? ex.Message : localizer["ErrorUnexpected"];
 
     private async Task OnChangeAsync(ChangeEvent change, IDispatcher dispatcher)
     {
@@ -198,8 +236,8 @@ public sealed class InboxEffects(InboxQueries inbox, CaseCommands cases, ActorAc
         var inScope = shown || change.AgentId == me || (change.QueueId is { } q && _myQueues.Contains(q)) || change.Kind == ChangeKind.CardMerged;
         if (!inScope) return;
         dispatcher.Dispatch(new RefreshInboxAction());
-        if (change.CaseId is { } caseId && s.Cases.ContainsKey(caseId) && change.ActorId != me)
-            await LoadCaseAsync(caseId, dispatcher, withHistory: true);
+        if (change.CaseId is { } caseId && s.Cases.ContainsKey(caseId) && !_own.IsEcho(change))
+            await LoadCaseAsync(new ReloadCaseAction(caseId), caseId, dispatcher);
         if (change.Kind == ChangeKind.MessageArrived && change.CaseId is { } arrived && change.ActorId != me)
             dispatcher.Dispatch(new InboxNoticeAction(InboxNoticeKind.MessageArrived, arrived, null));
         if (change.Kind == ChangeKind.DraftReviewed && change.AgentId == me && change.CaseId is { } reviewed)
@@ -218,15 +256,15 @@ public sealed class InboxEffects(InboxQueries inbox, CaseCommands cases, ActorAc
             var last = detail.Drafts.Where(d => d.AuthorId == _actor!.UserId && d.ReviewedAt is not null).MaxBy(d => d.ReviewedAt);
             return last is null ? null : (last.Status == DraftStatus.Approved, last.ReviewComment);
         }
-        catch (Exception ex) when (IsExpected(ex))
+        catch (Exception ex)
         {
+            // The notice is a courtesy: without it the reviewed draft still shows in the case.
+            EffectFailure.Log(logger, new ReloadCaseAction(caseId), ex);
             return null;
         }
     }
 
     private async Task<Actor> ActorAsync() => _actor ??= await actors.GetAsync();
-
-    private static bool IsExpected(Exception ex) => ex is DomainException or ForbiddenException or NotFoundException or ConcurrencyConflictException;
 
     public void Dispose()
     {

@@ -102,12 +102,13 @@ public static class InboxReducers
     public static InboxState Reduce(InboxState s, CaseCommandAction a) =>
         s.Cases.TryGetValue(a.CaseId, out var open) ? s with { Cases = s.Cases.SetItem(a.CaseId, open with { Busy = true, Error = null, ErrorField = null }) } : s;
 
+    /// <summary>The command's answer, and the case as read right after it, in one state.</summary>
     [ReducerMethod]
     public static InboxState Reduce(InboxState s, CaseCommandSucceededAction a)
     {
         var tiles = ReplaceTile(s.Tiles, a.Tile);
         if (!s.Cases.TryGetValue(a.CaseId, out var open)) return s with { Tiles = tiles };
-        return s with
+        var next = s with
         {
             Tiles = tiles,
             Cases = s.Cases.SetItem(a.CaseId, open with
@@ -117,6 +118,9 @@ public static class InboxReducers
                 Detail = open.Detail is { } d ? d with { Case = a.Tile } : null,
             }),
         };
+        if (a.Detail is { } detail) next = Reduce(next, new CaseLoadedAction(detail, a.Load));
+        if (a.History is { } history) next = Reduce(next, new CaseHistoryLoadedAction(a.CaseId, history, false, a.Load));
+        return next;
     }
 
     [ReducerMethod]

@@ -120,7 +120,11 @@ public sealed record PendCaseAction(long CaseId) : CaseCommandAction(CaseId);
 public sealed record CancelCaseAction(long CaseId) : CaseCommandAction(CaseId);
 public sealed record ReopenCaseAction(long CaseId) : CaseCommandAction(CaseId);
 public sealed record SubmitComposerAction(long CaseId, ComposerMode Mode, string Text) : CaseCommandAction(CaseId);
-public sealed record CaseCommandSucceededAction(long CaseId, CaseTile Tile, bool ComposerDone);
+/// <summary>
+/// A command's answer (<paramref name="Tile"/>) with the case read right after it (<paramref name="Detail"/> and
+/// <paramref name="History"/>, numbered <paramref name="Load"/> like <see cref="CaseLoadedAction"/>; none when it could not be read).
+/// </summary>
+public sealed record CaseCommandSucceededAction(long CaseId, CaseTile Tile, bool ComposerDone, CaseDetail? Detail = null, HistoryPage? History = null, long Load = 0);
 public sealed record CaseCommandFailedAction(long CaseId, string Error, string? Field);
 
 // Live.

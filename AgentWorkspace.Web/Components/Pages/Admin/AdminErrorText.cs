@@ -6,7 +6,8 @@ namespace AgentWorkspace.Web.Components.Pages.Admin;
 
 /// <summary>
 /// Says a refused administration change in the user's language: a coded rule by its resx key
-/// ("Err_{Code}"), a duplicate by the field it collides on; anything else keeps the service's words.
+/// ("Err_{Code}"), a duplicate by the field it collides on; another refusal keeps the service's words; a fault
+/// (not a refusal: it was logged where it happened) is said as such, without its technical text.
 /// </summary>
 public static class AdminErrorText
 {
@@ -29,11 +30,11 @@ public static class AdminErrorText
                 return l["Err_NotFound"];
             case DomainException { Field: "defaultPhoneRegion" }:
                 return l["Err_RegionUnknown"];
-            default:
+            case DomainException:
                 return error.Message;
+            default:
+                return l["Err_Unexpected"];
         }
     }
 
-    /// <summary>The form field an error belongs to ("" when it concerns the whole form).</summary>
-    public static string FieldOf(Exception error) => error is DomainException { Field: { } f } ? f : string.Empty;
 }

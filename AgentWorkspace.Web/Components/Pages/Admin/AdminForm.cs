@@ -1,48 +1,26 @@
-using AgentWorkspace.Core.Domain.Common;
-using AgentWorkspace.Core.Domain.Identity;
-using AgentWorkspace.Core.Features.Administration;
-using AgentWorkspace.Web.Security;
+using System.Collections.Immutable;
+using AgentWorkspace.Web.Store.Core;
 using Microsoft.AspNetCore.Components;
 using Microsoft.Extensions.Localization;
 
 namespace AgentWorkspace.Web.Components.Pages.Admin;
 
 /// <summary>
-/// The error handling every administration form shares: broken rules are shown next to their field
-/// in the user's language, and a refused change saves nothing.
+/// What every administration page shares: it reads its feature's state and dispatches actions, and shows each
+/// refusal next to the field it concerns, in the user's language.
 /// </summary>
-public abstract class AdminForm : ComponentBase
+public abstract class AdminForm : StoreComponent
 {
-    [Inject] protected ActorAccessor Actors { get; set; } = default!;
     [Inject] protected IStringLocalizer<AdminResource> L { get; set; } = default!;
+    [Inject] protected MudBlazor.ISnackbar Snackbar { get; set; } = default!;
 
-    protected Dictionary<string, string> Errors { get; private set; } = [];
+    /// <summary>The refusals of the page's feature state, by field (<c>""</c>: the page as a whole).</summary>
+    protected abstract ImmutableDictionary<string, Exception> Errors { get; }
 
     protected bool Has(string field) => Errors.ContainsKey(field);
-    protected string? Err(string field) => Errors.GetValueOrDefault(field);
+    protected string? Err(string field) => Errors.TryGetValue(field, out var error) ? AdminErrorText.Of(error, L) : null;
 
-    /// <summary>Shows the rules the input breaks; true when there is none.</summary>
-    protected bool Passes(IEnumerable<AdminRuleException> broken)
-    {
-        Errors = [];
-        foreach (var e in broken) Errors.TryAdd(e.Field ?? string.Empty, AdminErrorText.Of(e, L));
-        return Errors.Count == 0;
-    }
-
-    protected void ClearErrors() => Errors = [];
-
-    protected async Task<bool> RunAsync(Func<Actor, Task> work)
-    {
-        Errors = [];
-        try
-        {
-            await work(await Actors.GetAsync());
-            return true;
-        }
-        catch (Exception ex) when (ex is DomainException or ForbiddenException or NotFoundException)
-        {
-            Errors[AdminErrorText.FieldOf(ex)] = AdminErrorText.Of(ex, L);
-            return false;
-        }
-    }
+    /// <summary>Confirms a saved change once, when <typeparamref name="TAction"/> has been reduced.</summary>
+    protected void ConfirmOn<TAction>(Func<TAction, string> text) =>
+        SubscribeToAction<TAction>(a => Snackbar.Add(text(a), MudBlazor.Severity.Success));
 }

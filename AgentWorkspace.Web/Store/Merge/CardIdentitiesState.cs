@@ -3,7 +3,7 @@ using AgentWorkspace.Core.Features.Cards;
 using AgentWorkspace.Core.Features.Merge;
 using AgentWorkspace.Web.Store.Core;
 
-namespace AgentWorkspace.Web.Store.CardIdentities;
+namespace AgentWorkspace.Web.Store.Merge;
 
 /// <summary>
 /// The Identities tab of a detailed card (seed 002): the card's identities, its likely duplicates with
@@ -32,20 +32,26 @@ public sealed class CardIdentitiesFeature : Feature<CardIdentitiesState>
     public override CardIdentitiesState GetInitialState() => new(0, false, null, [], string.Empty, false, [], null, false, null, null, null);
 }
 
+/// <summary>The card as the tab shows it: its identities and, for an active card, its likely duplicates.</summary>
+public sealed record CardIdentitiesSnapshot(CondensedCardView Card, IReadOnlyList<DuplicateCandidate> Suggestions);
+
 public sealed record LoadCardIdentitiesAction(long CardId);
 public sealed record CardIdentitiesLoadedAction(long CardId, CondensedCardView Card, IReadOnlyList<DuplicateCandidate> Suggestions);
 public sealed record SearchOtherCardsAction(string Query);
 public sealed record OtherCardsFoundAction(string Query, IReadOnlyList<CardSearchHit> Hits, SearchCursor? Next, bool Append);
 public sealed record LoadMoreOtherCardsAction;
 public sealed record MergeFromIdentitiesAction(long SurvivorId, long MergedId, IReadOnlyDictionary<string, MergeChoice> Choices);
-public sealed record MergedFromIdentitiesAction(MergeResult Result, long ViewedCardId);
+/// <summary>The merge's answer, with the card on screen read right after it (<paramref name="Now"/>; none when that card was the one merged away).</summary>
+public sealed record MergedFromIdentitiesAction(MergeResult Result, long ViewedCardId, CardIdentitiesSnapshot? Now = null);
 public sealed record UndoMergeFromIdentitiesAction(long MergeId);
-public sealed record MergeUndoneFromIdentitiesAction(long MergeId);
+public sealed record MergeUndoneFromIdentitiesAction(long MergeId, CardIdentitiesSnapshot? Now = null);
 public sealed record DismissSuggestionAction(long OtherId);
 public sealed record SuggestionDismissedAction(long OtherId);
 public sealed record SetCardLockAction(bool Locked);
 public sealed record AnonymizeCardAction(bool Force);
-public sealed record CardPrivacyDoneAction;
+/// <summary>A lock, unlock or anonymization was done; <paramref name="Now"/> is the card read right after it.</summary>
+public sealed record CardPrivacyDoneAction(CardIdentitiesSnapshot? Now = null);
+/// <summary>A refused or failed action, said in the user's language.</summary>
 public sealed record CardIdentitiesFailedAction(string Error);
 /// <summary>The card was merged elsewhere (by someone else, or by this agent from the other side).</summary>
 public sealed record CardMovedAction(long SurvivorId);
@@ -61,11 +67,14 @@ public static class CardIdentitiesReducers
 
     [ReducerMethod]
     public static CardIdentitiesState Reduce(CardIdentitiesState s, CardIdentitiesLoadedAction a) =>
-        a.CardId != s.CardId ? s : s with
+        a.CardId != s.CardId ? s : Shown(s, new CardIdentitiesSnapshot(a.Card, a.Suggestions)) with { Loading = false };
+
+    /// <summary>The card as read (after a load or a command), if it is still the card on screen.</summary>
+    private static CardIdentitiesState Shown(CardIdentitiesState s, CardIdentitiesSnapshot? now) =>
+        now is null || now.Card.Id != s.CardId ? s : s with
         {
-            Loading = false,
-            Card = a.Card,
-            Suggestions = [.. a.Suggestions],
+            Card = now.Card,
+            Suggestions = [.. now.Suggestions],
             // A merged card leaves the results: it is a tombstone now.
             Results = s.Results.RemoveAll(h => h.Id == s.CardId),
         };
@@ -96,23 +105,26 @@ public static class CardIdentitiesReducers
     public static CardIdentitiesState Reduce(CardIdentitiesState s, MergeFromIdentitiesAction _) => s with { Busy = true, Error = null };
 
     [ReducerMethod]
-    public static CardIdentitiesState Reduce(CardIdentitiesState s, MergedFromIdentitiesAction a) =>
-        s with
+    public static CardIdentitiesState Reduce(CardIdentitiesState s, MergedFromIdentitiesAction a)
+    {
+        var shown = Shown(s, a.Now);
+        return shown with
         {
             Busy = false,
             LastMerge = a.Result,
-            Results = s.Results.RemoveAll(h => h.Id == a.Result.MergedId),
-            Suggestions = s.Suggestions.RemoveAll(c => c.CardId == a.Result.MergedId),
+            Results = shown.Results.RemoveAll(h => h.Id == a.Result.MergedId),
+            Suggestions = shown.Suggestions.RemoveAll(c => c.CardId == a.Result.MergedId),
             // The card on screen was merged into the other one: the page follows it there.
             MovedTo = a.Result.MergedId == a.ViewedCardId ? a.Result.SurvivorId : null,
         };
+    }
 
     [ReducerMethod]
     public static CardIdentitiesState Reduce(CardIdentitiesState s, UndoMergeFromIdentitiesAction _) => s with { Busy = true, Error = null };
 
     [ReducerMethod]
     public static CardIdentitiesState Reduce(CardIdentitiesState s, MergeUndoneFromIdentitiesAction a) =>
-        s with { Busy = false, LastMerge = s.LastMerge?.MergeId == a.MergeId ? null : s.LastMerge };
+        Shown(s, a.Now) with { Busy = false, LastMerge = s.LastMerge?.MergeId == a.MergeId ? null : s.LastMerge };
 
     [ReducerMethod]
     public static CardIdentitiesState Reduce(CardIdentitiesState s, DismissSuggestionAction _) => s with { Busy = true, Error = null };
@@ -128,7 +140,7 @@ public static class CardIdentitiesReducers
     public static CardIdentitiesState Reduce(CardIdentitiesState s, AnonymizeCardAction _) => s with { Busy = true, Error = null };
 
     [ReducerMethod]
-    public static CardIdentitiesState Reduce(CardIdentitiesState s, CardPrivacyDoneAction _) => s with { Busy = false };
+    public static CardIdentitiesState Reduce(CardIdentitiesState s, CardPrivacyDoneAction a) => Shown(s, a.Now) with { Busy = false };
 
     [ReducerMethod]
     public static CardIdentitiesState Reduce(CardIdentitiesState s, CardMovedAction a) => s with { Loading = false, Busy = false, MovedTo = a.SurvivorId };

@@ -3,8 +3,9 @@ using AgentWorkspace.Core.Features.CustomFields;
 using AgentWorkspace.Core.Persistence;
 using AgentWorkspace.Core.Realtime;
 using AgentWorkspace.Tests.Infrastructure;
-using AgentWorkspace.Web.Components.Pages.Admin;
+using AgentWorkspace.Web.Components.Pages.CustomFields;
 using AgentWorkspace.Web.Security;
+using AgentWorkspace.Web.Store.Core;
 using Bunit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -12,7 +13,7 @@ using MudBlazor;
 using MudBlazor.Services;
 using static AgentWorkspace.Tests.Admin.AdminTestData;
 
-namespace AgentWorkspace.Tests.Admin;
+namespace AgentWorkspace.Tests.CustomFields;
 
 public class FieldDefinitionEditorTests : BunitContext, IAsyncLifetime
 {
@@ -23,11 +24,14 @@ public class FieldDefinitionEditorTests : BunitContext, IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         _db = await TestDatabase.CreateAsync();
-        _fields = new CustomFieldService(_db.Factory, _db.Runner());
+        var feed = new InProcessChangeFeed();
+        _fields = new CustomFieldService(_db.Factory, _db.Runner(feed));
         Services.AddMudServices();
         Services.AddLocalization(o => o.ResourcesPath = "Resources");
+        Services.AddSingleton<IChangeFeed>(feed);
         Services.AddSingleton(_fields);
         Services.AddScoped<ActorAccessor>();
+        Services.AddAgentWorkspaceStore();
         JSInterop.Mode = JSRuntimeMode.Loose;
         var auth = AddAuthorization();
         auth.SetAuthorized("Alex Martin");

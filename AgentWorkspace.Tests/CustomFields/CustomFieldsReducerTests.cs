@@ -2,7 +2,7 @@ using AgentWorkspace.Core.Domain.CustomFields;
 using AgentWorkspace.Core.Features.CustomFields;
 using AgentWorkspace.Web.Store.CustomFields;
 
-namespace AgentWorkspace.Tests.Admin;
+namespace AgentWorkspace.Tests.CustomFields;
 
 public class CustomFieldsReducerTests
 {

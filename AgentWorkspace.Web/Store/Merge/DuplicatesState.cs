@@ -2,7 +2,7 @@ using System.Collections.Immutable;
 using AgentWorkspace.Core.Features.Merge;
 using AgentWorkspace.Web.Store.Core;
 
-namespace AgentWorkspace.Web.Store.Duplicates;
+namespace AgentWorkspace.Web.Store.Merge;
 
 public sealed record DuplicatesState(bool Loading, ImmutableList<DuplicatePair> Pairs, string? Error, MergeResult? LastMerge, bool Busy);
 
@@ -19,7 +19,9 @@ public sealed record PairDismissedAction(long CardId, long OtherId);
 public sealed record MergeCardsAction(long SurvivorId, long MergedId, IReadOnlyDictionary<string, MergeChoice> Choices);
 public sealed record CardsMergedAction(MergeResult Result);
 public sealed record UndoMergeAction(long MergeId);
-public sealed record MergeUndoneAction(long MergeId);
+/// <summary>The merge was undone; <paramref name="Pairs"/> are the best pairs read right after, the undone pair among them again.</summary>
+public sealed record MergeUndoneAction(long MergeId, IReadOnlyList<DuplicatePair>? Pairs = null);
+/// <summary>A refused or failed action, said in the user's language.</summary>
 public sealed record DuplicatesFailedAction(string Error);
 
 public static class DuplicatesReducers
@@ -49,7 +51,8 @@ public static class DuplicatesReducers
     public static DuplicatesState Reduce(DuplicatesState s, UndoMergeAction _) => s with { Busy = true, Error = null };
 
     [ReducerMethod]
-    public static DuplicatesState Reduce(DuplicatesState s, MergeUndoneAction a) => s with { Busy = false, LastMerge = s.LastMerge?.MergeId == a.MergeId ? null : s.LastMerge };
+    public static DuplicatesState Reduce(DuplicatesState s, MergeUndoneAction a) =>
+        s with { Busy = false, LastMerge = s.LastMerge?.MergeId == a.MergeId ? null : s.LastMerge, Pairs = a.Pairs is { } pairs ? [.. pairs] : s.Pairs };
 
     [ReducerMethod]
     public static DuplicatesState Reduce(DuplicatesState s, DuplicatesFailedAction a) => s with { Busy = false, Loading = false, Error = a.Error };

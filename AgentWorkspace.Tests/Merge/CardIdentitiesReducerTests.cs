@@ -2,10 +2,10 @@ using AgentWorkspace.Core.Domain.Cards;
 using AgentWorkspace.Core.Domain.Channels;
 using AgentWorkspace.Core.Features.Cards;
 using AgentWorkspace.Core.Features.Merge;
-using AgentWorkspace.Web.Components.Pages.Cards;
-using AgentWorkspace.Web.Store.CardIdentities;
+using AgentWorkspace.Web.Components.Pages.Merge;
+using AgentWorkspace.Web.Store.Merge;
 
-namespace AgentWorkspace.Tests.Identities;
+namespace AgentWorkspace.Tests.Merge;
 
 public class CardIdentitiesReducerTests
 {
@@ -67,6 +67,24 @@ public class CardIdentitiesReducerTests
         went.MovedTo.ShouldBe(2);
 
         CardIdentitiesReducers.Reduce(kept, new MergeUndoneFromIdentitiesAction(10)).LastMerge.ShouldBeNull();
+    }
+
+    [Fact]
+    public void ACommandsAnswerCarriesTheCardReadAfterIt_ShownInTheSameUpdate()
+    {
+        var s = CardIdentitiesReducers.Reduce(Loaded(1), new SetCardLockAction(true));
+        var locked = Card(1) with { IsLocked = true };
+        s = CardIdentitiesReducers.Reduce(s, new CardPrivacyDoneAction(new CardIdentitiesSnapshot(locked, [])));
+        (s.Busy, s.Card!.IsLocked, s.Suggestions.IsEmpty).ShouldBe((false, true, true));
+
+        var merged = CardIdentitiesReducers.Reduce(Loaded(1), new MergedFromIdentitiesAction(new MergeResult(10, 1, 2, 1, 1, 3, 0), 1,
+            new CardIdentitiesSnapshot(Card(1) with { DisplayName = "Ana Rey-Martin" }, [new DuplicateCandidate(2, "Ana Rey", null, 0.9, []), new DuplicateCandidate(7, "A. Rey", null, 0.6, [])])));
+        merged.Card!.DisplayName.ShouldBe("Ana Rey-Martin");
+        merged.Suggestions.Select(c => c.CardId).ShouldBe([7L], "the merged card is no suggestion, even if read a moment before the merge");
+
+        // An answer about a card no longer on screen changes nothing of the card shown.
+        var other = CardIdentitiesReducers.Reduce(Loaded(1), new LoadCardIdentitiesAction(5));
+        CardIdentitiesReducers.Reduce(other, new CardPrivacyDoneAction(new CardIdentitiesSnapshot(locked, []))).Card.ShouldBeNull();
     }
 
     [Fact]

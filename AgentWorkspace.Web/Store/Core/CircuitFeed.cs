@@ -1,0 +1,23 @@
+using AgentWorkspace.Core.Realtime;
+
+namespace AgentWorkspace.Web.Store.Core;
+
+public static class CircuitFeed
+{
+    /// <summary>
+    /// Subscribes a circuit's handler to the change feed. The feed goes on past a failing handler without a word,
+    /// so the failure is logged here, with the change it was handling.
+    /// </summary>
+    public static IDisposable Subscribe(this IChangeFeed feed, ILogger logger, Func<ChangeEvent, Task> handler) =>
+        feed.Subscribe(async change =>
+        {
+            try
+            {
+                await handler(change);
+            }
+            catch (Exception ex)
+            {
+                logger.LogError(ex, "Handling the change {Kind} (card {CardId}, case {CaseId}) failed.", change.Kind, change.CardId, change.CaseId);
+            }
+        });
+}
