@@ -3,7 +3,6 @@ using System.Data.Common;
 using System.Diagnostics;
 using System.Linq.Expressions;
 using AgentWorkspace.Core.Persistence;
-using AgentWorkspace.Tests.Persistence;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.EntityFrameworkCore.Metadata;
