@@ -40,6 +40,7 @@ public abstract class AgentWorkspaceDbContext(DbContextOptions options) : Identi
     public DbSet<AppSetting> Settings => Set<AppSetting>();
     public DbSet<MergeRecord> Merges => Set<MergeRecord>();
     public DbSet<DuplicateDismissal> DuplicateDismissals => Set<DuplicateDismissal>();
+    public DbSet<UseCaseCommit> UseCaseCommits => Set<UseCaseCommit>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

@@ -32,7 +32,7 @@ public sealed class AgentWorkspaceDbContextFactory : IDbContextFactory<AgentWork
                 _create = ssPool.CreateDbContext;
                 break;
             default:
-                _sqlite = new SqliteContextPool(options.ConnectionString, o => o.CommandTimeout(60));
+                _sqlite = new SqliteContextPool(options.ConnectionString, o => o.CommandTimeout(60).ExecutionStrategy(d => new SqliteRetryingExecutionStrategy(d)));
                 _create = _sqlite.Lease;
                 break;
         }

@@ -1,4 +1,6 @@
 using System.Collections.Immutable;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace AgentWorkspace.Core.Realtime;
 
@@ -32,8 +34,10 @@ public interface IChangeFeed
 /// In-process feed: handlers run off the publisher's thread so a slow circuit never delays a save,
 /// and a failing handler never affects the others.
 /// </summary>
-public sealed class InProcessChangeFeed : IChangeFeed
+public sealed class InProcessChangeFeed(ILogger<InProcessChangeFeed>? logger = null) : IChangeFeed
 {
+    private readonly ILogger _log = (ILogger?)logger ?? NullLogger.Instance;
+
     private ImmutableArray<Func<ChangeEvent, Task>> _handlers = [];
     private readonly Lock _gate = new();
 
@@ -46,7 +50,11 @@ public sealed class InProcessChangeFeed : IChangeFeed
             _ = Task.Run(async () =>
             {
                 try { await handler(change); }
-                catch (Exception) { /* a subscriber's failure is its own; the feed goes on */ }
+                catch (Exception ex)
+                {
+                    // A subscriber's failure is its own; the feed goes on, and the failure is on record.
+                    _log.LogError(ex, "A subscriber failed on the change {Kind} (card {CardId}, case {CaseId}).", change.Kind, change.CardId, change.CaseId);
+                }
             });
         }
     }

@@ -29,7 +29,7 @@ public partial class AdminResourceTests
     }
 
     // Lines of Core that write an audit row or name an audited entity; their PascalCase literals are the stored codes.
-    [GeneratedRegex(@"AuditEntry\(|AdminAudit\.|Audit\(actor|AuditAsync\(db|new Change\(|const string (Audit)?Entity\b")]
+    [GeneratedRegex(@"AuditEntry\(|use\.Audit(Change)?\(|AuditAsync\(actor|new Change\(|const string (Audit)?Entity\b")]
     private static partial Regex AuditLine();
 
     [GeneratedRegex("\"([A-Z][A-Za-z]+)\"")]

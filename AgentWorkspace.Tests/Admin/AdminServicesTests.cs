@@ -31,7 +31,7 @@ public class AdminServicesTests : IAsyncLifetime
     [Fact]
     public async Task QueuesAreCreatedAndEditedWithSkillsAndSlaTargets()
     {
-        var queues = new QueueService(_test.Factory, _feed, TimeProvider.System);
+        var queues = new QueueService(_test.Factory, _test.Runner(_feed));
         var q = await queues.CreateAsync(AdminActor, new QueueInput("Billing", ["invoices", "refunds", "Invoices"], 20, 480));
         q.Skills.ShouldBe(["invoices", "refunds"]);
         var edited = await queues.UpdateAsync(AdminActor, q.Id, new QueueInput("Billing", ["invoices"], 15, 240));
@@ -44,7 +44,7 @@ public class AdminServicesTests : IAsyncLifetime
     [Fact]
     public async Task AQueueRefusesBadTargetsAndDuplicateNamesAndKeepsItsValues()
     {
-        var queues = new QueueService(_test.Factory, _feed, TimeProvider.System);
+        var queues = new QueueService(_test.Factory, _test.Runner(_feed));
         var q = await queues.CreateAsync(AdminActor, new QueueInput("Billing", [], 20, 480));
         (await Should.ThrowAsync<AdminRuleException>(() => queues.UpdateAsync(AdminActor, q.Id, new QueueInput("Billing", [], 60, 30)))).Code.ShouldBe("ResolutionShorter");
         (await Should.ThrowAsync<ConflictException>(() => queues.CreateAsync(AdminActor, new QueueInput("billing", [], 20, 480)))).Field.ShouldBe("name");
@@ -55,7 +55,7 @@ public class AdminServicesTests : IAsyncLifetime
     [Fact]
     public async Task AnApiKeyIsShownOnceStoredHashedAndRevoked()
     {
-        var keys = new ApiKeyService(_test.Factory, TimeProvider.System);
+        var keys = new ApiKeyService(_test.Factory, _test.Runner(_feed));
         var created = await keys.CreateAsync(AdminActor, "CRM sync", Role.Supervisor);
         created.Secret.ShouldStartWith("aw_" + created.Key.Prefix + "_");
         await using (var db = _test.Factory.CreateDbContext())
@@ -75,7 +75,7 @@ public class AdminServicesTests : IAsyncLifetime
     [Fact]
     public async Task QuickRepliesAreCreatedEditedDeletedAndAgentsReadThem()
     {
-        var replies = new QuickReplyService(_test.Factory, _feed, TimeProvider.System);
+        var replies = new QuickReplyService(_test.Factory, _test.Runner(_feed));
         var r = await replies.CreateAsync(AdminActor, new QuickReplyInput("Délai de livraison", "Votre commande arrive sous 48 h.", "fr", ["livraison", "delai"]));
         r.Tags.ShouldBe(["livraison", "delai"]);
         await replies.CreateAsync(AdminActor, new QuickReplyInput("Delivery time", "Your order arrives within 48 h.", "en", []));
@@ -91,7 +91,7 @@ public class AdminServicesTests : IAsyncLifetime
     [Fact]
     public async Task SettingsRefuseARegionLibphonenumberDoesNotKnow()
     {
-        var settings = new SettingsService(_test.Factory, _feed, new SettingsDefaults());
+        var settings = new SettingsService(_test.Factory, _test.Runner(_feed), new SettingsDefaults());
         (await Should.ThrowAsync<DomainException>(() => settings.UpdateAsync(AdminActor, "XX", true))).Field.ShouldBe("defaultPhoneRegion");
         (await settings.GetAsync()).DefaultPhoneRegion.ShouldBe("FR");
         (await settings.UpdateAsync(AdminActor, "be", true)).ShouldBe(new EffectiveSettings("BE", true));

@@ -18,7 +18,7 @@ public class CustomFieldServiceTests : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         _test = await TestDatabase.CreateAsync();
-        _fields = new CustomFieldService(_test.Factory, _feed, TimeProvider.System);
+        _fields = new CustomFieldService(_test.Factory, _test.Runner(_feed));
     }
 
     public async ValueTask DisposeAsync() => await _test.DisposeAsync();

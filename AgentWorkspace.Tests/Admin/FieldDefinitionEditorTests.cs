@@ -23,7 +23,7 @@ public class FieldDefinitionEditorTests : BunitContext, IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         _db = await TestDatabase.CreateAsync();
-        _fields = new CustomFieldService(_db.Factory, new InProcessChangeFeed(), TimeProvider.System);
+        _fields = new CustomFieldService(_db.Factory, _db.Runner());
         Services.AddMudServices();
         Services.AddLocalization(o => o.ResourcesPath = "Resources");
         Services.AddSingleton(_fields);

@@ -41,7 +41,7 @@ public class UserAdminServiceTests : IAsyncLifetime
             await db.SaveChangesAsync();
             _queueId = q.Id;
         }
-        _users = new UserAdminService(_services.GetRequiredService<IServiceScopeFactory>(), new RecordingFeed(), TimeProvider.System);
+        _users = new UserAdminService(_services.GetRequiredService<IServiceScopeFactory>(), _test.Runner(new RecordingFeed()));
     }
 
     public async ValueTask DisposeAsync()

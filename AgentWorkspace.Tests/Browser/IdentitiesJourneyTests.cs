@@ -19,11 +19,11 @@ public class IdentitiesJourneyTests(BrowserFixture browser)
     public async Task ASupervisorFindsTheOtherCardByPhoneInAnyFormatMergesItFromTheIdentitiesTabAndUndoesIt()
     {
         browser.RequireBrowser();
-        var cards = browser.App.Services.GetRequiredService<CardService>();
+        var cards = Cards.CardKit.From(browser.App.Services);
         var suffix = Random.Shared.Next(100_000, 999_999).ToString(System.Globalization.CultureInfo.InvariantCulture);
-        var keptId = await cards.CreateAsync(Setup, new CardProfile { FirstName = "Philomène", LastName = "Quintal" + suffix, Company = "Vélos du Rhône" },
+        var keptId = await cards.Edits.CreateAsync(Setup, new CardProfile { FirstName = "Philomène", LastName = "Quintal" + suffix, Company = "Vélos du Rhône" },
             [new NewIdentity(Channel.Email, $"philomene.{suffix}@example.fr")]);
-        var otherId = await cards.CreateAsync(Setup, new CardProfile { FirstName = "Philomena", LastName = "Quintal" + suffix, Company = "Vélos du Rhône" },
+        var otherId = await cards.Edits.CreateAsync(Setup, new CardProfile { FirstName = "Philomena", LastName = "Quintal" + suffix, Company = "Vélos du Rhône" },
             [new NewIdentity(Channel.Sms, $"+33 6 71 {suffix[..2]} {suffix[2..4]} {suffix[4..]}")]);
 
         var page = await browser.SignInAsAsync(Role.Supervisor, $"/cards/{keptId}?tab=identities");
@@ -76,8 +76,8 @@ public class IdentitiesJourneyTests(BrowserFixture browser)
     public async Task AnAgentSeesTheIdentitiesButNotTheSupervisorsPrivacyActions()
     {
         browser.RequireBrowser();
-        var cards = browser.App.Services.GetRequiredService<CardService>();
-        var id = await cards.CreateAsync(Setup, new CardProfile { FirstName = "Agathe", LastName = "Vernier" },
+        var cards = Cards.CardKit.From(browser.App.Services);
+        var id = await cards.Edits.CreateAsync(Setup, new CardProfile { FirstName = "Agathe", LastName = "Vernier" },
             [new NewIdentity(Channel.Twitter, "@agathe_v_" + Random.Shared.Next(1000, 9999), ProfileUrl: "https://x.com/agathe_v")]);
         var page = await browser.SignInAsAsync(Role.Agent, $"/cards/{id}?tab=identities");
         await page.WaitForSelectorAsync("[data-testid=identity-row]");

@@ -23,7 +23,7 @@ public class CardComponentTests : BunitContext, IAsyncLifetime
 {
     private TestDatabase _db = default!;
     private readonly InProcessChangeFeed _feed = new();
-    private CardService _cards = default!;
+    private CardKit _cards = default!;
     private long _cardId, _caseId;
 
     public async ValueTask InitializeAsync()
@@ -31,17 +31,17 @@ public class CardComponentTests : BunitContext, IAsyncLifetime
         _db = await TestDatabase.CreateAsync();
         await new Core.Features.Demo.ReferenceData(_db.Factory, TimeProvider.System).EnsureDemoReferenceDataAsync();
         (_cardId, _caseId) = await CardTestData.CardWithMessagesAsync(_db.Factory, 2, "Martin");
-        var settings = new SettingsService(_db.Factory, _feed, new SettingsDefaults());
-        _cards = new CardService(_db.Factory, _feed, settings, TimeProvider.System);
-        var read = await _cards.GetFirstViewAsync(CardTestData.Agent, _cardId);
-        await _cards.UpdateProfileAsync(CardTestData.Agent, _cardId, read.Version, read.Profile with { PrimaryEmail = "zoe.martin@example.com", MobilePhone = "0612345678" });
+        var settings = new SettingsService(_db.Factory, _db.Runner(_feed), new SettingsDefaults());
+        _cards = CardKit.Over(_db, _feed, settings);
+        var read = await _cards.Reads.GetFirstViewAsync(CardTestData.Agent, _cardId);
+        await _cards.Edits.UpdateProfileAsync(CardTestData.Agent, _cardId, read.Version, read.Profile with { PrimaryEmail = "zoe.martin@example.com", MobilePhone = "0612345678" });
         await using (var db = _db.Factory.CreateDbContext())
         {
             var card = await db.Cards.Include(c => c.Identities).FirstAsync(c => c.Id == _cardId);
             card.AddIdentity(Channel.Twitter, "@zoe_m", IdentityAddress.Normalize(Channel.Twitter, "@zoe_m", "FR"), DateTimeOffset.UtcNow, "Zoé M.", "https://x.com/zoe_m", 250, 40);
             await db.SaveChangesAsync();
         }
-        await _cards.SetCustomFieldAsync(CardTestData.Agent, _cardId, "loyalty-tier", "Gold");
+        await _cards.Edits.SetCustomFieldAsync(CardTestData.Agent, _cardId, "loyalty-tier", "Gold");
 
         Services.AddMudServices();
         Services.AddLocalization(o => o.ResourcesPath = "Resources");
@@ -49,7 +49,9 @@ public class CardComponentTests : BunitContext, IAsyncLifetime
         Services.AddSingleton<IChangeFeed>(_feed);
         Services.AddSingleton(TimeProvider.System);
         Services.AddSingleton(settings);
-        Services.AddSingleton(_cards);
+        Services.AddSingleton(_cards.Reads);
+        Services.AddSingleton(_cards.Search);
+        Services.AddSingleton(_cards.Edits);
         Services.AddScoped<ActorAccessor>();
         Services.AddAgentWorkspaceStore();
         JSInterop.Mode = JSRuntimeMode.Loose;
@@ -99,8 +101,8 @@ public class CardComponentTests : BunitContext, IAsyncLifetime
     {
         var cut = RenderCard();
 
-        var read = await _cards.GetFirstViewAsync(CardTestData.OtherAgent, _cardId);
-        await _cards.UpdateProfileAsync(CardTestData.OtherAgent, _cardId, read.Version, read.Profile with { Company = "Globex" });
+        var read = await _cards.Reads.GetFirstViewAsync(CardTestData.OtherAgent, _cardId);
+        await _cards.Edits.UpdateProfileAsync(CardTestData.OtherAgent, _cardId, read.Version, read.Profile with { Company = "Globex" });
         cut.WaitForAssertion(() => cut.Find("[data-testid=condensed-company]").TextContent.ShouldBe("Globex"), TimeSpan.FromSeconds(10));
 
         await using (var db = _db.Factory.CreateDbContext())
@@ -140,7 +142,7 @@ public class CardComponentTests : BunitContext, IAsyncLifetime
             db.CustomFields.Add(new CustomFieldDefinition(FieldIdent.Parse("website"), "Website", CustomFieldType.Url, null, true, true, true, 9, DateTimeOffset.UtcNow));
             await db.SaveChangesAsync();
         }
-        _cards.ForgetCustomFields();
+        _cards.Reads.ForgetCustomFields();
         var original = System.Globalization.CultureInfo.CurrentUICulture;
         System.Globalization.CultureInfo.CurrentUICulture = new System.Globalization.CultureInfo("fr");
         try
@@ -163,7 +165,7 @@ public class CardComponentTests : BunitContext, IAsyncLifetime
 
         cut.Find("[data-testid=cf-website] input").Change("https://zoe.example.com");
         cut.WaitForAssertion(() => cut.FindAll("[data-testid=cf-website] .mud-input-error").ShouldBeEmpty(), TimeSpan.FromSeconds(10));
-        (await _cards.GetCondensedAsync(CardTestData.Agent, _cardId)).RightPanelFields.Single(f => f.Ident == "website").Value.ShouldBe("https://zoe.example.com/");
+        (await _cards.Reads.GetCondensedAsync(CardTestData.Agent, _cardId)).RightPanelFields.Single(f => f.Ident == "website").Value.ShouldBe("https://zoe.example.com/");
     }
 
     [Fact]

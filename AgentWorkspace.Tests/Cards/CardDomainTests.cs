@@ -86,12 +86,12 @@ public class CardDomainTests
     [Fact]
     public void TheConversationContextIsReadLeniently_SelfServiceNewestFirst()
     {
-        var (survey, self, visitor, variables) = CardService.ParseContext("""{"preChatSurvey":{"q":1},"selfService":[{"type":"articleViewed","title":"A","at":"2026-01-01T10:00:00Z"},{"title":"B","at":"2026-01-02T10:00:00Z"},"junk"],"visitor":[]}""");
+        var (survey, self, visitor, variables) = CardReads.ParseContext("""{"preChatSurvey":{"q":1},"selfService":[{"type":"articleViewed","title":"A","at":"2026-01-01T10:00:00Z"},{"title":"B","at":"2026-01-02T10:00:00Z"},"junk"],"visitor":[]}""");
         survey.ShouldBe([new KeyValuePair<string, string>("q", "1")]);
         self.Select(s => (s.Type, s.Title)).ShouldBe([("customAction", "B"), ("articleViewed", "A")]);
         visitor.ShouldBeEmpty();
         variables.ShouldBeEmpty();
-        CardService.ParseContext("{not json").Survey.ShouldBeEmpty();
+        CardReads.ParseContext("{not json").Survey.ShouldBeEmpty();
     }
 
     private static CustomFieldDefinition Field(CustomFieldType type) =>

@@ -19,13 +19,13 @@ public class CardServiceTests
         await using var _ = test;
         var (cardId, _) = await CardWithMessagesAsync(test.Factory, 137);
 
-        var first = await cards.GetFirstViewAsync(Agent, cardId);
+        var first = await cards.Reads.GetFirstViewAsync(Agent, cardId);
         first.Messages.Items.Count.ShouldBe(50);
         var seen = first.Messages.Items.ToList();
         var cursor = first.Messages.Next;
         while (cursor is not null)
         {
-            var page = await cards.GetMessagesAsync(Agent, cardId, cursor, 40);
+            var page = await cards.Reads.GetMessagesAsync(Agent, cardId, cursor, 40);
             seen.AddRange(page.Items);
             cursor = page.Next;
         }
@@ -41,22 +41,22 @@ public class CardServiceTests
         var (test, cards, _) = await CreateAsync();
         await using var _ = test;
         var (cardId, _) = await CardWithMessagesAsync(test.Factory, 1);
-        var read = await cards.GetFirstViewAsync(Agent, cardId);
+        var read = await cards.Reads.GetFirstViewAsync(Agent, cardId);
 
-        var v2 = await cards.UpdateProfileAsync(Agent, cardId, read.Version, read.Profile with { City = "Lyon" });
+        var v2 = await cards.Edits.UpdateProfileAsync(Agent, cardId, read.Version, read.Profile with { City = "Lyon" });
         v2.ShouldBeGreaterThan(read.Version);
         var conflict = await Should.ThrowAsync<ProfileConflictException>(() =>
-            cards.UpdateProfileAsync(OtherAgent, cardId, read.Version, read.Profile with { City = "Marseille", JobTitle = "Buyer" }));
+            cards.Edits.UpdateProfileAsync(OtherAgent, cardId, read.Version, read.Profile with { City = "Marseille", JobTitle = "Buyer" }));
 
         conflict.CurrentVersion.ShouldBe(v2);
         conflict.Current.City.ShouldBe("Lyon");
         conflict.Fields.ShouldContain(new FieldConflict("city", "Marseille", "Lyon"));
         conflict.Fields.ShouldContain(new FieldConflict("jobTitle", "Buyer", null));
-        (await cards.GetFirstViewAsync(Agent, cardId)).Profile.City.ShouldBe("Lyon");
+        (await cards.Reads.GetFirstViewAsync(Agent, cardId)).Profile.City.ShouldBe("Lyon");
 
         // Keeping theirs: the second agent saves again on the current version.
-        await cards.UpdateProfileAsync(OtherAgent, cardId, conflict.CurrentVersion, conflict.Current with { City = "Marseille" });
-        (await cards.GetFirstViewAsync(Agent, cardId)).Profile.City.ShouldBe("Marseille");
+        await cards.Edits.UpdateProfileAsync(OtherAgent, cardId, conflict.CurrentVersion, conflict.Current with { City = "Marseille" });
+        (await cards.Reads.GetFirstViewAsync(Agent, cardId)).Profile.City.ShouldBe("Marseille");
     }
 
     [Fact]
@@ -67,9 +67,9 @@ public class CardServiceTests
         var (cardId, _) = await CardWithMessagesAsync(test.Factory, 1);
         var published = new TaskCompletionSource<ChangeEvent>(TaskCreationOptions.RunContinuationsAsynchronously);
         using var sub = feed.Subscribe(c => { if (c.Kind == ChangeKind.CardChanged && c.CardId == cardId) published.TrySetResult(c); return Task.CompletedTask; });
-        var read = await cards.GetFirstViewAsync(Agent, cardId);
+        var read = await cards.Reads.GetFirstViewAsync(Agent, cardId);
 
-        await cards.UpdateProfileAsync(Agent, cardId, read.Version, read.Profile with { City = "Nantes", PrimaryEmail = " Zoe@Example.COM ", MobilePhone = "06 11 22 33 44" });
+        await cards.Edits.UpdateProfileAsync(Agent, cardId, read.Version, read.Profile with { City = "Nantes", PrimaryEmail = " Zoe@Example.COM ", MobilePhone = "06 11 22 33 44" });
 
         (await published.Task.WaitAsync(TimeSpan.FromSeconds(5))).ActorId.ShouldBe(Agent.UserId);
         await using var db = test.Factory.CreateDbContext();
@@ -87,10 +87,10 @@ public class CardServiceTests
         var (test, cards, _) = await CreateAsync();
         await using var _ = test;
         var (cardId, _) = await CardWithMessagesAsync(test.Factory, 1);
-        var read = await cards.GetFirstViewAsync(Agent, cardId);
-        var error = await Should.ThrowAsync<DomainException>(() => cards.UpdateProfileAsync(Agent, cardId, read.Version, read.Profile with { City = "Lille", SecondaryEmail = "not-an-email" }));
+        var read = await cards.Reads.GetFirstViewAsync(Agent, cardId);
+        var error = await Should.ThrowAsync<DomainException>(() => cards.Edits.UpdateProfileAsync(Agent, cardId, read.Version, read.Profile with { City = "Lille", SecondaryEmail = "not-an-email" }));
         error.Field.ShouldBe("secondaryEmail");
-        var after = await cards.GetFirstViewAsync(Agent, cardId);
+        var after = await cards.Reads.GetFirstViewAsync(Agent, cardId);
         after.Version.ShouldBe(read.Version);
         after.Profile.City.ShouldBeNull();
     }
@@ -101,12 +101,12 @@ public class CardServiceTests
         var (test, cards, _) = await CreateAsync();
         await using var _ = test;
         var (cardId, caseId) = await CardWithMessagesAsync(test.Factory, 1);
-        var note = await cards.AddNoteAsync(Agent, cardId, "Prefers calls after 6 pm", caseId);
-        await cards.EditNoteAsync(Agent, note.Id, "Prefers calls after 7 pm");
-        await Should.ThrowAsync<ForbiddenException>(() => cards.EditNoteAsync(OtherAgent, note.Id, "hijack"));
-        (await cards.GetNotesAsync(Agent, cardId)).Single().Text.ShouldBe("Prefers calls after 7 pm");
-        await cards.DeleteNoteAsync(Supervisor, note.Id);
-        (await cards.GetNotesAsync(Agent, cardId)).ShouldBeEmpty();
+        var note = await cards.Edits.AddNoteAsync(Agent, cardId, "Prefers calls after 6 pm", caseId);
+        await cards.Edits.EditNoteAsync(Agent, note.Id, "Prefers calls after 7 pm");
+        await Should.ThrowAsync<ForbiddenException>(() => cards.Edits.EditNoteAsync(OtherAgent, note.Id, "hijack"));
+        (await cards.Reads.GetNotesAsync(Agent, cardId)).Single().Text.ShouldBe("Prefers calls after 7 pm");
+        await cards.Edits.DeleteNoteAsync(Supervisor, note.Id);
+        (await cards.Reads.GetNotesAsync(Agent, cardId)).ShouldBeEmpty();
 
         await using var db = test.Factory.CreateDbContext();
         var audit = await db.Audit.Where(a => a.Field == "note:" + note.Id).OrderBy(a => a.Id).ToListAsync();
@@ -122,16 +122,16 @@ public class CardServiceTests
         var (test, cards, _) = await CreateAsync();
         await using var _ = test;
         var (cardId, caseId) = await CardWithMessagesAsync(test.Factory, 3);
-        var thread = (await cards.GetCaseThreadsAsync(Agent, cardId)).Single();
-        await cards.AddCommentAsync(Agent, caseId, thread.Messages[0].Id, "Customer sounded upset");
-        (await cards.GetCaseThreadsAsync(Agent, cardId)).Single().Comments.Single().Text.ShouldBe("Customer sounded upset");
+        var thread = (await cards.Reads.GetCaseThreadsAsync(Agent, cardId)).Single();
+        await cards.Edits.AddCommentAsync(Agent, caseId, thread.Messages[0].Id, "Customer sounded upset");
+        (await cards.Reads.GetCaseThreadsAsync(Agent, cardId)).Single().Comments.Single().Text.ShouldBe("Customer sounded upset");
 
-        await cards.CancelCaseAsync(Agent, caseId);
+        await cards.Edits.CancelCaseAsync(Agent, caseId);
 
-        (await cards.GetCaseThreadsAsync(Agent, cardId)).Single().Comments.ShouldBeEmpty();
+        (await cards.Reads.GetCaseThreadsAsync(Agent, cardId)).Single().Comments.ShouldBeEmpty();
         await using var db = test.Factory.CreateDbContext();
         (await db.CaseComments.CountAsync(c => c.CaseId == caseId)).ShouldBe(0);
-        await Should.ThrowAsync<DomainException>(() => cards.AddCommentAsync(Agent, caseId, null, "too late"));
+        await Should.ThrowAsync<DomainException>(() => cards.Edits.AddCommentAsync(Agent, caseId, null, "too late"));
     }
 
     [Fact]
@@ -141,8 +141,8 @@ public class CardServiceTests
         await using var _ = test;
         var (cardA, caseA) = await CardWithMessagesAsync(test.Factory, 1, phone: "+33611111111");
         var (cardB, _) = await CardWithMessagesAsync(test.Factory, 1, phone: "+33622222222");
-        var foreign = (await cards.GetFirstViewAsync(Agent, cardB)).Messages.Items[0].Id;
-        (await Should.ThrowAsync<DomainException>(() => cards.AddCommentAsync(Agent, caseA, foreign, "x"))).Field.ShouldBe("messageId");
+        var foreign = (await cards.Reads.GetFirstViewAsync(Agent, cardB)).Messages.Items[0].Id;
+        (await Should.ThrowAsync<DomainException>(() => cards.Edits.AddCommentAsync(Agent, caseA, foreign, "x"))).Field.ShouldBe("messageId");
     }
 
     [Theory]
@@ -155,7 +155,7 @@ public class CardServiceTests
         await using var _ = test;
         var (cardId, _) = await CardWithMessagesAsync(test.Factory, 1, phone: "+33612345678");
         await CardWithMessagesAsync(test.Factory, 1, phone: "+33698765432");
-        var page = await cards.SearchAsync(Agent, typed);
+        var page = await cards.Search.SearchAsync(Agent, typed);
         page.Items.Select(h => h.Id).ShouldBe([cardId]);
         page.Items[0].Channels.ShouldContain(Channel.Sms);
     }
@@ -172,25 +172,25 @@ public class CardServiceTests
         var pages = 0;
         do
         {
-            var page = await cards.SearchAsync(Agent, "zoé dur", cursor, 3);
+            var page = await cards.Search.SearchAsync(Agent, "zoé dur", cursor, 3);
             found.AddRange(page.Items.Select(h => h.Id));
             cursor = page.Next is null ? null : SearchCursor.Decode(page.Next.Encode());
             pages++;
         } while (cursor is not null);
         found.ShouldBe(ids);
         pages.ShouldBe(3);
-        (await cards.SearchAsync(Agent, "acm")).Items.Count.ShouldBe(7);
-        (await cards.SearchAsync(Agent, "durand3")).Items.Select(h => h.Id).ShouldBe([ids[3]]);
+        (await cards.Search.SearchAsync(Agent, "acm")).Items.Count.ShouldBe(7);
+        (await cards.Search.SearchAsync(Agent, "durand3")).Items.Select(h => h.Id).ShouldBe([ids[3]]);
         var byLastName = new List<long>();
         cursor = null;
         do
         {
-            var page = await cards.SearchAsync(Agent, "Durand", cursor, 4);
+            var page = await cards.Search.SearchAsync(Agent, "Durand", cursor, 4);
             byLastName.AddRange(page.Items.Select(h => h.Id));
             cursor = page.Next;
         } while (cursor is not null);
         byLastName.ShouldBe(ids);
-        (await cards.SearchAsync(Agent, "nobody-like-this")).Items.ShouldBeEmpty();
+        (await cards.Search.SearchAsync(Agent, "nobody-like-this")).Items.ShouldBeEmpty();
     }
 
     [Fact]
@@ -199,17 +199,17 @@ public class CardServiceTests
         var (test, cards, _) = await CreateAsync();
         await using var _ = test;
         var (cardId, _) = await CardWithMessagesAsync(test.Factory, 0);
-        (await cards.SetCustomFieldAsync(Agent, cardId, "loyalty-tier", "gold")).ShouldBe("Gold");
-        (await cards.SetCustomFieldAsync(Agent, cardId, "birth-date", "31/12/1990")).ShouldBe("1990-12-31");
-        (await Should.ThrowAsync<DomainException>(() => cards.SetCustomFieldAsync(Agent, cardId, "loyalty-tier", "Diamond"))).Field.ShouldBe("loyalty-tier");
-        (await Should.ThrowAsync<DomainException>(() => cards.SetCustomFieldAsync(Agent, cardId, "birth-date", "soon"))).Field.ShouldBe("birth-date");
-        (await Should.ThrowAsync<DomainException>(() => cards.SetCustomFieldAsync(Agent, cardId, "customer_number", "C-1"))).Field.ShouldBe("customer_number");
-        await Should.ThrowAsync<NotFoundException>(() => cards.SetCustomFieldAsync(Agent, cardId, "no-such-field", "x"));
-        var view = await cards.GetCondensedAsync(Agent, cardId);
+        (await cards.Edits.SetCustomFieldAsync(Agent, cardId, "loyalty-tier", "gold")).ShouldBe("Gold");
+        (await cards.Edits.SetCustomFieldAsync(Agent, cardId, "birth-date", "31/12/1990")).ShouldBe("1990-12-31");
+        (await Should.ThrowAsync<DomainException>(() => cards.Edits.SetCustomFieldAsync(Agent, cardId, "loyalty-tier", "Diamond"))).Field.ShouldBe("loyalty-tier");
+        (await Should.ThrowAsync<DomainException>(() => cards.Edits.SetCustomFieldAsync(Agent, cardId, "birth-date", "soon"))).Field.ShouldBe("birth-date");
+        (await Should.ThrowAsync<DomainException>(() => cards.Edits.SetCustomFieldAsync(Agent, cardId, "customer_number", "C-1"))).Field.ShouldBe("customer_number");
+        await Should.ThrowAsync<NotFoundException>(() => cards.Edits.SetCustomFieldAsync(Agent, cardId, "no-such-field", "x"));
+        var view = await cards.Reads.GetCondensedAsync(Agent, cardId);
         view.RightPanelFields.Single(f => f.Ident == "loyalty-tier").Value.ShouldBe("Gold");
         view.RightPanelFields.ShouldNotContain(f => f.Ident == "birth-date");
-        await cards.SetCustomFieldAsync(Agent, cardId, "loyalty-tier", "  ");
-        (await cards.GetCondensedAsync(Agent, cardId)).RightPanelFields.Single(f => f.Ident == "loyalty-tier").Value.ShouldBeNull();
+        await cards.Edits.SetCustomFieldAsync(Agent, cardId, "loyalty-tier", "  ");
+        (await cards.Reads.GetCondensedAsync(Agent, cardId)).RightPanelFields.Single(f => f.Ident == "loyalty-tier").Value.ShouldBeNull();
     }
 
     [Fact]
@@ -227,11 +227,11 @@ public class CardServiceTests
             cb.MarkMergedInto(a, DateTimeOffset.UtcNow);
             await db.SaveChangesAsync();
         }
-        var read = await cards.GetFirstViewAsync(Agent, a);
-        await Should.ThrowAsync<ConflictException>(() => cards.UpdateProfileAsync(Agent, a, read.Version, read.Profile with { City = "Brest" }));
-        await Should.ThrowAsync<ConflictException>(() => cards.AddNoteAsync(Agent, a, "hello"));
-        (await Should.ThrowAsync<CardMergedException>(() => cards.GetFirstViewAsync(Agent, b))).SurvivorId.ShouldBe(a);
-        (await cards.ResolveAsync(Agent, b)).ShouldBe(a);
+        var read = await cards.Reads.GetFirstViewAsync(Agent, a);
+        await Should.ThrowAsync<ConflictException>(() => cards.Edits.UpdateProfileAsync(Agent, a, read.Version, read.Profile with { City = "Brest" }));
+        await Should.ThrowAsync<ConflictException>(() => cards.Edits.AddNoteAsync(Agent, a, "hello"));
+        (await Should.ThrowAsync<CardMergedException>(() => cards.Reads.GetFirstViewAsync(Agent, b))).SurvivorId.ShouldBe(a);
+        (await cards.Reads.ResolveAsync(Agent, b)).ShouldBe(a);
     }
 
     [Fact]
@@ -240,15 +240,15 @@ public class CardServiceTests
         var (test, cards, _) = await CreateAsync();
         await using var _ = test;
         var (cardId, caseId) = await CardWithMessagesAsync(test.Factory, 5);
-        await cards.AddNoteAsync(Agent, cardId, "Quick note");
-        var thread = (await cards.GetCaseThreadsAsync(Agent, cardId)).Single();
-        await cards.AddCommentAsync(Agent, caseId, thread.Messages[0].Id, "A comment");
+        await cards.Edits.AddNoteAsync(Agent, cardId, "Quick note");
+        var thread = (await cards.Reads.GetCaseThreadsAsync(Agent, cardId)).Single();
+        await cards.Edits.AddCommentAsync(Agent, caseId, thread.Messages[0].Id, "A comment");
 
         var all = new List<TimelineItem>();
         TimelineCursor? cursor = null;
         do
         {
-            var page = await cards.GetTimelineAsync(Agent, cardId, TimelineFilter.All, cursor, 2);
+            var page = await cards.Reads.GetTimelineAsync(Agent, cardId, TimelineFilter.All, cursor, 2);
             all.AddRange(page.Items);
             cursor = page.Next;
         } while (cursor is not null);
@@ -258,9 +258,9 @@ public class CardServiceTests
         all.Select(i => (i.Kind, i.Id)).Distinct().Count().ShouldBe(7);
         all.ShouldBe(all.OrderByDescending(i => i.At).ThenByDescending(i => i.Kind).ThenByDescending(i => i.Id).ToList());
 
-        var customer = await cards.GetTimelineAsync(Agent, cardId, TimelineFilter.Customer);
+        var customer = await cards.Reads.GetTimelineAsync(Agent, cardId, TimelineFilter.Customer);
         customer.Items.ShouldHaveSingleItem().Text.ShouldBe("Quick note");
-        (await cards.GetTimelineAsync(Agent, cardId, TimelineFilter.Case)).Items.ShouldAllBe(i => i.Kind == TimelineKind.CaseEvent);
+        (await cards.Reads.GetTimelineAsync(Agent, cardId, TimelineFilter.Case)).Items.ShouldAllBe(i => i.Kind == TimelineKind.CaseEvent);
     }
 
     [Fact]
@@ -269,17 +269,17 @@ public class CardServiceTests
         var (test, cards, _) = await CreateAsync();
         await using var _ = test;
         var (existing, _) = await CardWithMessagesAsync(test.Factory, 0, phone: "+33612345678");
-        var id = await cards.CreateAsync(Agent, new CardProfile { FirstName = "Léa", LastName = "Petit" },
+        var id = await cards.Edits.CreateAsync(Agent, new CardProfile { FirstName = "Léa", LastName = "Petit" },
             [new NewIdentity(Channel.Email, "Lea.Petit@Example.com"), new NewIdentity(Channel.Twitter, "@LeaPetit", ProfileUrl: "https://x.com/leapetit", Followers: 120)]);
-        var card = await cards.GetFirstViewAsync(Agent, id);
+        var card = await cards.Reads.GetFirstViewAsync(Agent, id);
         card.Identities.Select(i => i.Normalized).ShouldBe(["lea.petit@example.com", "leapetit"]);
         card.Indicators.Followers.ShouldBe(120);
 
-        var conflict = await Should.ThrowAsync<ConflictException>(() => cards.CreateAsync(Agent, new CardProfile { FirstName = "X" },
+        var conflict = await Should.ThrowAsync<ConflictException>(() => cards.Edits.CreateAsync(Agent, new CardProfile { FirstName = "X" },
             [new NewIdentity(Channel.WhatsApp, "06 12 34 56 78")]));
         conflict.Field.ShouldBe("identities[0].address");
         conflict.Message.ShouldContain(existing.ToString());
-        (await Should.ThrowAsync<DomainException>(() => cards.CreateAsync(Agent, new CardProfile(), [new NewIdentity(Channel.Sms, "12")]))).Field.ShouldBe("identities[0].address");
+        (await Should.ThrowAsync<DomainException>(() => cards.Edits.CreateAsync(Agent, new CardProfile(), [new NewIdentity(Channel.Sms, "12")]))).Field.ShouldBe("identities[0].address");
     }
 
     [Fact]
@@ -294,7 +294,7 @@ public class CardServiceTests
             c.SetContext("""{"preChatSurvey":{"topic":"Billing"},"visitor":{"authenticated":true,"browser":"Firefox"},"selfService":[{"type":"pageVisited","title":"Home","at":"2026-01-01T07:00:00Z"},{"type":"searchPhrase","title":"refund","at":"2026-01-01T07:05:00Z"}],"variables":{"orderId":"A-42"}}""");
             await db.SaveChangesAsync();
         }
-        var summary = (await cards.GetConversationSummaryAsync(Agent, cardId))!;
+        var summary = (await cards.Reads.GetConversationSummaryAsync(Agent, cardId))!;
         summary.Case.Id.ShouldBe(caseId);
         summary.Case.QueueName.ShouldBe("General");
         summary.PreChatSurvey.ShouldContain(new KeyValuePair<string, string>("topic", "Billing"));
@@ -309,15 +309,15 @@ public class CardServiceTests
         var (test, cards, _) = await CreateAsync();
         await using var _ = test;
         var (cardId, _) = await CardWithMessagesAsync(test.Factory, 0);
-        var read = await cards.GetFirstViewAsync(Agent, cardId);
-        await cards.UpdateProfileAsync(Agent, cardId, read.Version, read.Profile with { City = "Lyon", JobTitle = "Buyer" });
+        var read = await cards.Reads.GetFirstViewAsync(Agent, cardId);
+        await cards.Edits.UpdateProfileAsync(Agent, cardId, read.Version, read.Profile with { City = "Lyon", JobTitle = "Buyer" });
 
         var conflict = await Should.ThrowAsync<ProfileConflictException>(() =>
-            cards.UpdateProfileAsync(OtherAgent, cardId, read.Version, read.Profile with { City = "Marseille", Category = "VIP" }, basis: read.Profile));
+            cards.Edits.UpdateProfileAsync(OtherAgent, cardId, read.Version, read.Profile with { City = "Marseille", Category = "VIP" }, basis: read.Profile));
         conflict.Fields.ShouldBe([new FieldConflict("city", "Marseille", "Lyon")]);
         conflict.Mine.ShouldNotBeNull();
-        await cards.UpdateProfileAsync(OtherAgent, cardId, conflict.CurrentVersion, conflict.Mine);
-        var after = (await cards.GetFirstViewAsync(Agent, cardId)).Profile;
+        await cards.Edits.UpdateProfileAsync(OtherAgent, cardId, conflict.CurrentVersion, conflict.Mine);
+        var after = (await cards.Reads.GetFirstViewAsync(Agent, cardId)).Profile;
         (after.City, after.JobTitle, after.Category).ShouldBe(("Marseille", "Buyer", "VIP"));
     }
 }

@@ -9,6 +9,7 @@ using AgentWorkspace.Core.Persistence;
 using AgentWorkspace.Core.Realtime;
 using AgentWorkspace.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace AgentWorkspace.Tests.Cards;
 
@@ -19,13 +20,13 @@ internal static class CardTestData
     public static readonly Actor OtherAgent = new("agent-2", "Hugo Bernard", Role.Agent);
     public static readonly Actor Supervisor = new("sup-1", "Sophie Moreau", Role.Supervisor);
 
-    public static async Task<(TestDatabase Db, CardService Cards, InProcessChangeFeed Feed)> CreateAsync()
+    public static async Task<(TestDatabase Db, CardKit Cards, InProcessChangeFeed Feed)> CreateAsync()
     {
         var test = await TestDatabase.CreateAsync();
         await new ReferenceData(test.Factory, TimeProvider.System).EnsureDemoReferenceDataAsync();
         var feed = new InProcessChangeFeed();
-        var settings = new SettingsService(test.Factory, feed, new SettingsDefaults());
-        return (test, new CardService(test.Factory, feed, settings, TimeProvider.System), feed);
+        var settings = new SettingsService(test.Factory, test.Runner(feed), new SettingsDefaults());
+        return (test, CardKit.Over(test, feed, settings), feed);
     }
 
     /// <summary>A card with a phone identity and one open SMS case holding <paramref name="messages"/> messages (several share a time).</summary>
@@ -54,4 +55,14 @@ internal static class CardTestData
         await db.SaveChangesAsync();
         return (card.Id, @case.Id);
     }
+}
+
+/// <summary>The card's three services over one test database, as the app registers them.</summary>
+internal sealed record CardKit(CardReads Reads, CardSearch Search, CardEdits Edits)
+{
+    public static CardKit Over(TestDatabase test, InProcessChangeFeed feed, SettingsService settings) =>
+        new(new CardReads(test.Factory, feed, TimeProvider.System), new CardSearch(test.Factory, settings), new CardEdits(test.Factory, test.Runner(feed), settings, TimeProvider.System));
+
+    public static CardKit From(IServiceProvider services) =>
+        new(services.GetRequiredService<CardReads>(), services.GetRequiredService<CardSearch>(), services.GetRequiredService<CardEdits>());
 }

@@ -38,15 +38,15 @@ public class IdentityPrefixSearchTests
         var (test, cards, _) = await CardTestData.CreateAsync();
         await using var _db = test;
         var tag = Guid.NewGuid().ToString("N")[..6];
-        var wanted = await cards.CreateAsync(CardTestData.Agent, new CardProfile { FirstName = "Léonie", LastName = "Brassac" },
+        var wanted = await cards.Edits.CreateAsync(CardTestData.Agent, new CardProfile { FirstName = "Léonie", LastName = "Brassac" },
             [new NewIdentity(Channel.Sms, "+33 6 71 40 52 19"), new NewIdentity(Channel.Email, $"leonie.{tag}@exemple.fr"), new NewIdentity(Channel.Twitter, $"@brassac_{tag}")]);
-        var other = await cards.CreateAsync(CardTestData.Agent, new CardProfile { FirstName = "Marc", LastName = "Oudin" },
+        var other = await cards.Edits.CreateAsync(CardTestData.Agent, new CardProfile { FirstName = "Marc", LastName = "Oudin" },
             [new NewIdentity(Channel.Sms, "+33 7 88 11 22 33")]);
 
-        (await cards.SearchAsync(CardTestData.Agent, "06 71 40")).Items.Select(h => h.Id).ShouldBe([wanted]);
-        (await cards.SearchAsync(CardTestData.Agent, "0033671405")).Items.Select(h => h.Id).ShouldBe([wanted]);
-        (await cards.SearchAsync(CardTestData.Agent, $"LEONIE.{tag}@exe")).Items.Select(h => h.Id).ShouldBe([wanted]);
-        (await cards.SearchAsync(CardTestData.Agent, $"@brassac_{tag[..3]}")).Items.Select(h => h.Id).ShouldContain(wanted);
-        (await cards.SearchAsync(CardTestData.Agent, "07 88")).Items.Select(h => h.Id).ShouldBe([other]);
+        (await cards.Search.SearchAsync(CardTestData.Agent, "06 71 40")).Items.Select(h => h.Id).ShouldBe([wanted]);
+        (await cards.Search.SearchAsync(CardTestData.Agent, "0033671405")).Items.Select(h => h.Id).ShouldBe([wanted]);
+        (await cards.Search.SearchAsync(CardTestData.Agent, $"LEONIE.{tag}@exe")).Items.Select(h => h.Id).ShouldBe([wanted]);
+        (await cards.Search.SearchAsync(CardTestData.Agent, $"@brassac_{tag[..3]}")).Items.Select(h => h.Id).ShouldContain(wanted);
+        (await cards.Search.SearchAsync(CardTestData.Agent, "07 88")).Items.Select(h => h.Id).ShouldBe([other]);
     }
 }

@@ -16,9 +16,9 @@ public class ApprovalServiceTests
         var connector = new InboxServiceTests.SpyConnector(DeliveryStatus.Delivered);
         await using var w = await CreateAsync(connector);
         var (_, caseId) = await w.InboundAsync("Support", Channel.Sms, address: "+33 6 11 22 33 44");
-        await w.Inbox.TakeAsync(Camille, caseId);
+        await w.Cases.TakeAsync(Camille, caseId);
 
-        var draft = await w.Inbox.SubmitDraftAsync(Camille, caseId, "Nous vous remboursons intégralement.");
+        var draft = await w.Cases.SubmitDraftAsync(Camille, caseId, "Nous vous remboursons intégralement.");
         draft.Status.ShouldBe(DraftStatus.Pending);
         connector.Requests.ShouldBeEmpty();
         (await w.QueryAsync(db => db.Messages.CountAsync(m => m.CaseId == caseId))).ShouldBe(1);
@@ -50,7 +50,7 @@ public class ApprovalServiceTests
         var connector = new InboxServiceTests.SpyConnector(DeliveryStatus.Delivered);
         await using var w = await CreateAsync(connector);
         var (_, caseId) = await w.InboundAsync("Support");
-        var draft = await w.Inbox.SubmitDraftAsync(Camille, caseId, "C'est votre faute.");
+        var draft = await w.Cases.SubmitDraftAsync(Camille, caseId, "C'est votre faute.");
         (await Should.ThrowAsync<DomainException>(() => w.Approvals.RejectAsync(Sophie, draft.Id, "  "))).Field.ShouldBe("comment");
 
         var rejected = await w.Approvals.RejectAsync(Sophie, draft.Id, "Trop sec : excusez-vous d'abord.");
@@ -68,10 +68,10 @@ public class ApprovalServiceTests
     {
         await using var w = await CreateAsync();
         var (_, caseId) = await w.InboundAsync(Core.Domain.Queues.Queue.DefaultName);
-        var draft = await w.Inbox.SubmitDraftAsync(Camille, caseId, "Bonjour");
+        var draft = await w.Cases.SubmitDraftAsync(Camille, caseId, "Bonjour");
         await Should.ThrowAsync<ForbiddenException>(() => w.Approvals.ApproveAsync(Lucas, draft.Id, null));
         await Should.ThrowAsync<ForbiddenException>(() => w.Approvals.RejectAsync(Lucas, draft.Id, "non"));
-        var own = await w.Inbox.SubmitDraftAsync(Sophie, caseId, "Le mien");
+        var own = await w.Cases.SubmitDraftAsync(Sophie, caseId, "Le mien");
         await Should.ThrowAsync<ForbiddenException>(() => w.Approvals.ApproveAsync(Sophie, own.Id, null));
         await Should.ThrowAsync<NotFoundException>(() => w.Approvals.ApproveAsync(Sophie, 424242, null));
         (await w.QueryAsync(db => db.Drafts.CountAsync(d => d.Status == DraftStatus.Pending))).ShouldBe(2);
@@ -85,7 +85,7 @@ public class ApprovalServiceTests
         for (var i = 0; i < 7; i++)
         {
             var (_, caseId) = await w.InboundAsync("Support");
-            ids.Add((await w.Inbox.SubmitDraftAsync(Camille, caseId, "draft " + i)).Id);
+            ids.Add((await w.Cases.SubmitDraftAsync(Camille, caseId, "draft " + i)).Id);
         }
         var seen = new List<long>();
         Core.Features.Inbox.DraftCursor? cursor = null;

@@ -142,8 +142,8 @@ public class InboxJourneyTests(BrowserFixture browser)
     {
         var name = "Hugo" + Random.Shared.Next(1000, 9999);
         var (_, caseId) = await InboundSmsAsync(name, "Allô ?");
-        var inbox = browser.App.Services.GetRequiredService<Core.Features.Inbox.InboxService>();
-        await inbox.SubmitDraftAsync(await AgentAsync(), caseId, "Brouillon");
+        var cases = browser.App.Services.GetRequiredService<Core.Features.Inbox.CaseCommands>();
+        await cases.SubmitDraftAsync(await AgentAsync(), caseId, "Brouillon");
 
         var supervisor = await browser.SignInAsAsync(Role.Supervisor, "/supervisor/approvals", locale: "fr-FR");
         var draft = supervisor.Locator("[data-testid=pending-draft]", new() { HasTextString = name });

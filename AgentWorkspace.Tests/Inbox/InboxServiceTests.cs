@@ -30,7 +30,7 @@ public class InboxServiceTests
         (await w.Inbox.ListAsync(Camille, new InboxFilter(Scope: InboxScope.Mine))).Tiles.Select(t => t.Id).ShouldBe([vipForCamille]);
         (await w.Inbox.ListAsync(Camille, new InboxFilter(Scope: InboxScope.Unassigned))).Tiles.Select(t => t.Id).ShouldBe([general, support], ignoreOrder: true);
         await Should.ThrowAsync<ForbiddenException>(() => w.Inbox.OpenAsync(Lucas, support));
-        await Should.ThrowAsync<ForbiddenException>(() => w.Inbox.TakeAsync(Lucas, support));
+        await Should.ThrowAsync<ForbiddenException>(() => w.Cases.TakeAsync(Lucas, support));
         (await w.Inbox.OpenAsync(Sophie, sales)).Case.Id.ShouldBe(sales); // a supervisor sees every queue
     }
 
@@ -42,8 +42,8 @@ public class InboxServiceTests
         var (_, sms) = await w.InboundAsync("Support", Channel.Sms, at: t0);
         var (_, mail) = await w.InboundAsync("Support", Channel.Email, at: t0.AddMinutes(10));
         var (_, chat) = await w.InboundAsync(Queue.DefaultName, Channel.Chat, at: t0.AddMinutes(20));
-        await w.Inbox.TakeAsync(Camille, chat);
-        await w.Inbox.ResolveAsync(Camille, chat);
+        await w.Cases.TakeAsync(Camille, chat);
+        await w.Cases.ResolveAsync(Camille, chat);
 
         (await w.Inbox.ListAsync(Camille, new InboxFilter(QueueId: w.Queues["Support"]))).Tiles.Select(t => t.Id).ShouldBe([mail, sms]);
         (await w.Inbox.ListAsync(Camille, new InboxFilter(QueueId: w.Queues["Support"], Sort: InboxSort.Oldest))).Tiles.Select(t => t.Id).ShouldBe([sms, mail]);
@@ -92,23 +92,23 @@ public class InboxServiceTests
             return db.SaveChangesAsync();
         });
 
-        var taken = await w.Inbox.TakeAsync(Camille, caseId);
+        var taken = await w.Cases.TakeAsync(Camille, caseId);
         taken.AssignedAgentId.ShouldBe(Camille.UserId);
         taken.AssignedAgentName.ShouldBe("Camille Laurent");
         taken.Status.ShouldBe(CaseStatus.Open);
 
-        var moved = await w.Inbox.TransferAsync(Camille, caseId, w.Queues["Sales"], Lucas.UserId);
+        var moved = await w.Cases.TransferAsync(Camille, caseId, w.Queues["Sales"], Lucas.UserId);
         moved.QueueId.ShouldBe(w.Queues["Sales"]);
         moved.AssignedAgentId.ShouldBe(Lucas.UserId);
         await Should.ThrowAsync<ForbiddenException>(() => w.Inbox.OpenAsync(Camille, caseId)); // no longer hers, not her queue
-        await Should.ThrowAsync<ForbiddenException>(() => w.Inbox.AssignAsync(Lucas, caseId, Camille.UserId)); // assigning others: supervisors
+        await Should.ThrowAsync<ForbiddenException>(() => w.Cases.AssignAsync(Lucas, caseId, Camille.UserId)); // assigning others: supervisors
 
-        await w.Inbox.UnassignAsync(Lucas, caseId);
-        await w.Inbox.AssignAsync(Sophie, caseId, Lucas.UserId);
-        (await w.Inbox.ResolveAsync(Lucas, caseId)).Status.ShouldBe(CaseStatus.Resolved);
-        await Should.ThrowAsync<DomainException>(() => w.Inbox.ReplyAsync(Lucas, caseId, "encore"));
-        (await w.Inbox.ReopenAsync(Lucas, caseId)).Status.ShouldBe(CaseStatus.Open);
-        (await w.Inbox.CancelAsync(Lucas, caseId)).Status.ShouldBe(CaseStatus.Cancelled);
+        await w.Cases.UnassignAsync(Lucas, caseId);
+        await w.Cases.AssignAsync(Sophie, caseId, Lucas.UserId);
+        (await w.Cases.ResolveAsync(Lucas, caseId)).Status.ShouldBe(CaseStatus.Resolved);
+        await Should.ThrowAsync<DomainException>(() => w.Cases.ReplyAsync(Lucas, caseId, "encore"));
+        (await w.Cases.ReopenAsync(Lucas, caseId)).Status.ShouldBe(CaseStatus.Open);
+        (await w.Cases.CancelAsync(Lucas, caseId)).Status.ShouldBe(CaseStatus.Cancelled);
 
         (await w.QueryAsync(db => db.CaseComments.CountAsync(c => c.CaseId == caseId))).ShouldBe(0); // cancelling removes the comments
         var history = await w.Inbox.HistoryAsync(Sophie, caseId);
@@ -137,7 +137,7 @@ public class InboxServiceTests
             await using var w = await CreateAsync();
             var (_, caseId) = await w.InboundAsync(Queue.DefaultName);
             var start = new TaskCompletionSource();
-            async Task<object> Try(Actor a) { await start.Task; try { return await w.Inbox.TakeAsync(a, caseId); } catch (Exception ex) { return ex; } }
+            async Task<object> Try(Actor a) { await start.Task; try { return await w.Cases.TakeAsync(a, caseId); } catch (Exception ex) { return ex; } }
             var camille = Task.Run(() => Try(Camille));
             var lucas = Task.Run(() => Try(Lucas));
             start.SetResult();
@@ -158,7 +158,7 @@ public class InboxServiceTests
         await using var w = await CreateAsync(connector);
         var (_, caseId) = await w.InboundAsync("Support", Channel.Sms, address: "06 12 34 56 78");
 
-        var tile = await w.Inbox.ReplyAsync(Camille, caseId, "  Votre colis arrive demain.  ");
+        var tile = await w.Cases.ReplyAsync(Camille, caseId, "  Votre colis arrive demain.  ");
 
         tile.AssignedAgentId.ShouldBe(Camille.UserId); // replying to an unassigned case takes it
         tile.FirstResponseAt.ShouldNotBeNull();
@@ -182,7 +182,7 @@ public class InboxServiceTests
         await using (var w = await CreateAsync())
         {
             var (_, caseId) = await w.InboundAsync("Support", Channel.Email, address: "Zoe@Example.com");
-            await w.Inbox.ReplyAsync(Camille, caseId, "Bonjour Zoé");
+            await w.Cases.ReplyAsync(Camille, caseId, "Bonjour Zoé");
             var delivery = await w.QueryAsync(db => db.OutboundDeliveries.SingleAsync());
             delivery.To.ShouldBe("zoe@example.com");
             delivery.Body.ShouldBe("Bonjour Zoé");
@@ -191,7 +191,7 @@ public class InboxServiceTests
         await using (var w = await CreateAsync(new SpyConnector(null)))
         {
             var (_, caseId) = await w.InboundAsync("Support");
-            await w.Inbox.ReplyAsync(Camille, caseId, "Bonjour");
+            await w.Cases.ReplyAsync(Camille, caseId, "Bonjour");
             (await w.Inbox.OpenAsync(Camille, caseId)).Thread.Last().Delivery.ShouldBe(DeliveryStatus.Failed);
         }
     }
@@ -203,16 +203,16 @@ public class InboxServiceTests
         var (_, caseId) = await w.InboundAsync("Support", assignedTo: Lucas.UserId);
         var (_, voice) = await w.InboundAsync("Support", Channel.Voice);
         var before = await w.QueryAsync(db => db.Messages.CountAsync());
-        (await Should.ThrowAsync<DomainException>(() => w.Inbox.ReplyAsync(Lucas, caseId, "   "))).Field.ShouldBe("text");
-        (await Should.ThrowAsync<DomainException>(() => w.Inbox.ReplyAsync(Lucas, caseId, new string('x', 10_001)))).Field.ShouldBe("text");
-        await Should.ThrowAsync<DomainException>(() => w.Inbox.ReplyAsync(Camille, voice, "on ne répond pas à un appel par écrit"));
+        (await Should.ThrowAsync<DomainException>(() => w.Cases.ReplyAsync(Lucas, caseId, "   "))).Field.ShouldBe("text");
+        (await Should.ThrowAsync<DomainException>(() => w.Cases.ReplyAsync(Lucas, caseId, new string('x', 10_001)))).Field.ShouldBe("text");
+        await Should.ThrowAsync<DomainException>(() => w.Cases.ReplyAsync(Camille, voice, "on ne répond pas à un appel par écrit"));
         // Camille sees the case (her queue) but it is Lucas's.
-        (await Should.ThrowAsync<ForbiddenException>(() => w.Inbox.ReplyAsync(Camille, caseId, "je prends"))).Message.ShouldContain("Lucas Bernard");
-        await Should.ThrowAsync<ForbiddenException>(() => w.Inbox.ResolveAsync(Camille, caseId));
+        (await Should.ThrowAsync<ForbiddenException>(() => w.Cases.ReplyAsync(Camille, caseId, "je prends"))).Message.ShouldContain("Lucas Bernard");
+        await Should.ThrowAsync<ForbiddenException>(() => w.Cases.ResolveAsync(Camille, caseId));
         await Should.ThrowAsync<ForbiddenException>(() => w.Approvals.PendingAsync(Camille));
-        await Should.ThrowAsync<NotFoundException>(() => w.Inbox.TakeAsync(Camille, 999_999));
-        (await Should.ThrowAsync<DomainException>(() => w.Inbox.TransferAsync(Lucas, caseId, 999_999, null))).Field.ShouldBe("queueId");
-        (await Should.ThrowAsync<DomainException>(() => w.Inbox.AssignAsync(Sophie, caseId, "nobody"))).Field.ShouldBe("agentId");
+        await Should.ThrowAsync<NotFoundException>(() => w.Cases.TakeAsync(Camille, 999_999));
+        (await Should.ThrowAsync<DomainException>(() => w.Cases.TransferAsync(Lucas, caseId, 999_999, null))).Field.ShouldBe("queueId");
+        (await Should.ThrowAsync<DomainException>(() => w.Cases.AssignAsync(Sophie, caseId, "nobody"))).Field.ShouldBe("agentId");
         (await w.QueryAsync(db => db.Messages.CountAsync())).ShouldBe(before);
         (await w.QueryAsync(db => db.Cases.Where(c => c.Id == caseId).Select(c => new { c.AssignedAgentId, c.QueueId, c.Status }).SingleAsync()))
             .ShouldBe(new { AssignedAgentId = (string?)Lucas.UserId, QueueId = w.Queues["Support"], Status = CaseStatus.Open });
@@ -225,7 +225,7 @@ public class InboxServiceTests
         var connector = new SpyConnector(DeliveryStatus.Delivered);
         await using var w = await CreateAsync(connector);
         var (cardId, caseId) = await w.InboundAsync("Support");
-        await w.Inbox.AddNoteAsync(Camille, caseId, "Client fidèle, geste commercial possible.");
+        await w.Cases.AddNoteAsync(Camille, caseId, "Client fidèle, geste commercial possible.");
         var detail = await w.Inbox.OpenAsync(Camille, caseId);
         detail.Thread.Select(e => e.Kind).ShouldBe([ThreadEntryKind.Message, ThreadEntryKind.Note]);
         detail.Thread[1].Text.ShouldBe("Client fidèle, geste commercial possible.");
@@ -258,7 +258,7 @@ public class InboxServiceTests
 
         // A reply on a public post goes under the post.
         await w.MoreInboundAsync(caseId, "encore un commentaire", t0.AddMinutes(3), MessageKind.Comment, postId);
-        await w.Inbox.ReplyAsync(Camille, caseId, "Merci !");
+        await w.Cases.ReplyAsync(Camille, caseId, "Merci !");
         var after = await w.Inbox.OpenAsync(Camille, caseId);
         var reply = after.Thread.Single(e => e.Text == "Merci !");
         reply.MessageKind.ShouldBe(MessageKind.Comment);
@@ -292,7 +292,7 @@ public class InboxServiceTests
         var counts = await w.Inbox.CountsAsync(Camille);
         counts.FirstResponseBreached.ShouldBe(support.FirstResponseTargetMinutes < 20 ? 1 : 0);
         counts.UnassignedInMyQueues.ShouldBe(1);
-        await w.Inbox.TakeAsync(Camille, caseId);
+        await w.Cases.TakeAsync(Camille, caseId);
         (await w.Inbox.CountsAsync(Camille)).ShouldBe(new InboxCounts(1, 1, 0, counts.FirstResponseBreached, 0));
     }
 

@@ -21,7 +21,8 @@ public sealed class InboxWorld : IAsyncDisposable
 
     public TestDatabase Db { get; private init; } = default!;
     public InProcessChangeFeed Feed { get; private init; } = default!;
-    public InboxService Inbox { get; private init; } = default!;
+    public InboxQueries Inbox { get; private init; } = default!;
+    public CaseCommands Cases { get; private init; } = default!;
     public ApprovalService Approvals { get; private init; } = default!;
     public Dictionary<string, long> Queues { get; private set; } = [];
     public List<ChangeEvent> Published { get; } = [];
@@ -31,8 +32,10 @@ public sealed class InboxWorld : IAsyncDisposable
         var db = await TestDatabase.CreateAsync();
         await new ReferenceData(db.Factory, TimeProvider.System).EnsureDemoReferenceDataAsync();
         var feed = new InProcessChangeFeed();
-        var inbox = new InboxService(db.Factory, feed, connector ?? new RecordingOutboundConnector(db.Factory, TimeProvider.System), TimeProvider.System);
-        var world = new InboxWorld { Db = db, Feed = feed, Inbox = inbox, Approvals = new ApprovalService(db.Factory, feed, inbox, TimeProvider.System) };
+        var runner = db.Runner(feed);
+        var delivery = new ReplyDelivery(runner, connector ?? new RecordingOutboundConnector(db.Factory, TimeProvider.System));
+        var cases = new CaseCommands(runner, delivery);
+        var world = new InboxWorld { Db = db, Feed = feed, Inbox = new InboxQueries(db.Factory, cases, TimeProvider.System), Cases = cases, Approvals = new ApprovalService(db.Factory, runner, delivery) };
         feed.Subscribe(e => { lock (world.Published) world.Published.Add(e); return Task.CompletedTask; });
         await using var ctx = db.Factory.CreateDbContext();
         world.Queues = await ctx.Queues.ToDictionaryAsync(q => q.Name, q => q.Id);

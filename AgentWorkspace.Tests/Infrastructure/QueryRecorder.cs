@@ -3,6 +3,7 @@ using System.Data.Common;
 using System.Diagnostics;
 using System.Linq.Expressions;
 using AgentWorkspace.Core.Persistence;
+using AgentWorkspace.Core.Persistence.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.EntityFrameworkCore.Metadata;
@@ -98,7 +99,8 @@ public sealed class RecordingDbContextFactory : IDbContextFactory<AgentWorkspace
             CompiledQueries.CompileAll(typeof(AgentWorkspaceDbContext).Assembly, db);
         }
         _options = new DbContextOptionsBuilder<SqliteAgentWorkspaceDbContext>()
-            .UseSqlite(database.ConnectionString, o => o.CommandTimeout(60))
+            // As the app's factory: SQLite's retrying strategy, so the use-case runner runs as it does there.
+            .UseSqlite(database.ConnectionString, o => o.CommandTimeout(60).ExecutionStrategy(d => new SqliteRetryingExecutionStrategy(d)))
             .UseModel(model)
             .UseMemoryCache(new MemoryCache(new MemoryCacheOptions()))
             .AddInterceptors(interceptors)

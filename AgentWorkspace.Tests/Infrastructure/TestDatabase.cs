@@ -31,6 +31,10 @@ public sealed class TestDatabase : IAsyncDisposable
     public DatabaseProvider Provider => Factory.Options.Provider;
     public AgentWorkspaceDbContextFactory Factory { get; }
 
+    /// <summary>The use-case runner over this database, publishing on <paramref name="feed"/> (a fresh in-process feed by default).</summary>
+    public AgentWorkspace.Core.UseCases.UseCaseRunner Runner(AgentWorkspace.Core.Realtime.IChangeFeed? feed = null) =>
+        new(Factory, feed ?? new AgentWorkspace.Core.Realtime.InProcessChangeFeed(), TimeProvider.System);
+
     private TestDatabase(string? file, DatabaseOptions options)
     {
         _file = file;

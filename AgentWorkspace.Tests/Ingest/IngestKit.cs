@@ -31,8 +31,8 @@ internal sealed class IngestKit : IAsyncDisposable
 
     /// <summary>Another service over the same database (as another server would run).</summary>
     public IngestService NewService() =>
-        new(Database.Factory, Feed, new SettingsService(Database.Factory, Feed, new SettingsDefaults(_region)),
-            new LexiconSentimentAnalyzer(), new EmailSanitizer(), new IngestOptions(20_000), TimeProvider.System);
+        new(Database.Factory, Database.Runner(Feed), new SettingsService(Database.Factory, Database.Runner(Feed), new SettingsDefaults(_region)),
+            new LexiconSentimentAnalyzer(), new InteractionValidator(new EmailSanitizer(), new IngestOptions(20_000)), TimeProvider.System);
 
     public static async Task<IngestKit> CreateAsync(string region = "FR")
     {

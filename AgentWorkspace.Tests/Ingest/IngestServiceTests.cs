@@ -80,17 +80,17 @@ public class IngestServiceTests
         var address = new IdentityAddress(IdentitySpace.Phone, "+33612345678");
         var ct = TestContext.Current.CancellationToken;
 
-        var (a, b) = (await IngestService.FindIdentityAsync(prepared, address, ct), await IngestService.FindIdentityAsync(tracked, address, ct));
+        var (a, b) = (await IngestStore.FindIdentityAsync(prepared, address, ct), await IngestStore.FindIdentityAsync(tracked, address, ct));
         (a!.Id, a.CardId, a.LastSeenAt).ShouldBe((b!.Id, b.CardId, b.LastSeenAt));
-        (await IngestService.FindIdentityAsync(prepared, new IdentityAddress(IdentitySpace.Phone, "+33699999999"), ct)).ShouldBeNull();
-        var (cardA, cardB) = (await IngestService.FindCardAsync(prepared, first.CardId, ct), await IngestService.FindCardAsync(tracked, first.CardId, ct));
+        (await IngestStore.FindIdentityAsync(prepared, new IdentityAddress(IdentitySpace.Phone, "+33699999999"), ct)).ShouldBeNull();
+        var (cardA, cardB) = (await IngestStore.FindCardAsync(prepared, first.CardId, ct), await IngestStore.FindCardAsync(tracked, first.CardId, ct));
         (cardA.Id, cardA.Version, cardA.NeutralCount + cardA.PositiveCount + cardA.NegativeCount, cardA.LastContactAt)
             .ShouldBe((cardB.Id, cardB.Version, cardB.NeutralCount + cardB.PositiveCount + cardB.NegativeCount, cardB.LastContactAt));
-        var (caseA, caseB) = (await IngestService.FindOpenCaseAsync(prepared, first.CardId, Channel.Sms, ct), await IngestService.FindOpenCaseAsync(tracked, first.CardId, Channel.Sms, ct));
+        var (caseA, caseB) = (await IngestStore.FindOpenCaseAsync(prepared, first.CardId, Channel.Sms, ct), await IngestStore.FindOpenCaseAsync(tracked, first.CardId, Channel.Sms, ct));
         (caseA!.Id, caseB!.Id).ShouldBe((newerOpen, newerOpen), "the newest open (here pending) case on the channel");
         (caseA.Status, caseA.Version, caseA.Title).ShouldBe((caseB.Status, caseB.Version, caseB.Title));
         olderOpen.ShouldNotBe(newerOpen);
-        (await IngestService.FindOpenCaseAsync(prepared, first.CardId, Channel.Email, ct)).ShouldBeNull();
+        (await IngestStore.FindOpenCaseAsync(prepared, first.CardId, Channel.Email, ct)).ShouldBeNull();
     }
 
     [Fact]

@@ -39,6 +39,7 @@ public class MergeDialogTests : BunitContext, IAsyncLifetime
         Services.AddSingleton(new SettingsDefaults());
         Services.AddSingleton<SettingsService>();
         Services.AddSingleton(TimeProvider.System);
+        Services.AddSingleton<AgentWorkspace.Core.UseCases.UseCaseRunner>();
         Services.AddSingleton<MergeService>();
         Services.AddScoped<ActorAccessor>();
         JSInterop.Mode = JSRuntimeMode.Loose;

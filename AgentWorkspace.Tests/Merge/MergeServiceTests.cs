@@ -25,8 +25,8 @@ public class MergeServiceTests
         await new ReferenceData(test.Factory, TimeProvider.System).EnsureDemoReferenceDataAsync();
         new DemoDataSeeder(test.Factory, TimeProvider.System).SeedCards(new DemoSeedOptions(cards), [new DemoAgent("agent", "Camille Laurent", [Queue.DefaultName, "Support"])]);
         var feed = new InProcessChangeFeed();
-        var settings = new SettingsService(test.Factory, feed, new SettingsDefaults());
-        return (test, new MergeService(test.Factory, feed, settings, TimeProvider.System), new DuplicateService(test.Factory, TimeProvider.System), settings);
+        var settings = new SettingsService(test.Factory, test.Runner(feed), new SettingsDefaults());
+        return (test, new MergeService(test.Factory, test.Runner(feed), settings), new DuplicateService(test.Factory, test.Runner(feed)), settings);
     }
 
     /// <summary>Every row of every table but the merge ledger and the audit, without the version and update-time columns.</summary>
@@ -38,7 +38,7 @@ public class MergeServiceTests
         var tables = new List<string>();
         using (var list = connection.CreateCommand())
         {
-            list.CommandText = "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%' AND name NOT IN ('Merges','AuditEntries','__EFMigrationsHistory') ORDER BY name";
+            list.CommandText = "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%' AND name NOT IN ('Merges','AuditEntries','UseCaseCommits','__EFMigrationsHistory') ORDER BY name";
             using var r = list.ExecuteReader();
             while (r.Read()) tables.Add(r.GetString(0));
         }

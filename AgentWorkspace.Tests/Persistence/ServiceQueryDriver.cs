@@ -19,6 +19,7 @@ using AgentWorkspace.Core.Features.Settings;
 using AgentWorkspace.Core.Features.Users;
 using AgentWorkspace.Core.Persistence;
 using AgentWorkspace.Core.Realtime;
+using AgentWorkspace.Core.UseCases;
 using AgentWorkspace.Tests.Infrastructure;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
@@ -88,7 +89,8 @@ internal sealed class ServiceQueryDriver : IAsyncDisposable
 
     /// <summary>
     /// The services whose queries are checked: Core feature classes named *Service, and any other Core
-    /// feature class built on a context factory or a service scope (seeder, reference data, outbound connector).
+    /// feature class built on a context factory, a service scope or the use-case runner (card reads, search
+    /// and edits, inbox queries, case commands, seeder, reference data, outbound connector).
     /// </summary>
     public static IReadOnlyList<Type> ServiceTypes() =>
         typeof(AgentWorkspaceDbContext).Assembly.GetExportedTypes()
@@ -96,7 +98,8 @@ internal sealed class ServiceQueryDriver : IAsyncDisposable
                         && t.Namespace?.StartsWith("AgentWorkspace.Core.Features", StringComparison.Ordinal) == true
                         && (t.Name.EndsWith("Service", StringComparison.Ordinal)
                             || t.GetConstructors().Any(c => c.GetParameters().Any(p =>
-                                p.ParameterType == typeof(IDbContextFactory<AgentWorkspaceDbContext>) || p.ParameterType == typeof(IServiceScopeFactory)))))
+                                p.ParameterType == typeof(IDbContextFactory<AgentWorkspaceDbContext>) || p.ParameterType == typeof(IServiceScopeFactory)
+                                || p.ParameterType == typeof(UseCaseRunner)))))
             .OrderBy(t => t.Name, StringComparer.Ordinal).ToList();
 
     /// <summary>
@@ -213,87 +216,87 @@ internal sealed class ServiceQueryDriver : IAsyncDisposable
         {
             var @case = await db.Cases.FirstAsync(c => c.Id == sms.CaseId);
             var start = DateTimeOffset.UtcNow.AddHours(-5);
-            for (var i = 0; i < InboxService.ThreadPageSize + 5; i++)
+            for (var i = 0; i < InboxQueries.ThreadPageSize + 5; i++)
                 db.Messages.Add(new Message(@case.Id, @case.CardId, Channel.Sms, $"driver-long-{i}", Direction.Inbound, MessageKind.Sms, "Zoé", null, null, $"Message {i}", null, Sentiment.Neutral, start.AddMinutes(i)));
             return await db.SaveChangesAsync();
         });
 
         // ---- inbox and approvals
         var anyCursor = new InboxCursor(DateTimeOffset.UtcNow.AddYears(1), long.MaxValue);
-        await Call<InboxService>(nameof(InboxService.ListAsync), s => s.ListAsync(camille, new InboxFilter()));
-        await Call<InboxService>(nameof(InboxService.ListAsync), s => s.ListAsync(camille, new InboxFilter(InboxScope.Unassigned, general, Channel.Sms, CaseStatus.New, InboxSort.Oldest)));
-        await Call<InboxService>(nameof(InboxService.ListAsync), s => s.ListAsync(camille, new InboxFilter(InboxScope.Mine, general, Channel.Sms, CaseStatus.Open), anyCursor));
-        await Call<InboxService>(nameof(InboxService.ListAsync), s => s.ListAsync(sophie, new InboxFilter(Sort: InboxSort.Oldest), new InboxCursor(DateTimeOffset.MinValue, 0)));
-        await Call<InboxService>(nameof(InboxService.CountsAsync), s => s.CountsAsync(camille));
-        await Call<InboxService>(nameof(InboxService.CountsAsync), s => s.CountsAsync(sophie));
-        await Call<InboxService>(nameof(InboxService.QueuesAsync), s => s.QueuesAsync(camille));
-        await Call<InboxService>(nameof(InboxService.AgentsAsync), s => s.AgentsAsync(camille));
-        await Call<InboxService>(nameof(InboxService.QuickRepliesAsync), s => s.QuickRepliesAsync(camille, "fr"));
-        await Call<InboxService>(nameof(InboxService.QuickRepliesAsync), s => s.QuickRepliesAsync(camille, "fr", "livraison"));
-        await Call<InboxService>(nameof(InboxService.ContactAsync), s => s.ContactAsync(camille, sms.CardId));
-        await Call<InboxService>(nameof(InboxService.TakeAsync), s => s.TakeAsync(camille, sms.CaseId));
-        var opened = await Call<InboxService, CaseDetail>(nameof(InboxService.OpenAsync), s => s.OpenAsync(camille, sms.CaseId));
-        await Call<InboxService>(nameof(InboxService.OpenAsync), s => s.OpenAsync(sophie, email.CaseId));
-        await Call<InboxService>(nameof(InboxService.EarlierAsync), s => s.EarlierAsync(camille, sms.CaseId, opened.EarlierCursor ?? new ThreadCursor(DateTimeOffset.UtcNow, long.MaxValue)));
-        await Call<InboxService>(nameof(InboxService.HistoryAsync), s => s.HistoryAsync(camille, sms.CaseId));
-        await Call<InboxService>(nameof(InboxService.HistoryAsync), s => s.HistoryAsync(camille, sms.CaseId, new HistoryCursor(DateTimeOffset.UtcNow.AddYears(1), long.MaxValue)));
-        await Call<InboxService>(nameof(InboxService.AddNoteAsync), s => s.AddNoteAsync(camille, sms.CaseId, "Client relancé par SMS."));
-        await Call<InboxService>(nameof(InboxService.ReplyAsync), s => s.ReplyAsync(camille, sms.CaseId, "Bonjour, je regarde votre commande."));
-        var approve = await Call<InboxService, DraftView>(nameof(InboxService.SubmitDraftAsync), s => s.SubmitDraftAsync(camille, sms.CaseId, "Un geste commercial vous est accordé."));
-        var reject = await Call<InboxService, DraftView>(nameof(InboxService.SubmitDraftAsync), s => s.SubmitDraftAsync(camille, sms.CaseId, "Remboursement intégral."));
+        await Call<InboxQueries>(nameof(InboxQueries.ListAsync), s => s.ListAsync(camille, new InboxFilter()));
+        await Call<InboxQueries>(nameof(InboxQueries.ListAsync), s => s.ListAsync(camille, new InboxFilter(InboxScope.Unassigned, general, Channel.Sms, CaseStatus.New, InboxSort.Oldest)));
+        await Call<InboxQueries>(nameof(InboxQueries.ListAsync), s => s.ListAsync(camille, new InboxFilter(InboxScope.Mine, general, Channel.Sms, CaseStatus.Open), anyCursor));
+        await Call<InboxQueries>(nameof(InboxQueries.ListAsync), s => s.ListAsync(sophie, new InboxFilter(Sort: InboxSort.Oldest), new InboxCursor(DateTimeOffset.MinValue, 0)));
+        await Call<InboxQueries>(nameof(InboxQueries.CountsAsync), s => s.CountsAsync(camille));
+        await Call<InboxQueries>(nameof(InboxQueries.CountsAsync), s => s.CountsAsync(sophie));
+        await Call<InboxQueries>(nameof(InboxQueries.QueuesAsync), s => s.QueuesAsync(camille));
+        await Call<InboxQueries>(nameof(InboxQueries.AgentsAsync), s => s.AgentsAsync(camille));
+        await Call<InboxQueries>(nameof(InboxQueries.QuickRepliesAsync), s => s.QuickRepliesAsync(camille, "fr"));
+        await Call<InboxQueries>(nameof(InboxQueries.QuickRepliesAsync), s => s.QuickRepliesAsync(camille, "fr", "livraison"));
+        await Call<InboxQueries>(nameof(InboxQueries.ContactAsync), s => s.ContactAsync(camille, sms.CardId));
+        await Call<CaseCommands>(nameof(CaseCommands.TakeAsync), s => s.TakeAsync(camille, sms.CaseId));
+        var opened = await Call<InboxQueries, CaseDetail>(nameof(InboxQueries.OpenAsync), s => s.OpenAsync(camille, sms.CaseId));
+        await Call<InboxQueries>(nameof(InboxQueries.OpenAsync), s => s.OpenAsync(sophie, email.CaseId));
+        await Call<InboxQueries>(nameof(InboxQueries.EarlierAsync), s => s.EarlierAsync(camille, sms.CaseId, opened.EarlierCursor ?? new ThreadCursor(DateTimeOffset.UtcNow, long.MaxValue)));
+        await Call<InboxQueries>(nameof(InboxQueries.HistoryAsync), s => s.HistoryAsync(camille, sms.CaseId));
+        await Call<InboxQueries>(nameof(InboxQueries.HistoryAsync), s => s.HistoryAsync(camille, sms.CaseId, new HistoryCursor(DateTimeOffset.UtcNow.AddYears(1), long.MaxValue)));
+        await Call<CaseCommands>(nameof(CaseCommands.AddNoteAsync), s => s.AddNoteAsync(camille, sms.CaseId, "Client relancé par SMS."));
+        await Call<CaseCommands>(nameof(CaseCommands.ReplyAsync), s => s.ReplyAsync(camille, sms.CaseId, "Bonjour, je regarde votre commande."));
+        var approve = await Call<CaseCommands, DraftView>(nameof(CaseCommands.SubmitDraftAsync), s => s.SubmitDraftAsync(camille, sms.CaseId, "Un geste commercial vous est accordé."));
+        var reject = await Call<CaseCommands, DraftView>(nameof(CaseCommands.SubmitDraftAsync), s => s.SubmitDraftAsync(camille, sms.CaseId, "Remboursement intégral."));
         await Call<ApprovalService>(nameof(ApprovalService.PendingAsync), s => s.PendingAsync(sophie));
         await Call<ApprovalService>(nameof(ApprovalService.PendingAsync), s => s.PendingAsync(sophie, new DraftCursor(DateTimeOffset.MinValue, 0), 1));
         await Call<ApprovalService>(nameof(ApprovalService.ApproveAsync), s => s.ApproveAsync(sophie, approve.Id, "Parfait."));
         await Call<ApprovalService>(nameof(ApprovalService.RejectAsync), s => s.RejectAsync(sophie, reject.Id, "Trop généreux."));
-        await Call<InboxService>(nameof(InboxService.SetPendingAsync), s => s.SetPendingAsync(camille, sms.CaseId));
-        await Call<InboxService>(nameof(InboxService.ResolveAsync), s => s.ResolveAsync(camille, sms.CaseId));
-        await Call<InboxService>(nameof(InboxService.ReopenAsync), s => s.ReopenAsync(camille, sms.CaseId));
-        await Call<InboxService>(nameof(InboxService.UnassignAsync), s => s.UnassignAsync(camille, sms.CaseId));
-        await Call<InboxService>(nameof(InboxService.AssignAsync), s => s.AssignAsync(sophie, sms.CaseId, hugoUser.Id));
-        await Call<InboxService>(nameof(InboxService.TransferAsync), s => s.TransferAsync(sophie, sms.CaseId, support, camille.UserId));
-        await Call<InboxService>(nameof(InboxService.ReplyAsync), s => s.ReplyAsync(sophie, facebook.CaseId, "Nous vous répondons en message privé."));
+        await Call<CaseCommands>(nameof(CaseCommands.SetPendingAsync), s => s.SetPendingAsync(camille, sms.CaseId));
+        await Call<CaseCommands>(nameof(CaseCommands.ResolveAsync), s => s.ResolveAsync(camille, sms.CaseId));
+        await Call<CaseCommands>(nameof(CaseCommands.ReopenAsync), s => s.ReopenAsync(camille, sms.CaseId));
+        await Call<CaseCommands>(nameof(CaseCommands.UnassignAsync), s => s.UnassignAsync(camille, sms.CaseId));
+        await Call<CaseCommands>(nameof(CaseCommands.AssignAsync), s => s.AssignAsync(sophie, sms.CaseId, hugoUser.Id));
+        await Call<CaseCommands>(nameof(CaseCommands.TransferAsync), s => s.TransferAsync(sophie, sms.CaseId, support, camille.UserId));
+        await Call<CaseCommands>(nameof(CaseCommands.ReplyAsync), s => s.ReplyAsync(sophie, facebook.CaseId, "Nous vous répondons en message privé."));
         await Call<RecordingOutboundConnector>(nameof(RecordingOutboundConnector.SendAsync), s => s.SendAsync(new OutboundRequest(sms.MessageId, sms.CaseId, Channel.Sms, "+33612345678", null, "Test")));
 
         // ---- cards
-        await Call<CardService>(nameof(CardService.ResolveAsync), s => s.ResolveAsync(camille, sms.CardId));
-        await Call<CardService>(nameof(CardService.GetCondensedAsync), s => s.GetCondensedAsync(camille, sms.CardId));
-        var first = await Call<CardService, CardFirstView>(nameof(CardService.GetFirstViewAsync), s => s.GetFirstViewAsync(camille, sms.CardId));
-        await Call<CardService>(nameof(CardService.GetMessagesAsync), s => s.GetMessagesAsync(camille, sms.CardId, null, 10));
-        await Call<CardService>(nameof(CardService.GetMessagesAsync), s => s.GetMessagesAsync(camille, sms.CardId, first.Messages.Next ?? new MessageCursor(DateTimeOffset.UtcNow, long.MaxValue), 10));
-        await Call<CardService>(nameof(CardService.GetCasesAsync), s => s.GetCasesAsync(camille, sms.CardId));
-        await Call<CardService>(nameof(CardService.GetConversationSummaryAsync), s => s.GetConversationSummaryAsync(camille, sms.CardId));
-        await Call<CardService>(nameof(CardService.GetCaseThreadsAsync), s => s.GetCaseThreadsAsync(camille, sms.CardId));
-        await Call<CardService>(nameof(CardService.GetNotesAsync), s => s.GetNotesAsync(camille, sms.CardId));
-        await Call<CardService>(nameof(CardService.GetTimelineAsync), s => s.GetTimelineAsync(camille, sms.CardId, TimelineFilter.All));
+        await Call<CardReads>(nameof(CardReads.ResolveAsync), s => s.ResolveAsync(camille, sms.CardId));
+        await Call<CardReads>(nameof(CardReads.GetCondensedAsync), s => s.GetCondensedAsync(camille, sms.CardId));
+        var first = await Call<CardReads, CardFirstView>(nameof(CardReads.GetFirstViewAsync), s => s.GetFirstViewAsync(camille, sms.CardId));
+        await Call<CardReads>(nameof(CardReads.GetMessagesAsync), s => s.GetMessagesAsync(camille, sms.CardId, null, 10));
+        await Call<CardReads>(nameof(CardReads.GetMessagesAsync), s => s.GetMessagesAsync(camille, sms.CardId, first.Messages.Next ?? new MessageCursor(DateTimeOffset.UtcNow, long.MaxValue), 10));
+        await Call<CardReads>(nameof(CardReads.GetCasesAsync), s => s.GetCasesAsync(camille, sms.CardId));
+        await Call<CardReads>(nameof(CardReads.GetConversationSummaryAsync), s => s.GetConversationSummaryAsync(camille, sms.CardId));
+        await Call<CardReads>(nameof(CardReads.GetCaseThreadsAsync), s => s.GetCaseThreadsAsync(camille, sms.CardId));
+        await Call<CardReads>(nameof(CardReads.GetNotesAsync), s => s.GetNotesAsync(camille, sms.CardId));
+        await Call<CardReads>(nameof(CardReads.GetTimelineAsync), s => s.GetTimelineAsync(camille, sms.CardId, TimelineFilter.All));
         // A cursor of the middle kind: each source then reads with its own form of the keyset (<=, (=, <), <).
-        await Call<CardService>(nameof(CardService.GetTimelineAsync), s => s.GetTimelineAsync(camille, sms.CardId, TimelineFilter.All, new TimelineCursor(DateTimeOffset.UtcNow, TimelineKind.Note, long.MaxValue)));
+        await Call<CardReads>(nameof(CardReads.GetTimelineAsync), s => s.GetTimelineAsync(camille, sms.CardId, TimelineFilter.All, new TimelineCursor(DateTimeOffset.UtcNow, TimelineKind.Note, long.MaxValue)));
 
         var seededEmail = await PeekAsync(db => db.Identities.Where(i => i.Space == IdentitySpace.Email).Select(i => i.NormalizedAddress).FirstAsync());
         var seededName = await PeekAsync(db => db.Cards.Where(c => c.SearchName != "").Select(c => c.SearchName).FirstAsync());
         foreach (var query in new[] { seededEmail, "06 12 34 56 78", "@zoe.fb", "06 12 3", "zoe.mar", "zoe.martin@dri", seededName[..2], "zzz" })
-            await Call<CardService>(nameof(CardService.SearchAsync), s => s.SearchAsync(camille, query));
+            await Call<CardSearch>(nameof(CardSearch.SearchAsync), s => s.SearchAsync(camille, query));
         foreach (var stage in new[] { 1, 2, 3 })
-            await Call<CardService>(nameof(CardService.SearchAsync), s => s.SearchAsync(camille, seededName[..1], new SearchCursor(stage, seededName[..1], 0), 2));
+            await Call<CardSearch>(nameof(CardSearch.SearchAsync), s => s.SearchAsync(camille, seededName[..1], new SearchCursor(stage, seededName[..1], 0), 2));
 
-        var created = await Call<CardService, long>(nameof(CardService.CreateAsync), s => s.CreateAsync(camille,
+        var created = await Call<CardEdits, long>(nameof(CardEdits.CreateAsync), s => s.CreateAsync(camille,
             new CardProfile { FirstName = "Léa", LastName = "Fontaine", Company = "Fontaine SARL", PrimaryEmail = "lea@fontaine.test" },
             [new NewIdentity(Channel.Email, "lea@fontaine.test"), new NewIdentity(Channel.WhatsApp, "+33 7 98 76 54 32")]));
-        var version = await Call<CardService, long>(nameof(CardService.UpdateProfileAsync), s => s.UpdateProfileAsync(camille, created, 1,
+        var version = await Call<CardEdits, long>(nameof(CardEdits.UpdateProfileAsync), s => s.UpdateProfileAsync(camille, created, 1,
             new CardProfile { FirstName = "Léa", LastName = "Fontaine", City = "Lyon" }));
-        await Call<CardService>(nameof(CardService.UpdateProfileAsync), async s =>
+        await Call<CardEdits>(nameof(CardEdits.UpdateProfileAsync), async s =>
             await Should.ThrowAsync<ProfileConflictException>(() => s.UpdateProfileAsync(camille, created, version - 1, new CardProfile { FirstName = "Léa", City = "Nantes" })));
-        await Call<CardService>(nameof(CardService.SetCustomFieldAsync), s => s.SetCustomFieldAsync(camille, created, "loyalty-tier", "Gold"));
-        await Call<CardService>(nameof(CardService.SetCustomFieldAsync), s => s.SetCustomFieldAsync(camille, created, "loyalty-tier", null));
-        var note = await Call<CardService, NoteView>(nameof(CardService.AddNoteAsync), s => s.AddNoteAsync(camille, sms.CardId, "Préfère être contactée le matin.", sms.CaseId));
-        await Call<CardService>(nameof(CardService.EditNoteAsync), s => s.EditNoteAsync(camille, note.Id, "Préfère être contactée l'après-midi."));
-        await Call<CardService>(nameof(CardService.DeleteNoteAsync), s => s.DeleteNoteAsync(camille, note.Id));
+        await Call<CardEdits>(nameof(CardEdits.SetCustomFieldAsync), s => s.SetCustomFieldAsync(camille, created, "loyalty-tier", "Gold"));
+        await Call<CardEdits>(nameof(CardEdits.SetCustomFieldAsync), s => s.SetCustomFieldAsync(camille, created, "loyalty-tier", null));
+        var note = await Call<CardEdits, NoteView>(nameof(CardEdits.AddNoteAsync), s => s.AddNoteAsync(camille, sms.CardId, "Préfère être contactée le matin.", sms.CaseId));
+        await Call<CardEdits>(nameof(CardEdits.EditNoteAsync), s => s.EditNoteAsync(camille, note.Id, "Préfère être contactée l'après-midi."));
+        await Call<CardEdits>(nameof(CardEdits.DeleteNoteAsync), s => s.DeleteNoteAsync(camille, note.Id));
         var mailMessage = await PeekAsync(db => db.Messages.Where(m => m.CaseId == email.CaseId).Select(m => m.Id).FirstAsync());
-        await Call<CardService>(nameof(CardService.AddCommentAsync), s => s.AddCommentAsync(camille, email.CaseId, mailMessage, "Facture vérifiée."));
-        await Call<CardService>(nameof(CardService.CancelCaseAsync), s => s.CancelCaseAsync(camille, email.CaseId));
-        Called.Add($"{nameof(CardService)}.{nameof(CardService.RemoveCommentsOfCancelledCaseAsync)}");
+        await Call<CardEdits>(nameof(CardEdits.AddCommentAsync), s => s.AddCommentAsync(camille, email.CaseId, mailMessage, "Facture vérifiée."));
+        await Call<CardEdits>(nameof(CardEdits.CancelCaseAsync), s => s.CancelCaseAsync(camille, email.CaseId));
+        Called.Add($"{nameof(CardEdits)}.{nameof(CardEdits.RemoveCommentsOfCancelledCaseAsync)}");
         await using (var db = _recording.CreateDbContext())
-            await CardService.RemoveCommentsOfCancelledCaseAsync(db, email.CaseId);
-        await Call<InboxService>(nameof(InboxService.CancelAsync), s => s.CancelAsync(sophie, facebook.CaseId));
+            await CardEdits.RemoveCommentsOfCancelledCaseAsync(db, email.CaseId);
+        await Call<CaseCommands>(nameof(CaseCommands.CancelAsync), s => s.CancelAsync(sophie, facebook.CaseId));
 
         // ---- duplicates, merge, privacy
         await Call<DuplicateService>(nameof(DuplicateService.SuggestAsync), s => s.SuggestAsync(camille, sms.CardId));
@@ -301,8 +304,8 @@ internal sealed class ServiceQueryDriver : IAsyncDisposable
         await Call<DuplicateService>(nameof(DuplicateService.DismissAsync), s => s.DismissAsync(camille, sms.CardId, created));
         await Call<MergeService>(nameof(MergeService.RequireMayMergeAsync), s => s.RequireMayMergeAsync(camille));
         // Both cards hold a value of the same field: the merge keeps one and its ledger the other.
-        await Call<CardService>(nameof(CardService.SetCustomFieldAsync), s => s.SetCustomFieldAsync(camille, sms.CardId, "loyalty-tier", "Silver"));
-        await Call<CardService>(nameof(CardService.SetCustomFieldAsync), s => s.SetCustomFieldAsync(camille, email.CardId, "loyalty-tier", "Gold"));
+        await Call<CardEdits>(nameof(CardEdits.SetCustomFieldAsync), s => s.SetCustomFieldAsync(camille, sms.CardId, "loyalty-tier", "Silver"));
+        await Call<CardEdits>(nameof(CardEdits.SetCustomFieldAsync), s => s.SetCustomFieldAsync(camille, email.CardId, "loyalty-tier", "Gold"));
         await Call<MergeService>(nameof(MergeService.PreviewAsync), s => s.PreviewAsync(sophie, sms.CardId, email.CardId));
         var merge = await Call<MergeService, MergeResult>(nameof(MergeService.MergeAsync), s => s.MergeAsync(sophie, sms.CardId, email.CardId,
             new Dictionary<string, MergeChoice> { ["firstName"] = MergeChoice.Merged, ["cf:loyalty-tier"] = MergeChoice.Merged }));
@@ -321,7 +324,7 @@ internal sealed class ServiceQueryDriver : IAsyncDisposable
         await Call<CustomFieldService>(nameof(CustomFieldService.CreateAsync), s => s.CreateAsync(admin,
             new CustomFieldInput("plan", "Plan", "Formule", "Plan", "dropdown", ["A", "B", "C", "D"], true, true, true)));
         foreach (var (card, value) in new[] { (sms.CardId, "A"), (email.CardId, "B"), (created, "D") })
-            await Call<CardService>(nameof(CardService.SetCustomFieldAsync), s => s.SetCustomFieldAsync(camille, card, "plan", value));
+            await Call<CardEdits>(nameof(CardEdits.SetCustomFieldAsync), s => s.SetCustomFieldAsync(camille, card, "plan", value));
         // A rename (values follow), a removed option whose values move, one whose values are cleared.
         await Call<CustomFieldService>(nameof(CustomFieldService.UpdateAsync), s => s.UpdateAsync(admin, "plan",
             new CustomFieldInput("plan", "Plan", "Formule", "Plan", "dropdown", ["A2", "C"], true, true, true),

@@ -69,7 +69,7 @@ public class SqlServerTranslationTests(ServiceQueriesFixture run, ITestOutputHel
         output.WriteLine(string.Join("\n", compiled));
         compiled.Select(q => q.Name).ShouldBe(CompiledQueries.DelegatesOverAContext(core), "every static delegate over a context is a compiled query found here");
         compiled.Count.ShouldBeGreaterThanOrEqualTo(16);
-        compiled.ShouldContain(q => q.Name.StartsWith("InboxService.", StringComparison.Ordinal));
+        compiled.ShouldContain(q => q.Name.StartsWith("InboxQueries.", StringComparison.Ordinal));
         using var check = new SqlServerQueryCheck();
         var failures = check.FailuresOn(compiled);
         failures.ShouldBeEmpty(string.Join("\n\n", failures));
@@ -132,14 +132,10 @@ public class SqlServerTranslationTests(ServiceQueriesFixture run, ITestOutputHel
         var recording = new RecordingDbContextFactory(test, recorder);
         await CardsOf(recording).GetCasesAsync(admin, card);
         (await CardsOf(recording).GetFirstViewAsync(admin, card)).Id.ShouldBe(card);
-        recorder.Queries.ShouldContain(q => q.Origin.StartsWith("CardService.CasesAsync", StringComparison.Ordinal) && q.Printed.Contains("DbSet<Case>()", StringComparison.Ordinal));
+        recorder.Queries.ShouldContain(q => q.Origin.StartsWith("CardReads.CasesAsync", StringComparison.Ordinal) && q.Printed.Contains("DbSet<Case>()", StringComparison.Ordinal));
     }
 
-    private static CardService CardsOf(IDbContextFactory<AgentWorkspaceDbContext> factory)
-    {
-        var feed = new InProcessChangeFeed();
-        return new CardService(factory, feed, new SettingsService(factory, feed, new SettingsDefaults()), TimeProvider.System);
-    }
+    private static CardReads CardsOf(IDbContextFactory<AgentWorkspaceDbContext> factory) => new(factory, new InProcessChangeFeed(), TimeProvider.System);
 
     private static async Task<long> SeedOneCardAsync(TestDatabase test)
     {
@@ -179,7 +175,7 @@ public class SqlServerTranslationTests(ServiceQueriesFixture run, ITestOutputHel
         ("Features/Demo/DemoDataSeeder.cs", "if (restore is not null) SqlitePragmas.Execute(", "`restore` is null unless `sqlite`"),
         ("Features/Demo/DemoDataSeeder.cs", "FROM sqlite_master", "in DropIndexes, called only when `sqlite`"),
         ("Features/Demo/DemoDataSeeder.cs", "SqlitePragmas.Execute(connection, $\"DROP INDEX", "in DropIndexes, called only when `sqlite`"),
-        ("Features/Ingest/IngestService.cs", "rows.First<", "the SQLite group writer's kept statements: batch.Rows is set only by the group commit, which runs only on SQLite"),
+        ("Features/Ingest/IngestStore.cs", "rows.First<", "the SQLite group writer's kept statements: batch.Rows is set only by the group commit, which runs only on SQLite"),
     ];
 
     [Fact]

@@ -40,6 +40,8 @@ public class SqliteContextPoolTests
     [Fact]
     public async Task ATransactionLeftOpenIsRolledBackWhenTheContextReturns()
     {
+        // The pool's own behaviour, below the use-case runner: transactions opened by hand, retries suspended.
+        using var outsideRunner = Core.Persistence.Sqlite.SqliteRetryingExecutionStrategy.Suspend();
         await using var test = await TestDatabase.CreateAsync();
         await using (var db = test.Factory.CreateDbContext())
         {

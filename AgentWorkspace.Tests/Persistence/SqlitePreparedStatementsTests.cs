@@ -50,6 +50,8 @@ public class SqlitePreparedStatementsTests
         // A change is seen by the next run of the prepared statement, inside a transaction too.
         await using (var db = test.Factory.CreateDbContext())
         {
+            // A transaction outside the runner: as the ingest writer does, with the retrying strategy suspended.
+            using var outsideRunner = Core.Persistence.Sqlite.SqliteRetryingExecutionStrategy.Suspend();
             await using var tx = await db.Database.BeginTransactionAsync();
             await db.Cards.Where(c => c.Id == ids[1]).ExecuteUpdateAsync(s => s.SetProperty(c => c.FirstName, "Robert"));
             (await ById(db, ids[1]))!.FirstName.ShouldBe("Robert");

@@ -55,7 +55,7 @@ public class PrivacyServiceTests
         return (test, card.Id, @case.Id);
     }
 
-    private static PrivacyService Service(TestDatabase test) => new(test.Factory, new InProcessChangeFeed(), TimeProvider.System);
+    private static PrivacyService Service(TestDatabase test) => new(test.Factory, test.Runner(), TimeProvider.System);
 
     [Fact]
     public async Task AfterAnonymizeNoErasedValueIsLeftAnywhereInTheDatabaseFile()

@@ -21,19 +21,19 @@ internal static class CardEndpoints
     {
         var cards = api.MapGroup("/cards").AddEndpointFilter<CardErrorFilter>();
 
-        cards.MapPost("", async (JsonElement body, HttpContext http, CardService service, CancellationToken ct) =>
+        cards.MapPost("", async (JsonElement body, HttpContext http, CardEdits service, CardReads reads, CancellationToken ct) =>
         {
             if (body.ValueKind != JsonValueKind.Object) throw new DomainException("The body is a JSON object { \"profile\", \"identities\" }.");
             var profile = body.TryGetProperty("profile", out var p) && p.ValueKind != JsonValueKind.Null ? ReadProfile(p, "profile") : new CardProfile();
             var identities = ReadIdentities(body);
             var id = await service.CreateAsync(http.Actor(), profile, identities, ct);
-            return Results.Created($"/api/v1/cards/{id}", await CardJsonAsync(service, http, id, ct));
+            return Results.Created($"/api/v1/cards/{id}", await CardJsonAsync(reads, http, id, ct));
         }).WithName("CreateCard");
 
-        cards.MapGet("/{id:long}", async (long id, HttpContext http, CardService service, CancellationToken ct) =>
+        cards.MapGet("/{id:long}", async (long id, HttpContext http, CardReads service, CancellationToken ct) =>
             Results.Ok(await CardJsonAsync(service, http, id, ct))).WithName("GetCard");
 
-        cards.MapGet("", async (string? q, string? after, int? pageSize, HttpContext http, CardService service, CancellationToken ct) =>
+        cards.MapGet("", async (string? q, string? after, int? pageSize, HttpContext http, CardSearch service, CancellationToken ct) =>
         {
             var cursor = string.IsNullOrEmpty(after) ? null : SearchCursor.Decode(after);
             if (pageSize is < 1 or > 100) throw new DomainException("pageSize is between 1 and 100.", "pageSize");
@@ -45,7 +45,7 @@ internal static class CardEndpoints
             });
         }).WithName("SearchCards");
 
-        cards.MapPut("/{id:long}/profile", async (long id, JsonElement body, HttpContext http, CardService service, CancellationToken ct) =>
+        cards.MapPut("/{id:long}/profile", async (long id, JsonElement body, HttpContext http, CardEdits service, CancellationToken ct) =>
         {
             if (body.ValueKind != JsonValueKind.Object) throw new DomainException("The body is a JSON object { \"version\", \"profile\" }.");
             if (!body.TryGetProperty("version", out var v) || v.ValueKind != JsonValueKind.Number || !v.TryGetInt64(out var version))
@@ -57,7 +57,7 @@ internal static class CardEndpoints
             return Results.Ok(new { id, version = newVersion });
         }).WithName("UpdateCardProfile");
 
-        cards.MapPut("/{id:long}/custom-fields/{ident}", async (long id, string ident, JsonElement body, HttpContext http, CardService service, CancellationToken ct) =>
+        cards.MapPut("/{id:long}/custom-fields/{ident}", async (long id, string ident, JsonElement body, HttpContext http, CardEdits service, CancellationToken ct) =>
         {
             if (body.ValueKind != JsonValueKind.Object || !body.TryGetProperty("value", out var value))
                 throw new DomainException("The body is { \"value\": ... } (null clears the field).", "value");
@@ -77,7 +77,7 @@ internal static class CardEndpoints
         return api;
     }
 
-    private static async Task<object> CardJsonAsync(CardService service, HttpContext http, long id, CancellationToken ct)
+    private static async Task<object> CardJsonAsync(CardReads service, HttpContext http, long id, CancellationToken ct)
     {
         var actor = http.Actor();
         var card = await service.GetFirstViewAsync(actor, id, ct);

@@ -65,6 +65,8 @@ public static class AgentWorkspaceApp
         services.AddScoped<AgentWorkspaceDbContext>(sp => factory.CreateDbContext());
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<IChangeFeed, InProcessChangeFeed>();
+        // Every change of data goes through it: execution strategy, transaction, audit, events after commit (ADR 008).
+        services.AddSingleton<Core.UseCases.UseCaseRunner>();
 
         // Core services.
         services.AddSingleton<ReferenceData>();

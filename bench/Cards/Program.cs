@@ -3,7 +3,7 @@
 //   dotnet run -c Release --project bench/Cards -- /tmp/aw-cards.db [service|browser|all]
 // Adds (once) a contact with 5,000 messages to the database, then measures:
 //   1. the detailed card's first view (profile, identities, indicators, custom fields, 50 newest messages)
-//      through CardService, and the same rows read with raw ADO.NET on one open connection;
+//      through CardReads, and the same rows read with raw ADO.NET on one open connection;
 //   2. each further keyset page of 50 messages, at random depths in the history;
 //   3. in a real browser (Chromium, Playwright): from the click on a search result to the card visible.
 // Prints p50/p95/p99 in milliseconds.
@@ -35,8 +35,9 @@ Console.WriteLine($"{file}: {cardCount:N0} cards; contact #{cardId} ({lastName})
 if (mode is "service" or "all")
 {
     var feed = new InProcessChangeFeed();
-    var settings = new SettingsService(factory, feed, new SettingsDefaults());
-    var cards = new CardService(factory, feed, settings, TimeProvider.System);
+    var runner = new AgentWorkspace.Core.UseCases.UseCaseRunner(factory, feed, TimeProvider.System);
+    var settings = new SettingsService(factory, runner, new SettingsDefaults());
+    var cards = new CardReads(factory, feed, TimeProvider.System);
     var actor = new Actor("bench", "Bench", Role.Agent);
 
     var first = new List<double>();
@@ -48,7 +49,7 @@ if (mode is "service" or "all")
         if (view.Messages.Items.Count != 50) throw new InvalidOperationException("expected 50 messages");
         if (i >= 1_000) first.Add(sw.Elapsed.TotalMilliseconds);
     }
-    Print("first view, CardService (profile, identities, indicators, custom fields, 50 newest)", first);
+    Print("first view, CardReads (profile, identities, indicators, custom fields, 50 newest)", first);
 
     var raw = new List<double>();
     await using (var connection = new SqliteConnection(connectionString))

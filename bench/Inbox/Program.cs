@@ -23,29 +23,33 @@ var factory = new AgentWorkspaceDbContextFactory(DatabaseOptions.From("Sqlite", 
 await DatabaseStartup.MigrateAsync(factory);
 
 var agent = new Actor("bench-agent", "Bench Agent", Role.Agent);
+var runner = new AgentWorkspace.Core.UseCases.UseCaseRunner(factory, new InProcessChangeFeed(), TimeProvider.System);
 await using (var db = factory.CreateDbContext())
 {
     if (!await db.Users.AnyAsync(u => u.Id == agent.UserId))
     {
         Console.WriteLine($"Preparing: reopening 1 case in {openEvery} across queues, assigning 1 in {openEvery * 10} to the bench agent ...");
         var sw = Stopwatch.StartNew();
-        var queues = await db.Queues.OrderBy(q => q.Id).Select(q => q.Id).ToListAsync();
-        await using var tx = await db.Database.BeginTransactionAsync();
-        db.Users.Add(new AppUser { Id = agent.UserId, UserName = "bench-agent", Email = "bench@local", DisplayName = agent.DisplayName, Role = Role.Agent });
-        db.QueueMembers.AddRange(new QueueMember(queues[0], agent.UserId), new QueueMember(queues[1], agent.UserId));
-        await db.SaveChangesAsync();
-        // Status 0..2 (new, open, pending), queue spread over all queues, recent activity spread over 30 days.
-        // Only numbers computed here go into the SQL.
-        var queueOf = "CASE (Id / " + openEvery + ") % " + queues.Count + string.Concat(queues.Select((id, i) => $" WHEN {i} THEN {id}")) + " END";
-        var now = DateTimeOffset.UtcNow.UtcTicks;
-#pragma warning disable EF1002, EF1003
-        await db.Database.ExecuteSqlRawAsync(
-            $"UPDATE Cases SET Status = (Id / {openEvery}) % 3, QueueId = {queueOf}, ResolvedAt = NULL, " +
-            $"LastMessageAt = {now} - (abs(random()) % 2592000) * 10000000, UnreadCount = abs(random()) % 3 WHERE Id % {openEvery} = 0");
-#pragma warning restore EF1002, EF1003
-        var assignEvery = openEvery * 10;
-        await db.Database.ExecuteSqlAsync($"UPDATE Cases SET AssignedAgentId = {agent.UserId} WHERE Id % {assignEvery} = 0");
-        await tx.CommitAsync();
+        // One use case, so that it runs under the provider's execution strategy like the product's own (ADR 008).
+        await runner.RunAsync("Bench.PrepareInbox", Actor.System, Role.Admin, async use =>
+        {
+            var db = use.Db;
+            var queues = await db.Queues.OrderBy(q => q.Id).Select(q => q.Id).ToListAsync();
+            db.Users.Add(new AppUser { Id = agent.UserId, UserName = "bench-agent", Email = "bench@local", DisplayName = agent.DisplayName, Role = Role.Agent });
+            db.QueueMembers.AddRange(new QueueMember(queues[0], agent.UserId), new QueueMember(queues[1], agent.UserId));
+            await db.SaveChangesAsync();
+            // Status 0..2 (new, open, pending), queue spread over all queues, recent activity spread over 30 days.
+            // Only numbers computed here go into the SQL.
+            var queueOf = "CASE (Id / " + openEvery + ") % " + queues.Count + string.Concat(queues.Select((id, i) => $" WHEN {i} THEN {id}")) + " END";
+            var now = DateTimeOffset.UtcNow.UtcTicks;
+    #pragma warning disable EF1002, EF1003
+            await db.Database.ExecuteSqlRawAsync(
+                $"UPDATE Cases SET Status = (Id / {openEvery}) % 3, QueueId = {queueOf}, ResolvedAt = NULL, " +
+                $"LastMessageAt = {now} - (abs(random()) % 2592000) * 10000000, UnreadCount = abs(random()) % 3 WHERE Id % {openEvery} = 0");
+    #pragma warning restore EF1002, EF1003
+            var assignEvery = openEvery * 10;
+            await db.Database.ExecuteSqlAsync($"UPDATE Cases SET AssignedAgentId = {agent.UserId} WHERE Id % {assignEvery} = 0");
+        });
         await db.Database.ExecuteSqlRawAsync("ANALYZE");
         Console.WriteLine($"  {sw.Elapsed.TotalSeconds:0.0} s");
     }
@@ -55,7 +59,7 @@ await using (var db = factory.CreateDbContext())
     Console.WriteLine($"{file}: {await db.Cases.CountAsync():N0} cases, {open:N0} open, {visible:N0} open in the bench agent's scope (queues {string.Join(", ", mine)} + assigned)");
 }
 
-var inbox = new InboxService(factory, new InProcessChangeFeed(), new RecordingOutboundConnector(factory, TimeProvider.System), TimeProvider.System);
+var inbox = new InboxQueries(factory, new CaseCommands(runner, new ReplyDelivery(runner, new RecordingOutboundConnector(factory, TimeProvider.System))), TimeProvider.System);
 
 async Task<List<double>> Measure(Func<Task> run, int n = 1_000, int warmup = 100)
 {

@@ -56,8 +56,9 @@ await using (var db = factory.CreateDbContext())
 Console.WriteLine($"{Environment.ProcessorCount} cores, {count:N0} interactions per scenario");
 
 var feed = new InProcessChangeFeed();
-var settings = new SettingsService(factory, feed, new SettingsDefaults("FR"));
-var ingest = new IngestService(factory, feed, settings, new LexiconSentimentAnalyzer(), new EmailSanitizer(), new IngestOptions(20_000), TimeProvider.System);
+var runner = new AgentWorkspace.Core.UseCases.UseCaseRunner(factory, feed, TimeProvider.System);
+var settings = new SettingsService(factory, runner, new SettingsDefaults("FR"));
+var ingest = new IngestService(factory, runner, settings, new LexiconSentimentAnalyzer(), new InteractionValidator(new EmailSanitizer(), new IngestOptions(20_000)), TimeProvider.System);
 var actor = new Actor("bench", "Bench", Role.Admin);
 var IdentityQuery = EF.CompileAsyncQuery((AgentWorkspaceDbContext db, IdentitySpace space, string normalized) =>
     db.Identities.FirstOrDefault(i => i.Space == space && i.NormalizedAddress == normalized));

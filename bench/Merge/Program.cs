@@ -33,9 +33,10 @@ if (existing < cards)
 Console.WriteLine($"{file}: {Math.Max(existing, cards):N0} cards");
 
 var feed = new InProcessChangeFeed();
-var settings = new SettingsService(factory, feed, new SettingsDefaults());
-var duplicates = new DuplicateService(factory, TimeProvider.System);
-var merges = new MergeService(factory, feed, settings, TimeProvider.System);
+var runner = new AgentWorkspace.Core.UseCases.UseCaseRunner(factory, feed, TimeProvider.System);
+var settings = new SettingsService(factory, runner, new SettingsDefaults());
+var duplicates = new DuplicateService(factory, runner);
+var merges = new MergeService(factory, runner, settings);
 var actor = new Actor("bench", "Bench", Role.Supervisor);
 var random = new Random(3);
 
@@ -70,7 +71,7 @@ Print("merge two cards of 1,000 messages each", merge);
 Print("undo that merge", undo);
 
 // 3. The search behind the Identities tab: name prefix, e-mail, phone in national form, phone prefix.
-var cardSearch = new CardService(factory, feed, settings, TimeProvider.System);
+var cardSearch = new CardSearch(factory, settings);
 var samples = new List<(string Name, string? Email, string? Phone)>();
 await using (var db = factory.CreateDbContext())
 {

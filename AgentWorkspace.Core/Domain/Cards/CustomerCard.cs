@@ -234,6 +234,49 @@ public sealed class CustomerCard : IVersioned
         UpdatedAt = now;
     }
 
+    /// <summary>
+    /// Whether this card may take part in a merge (as the survivor or the merged card): neither merged,
+    /// anonymized nor locked. <paramref name="field"/> names the input that chose it.
+    /// </summary>
+    public void EnsureMergeable(string field)
+    {
+        if (Status == CardStatus.Merged) throw new DomainException($"Card {Id} was already merged into card {MergedIntoId}.", field);
+        if (Status == CardStatus.Anonymized) throw new DomainException($"Card {Id} was anonymized and cannot be merged.", field);
+        if (IsLocked) throw new DomainException($"Card {Id} is locked: unlock it before merging.", field);
+    }
+
+    /// <summary>Both cards may merge, and they are two.</summary>
+    public static void EnsureMergeable(CustomerCard survivor, CustomerCard merged)
+    {
+        if (survivor.Id == merged.Id) throw new DomainException("A card cannot be merged with itself.", "mergedId");
+        survivor.EnsureMergeable("survivorId");
+        merged.EnsureMergeable("mergedId");
+    }
+
+    /// <summary>
+    /// The survivor takes in <paramref name="merged"/>: the chosen profile, the sum of both cards'
+    /// sentiment counts and audiences, the later last contact; the merged card becomes its tombstone.
+    /// </summary>
+    public void Absorb(CustomerCard merged, CardProfile chosenProfile, string defaultRegion, DateTimeOffset now)
+    {
+        EnsureMergeable(this, merged);
+        UpdateProfile(chosenProfile, defaultRegion, now);
+        SetIndicators(PositiveCount + merged.PositiveCount, NeutralCount + merged.NeutralCount, NegativeCount + merged.NegativeCount);
+        SetAudience(Followers + merged.Followers, Following + merged.Following);
+        if (merged.LastContactAt is { } last && (LastContactAt is null || last > LastContactAt)) SetLastContact(last);
+        Touch(now);
+        merged.MarkMergedInto(Id, now);
+    }
+
+    /// <summary>An unmerge needs the survivor still active and the merged card still its tombstone.</summary>
+    public static void EnsureUnmergeable(CustomerCard survivor, CustomerCard merged)
+    {
+        if (survivor.Status != CardStatus.Active)
+            throw new DomainException($"Card {survivor.Id} was merged again since; undo that merge first.");
+        if (merged.Status != CardStatus.Merged || merged.MergedIntoId != survivor.Id)
+            throw new DomainException($"Card {merged.Id} is no longer merged into card {survivor.Id}.");
+    }
+
     public void RestoreFromMerge(DateTimeOffset now)
     {
         Status = CardStatus.Active;

@@ -95,6 +95,23 @@ public sealed class Case : IVersioned
 
     public void MarkRead() => UnreadCount = 0;
 
+    /// <summary>Whether <paramref name="userId"/> may work the case: its assignee, anyone while it is unassigned, a supervisor always.</summary>
+    public bool MayBeWorkedBy(string userId, bool isSupervisor) => isSupervisor || AssignedAgentId is null || AssignedAgentId == userId;
+
+    /// <summary>Refuses a user who may not work the case, naming who has it (<paramref name="nameOf"/> gives an agent's name).</summary>
+    public void EnsureWorkableBy(string userId, bool isSupervisor, Func<string?, string> nameOf)
+    {
+        if (!MayBeWorkedBy(userId, isSupervisor)) throw new ForbiddenException($"This case is assigned to {nameOf(AssignedAgentId)}.");
+    }
+
+    /// <summary>Assign to me. Two agents taking the same case at once: the first wins, the second is told who has it.</summary>
+    public void Take(string agentId, Func<string?, string> nameOf)
+    {
+        if (AssignedAgentId == agentId) throw new DomainException("The case is already assigned to you.");
+        if (AssignedAgentId is not null) throw new ConflictException($"{nameOf(AssignedAgentId)} took this case first.");
+        AssignTo(agentId);
+    }
+
     public void AssignTo(string? agentId)
     {
         EnsureOpen();
@@ -102,14 +119,41 @@ public sealed class Case : IVersioned
         if (agentId is not null && Status == CaseStatus.New) Status = CaseStatus.Open;
     }
 
+    /// <summary>Back to the queue.</summary>
+    public void Unassign()
+    {
+        if (AssignedAgentId is null) throw new DomainException("The case is not assigned.");
+        AssignTo(null);
+    }
+
     public void TransferTo(long queueId, string? agentId)
     {
         EnsureOpen();
+        if (QueueId == queueId && AssignedAgentId == agentId) throw new DomainException("The case is already there.", "queueId");
         QueueId = queueId;
         AssignedAgentId = agentId;
     }
 
-    public void SetPending() { EnsureOpen(); Status = CaseStatus.Pending; }
+    public void SetPending()
+    {
+        EnsureOpen();
+        if (Status == CaseStatus.Pending) throw new DomainException("The case is already pending.");
+        Status = CaseStatus.Pending;
+    }
+
+    /// <summary>A reply goes out only on an open case of a written channel; a voice case is answered by calling back.</summary>
+    public void EnsureReplyable()
+    {
+        if (!IsOpen) throw new DomainException($"The case is {Status.ToString().ToLowerInvariant()}; reopen it to reply.");
+        if (Channel is Channel.Voice or Channel.Voicemail)
+            throw new DomainException("A voice case is answered by calling back; add a note instead.", "text");
+    }
+
+    /// <summary>A cancelled case takes no more comments (its comments went with it, seed 002).</summary>
+    public void EnsureTakesComments()
+    {
+        if (Status == CaseStatus.Cancelled) throw new DomainException("This case was cancelled; it takes no more comments.", "caseId");
+    }
 
     public void Resolve(DateTimeOffset now)
     {

@@ -3,6 +3,7 @@ using AgentWorkspace.Core.Domain.Common;
 using AgentWorkspace.Core.Domain.Identity;
 using AgentWorkspace.Core.Features.Administration;
 using AgentWorkspace.Core.Persistence;
+using AgentWorkspace.Core.UseCases;
 using Microsoft.EntityFrameworkCore;
 
 namespace AgentWorkspace.Core.Features.ApiKeys;
@@ -16,7 +17,7 @@ public sealed record ApiKeyView(long Id, string Name, Role Role, string Prefix, 
 public sealed record CreatedApiKey(ApiKeyView Key, string Secret);
 
 /// <summary>API keys for integrations: created with a name and a role, revoked. Admin only; audited without the secret.</summary>
-public sealed class ApiKeyService(IDbContextFactory<AgentWorkspaceDbContext> dbFactory, TimeProvider clock)
+public sealed class ApiKeyService(IDbContextFactory<AgentWorkspaceDbContext> dbFactory, UseCaseRunner run)
 {
     private const string Entity = "ApiKey";
 
@@ -37,37 +38,33 @@ public sealed class ApiKeyService(IDbContextFactory<AgentWorkspaceDbContext> dbF
         return errors;
     }
 
-    public async Task<CreatedApiKey> CreateAsync(Actor actor, string? name, Role role, CancellationToken ct = default)
+    public Task<CreatedApiKey> CreateAsync(Actor actor, string? name, Role role, CancellationToken ct = default)
     {
-        actor.Require(Role.Admin);
         if (Check(name, role) is { Count: > 0 } errors) throw errors[0];
-        var (secret, prefix, hash) = ApiKeySecret.Generate();
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var now = clock.GetUtcNow();
-        var key = new ApiKey(name!, role, prefix, hash, actor.DisplayName, now);
-        db.ApiKeys.Add(key);
-        await db.SaveChangesAsync(ct);
-        AdminAudit.Event(db, now, actor, Entity, key.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), "Created", "key", null, $"name={key.Name}; role={key.Role}; prefix={key.Prefix}");
-        await db.SaveChangesAsync(ct);
-        await tx.CommitAsync(ct);
-        return new CreatedApiKey(View(key), secret);
+        return run.RunAsync("ApiKey.Create", actor, Role.Admin, async use =>
+        {
+            var (secret, prefix, hash) = ApiKeySecret.Generate();
+            var key = new ApiKey(name!, role, prefix, hash, actor.DisplayName, use.Now);
+            use.Db.ApiKeys.Add(key);
+            await use.SaveAsync();
+            use.Audit(Entity, Key(key.Id), "Created", "key", null, $"name={key.Name}; role={key.Role}; prefix={key.Prefix}");
+            return new CreatedApiKey(View(key), secret);
+        }, ct);
     }
 
-    public async Task<ApiKeyView> RevokeAsync(Actor actor, long id, CancellationToken ct = default)
-    {
-        actor.Require(Role.Admin);
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var key = await db.ApiKeys.FirstOrDefaultAsync(k => k.Id == id, ct) ?? throw new NotFoundException($"There is no API key {id}.");
-        if (key.IsActive)
+    public Task<ApiKeyView> RevokeAsync(Actor actor, long id, CancellationToken ct = default) =>
+        run.RunAsync("ApiKey.Revoke", actor, Role.Admin, async use =>
         {
-            var now = clock.GetUtcNow();
-            key.Revoke(now);
-            AdminAudit.Event(db, now, actor, Entity, id.ToString(System.Globalization.CultureInfo.InvariantCulture), "Revoked", "key", key.Name, null);
-            await db.SaveChangesAsync(ct);
-        }
-        return View(key);
-    }
+            var key = await use.Db.ApiKeys.FirstOrDefaultAsync(k => k.Id == id, use.Cancellation) ?? throw new NotFoundException($"There is no API key {id}.");
+            if (key.IsActive)
+            {
+                key.Revoke(use.Now);
+                use.Audit(Entity, Key(id), "Revoked", "key", key.Name, null);
+            }
+            return View(key);
+        }, ct);
+
+    private static string Key(long id) => id.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     private static ApiKeyView View(ApiKey k) => new(k.Id, k.Name, k.Role, k.Prefix, k.CreatedAt, k.CreatedBy, k.RevokedAt);
 }

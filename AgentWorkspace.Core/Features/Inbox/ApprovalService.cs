@@ -7,6 +7,7 @@ using AgentWorkspace.Core.Domain.Identity;
 using AgentWorkspace.Core.Persistence;
 using AgentWorkspace.Core.Realtime;
 using Microsoft.EntityFrameworkCore;
+using AgentWorkspace.Core.UseCases;
 
 namespace AgentWorkspace.Core.Features.Inbox;
 
@@ -15,7 +16,7 @@ namespace AgentWorkspace.Core.Features.Inbox;
 /// agent who wrote it), rejecting sends it back with a comment. The author sees the outcome live
 /// (<see cref="ChangeKind.DraftReviewed"/>).
 /// </summary>
-public sealed class ApprovalService(IDbContextFactory<AgentWorkspaceDbContext> dbFactory, IChangeFeed feed, InboxService inbox, TimeProvider clock)
+public sealed class ApprovalService(IDbContextFactory<AgentWorkspaceDbContext> dbFactory, UseCaseRunner run, ReplyDelivery delivery)
 {
     /// <summary>Drafts waiting for review, oldest first (keyset-paged), Supervisor and above.</summary>
     public async Task<DraftPage> PendingAsync(Actor actor, DraftCursor? after = null, int pageSize = 30, CancellationToken ct = default)
@@ -55,29 +56,32 @@ public sealed class ApprovalService(IDbContextFactory<AgentWorkspaceDbContext> d
     /// <summary>Approves a draft: the reply goes out on the case's channel, authored by the agent who drafted it.</summary>
     public async Task<DraftView> ApproveAsync(Actor actor, long draftId, string? comment, CancellationToken ct = default)
     {
-        actor.Require(Role.Supervisor);
-        OutboundRequest request;
-        ReplyDraft draft;
-        CaseTile tile;
-        await using (var db = await dbFactory.CreateDbContextAsync(ct))
+        try
         {
-            await using var tx = await db.Database.BeginTransactionAsync(ct);
-            draft = await LoadAsync(db, actor, draftId, ct);
-            var @case = await db.Cases.FirstAsync(c => c.Id == draft.CaseId, ct);
-            InboxService.EnsureReplyable(@case);
-            var now = clock.GetUtcNow();
-            var message = await InboxService.AddOutboundAsync(db, @case, draft.AuthorId, draft.AuthorName, draft.Text, now, ct);
-            request = await InboxService.RequestAsync(db, @case, message, ct);
-            draft.Approve(actor.UserId, actor.DisplayName, message.Id, comment, now);
-            db.CaseEvents.Add(new CaseEvent(@case.Id, @case.CardId, CaseEventType.DraftApproved, actor.UserId, actor.DisplayName, draft.ReviewComment, now));
-            db.CaseEvents.Add(new CaseEvent(@case.Id, @case.CardId, CaseEventType.Replied, draft.AuthorId, draft.AuthorName, Text.Preview(draft.Text, 200), now));
-            db.Audit.Add(new AuditEntry(now, actor.UserId, actor.DisplayName, "Draft", Id(draftId), "Approved", "status", nameof(DraftStatus.Pending), nameof(DraftStatus.Approved)));
-            await SaveAsync(db, tx, ct);
-            tile = await TileAsync(actor, @case.Id, ct);
+            var (draft, request, tile) = await run.RunAsync("Draft.Approve", actor, Role.Supervisor, async use =>
+            {
+                var db = use.Db;
+                var draft = await LoadAsync(db, actor, draftId, use.Cancellation);
+                var @case = await db.Cases.FirstAsync(c => c.Id == draft.CaseId, use.Cancellation);
+                @case.EnsureReplyable();
+                var message = await ReplyDelivery.AddOutboundAsync(db, @case, draft.AuthorId, draft.AuthorName, draft.Text, use.Now, use.Cancellation);
+                var request = await ReplyDelivery.RequestAsync(db, @case, message, use.Cancellation);
+                draft.Approve(actor.UserId, actor.DisplayName, message.Id, comment, use.Now);
+                db.CaseEvents.Add(new CaseEvent(@case.Id, @case.CardId, CaseEventType.DraftApproved, actor.UserId, actor.DisplayName, draft.ReviewComment, use.Now));
+                db.CaseEvents.Add(new CaseEvent(@case.Id, @case.CardId, CaseEventType.Replied, draft.AuthorId, draft.AuthorName, Text.Preview(draft.Text, 200), use.Now));
+                use.Audit("Draft", Id(draftId), "Approved", "status", nameof(DraftStatus.Pending), nameof(DraftStatus.Approved));
+                await use.SaveAsync();
+                var tile = await InboxQueries.TileAsync(db, @case.Id, use.Cancellation);
+                use.Publish(new ChangeEvent(ChangeKind.DraftReviewed, tile.CardId, tile.Id, tile.QueueId, AgentId: draft.AuthorId));
+                return (draft, request, tile);
+            }, ct);
+            await delivery.DeliverAsync(actor, tile, request, ct);
+            return ReplyDelivery.ToView(draft);
         }
-        feed.Publish(new ChangeEvent(ChangeKind.DraftReviewed, tile.CardId, tile.Id, tile.QueueId, actor.UserId, draft.AuthorId));
-        await inbox.DeliverAsync(actor, tile, request, ct);
-        return InboxService.ToView(draft);
+        catch (DbUpdateConcurrencyException)
+        {
+            throw Changed();
+        }
     }
 
     /// <summary>Rejects a draft with a comment that tells the agent what to change.</summary>
@@ -85,48 +89,34 @@ public sealed class ApprovalService(IDbContextFactory<AgentWorkspaceDbContext> d
     {
         actor.Require(Role.Supervisor);
         if (string.IsNullOrWhiteSpace(comment)) throw new DomainException("Say why the draft is rejected.", "comment");
-        ReplyDraft draft;
-        Case @case;
-        await using (var db = await dbFactory.CreateDbContextAsync(ct))
+        try
         {
-            await using var tx = await db.Database.BeginTransactionAsync(ct);
-            draft = await LoadAsync(db, actor, draftId, ct);
-            @case = await db.Cases.FirstAsync(c => c.Id == draft.CaseId, ct);
-            var now = clock.GetUtcNow();
-            draft.Reject(actor.UserId, actor.DisplayName, comment, now);
-            db.CaseEvents.Add(new CaseEvent(@case.Id, @case.CardId, CaseEventType.DraftRejected, actor.UserId, actor.DisplayName, draft.ReviewComment, now));
-            db.Audit.Add(new AuditEntry(now, actor.UserId, actor.DisplayName, "Draft", Id(draftId), "Rejected", "status", nameof(DraftStatus.Pending), nameof(DraftStatus.Rejected)));
-            db.Entry(@case).State = EntityState.Modified;
-            await SaveAsync(db, tx, ct);
+            return await run.RunAsync("Draft.Reject", actor, Role.Supervisor, async use =>
+            {
+                var db = use.Db;
+                var draft = await LoadAsync(db, actor, draftId, use.Cancellation);
+                var @case = await db.Cases.FirstAsync(c => c.Id == draft.CaseId, use.Cancellation);
+                draft.Reject(actor.UserId, actor.DisplayName, comment, use.Now);
+                db.CaseEvents.Add(new CaseEvent(@case.Id, @case.CardId, CaseEventType.DraftRejected, actor.UserId, actor.DisplayName, draft.ReviewComment, use.Now));
+                use.Audit("Draft", Id(draftId), "Rejected", "status", nameof(DraftStatus.Pending), nameof(DraftStatus.Rejected));
+                db.Entry(@case).State = EntityState.Modified;
+                use.Publish(new ChangeEvent(ChangeKind.DraftReviewed, @case.CardId, @case.Id, @case.QueueId, AgentId: draft.AuthorId));
+                return ReplyDelivery.ToView(draft);
+            }, ct);
         }
-        feed.Publish(new ChangeEvent(ChangeKind.DraftReviewed, @case.CardId, @case.Id, @case.QueueId, actor.UserId, draft.AuthorId));
-        return InboxService.ToView(draft);
+        catch (DbUpdateConcurrencyException)
+        {
+            throw Changed();
+        }
     }
 
-    private Task<CaseTile> TileAsync(Actor actor, long caseId, CancellationToken ct)
-    {
-        actor.Require(Role.Supervisor);
-        return inbox.TileAsync(caseId, ct);
-    }
+    private static ConflictException Changed() => new("The case or the draft changed meanwhile. Reload and try again.");
 
     private static async Task<ReplyDraft> LoadAsync(AgentWorkspaceDbContext db, Actor actor, long draftId, CancellationToken ct)
     {
         var draft = await db.Drafts.FirstOrDefaultAsync(d => d.Id == draftId, ct) ?? throw new NotFoundException($"Draft {draftId} does not exist.");
         if (draft.AuthorId == actor.UserId) throw new ForbiddenException("A draft is reviewed by someone other than its author.");
         return draft;
-    }
-
-    private static async Task SaveAsync(AgentWorkspaceDbContext db, Microsoft.EntityFrameworkCore.Storage.IDbContextTransaction tx, CancellationToken ct)
-    {
-        try
-        {
-            await db.SaveChangesAsync(ct);
-            await tx.CommitAsync(ct);
-        }
-        catch (DbUpdateConcurrencyException)
-        {
-            throw new ConflictException("The case or the draft changed meanwhile. Reload and try again.");
-        }
     }
 
     private static string Id(long id) => id.ToString(CultureInfo.InvariantCulture);

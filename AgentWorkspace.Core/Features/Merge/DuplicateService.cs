@@ -6,6 +6,7 @@ using AgentWorkspace.Core.Domain.Merge;
 using AgentWorkspace.Core.Persistence;
 using F23.StringSimilarity;
 using Microsoft.EntityFrameworkCore;
+using AgentWorkspace.Core.UseCases;
 
 namespace AgentWorkspace.Core.Features.Merge;
 
@@ -31,7 +32,7 @@ public sealed record DuplicatePair(long CardId, string DisplayName, DuplicateCan
 /// shared e-mail, same folded name or same first name and last-name initial), never from a scan of
 /// all cards; each is then scored with its reasons.
 /// </summary>
-public sealed class DuplicateService(IDbContextFactory<AgentWorkspaceDbContext> dbFactory, TimeProvider clock)
+public sealed class DuplicateService(IDbContextFactory<AgentWorkspaceDbContext> dbFactory, UseCaseRunner run)
 {
     public const double Threshold = 0.45;
     private static readonly JaroWinkler Similarity = new();
@@ -120,18 +121,18 @@ public sealed class DuplicateService(IDbContextFactory<AgentWorkspaceDbContext> 
     /// <summary>"Not a duplicate": remembered and audited; the pair is not suggested again.</summary>
     public async Task DismissAsync(Actor actor, long cardId, long otherId, CancellationToken ct = default)
     {
-        actor.Require(Role.Agent);
         if (cardId == otherId) throw new DomainException("A card is not a duplicate of itself.", "otherId");
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var count = await db.Cards.CountAsync(c => c.Id == cardId || c.Id == otherId, ct);
-        if (count != 2) throw new NotFoundException("Both cards must exist.");
-        var a = Math.Min(cardId, otherId);
-        var b = Math.Max(cardId, otherId);
-        if (await db.DuplicateDismissals.AnyAsync(d => d.CardA == a && d.CardB == b, ct)) return;
-        var now = clock.GetUtcNow();
-        db.DuplicateDismissals.Add(new DuplicateDismissal(a, b, actor.UserId, now));
-        db.Audit.Add(new Domain.Audit.AuditEntry(now, actor.UserId, actor.DisplayName, "Card", a.ToString(System.Globalization.CultureInfo.InvariantCulture), "NotDuplicate", "card", null, b.ToString(System.Globalization.CultureInfo.InvariantCulture)));
-        await db.SaveChangesAsync(ct);
+        await run.RunAsync("Card.DismissDuplicate", actor, Role.Agent, async use =>
+        {
+            var db = use.Db;
+            var count = await db.Cards.CountAsync(c => c.Id == cardId || c.Id == otherId, use.Cancellation);
+            if (count != 2) throw new NotFoundException("Both cards must exist.");
+            var a = Math.Min(cardId, otherId);
+            var b = Math.Max(cardId, otherId);
+            if (await db.DuplicateDismissals.AnyAsync(d => d.CardA == a && d.CardB == b, use.Cancellation)) return;
+            db.DuplicateDismissals.Add(new DuplicateDismissal(a, b, actor.UserId, use.Now));
+            use.Audit("Card", a.ToString(System.Globalization.CultureInfo.InvariantCulture), "NotDuplicate", "card", null, b.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }, ct);
     }
 
     /// <summary>

@@ -11,6 +11,7 @@ using AgentWorkspace.Core.Features.Settings;
 using AgentWorkspace.Core.Persistence;
 using AgentWorkspace.Core.Realtime;
 using Microsoft.EntityFrameworkCore;
+using AgentWorkspace.Core.UseCases;
 
 namespace AgentWorkspace.Core.Features.Merge;
 
@@ -31,7 +32,7 @@ public sealed record MergeField(string Field, string? SurvivorValue, string? Mer
 /// that an unmerge restores both cards exactly as they were (while the survivor has not been merged
 /// again since).
 /// </summary>
-public sealed class MergeService(IDbContextFactory<AgentWorkspaceDbContext> dbFactory, IChangeFeed feed, SettingsService settings, TimeProvider clock)
+public sealed class MergeService(IDbContextFactory<AgentWorkspaceDbContext> dbFactory, UseCaseRunner run, SettingsService settings)
 {
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = false };
 
@@ -63,14 +64,24 @@ public sealed class MergeService(IDbContextFactory<AgentWorkspaceDbContext> dbFa
     public async Task<MergeResult> MergeAsync(Actor actor, long survivorId, long mergedId, IReadOnlyDictionary<string, MergeChoice>? choices = null, CancellationToken ct = default)
     {
         await RequireMayMergeAsync(actor, ct);
-        choices ??= new Dictionary<string, MergeChoice>();
+        var chosen = choices ?? new Dictionary<string, MergeChoice>();
         var region = await settings.DefaultRegionAsync(ct);
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        // SQLite: an immediate transaction, so two merges over the same cards run one after the other
-        // and the second sees the first's outcome (a tombstone) instead of racing it.
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        try
+        {
+            // SQLite: an immediate transaction, so two merges over the same cards run one after the other
+            // and the second sees the first's outcome (a tombstone) instead of racing it.
+            return await run.RunAsync("Card.Merge", actor, Role.Agent, use => MergeCoreAsync(use, survivorId, mergedId, chosen, region), ct);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            throw new ConflictException("One of the cards changed while merging (another merge or an edit). Reload and try again.");
+        }
+    }
+
+    private static async Task<MergeResult> MergeCoreAsync(UseCase use, long survivorId, long mergedId, IReadOnlyDictionary<string, MergeChoice> choices, string region)
+    {
+        var (db, now, ct, actor) = (use.Db, use.Now, use.Cancellation, use.Actor);
         var (survivor, merged) = await LoadPairAsync(db, survivorId, mergedId, ct);
-        var now = clock.GetUtcNow();
 
         var ledger = new MergeLedger
         {
@@ -83,13 +94,13 @@ public sealed class MergeService(IDbContextFactory<AgentWorkspaceDbContext> dbFa
         // Profile, field by field: the survivor's value unless the merged card's was chosen (or the survivor has none).
         var sp = survivor.Snapshot();
         var mp = merged.Snapshot();
-        var chosen = new Dictionary<string, string?>();
+        var picked = new Dictionary<string, string?>();
         foreach (var key in sp.Keys)
         {
             var take = choices.TryGetValue(key, out var c) ? c == MergeChoice.Merged : string.IsNullOrEmpty(sp[key]) && !string.IsNullOrEmpty(mp[key]);
-            chosen[key] = take ? mp[key] : sp[key];
+            picked[key] = take ? mp[key] : sp[key];
         }
-        var profile = FromSnapshot(chosen);
+        var profile = FromSnapshot(picked);
 
         // Rows that move: record their ids first, then move them with set-based updates.
         ledger.Identities = await db.Identities.Where(i => i.CardId == mergedId).Select(i => i.Id).ToListAsync(ct);
@@ -127,29 +138,15 @@ public sealed class MergeService(IDbContextFactory<AgentWorkspaceDbContext> dbFa
             db.CustomFieldValues.Remove(mv);
         }
 
-        survivor.UpdateProfile(profile, region, now);
-        survivor.SetIndicators(survivor.PositiveCount + merged.PositiveCount, survivor.NeutralCount + merged.NeutralCount, survivor.NegativeCount + merged.NegativeCount);
-        survivor.SetAudience(survivor.Followers + merged.Followers, survivor.Following + merged.Following);
-        if (merged.LastContactAt is { } mlc && (survivor.LastContactAt is null || mlc > survivor.LastContactAt)) survivor.SetLastContact(mlc);
-        survivor.Touch(now);
-        merged.MarkMergedInto(survivorId, now);
+        survivor.Absorb(merged, profile, region, now);
 
         var record = new MergeRecord(survivorId, mergedId, actor.UserId, actor.DisplayName, now, JsonSerializer.Serialize(ledger, Json));
         db.Merges.Add(record);
-        db.Audit.Add(new AuditEntry(now, actor.UserId, actor.DisplayName, "Card", Id(survivorId), "Merged", "card", Id(mergedId), Id(survivorId)));
-        db.Audit.Add(new AuditEntry(now, actor.UserId, actor.DisplayName, "Card", Id(mergedId), "MergedInto", "card", Id(mergedId), Id(survivorId)));
-        try
-        {
-            await db.SaveChangesAsync(ct);
-            await tx.CommitAsync(ct);
-        }
-        catch (DbUpdateConcurrencyException)
-        {
-            throw new ConflictException("One of the cards changed while merging (another merge or an edit). Reload and try again.");
-        }
-
-        feed.Publish(new ChangeEvent(ChangeKind.CardMerged, CardId: mergedId, ActorId: actor.UserId) { SurvivorId = survivorId });
-        feed.Publish(new ChangeEvent(ChangeKind.CardChanged, CardId: survivorId, ActorId: actor.UserId));
+        use.Audit("Card", Id(survivorId), "Merged", "card", Id(mergedId), Id(survivorId));
+        use.Audit("Card", Id(mergedId), "MergedInto", "card", Id(mergedId), Id(survivorId));
+        await use.SaveAsync();
+        use.Publish(new ChangeEvent(ChangeKind.CardMerged, CardId: mergedId) { SurvivorId = survivorId });
+        use.Publish(new ChangeEvent(ChangeKind.CardChanged, CardId: survivorId));
         return new MergeResult(record.Id, survivorId, mergedId, ledger.Identities.Count, ledger.Cases.Count, ledger.Messages.Count, ledger.Notes.Count);
     }
 
@@ -158,18 +155,25 @@ public sealed class MergeService(IDbContextFactory<AgentWorkspaceDbContext> dbFa
     {
         await RequireMayMergeAsync(actor, ct);
         var region = await settings.DefaultRegionAsync(ct);
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        try
+        {
+            await run.RunAsync("Card.Unmerge", actor, Role.Agent, use => UndoCoreAsync(use, mergeId, region), ct);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            throw new ConflictException("One of the cards changed while undoing the merge. Reload and try again.");
+        }
+    }
+
+    private static async Task UndoCoreAsync(UseCase use, long mergeId, string region)
+    {
+        var (db, now, ct, actor) = (use.Db, use.Now, use.Cancellation, use.Actor);
         var record = await db.Merges.FirstOrDefaultAsync(m => m.Id == mergeId, ct) ?? throw new NotFoundException($"Merge {mergeId} does not exist.");
         if (record.UndoneAt is not null) throw new DomainException("This merge was already undone.");
         var survivor = await db.Cards.FirstAsync(c => c.Id == record.SurvivorId, ct);
         var merged = await db.Cards.FirstAsync(c => c.Id == record.MergedId, ct);
-        if (survivor.Status != CardStatus.Active)
-            throw new DomainException($"Card {survivor.Id} was merged again since; undo that merge first.");
-        if (merged.Status != CardStatus.Merged || merged.MergedIntoId != survivor.Id)
-            throw new DomainException($"Card {merged.Id} is no longer merged into card {survivor.Id}.");
+        CustomerCard.EnsureUnmergeable(survivor, merged);
         var ledger = JsonSerializer.Deserialize<MergeLedger>(record.LedgerJson, Json) ?? throw new InvalidOperationException("Unreadable merge ledger.");
-        var now = clock.GetUtcNow();
         var mergedId = merged.Id;
 
         await db.Identities.Where(i => ledger.Identities.Contains(i.Id)).ExecuteUpdateAsync(s => s.SetProperty(i => i.CardId, mergedId), ct);
@@ -196,18 +200,9 @@ public sealed class MergeService(IDbContextFactory<AgentWorkspaceDbContext> dbFa
                 survivor.NegativeCount + later.Where(l => l.Key == Sentiment.Negative).Sum(l => l.Count));
 
         record.Undo(actor.DisplayName, now);
-        db.Audit.Add(new AuditEntry(now, actor.UserId, actor.DisplayName, "Card", Id(survivor.Id), "Unmerged", "card", Id(survivor.Id), Id(mergedId)));
-        try
-        {
-            await db.SaveChangesAsync(ct);
-            await tx.CommitAsync(ct);
-        }
-        catch (DbUpdateConcurrencyException)
-        {
-            throw new ConflictException("One of the cards changed while undoing the merge. Reload and try again.");
-        }
-        feed.Publish(new ChangeEvent(ChangeKind.CardChanged, CardId: survivor.Id, ActorId: actor.UserId));
-        feed.Publish(new ChangeEvent(ChangeKind.CardChanged, CardId: mergedId, ActorId: actor.UserId));
+        use.Audit("Card", Id(survivor.Id), "Unmerged", "card", Id(survivor.Id), Id(mergedId));
+        use.Publish(new ChangeEvent(ChangeKind.CardChanged, CardId: survivor.Id));
+        use.Publish(new ChangeEvent(ChangeKind.CardChanged, CardId: mergedId));
     }
 
     private static async Task<(CustomerCard Survivor, CustomerCard Merged)> LoadPairAsync(AgentWorkspaceDbContext db, long survivorId, long mergedId, CancellationToken ct)
@@ -215,12 +210,7 @@ public sealed class MergeService(IDbContextFactory<AgentWorkspaceDbContext> dbFa
         if (survivorId == mergedId) throw new DomainException("A card cannot be merged with itself.", "mergedId");
         var survivor = await db.Cards.FirstOrDefaultAsync(c => c.Id == survivorId, ct) ?? throw new NotFoundException($"Card {survivorId} does not exist.");
         var merged = await db.Cards.FirstOrDefaultAsync(c => c.Id == mergedId, ct) ?? throw new NotFoundException($"Card {mergedId} does not exist.");
-        foreach (var card in new[] { survivor, merged })
-        {
-            if (card.Status == CardStatus.Merged) throw new DomainException($"Card {card.Id} was already merged into card {card.MergedIntoId}.", card == survivor ? "survivorId" : "mergedId");
-            if (card.Status == CardStatus.Anonymized) throw new DomainException($"Card {card.Id} was anonymized and cannot be merged.", card == survivor ? "survivorId" : "mergedId");
-            if (card.IsLocked) throw new DomainException($"Card {card.Id} is locked: unlock it before merging.", card == survivor ? "survivorId" : "mergedId");
-        }
+        CustomerCard.EnsureMergeable(survivor, merged);
         return (survivor, merged);
     }
 

@@ -9,6 +9,7 @@ using AgentWorkspace.Core.Domain.Identity;
 using AgentWorkspace.Core.Persistence;
 using AgentWorkspace.Core.Realtime;
 using Microsoft.EntityFrameworkCore;
+using AgentWorkspace.Core.UseCases;
 
 namespace AgentWorkspace.Core.Features.Privacy;
 
@@ -16,7 +17,7 @@ namespace AgentWorkspace.Core.Features.Privacy;
 /// The extra actions of seed 002: export everything stored about a contact, lock a card against
 /// edits and merges, and anonymize it (right to erasure).
 /// </summary>
-public sealed class PrivacyService(IDbContextFactory<AgentWorkspaceDbContext> dbFactory, IChangeFeed feed, TimeProvider clock)
+public sealed class PrivacyService(IDbContextFactory<AgentWorkspaceDbContext> dbFactory, UseCaseRunner run, TimeProvider clock)
 {
     public const string Erased = "[erased]";
     private static readonly JsonSerializerOptions Json = new()
@@ -60,7 +61,7 @@ public sealed class PrivacyService(IDbContextFactory<AgentWorkspaceDbContext> db
             audit = await db.Audit.AsNoTracking().Where(a => a.EntityType == "Card" && a.EntityId == cardId.ToString(CultureInfo.InvariantCulture)).OrderBy(a => a.At)
                 .Select(a => new { a.At, a.ActorName, a.Action, a.Field, a.Before, a.After }).ToListAsync(ct),
         };
-        await AuditAsync(db, actor, cardId, "Exported", ct);
+        await AuditAsync(actor, cardId, "Exported", ct);
         return JsonSerializer.Serialize(export, Json);
     }
 
@@ -77,7 +78,7 @@ public sealed class PrivacyService(IDbContextFactory<AgentWorkspaceDbContext> db
               .Append(Csv(m.Channel.ToString())).Append(',').Append(Csv(m.Direction.ToString())).Append(',').Append(Csv(m.Kind.ToString())).Append(',')
               .Append(Csv(m.AuthorName)).Append(',').Append(Csv(m.Subject)).Append(',').Append(Csv(m.Text)).Append(',').Append(Csv(m.Sentiment.ToString())).Append("\r\n");
         }
-        await AuditAsync(db, actor, cardId, "ExportedMessages", ct);
+        await AuditAsync(actor, cardId, "ExportedMessages", ct);
         return sb.ToString();
     }
 
@@ -86,15 +87,22 @@ public sealed class PrivacyService(IDbContextFactory<AgentWorkspaceDbContext> db
 
     private async Task SetLockAsync(Actor actor, long cardId, bool locked, CancellationToken ct)
     {
-        actor.Require(Role.Supervisor);
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var card = await db.Cards.FirstOrDefaultAsync(c => c.Id == cardId, ct) ?? throw new NotFoundException($"Card {cardId} does not exist.");
-        if (card.IsLocked == locked) return;
-        if (locked) card.Lock(); else card.Unlock();
-        card.Touch(clock.GetUtcNow());
-        db.Audit.Add(new AuditEntry(clock.GetUtcNow(), actor.UserId, actor.DisplayName, "Card", Id(cardId), locked ? "Locked" : "Unlocked", "isLocked", (!locked).ToString(), locked.ToString()));
-        await SaveAsync(db, ct);
-        feed.Publish(new ChangeEvent(ChangeKind.CardChanged, CardId: cardId, ActorId: actor.UserId));
+        try
+        {
+            await run.RunAsync(locked ? "Card.Lock" : "Card.Unlock", actor, Role.Supervisor, async use =>
+            {
+                var card = await use.Db.Cards.FirstOrDefaultAsync(c => c.Id == cardId, use.Cancellation) ?? throw new NotFoundException($"Card {cardId} does not exist.");
+                if (card.IsLocked == locked) return;
+                if (locked) card.Lock(); else card.Unlock();
+                card.Touch(use.Now);
+                use.Audit("Card", Id(cardId), locked ? "Locked" : "Unlocked", "isLocked", (!locked).ToString(), locked.ToString());
+                use.Publish(new ChangeEvent(ChangeKind.CardChanged, CardId: cardId));
+            }, ct);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            throw Changed();
+        }
     }
 
     /// <summary>
@@ -111,8 +119,10 @@ public sealed class PrivacyService(IDbContextFactory<AgentWorkspaceDbContext> db
         await db.Database.OpenConnectionAsync(ct);
         // Deleted and overwritten content is zeroed in the file, not left in free pages.
         if (isSqlite) await db.Database.ExecuteSqlRawAsync("PRAGMA secure_delete=ON;", ct);
-        await using (var tx = await db.Database.BeginTransactionAsync(ct))
+        try
         {
+            await run.RunOnAsync(db, "Card.Anonymize", actor, Role.Supervisor, async use =>
+            {
             var card = await db.Cards.Include(c => c.Identities).FirstOrDefaultAsync(c => c.Id == cardId, ct) ?? throw new NotFoundException($"Card {cardId} does not exist.");
             if (card.Status == CardStatus.Anonymized) throw new DomainException("This card is already anonymized.");
             if (card.Status == CardStatus.Merged) throw new DomainException($"This card was merged into card {card.MergedIntoId}; anonymize that card.");
@@ -120,7 +130,7 @@ public sealed class PrivacyService(IDbContextFactory<AgentWorkspaceDbContext> db
             if (openCases > 0 && !force)
                 throw new DomainException($"The contact has {openCases} open case(s); resolve them first or force the anonymization.", "force");
 
-            var now = clock.GetUtcNow();
+            var now = use.Now;
             var cardKey = Id(cardId);
             var caseIds = await db.Cases.Where(c => c.CardId == cardId).Select(c => c.Id).ToListAsync(ct);
             var messageIds = await db.Messages.Where(m => m.CardId == cardId).Select(m => m.Id).ToListAsync(ct);
@@ -147,26 +157,28 @@ public sealed class PrivacyService(IDbContextFactory<AgentWorkspaceDbContext> db
                 .ExecuteUpdateAsync(s => s.SetProperty(a => a.Before, a => a.Before == null ? null : Erased).SetProperty(a => a.After, a => a.After == null ? null : Erased), ct);
             // A merge ledger holds profile values; once erased, that merge can no longer be undone.
             await db.Merges.Where(m => m.SurvivorId == cardId || m.MergedId == cardId).ExecuteUpdateAsync(s => s.SetProperty(m => m.LedgerJson, "{\"erased\":true}"), ct);
-            db.Audit.Add(new AuditEntry(now, actor.UserId, actor.DisplayName, "Card", cardKey, force && openCases > 0 ? "AnonymizedForced" : "Anonymized"));
-            await SaveAsync(db, ct);
-            await tx.CommitAsync(ct);
+            use.Audit("Card", cardKey, force && openCases > 0 ? "AnonymizedForced" : "Anonymized");
+            use.Publish(new ChangeEvent(ChangeKind.CardChanged, CardId: cardId));
+            return true;
+            }, ct);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            throw Changed();
         }
         if (isSqlite) await db.Database.ExecuteSqlRawAsync("PRAGMA wal_checkpoint(TRUNCATE);", ct);
         await db.Database.CloseConnectionAsync();
-        feed.Publish(new ChangeEvent(ChangeKind.CardChanged, CardId: cardId, ActorId: actor.UserId));
     }
 
-    private async Task AuditAsync(AgentWorkspaceDbContext db, Actor actor, long cardId, string action, CancellationToken ct)
-    {
-        db.Audit.Add(new AuditEntry(clock.GetUtcNow(), actor.UserId, actor.DisplayName, "Card", Id(cardId), action));
-        await db.SaveChangesAsync(ct);
-    }
+    /// <summary>An export is a use case of its own: who took the contact's data, and when.</summary>
+    private Task AuditAsync(Actor actor, long cardId, string action, CancellationToken ct) =>
+        run.RunAsync("Card." + action, actor, Role.Supervisor, use =>
+        {
+            use.Audit("Card", Id(cardId), action);
+            return Task.CompletedTask;
+        }, ct);
 
-    private static async Task SaveAsync(AgentWorkspaceDbContext db, CancellationToken ct)
-    {
-        try { await db.SaveChangesAsync(ct); }
-        catch (DbUpdateConcurrencyException) { throw new ConflictException("The card changed meanwhile. Reload and try again."); }
-    }
+    private static ConflictException Changed() => new("The card changed meanwhile. Reload and try again.");
 
     private static string Csv(string? value)
     {

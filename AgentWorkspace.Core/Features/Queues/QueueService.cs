@@ -4,6 +4,7 @@ using AgentWorkspace.Core.Domain.Queues;
 using AgentWorkspace.Core.Features.Administration;
 using AgentWorkspace.Core.Persistence;
 using AgentWorkspace.Core.Realtime;
+using AgentWorkspace.Core.UseCases;
 using Microsoft.EntityFrameworkCore;
 
 namespace AgentWorkspace.Core.Features.Queues;
@@ -13,7 +14,7 @@ public sealed record QueueInput(string? Name, IReadOnlyList<string>? Skills, int
 public sealed record QueueView(long Id, string Name, IReadOnlyList<string> Skills, int FirstResponseTargetMinutes, int ResolutionTargetMinutes, bool IsDefault, int MemberCount);
 
 /// <summary>Routing queues with their skills and SLA targets (first response, solution). Changes are Admin only and audited.</summary>
-public sealed class QueueService(IDbContextFactory<AgentWorkspaceDbContext> dbFactory, IChangeFeed feed, TimeProvider clock)
+public sealed class QueueService(IDbContextFactory<AgentWorkspaceDbContext> dbFactory, UseCaseRunner run)
 {
     private const string Entity = "Queue";
 
@@ -48,46 +49,44 @@ public sealed class QueueService(IDbContextFactory<AgentWorkspaceDbContext> dbFa
         return errors;
     }
 
-    public async Task<QueueView> CreateAsync(Actor actor, QueueInput input, CancellationToken ct = default)
+    public Task<QueueView> CreateAsync(Actor actor, QueueInput input, CancellationToken ct = default)
     {
-        actor.Require(Role.Admin);
         if (Check(input) is { Count: > 0 } errors) throw errors[0];
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var queue = new Queue(input.Name!, input.FirstResponseTargetMinutes, input.ResolutionTargetMinutes, skills: input.Skills);
-        await EnsureUniqueAsync(db, queue.NormalizedName, 0, input.Name!, ct);
-        db.Queues.Add(queue);
-        await db.SaveChangesAsync(ct);
-        AdminAudit.Event(db, clock.GetUtcNow(), actor, Entity, queue.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), "Created", "queue", null, Describe(queue));
-        await db.SaveChangesAsync(ct);
-        await tx.CommitAsync(ct);
-        feed.Publish(new ChangeEvent(ChangeKind.SettingsChanged, QueueId: queue.Id, ActorId: actor.UserId));
-        return View(queue, 0);
+        return run.RunAsync("Queue.Create", actor, Role.Admin, async use =>
+        {
+            var queue = new Queue(input.Name!, input.FirstResponseTargetMinutes, input.ResolutionTargetMinutes, skills: input.Skills);
+            await EnsureUniqueAsync(use.Db, queue.NormalizedName, 0, input.Name!, use.Cancellation);
+            use.Db.Queues.Add(queue);
+            await use.SaveAsync();
+            use.Audit(Entity, Key(queue.Id), "Created", "queue", null, Describe(queue));
+            use.Publish(new ChangeEvent(ChangeKind.SettingsChanged, QueueId: queue.Id));
+            return View(queue, 0);
+        }, ct);
     }
 
-    public async Task<QueueView> UpdateAsync(Actor actor, long id, QueueInput input, CancellationToken ct = default)
+    public Task<QueueView> UpdateAsync(Actor actor, long id, QueueInput input, CancellationToken ct = default)
     {
-        actor.Require(Role.Admin);
         if (Check(input) is { Count: > 0 } errors) throw errors[0];
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var queue = await db.Queues.FirstOrDefaultAsync(q => q.Id == id, ct) ?? throw new NotFoundException($"There is no queue {id}.");
-        var before = (queue.Name, Skills: string.Join(", ", queue.SkillList), queue.FirstResponseTargetMinutes, queue.ResolutionTargetMinutes);
-        queue.Rename(input.Name!);
-        await EnsureUniqueAsync(db, queue.NormalizedName, id, input.Name!, ct);
-        queue.SetSkills(input.Skills ?? []);
-        queue.SetTargets(input.FirstResponseTargetMinutes, input.ResolutionTargetMinutes);
-        var now = clock.GetUtcNow();
-        var key = id.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        AdminAudit.Changed(db, now, actor, Entity, key, "Updated", "name", before.Name, queue.Name);
-        AdminAudit.Changed(db, now, actor, Entity, key, "Updated", "skills", before.Skills, string.Join(", ", queue.SkillList));
-        AdminAudit.Changed(db, now, actor, Entity, key, "Updated", "firstResponseTargetMinutes", before.FirstResponseTargetMinutes.ToString(System.Globalization.CultureInfo.InvariantCulture), queue.FirstResponseTargetMinutes.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        AdminAudit.Changed(db, now, actor, Entity, key, "Updated", "resolutionTargetMinutes", before.ResolutionTargetMinutes.ToString(System.Globalization.CultureInfo.InvariantCulture), queue.ResolutionTargetMinutes.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        await db.SaveChangesAsync(ct);
-        await tx.CommitAsync(ct);
-        feed.Publish(new ChangeEvent(ChangeKind.SettingsChanged, QueueId: queue.Id, ActorId: actor.UserId));
-        return View(queue, await db.QueueMembers.CountAsync(m => m.QueueId == id, ct));
+        return run.RunAsync("Queue.Update", actor, Role.Admin, async use =>
+        {
+            var db = use.Db;
+            var queue = await db.Queues.FirstOrDefaultAsync(q => q.Id == id, use.Cancellation) ?? throw new NotFoundException($"There is no queue {id}.");
+            var before = (queue.Name, Skills: string.Join(", ", queue.SkillList), queue.FirstResponseTargetMinutes, queue.ResolutionTargetMinutes);
+            queue.Rename(input.Name!);
+            await EnsureUniqueAsync(db, queue.NormalizedName, id, input.Name!, use.Cancellation);
+            queue.SetSkills(input.Skills ?? []);
+            queue.SetTargets(input.FirstResponseTargetMinutes, input.ResolutionTargetMinutes);
+            var key = Key(id);
+            use.AuditChange(Entity, key, "Updated", "name", before.Name, queue.Name);
+            use.AuditChange(Entity, key, "Updated", "skills", before.Skills, string.Join(", ", queue.SkillList));
+            use.AuditChange(Entity, key, "Updated", "firstResponseTargetMinutes", Key(before.FirstResponseTargetMinutes), Key(queue.FirstResponseTargetMinutes));
+            use.AuditChange(Entity, key, "Updated", "resolutionTargetMinutes", Key(before.ResolutionTargetMinutes), Key(queue.ResolutionTargetMinutes));
+            use.Publish(new ChangeEvent(ChangeKind.SettingsChanged, QueueId: queue.Id));
+            return View(queue, await db.QueueMembers.CountAsync(m => m.QueueId == id, use.Cancellation));
+        }, ct);
     }
+
+    private static string Key(long value) => value.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     private static async Task EnsureUniqueAsync(AgentWorkspaceDbContext db, string normalized, long exceptId, string name, CancellationToken ct)
     {

@@ -4,6 +4,7 @@ using AgentWorkspace.Core.Domain.Identity;
 using AgentWorkspace.Core.Features.Administration;
 using AgentWorkspace.Core.Persistence;
 using AgentWorkspace.Core.Realtime;
+using AgentWorkspace.Core.UseCases;
 using Microsoft.EntityFrameworkCore;
 
 namespace AgentWorkspace.Core.Features.QuickReplies;
@@ -13,7 +14,7 @@ public sealed record QuickReplyInput(string? Title, string? Body, string? Langua
 public sealed record QuickReplyView(long Id, string Title, string Body, string Language, IReadOnlyList<string> Tags);
 
 /// <summary>The knowledge base of quick replies the inbox offers. Agents read it; administrators change it (audited).</summary>
-public sealed class QuickReplyService(IDbContextFactory<AgentWorkspaceDbContext> dbFactory, IChangeFeed feed, TimeProvider clock)
+public sealed class QuickReplyService(IDbContextFactory<AgentWorkspaceDbContext> dbFactory, UseCaseRunner run)
 {
     private const string Entity = "QuickReply";
 
@@ -40,50 +41,45 @@ public sealed class QuickReplyService(IDbContextFactory<AgentWorkspaceDbContext>
         return errors;
     }
 
-    public async Task<QuickReplyView> CreateAsync(Actor actor, QuickReplyInput input, CancellationToken ct = default)
+    public Task<QuickReplyView> CreateAsync(Actor actor, QuickReplyInput input, CancellationToken ct = default)
     {
-        actor.Require(Role.Admin);
         if (Check(input) is { Count: > 0 } errors) throw errors[0];
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var reply = new QuickReply(input.Title!, input.Body!, input.Language!, input.Tags);
-        db.QuickReplies.Add(reply);
-        await db.SaveChangesAsync(ct);
-        AdminAudit.Event(db, clock.GetUtcNow(), actor, Entity, Key(reply.Id), "Created", "title", null, reply.Title);
-        await db.SaveChangesAsync(ct);
-        await tx.CommitAsync(ct);
-        feed.Publish(new ChangeEvent(ChangeKind.SettingsChanged, ActorId: actor.UserId));
-        return View(reply);
+        return run.RunAsync("QuickReply.Create", actor, Role.Admin, async use =>
+        {
+            var reply = new QuickReply(input.Title!, input.Body!, input.Language!, input.Tags);
+            use.Db.QuickReplies.Add(reply);
+            await use.SaveAsync();
+            use.Audit(Entity, Key(reply.Id), "Created", "title", null, reply.Title);
+            use.Publish(new ChangeEvent(ChangeKind.SettingsChanged));
+            return View(reply);
+        }, ct);
     }
 
-    public async Task<QuickReplyView> UpdateAsync(Actor actor, long id, QuickReplyInput input, CancellationToken ct = default)
+    public Task<QuickReplyView> UpdateAsync(Actor actor, long id, QuickReplyInput input, CancellationToken ct = default)
     {
-        actor.Require(Role.Admin);
         if (Check(input) is { Count: > 0 } errors) throw errors[0];
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var reply = await db.QuickReplies.FirstOrDefaultAsync(r => r.Id == id, ct) ?? throw new NotFoundException($"There is no quick reply {id}.");
-        var before = (reply.Title, reply.Body, reply.Language, reply.Tags);
-        reply.Update(input.Title!, input.Body!, input.Language!, input.Tags ?? []);
-        var now = clock.GetUtcNow();
-        AdminAudit.Changed(db, now, actor, Entity, Key(id), "Updated", "title", before.Title, reply.Title);
-        AdminAudit.Changed(db, now, actor, Entity, Key(id), "Updated", "body", before.Body, reply.Body);
-        AdminAudit.Changed(db, now, actor, Entity, Key(id), "Updated", "language", before.Language, reply.Language);
-        AdminAudit.Changed(db, now, actor, Entity, Key(id), "Updated", "tags", before.Tags, reply.Tags);
-        await db.SaveChangesAsync(ct);
-        feed.Publish(new ChangeEvent(ChangeKind.SettingsChanged, ActorId: actor.UserId));
-        return View(reply);
+        return run.RunAsync("QuickReply.Update", actor, Role.Admin, async use =>
+        {
+            var reply = await use.Db.QuickReplies.FirstOrDefaultAsync(r => r.Id == id, use.Cancellation) ?? throw new NotFoundException($"There is no quick reply {id}.");
+            var before = (reply.Title, reply.Body, reply.Language, reply.Tags);
+            reply.Update(input.Title!, input.Body!, input.Language!, input.Tags ?? []);
+            use.AuditChange(Entity, Key(id), "Updated", "title", before.Title, reply.Title);
+            use.AuditChange(Entity, Key(id), "Updated", "body", before.Body, reply.Body);
+            use.AuditChange(Entity, Key(id), "Updated", "language", before.Language, reply.Language);
+            use.AuditChange(Entity, Key(id), "Updated", "tags", before.Tags, reply.Tags);
+            use.Publish(new ChangeEvent(ChangeKind.SettingsChanged));
+            return View(reply);
+        }, ct);
     }
 
-    public async Task DeleteAsync(Actor actor, long id, CancellationToken ct = default)
-    {
-        actor.Require(Role.Admin);
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var reply = await db.QuickReplies.FirstOrDefaultAsync(r => r.Id == id, ct) ?? throw new NotFoundException($"There is no quick reply {id}.");
-        db.QuickReplies.Remove(reply);
-        AdminAudit.Event(db, clock.GetUtcNow(), actor, Entity, Key(id), "Deleted", "title", reply.Title, null);
-        await db.SaveChangesAsync(ct);
-        feed.Publish(new ChangeEvent(ChangeKind.SettingsChanged, ActorId: actor.UserId));
-    }
+    public Task DeleteAsync(Actor actor, long id, CancellationToken ct = default) =>
+        run.RunAsync("QuickReply.Delete", actor, Role.Admin, async use =>
+        {
+            var reply = await use.Db.QuickReplies.FirstOrDefaultAsync(r => r.Id == id, use.Cancellation) ?? throw new NotFoundException($"There is no quick reply {id}.");
+            use.Db.QuickReplies.Remove(reply);
+            use.Audit(Entity, Key(id), "Deleted", "title", reply.Title, null);
+            use.Publish(new ChangeEvent(ChangeKind.SettingsChanged));
+        }, ct);
 
     private static string Key(long id) => id.ToString(System.Globalization.CultureInfo.InvariantCulture);
 

@@ -4,6 +4,7 @@ using AgentWorkspace.Core.Domain.Common;
 using AgentWorkspace.Core.Domain.Identity;
 using AgentWorkspace.Core.Persistence;
 using AgentWorkspace.Core.Realtime;
+using AgentWorkspace.Core.UseCases;
 using Microsoft.EntityFrameworkCore;
 
 namespace AgentWorkspace.Core.Features.Settings;
@@ -15,7 +16,7 @@ public sealed record EffectiveSettings(string DefaultPhoneRegion, bool AgentsMay
 /// Reads the run-time settings (default phone region, whether agents may merge). Read on every
 /// ingest, so the value is cached and refreshed when an administrator changes it.
 /// </summary>
-public sealed class SettingsService(IDbContextFactory<AgentWorkspaceDbContext> dbFactory, IChangeFeed feed, SettingsDefaults defaults)
+public sealed class SettingsService(IDbContextFactory<AgentWorkspaceDbContext> dbFactory, UseCaseRunner run, SettingsDefaults defaults)
 {
     private volatile EffectiveSettings? _cached;
 
@@ -34,22 +35,19 @@ public sealed class SettingsService(IDbContextFactory<AgentWorkspaceDbContext> d
     /// <summary>Admin only; audited; every server and circuit sees the new values.</summary>
     public async Task<EffectiveSettings> UpdateAsync(Actor actor, string defaultPhoneRegion, bool agentsMayMerge, CancellationToken ct = default)
     {
-        actor.Require(Role.Admin);
         var region = (defaultPhoneRegion ?? string.Empty).Trim().ToUpperInvariant();
         if (!PhoneNumber.IsKnownRegion(region))
             throw new DomainException($"'{defaultPhoneRegion}' is not a known region code (two letters, e.g. FR, BE, GB).", "defaultPhoneRegion");
         var before = await GetAsync(ct);
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        await Upsert(db, AppSetting.DefaultPhoneRegion, region, ct);
-        await Upsert(db, AppSetting.AgentsMayMerge, agentsMayMerge ? "true" : "false", ct);
-        var now = DateTimeOffset.UtcNow;
-        if (before.DefaultPhoneRegion != region)
-            db.Audit.Add(new Domain.Audit.AuditEntry(now, actor.UserId, actor.DisplayName, "Setting", AppSetting.DefaultPhoneRegion, "Updated", "value", before.DefaultPhoneRegion, region));
-        if (before.AgentsMayMerge != agentsMayMerge)
-            db.Audit.Add(new Domain.Audit.AuditEntry(now, actor.UserId, actor.DisplayName, "Setting", AppSetting.AgentsMayMerge, "Updated", "value", before.AgentsMayMerge.ToString(), agentsMayMerge.ToString()));
-        await db.SaveChangesAsync(ct);
-        Invalidate();
-        feed.Publish(new ChangeEvent(ChangeKind.SettingsChanged, ActorId: actor.UserId));
+        await run.RunAsync("Settings.Update", actor, Role.Admin, async use =>
+        {
+            await Upsert(use.Db, AppSetting.DefaultPhoneRegion, region, use.Cancellation);
+            await Upsert(use.Db, AppSetting.AgentsMayMerge, agentsMayMerge ? "true" : "false", use.Cancellation);
+            use.AuditChange("Setting", AppSetting.DefaultPhoneRegion, "Updated", "value", before.DefaultPhoneRegion, region);
+            use.AuditChange("Setting", AppSetting.AgentsMayMerge, "Updated", "value", before.AgentsMayMerge.ToString(), agentsMayMerge.ToString());
+            use.OnCommitted(Invalidate);
+            use.Publish(new ChangeEvent(ChangeKind.SettingsChanged));
+        }, ct);
         return await GetAsync(ct);
     }
 

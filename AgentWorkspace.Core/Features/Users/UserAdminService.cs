@@ -5,6 +5,7 @@ using AgentWorkspace.Core.Domain.Queues;
 using AgentWorkspace.Core.Features.Administration;
 using AgentWorkspace.Core.Persistence;
 using AgentWorkspace.Core.Realtime;
+using AgentWorkspace.Core.UseCases;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -21,7 +22,7 @@ public sealed record NewUserInput(string? Email, string? DisplayName, Role Role,
 /// operation runs in its own scope and ONE transaction with its audit rows. There is always at least
 /// one active administrator: the last one cannot be disabled or demoted.
 /// </summary>
-public sealed class UserAdminService(IServiceScopeFactory scopes, IChangeFeed feed, TimeProvider clock)
+public sealed class UserAdminService(IServiceScopeFactory scopes, UseCaseRunner run)
 {
     private const string Entity = "User";
 
@@ -63,37 +64,37 @@ public sealed class UserAdminService(IServiceScopeFactory scopes, IChangeFeed fe
         if (Check(input) is { Count: > 0 } errors) throw errors[0];
         await using var scope = scopes.CreateAsyncScope();
         var (db, users) = Resolve(scope);
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var email = EmailAddress.Parse(input.Email, "email").Value;
-        if (await users.FindByEmailAsync(email) is not null)
-            throw new ConflictException($"A user with the e-mail address {email} already exists.", "email");
-        var user = new AppUser { UserName = email, Email = email, EmailConfirmed = true, DisplayName = input.DisplayName!.Trim(), Role = input.Role, CreatedAt = clock.GetUtcNow() };
-        Ensure(await users.CreateAsync(user, input.Password!));
-        Ensure(await users.AddToRoleAsync(user, input.Role.ToString()));
-        var queueIds = await SetQueuesCoreAsync(db, user.Id, input.QueueIds ?? [], ct);
-        AdminAudit.Event(db, clock.GetUtcNow(), actor, Entity, user.Id, "Created", "user", null, $"{user.DisplayName} <{email}>; role={input.Role}; queues={queueIds.Count}");
-        await db.SaveChangesAsync(ct);
-        await tx.CommitAsync(ct);
-        return View(user, queueIds);
+        return await run.RunOnAsync(db, "User.Create", actor, Role.Admin, async use =>
+        {
+            var email = EmailAddress.Parse(input.Email, "email").Value;
+            if (await users.FindByEmailAsync(email) is not null)
+                throw new ConflictException($"A user with the e-mail address {email} already exists.", "email");
+            var user = new AppUser { UserName = email, Email = email, EmailConfirmed = true, DisplayName = input.DisplayName!.Trim(), Role = input.Role, CreatedAt = use.Now };
+            Ensure(await users.CreateAsync(user, input.Password!));
+            Ensure(await users.AddToRoleAsync(user, input.Role.ToString()));
+            var queueIds = await SetQueuesCoreAsync(db, user.Id, input.QueueIds ?? [], use.Cancellation);
+            use.Audit(Entity, user.Id, "Created", "user", null, $"{user.DisplayName} <{email}>; role={input.Role}; queues={queueIds.Count}");
+            return View(user, queueIds);
+        }, ct);
     }
 
     public async Task<UserView> SetDisabledAsync(Actor actor, string userId, bool disabled, CancellationToken ct = default)
     {
-        actor.Require(Role.Admin);
         await using var scope = scopes.CreateAsyncScope();
         var (db, users) = Resolve(scope);
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var user = await FindAsync(users, userId);
-        if (user.IsDisabled == disabled) return await ViewAsync(db, user, ct);
-        if (disabled && user.Role == Role.Admin) await RequireAnotherAdminAsync(db, user.Id, "disabled", ct);
-        user.IsDisabled = disabled;
-        Ensure(await users.UpdateAsync(user));
-        // A new security stamp signs the user out of every browser at the next validation.
-        Ensure(await users.UpdateSecurityStampAsync(user));
-        AdminAudit.Event(db, clock.GetUtcNow(), actor, Entity, user.Id, disabled ? "Disabled" : "Enabled", "disabled", (!disabled).ToString(), disabled.ToString());
-        await db.SaveChangesAsync(ct);
-        await tx.CommitAsync(ct);
-        return await ViewAsync(db, user, ct);
+        return await run.RunOnAsync(db, disabled ? "User.Disable" : "User.Enable", actor, Role.Admin, async use =>
+        {
+            var user = await FindAsync(users, userId);
+            if (user.IsDisabled == disabled) return await ViewAsync(db, user, use.Cancellation);
+            if (disabled && user.Role == Role.Admin) await RequireAnotherAdminAsync(db, user.Id, "disabled", use.Cancellation);
+            user.IsDisabled = disabled;
+            Ensure(await users.UpdateAsync(user));
+            // A new security stamp signs the user out of every browser at the next validation.
+            Ensure(await users.UpdateSecurityStampAsync(user));
+            use.Audit(Entity, user.Id, disabled ? "Disabled" : "Enabled", "disabled", (!disabled).ToString(), disabled.ToString());
+            use.Publish(new ChangeEvent(ChangeKind.SettingsChanged, AgentId: user.Id));
+            return await ViewAsync(db, user, use.Cancellation);
+        }, ct);
     }
 
     public async Task<UserView> SetRoleAsync(Actor actor, string userId, Role role, CancellationToken ct = default)
@@ -102,37 +103,37 @@ public sealed class UserAdminService(IServiceScopeFactory scopes, IChangeFeed fe
         if (!Enum.IsDefined(role)) throw new AdminRuleException("RoleUnknown", "The role is Agent, Supervisor or Admin.", "role");
         await using var scope = scopes.CreateAsyncScope();
         var (db, users) = Resolve(scope);
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var user = await FindAsync(users, userId);
-        if (user.Role == role) return await ViewAsync(db, user, ct);
-        if (user.Role == Role.Admin && !user.IsDisabled) await RequireAnotherAdminAsync(db, user.Id, "role", ct);
-        var before = user.Role;
-        user.Role = role;
-        Ensure(await users.UpdateAsync(user));
-        var current = await users.GetRolesAsync(user);
-        if (current.Count > 0) Ensure(await users.RemoveFromRolesAsync(user, current));
-        Ensure(await users.AddToRoleAsync(user, role.ToString()));
-        Ensure(await users.UpdateSecurityStampAsync(user));
-        AdminAudit.Event(db, clock.GetUtcNow(), actor, Entity, user.Id, "RoleChanged", "role", before.ToString(), role.ToString());
-        await db.SaveChangesAsync(ct);
-        await tx.CommitAsync(ct);
-        return await ViewAsync(db, user, ct);
+        return await run.RunOnAsync(db, "User.SetRole", actor, Role.Admin, async use =>
+        {
+            var user = await FindAsync(users, userId);
+            if (user.Role == role) return await ViewAsync(db, user, use.Cancellation);
+            if (user.Role == Role.Admin && !user.IsDisabled) await RequireAnotherAdminAsync(db, user.Id, "role", use.Cancellation);
+            var before = user.Role;
+            user.Role = role;
+            Ensure(await users.UpdateAsync(user));
+            var current = await users.GetRolesAsync(user);
+            if (current.Count > 0) Ensure(await users.RemoveFromRolesAsync(user, current));
+            Ensure(await users.AddToRoleAsync(user, role.ToString()));
+            Ensure(await users.UpdateSecurityStampAsync(user));
+            use.Audit(Entity, user.Id, "RoleChanged", "role", before.ToString(), role.ToString());
+            use.Publish(new ChangeEvent(ChangeKind.SettingsChanged, AgentId: user.Id));
+            return await ViewAsync(db, user, use.Cancellation);
+        }, ct);
     }
 
     public async Task<UserView> SetQueuesAsync(Actor actor, string userId, IReadOnlyList<long> queueIds, CancellationToken ct = default)
     {
-        actor.Require(Role.Admin);
         await using var scope = scopes.CreateAsyncScope();
         var (db, users) = Resolve(scope);
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var user = await FindAsync(users, userId);
-        var before = await db.QueueMembers.Where(m => m.UserId == user.Id).Select(m => m.QueueId).OrderBy(i => i).ToListAsync(ct);
-        var after = await SetQueuesCoreAsync(db, user.Id, queueIds, ct);
-        AdminAudit.Changed(db, clock.GetUtcNow(), actor, Entity, user.Id, "QueuesChanged", "queues", string.Join(",", before), string.Join(",", after.Order()));
-        await db.SaveChangesAsync(ct);
-        await tx.CommitAsync(ct);
-        feed.Publish(new ChangeEvent(ChangeKind.SettingsChanged, ActorId: actor.UserId, AgentId: user.Id));
-        return View(user, after);
+        return await run.RunOnAsync(db, "User.SetQueues", actor, Role.Admin, async use =>
+        {
+            var user = await FindAsync(users, userId);
+            var before = await db.QueueMembers.Where(m => m.UserId == user.Id).Select(m => m.QueueId).OrderBy(i => i).ToListAsync(use.Cancellation);
+            var after = await SetQueuesCoreAsync(db, user.Id, queueIds, use.Cancellation);
+            use.AuditChange(Entity, user.Id, "QueuesChanged", "queues", string.Join(",", before), string.Join(",", after.Order()));
+            use.Publish(new ChangeEvent(ChangeKind.SettingsChanged, AgentId: user.Id));
+            return View(user, after);
+        }, ct);
     }
 
     /// <summary>Sets a new password chosen by the administrator (who gives it to the user); every session of the user ends.</summary>
@@ -142,16 +143,17 @@ public sealed class UserAdminService(IServiceScopeFactory scopes, IChangeFeed fe
         if (CheckPassword(newPassword) is { } error) throw error;
         await using var scope = scopes.CreateAsyncScope();
         var (db, users) = Resolve(scope);
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var user = await FindAsync(users, userId);
-        foreach (var validator in users.PasswordValidators)
-            Ensure(await validator.ValidateAsync(users, user, newPassword));
-        user.PasswordHash = users.PasswordHasher.HashPassword(user, newPassword!);
-        Ensure(await users.UpdateSecurityStampAsync(user));
-        // The audit says that the password changed, never what it is.
-        AdminAudit.Event(db, clock.GetUtcNow(), actor, Entity, user.Id, "PasswordReset", "password");
-        await db.SaveChangesAsync(ct);
-        await tx.CommitAsync(ct);
+        await run.RunOnAsync(db, "User.ResetPassword", actor, Role.Admin, async use =>
+        {
+            var user = await FindAsync(users, userId);
+            foreach (var validator in users.PasswordValidators)
+                Ensure(await validator.ValidateAsync(users, user, newPassword));
+            user.PasswordHash = users.PasswordHasher.HashPassword(user, newPassword!);
+            Ensure(await users.UpdateSecurityStampAsync(user));
+            // The audit says that the password changed, never what it is.
+            use.Audit(Entity, user.Id, "PasswordReset", "password");
+            return true;
+        }, ct);
     }
 
     private static (AgentWorkspaceDbContext Db, UserManager<AppUser> Users) Resolve(AsyncServiceScope scope) =>

@@ -4,6 +4,8 @@ using System.Threading.Channels;
 using AgentWorkspace.Core.Features.Ingest;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace AgentWorkspace.Core.Persistence.Sqlite;
 
@@ -28,8 +30,10 @@ namespace AgentWorkspace.Core.Persistence.Sqlite;
 /// </para>
 /// </summary>
 internal sealed class GroupCommit<TResult>(IDbContextFactory<AgentWorkspaceDbContext> dbFactory, int maxBatch = GroupCommit.DefaultMaxBatch, int lingerMilliseconds = GroupCommit.DefaultLingerMilliseconds,
-    int checkpointPages = 0)
+    int checkpointPages = 0, ILogger? logger = null)
 {
+    private readonly ILogger _log = logger ?? NullLogger.Instance;
+
     private sealed record Pending(Func<GroupCommitBatch, Task<TResult>> Work, TaskCompletionSource<TResult> Done, CancellationToken Ct)
     {
         // When it was handed in and when its use case started (Stopwatch timestamps), for IngestMetrics.
@@ -77,7 +81,7 @@ internal sealed class GroupCommit<TResult>(IDbContextFactory<AgentWorkspaceDbCon
                 {
                     // One connection for the whole run of groups: its page cache stays warm, since no other
                     // connection writes meanwhile. A failed group gives it back (it may be in any state).
-                    writer ??= await Writer.OpenAsync(dbFactory, checkpointPages);
+                    writer ??= await Writer.OpenAsync(dbFactory, checkpointPages, _log);
                     if (!await CommitAsync(writer, batch))
                     {
                         await writer.ReleaseAsync();
@@ -98,6 +102,7 @@ internal sealed class GroupCommit<TResult>(IDbContextFactory<AgentWorkspaceDbCon
         catch (Exception ex)
         {
             // Only opening the writer's connection can end up here: the waiting callers get its error.
+            _log.LogError(ex, "The ingest writer could not open its connection; {Count} waiting interactions failed.", batch.Count);
             foreach (var pending in batch) pending.Done.TrySetException(ex);
             Volatile.Write(ref _running, 0);
             if (_queue.Reader.TryPeek(out _) && Interlocked.CompareExchange(ref _running, 1, 0) == 0) _ = Task.Run(DrainAsync, CancellationToken.None);
@@ -147,7 +152,7 @@ internal sealed class GroupCommit<TResult>(IDbContextFactory<AgentWorkspaceDbCon
         public SqliteWalSyncer? Syncer { get; }
         private SqliteConnection Connection => (SqliteConnection)Db.Database.GetDbConnection();
 
-        public static async Task<Writer> OpenAsync(IDbContextFactory<AgentWorkspaceDbContext> dbFactory, int checkpointPages)
+        public static async Task<Writer> OpenAsync(IDbContextFactory<AgentWorkspaceDbContext> dbFactory, int checkpointPages, ILogger log)
         {
             var db = await dbFactory.CreateDbContextAsync();
             // Our savepoint per use case replaces EF's own savepoint around each SaveChanges.
@@ -171,7 +176,7 @@ internal sealed class GroupCommit<TResult>(IDbContextFactory<AgentWorkspaceDbCon
                 {
                     // The log is copied into the file on another connection and thread, not inside this writer's commits,
                     // and synced by another thread while the writer goes on (callers still answered only after the sync).
-                    checkpointer = new SqliteWalCheckpointer(db.Database.GetConnectionString()!, checkpointPages > 0 ? checkpointPages : GroupCommit.DefaultCheckpointPages);
+                    checkpointer = new SqliteWalCheckpointer(db.Database.GetConnectionString()!, checkpointPages > 0 ? checkpointPages : GroupCommit.DefaultCheckpointPages) { Logger = log };
                     checkpointer.Attach(connection);
                     syncer = new SqliteWalSyncer(logPath);
                     SqlitePragmas.Execute(connection, "PRAGMA synchronous=NORMAL");
@@ -220,6 +225,9 @@ internal sealed class GroupCommit<TResult>(IDbContextFactory<AgentWorkspaceDbCon
         var (db, rows) = (writer.Db, writer.Rows);
         var outcomes = new (TResult Result, Exception? Error)[batch.Count];
         var scope = new GroupCommitBatch(db, rows);
+        // The one transaction opened outside the use-case runner (docs/decisions/008): a group cannot be re-run by a
+        // strategy, its callers are answered one by one. A busy file is waited for by SQLite's own busy timeout.
+        using var outsideRunner = SqliteRetryingExecutionStrategy.Suspend();
         try
         {
             // Serializable: on SQLite an immediate transaction (the write lock is taken at once, so every
@@ -252,6 +260,7 @@ internal sealed class GroupCommit<TResult>(IDbContextFactory<AgentWorkspaceDbCon
         catch (Exception ex)
         {
             scope.EndUseCase();
+            _log.LogError(ex, "A group of {Count} interactions was rolled back as a whole; each caller gets the error.", batch.Count);
             foreach (var pending in batch) pending.Done.TrySetException(ex);
             return false;
         }

@@ -1,5 +1,7 @@
 using System.Runtime.InteropServices;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace AgentWorkspace.Core.Persistence.Sqlite;
 
@@ -58,6 +60,9 @@ internal sealed class SqliteWalCheckpointer : IDisposable
 
     /// <param name="connectionString">The database's connection string (the checkpointer opens its own connection).</param>
     /// <param name="pages">The log size, in pages, from which the writer wakes the checkpointer.</param>
+    /// <summary>Where the copier's failures go (it runs on a thread of its own, so nothing else would see them).</summary>
+    public ILogger Logger { get; init; } = NullLogger.Instance;
+
     public SqliteWalCheckpointer(string connectionString, int pages)
     {
         _connectionString = connectionString;
@@ -170,9 +175,11 @@ internal sealed class SqliteWalCheckpointer : IDisposable
             if (pages > LargestLog) LargestLog = pages;
             if (!_tailReady && pages - CopiedPages >= Pages) Wake();
         }
-        catch (Exception)
+        catch (Exception ex)
         {
             // Nothing may escape into SQLite's native frames (the process would end); the hard limit still holds.
+            try { Logger.LogError(ex, "The WAL hook failed; the writer's hard limit still bounds the log."); }
+            catch (Exception) { /* a failing logger must not reach native code either */ }
         }
         return 0;
     }
@@ -236,10 +243,11 @@ internal sealed class SqliteWalCheckpointer : IDisposable
                 if (last) break;
             }
         }
-        catch (Exception)
+        catch (Exception ex)
         {
             // The file went away or is locked out. A thread of its own must not end the process: the writer then
             // checkpoints itself past the hard limit, as SQLite would.
+            Logger.LogWarning(ex, "The WAL copier stopped; the ingest writer checkpoints the log itself past {HardLimit} pages.", HardLimitPages);
         }
         finally
         {

@@ -8,7 +8,9 @@ internal static class CardsFeature
 {
     public static IServiceCollection AddCards(this IServiceCollection services)
     {
-        services.AddSingleton<CardService>();
+        services.AddSingleton<CardReads>();
+        services.AddSingleton<CardSearch>();
+        services.AddSingleton<CardEdits>();
         return services;
     }
 

@@ -8,7 +8,9 @@ internal static class InboxFeature
     public static IServiceCollection AddInbox(this IServiceCollection services)
     {
         services.AddSingleton<IOutboundConnector, RecordingOutboundConnector>();
-        services.AddSingleton<InboxService>();
+        services.AddSingleton<ReplyDelivery>();
+        services.AddSingleton<CaseCommands>();
+        services.AddSingleton<InboxQueries>();
         services.AddSingleton<ApprovalService>();
         return services;
     }

@@ -15,6 +15,7 @@ internal static class IngestFeature
         // The built-in analyzer, unless another ISentimentAnalyzer is registered (before or after: the last one wins).
         services.TryAddSingleton<ISentimentAnalyzer, LexiconSentimentAnalyzer>();
         services.AddSingleton<EmailSanitizer>();
+        services.AddSingleton<InteractionValidator>();
         services.AddSingleton<IngestService>();
         return services;
     }

@@ -11,7 +11,7 @@ namespace AgentWorkspace.Web.Store.CardIdentities;
 
 /// <summary>I/O of the Identities tab; keeps it live when the card changes or is merged elsewhere.</summary>
 public sealed class CardIdentitiesEffects(
-    CardService cards, DuplicateService duplicates, MergeService merges, PrivacyService privacy,
+    CardReads cards, CardSearch search, DuplicateService duplicates, MergeService merges, PrivacyService privacy,
     ActorAccessor actors, IChangeFeed feed, IState<CardIdentitiesState> state) : IDisposable
 {
     private const int PageSize = 20;
@@ -38,7 +38,7 @@ public sealed class CardIdentitiesEffects(
         if (action.Query.Trim().Length == 0) return Task.CompletedTask;
         return Run(dispatcher, async actor =>
         {
-            var page = await cards.SearchAsync(actor, action.Query, null, PageSize);
+            var page = await search.SearchAsync(actor, action.Query, null, PageSize);
             dispatcher.Dispatch(new OtherCardsFoundAction(action.Query, page.Items, page.Next, Append: false));
         });
     }
@@ -50,7 +50,7 @@ public sealed class CardIdentitiesEffects(
         if (next is null) return Task.CompletedTask;
         return Run(dispatcher, async actor =>
         {
-            var page = await cards.SearchAsync(actor, query, next, PageSize);
+            var page = await search.SearchAsync(actor, query, next, PageSize);
             dispatcher.Dispatch(new OtherCardsFoundAction(query, page.Items, page.Next, Append: true));
         });
     }

@@ -12,7 +12,7 @@ namespace AgentWorkspace.Web.Store.Cards;
 /// Loads the open card and keeps it live: a message for the card, another agent's edit, a case
 /// change or a merge reload it (bursts collapse into one reload).
 /// </summary>
-public sealed class CardDetailEffects(CardService cards, ActorAccessor actors, IChangeFeed feed, IState<CardDetailState> state,
+public sealed class CardDetailEffects(CardReads cards, CardEdits edits, ActorAccessor actors, IChangeFeed feed, IState<CardDetailState> state,
     IStringLocalizer<CardsResource> localizer) : IDisposable
 {
     public const int ActivityItems = 15;
@@ -124,7 +124,7 @@ public sealed class CardDetailEffects(CardService cards, ActorAccessor actors, I
     {
         try
         {
-            var version = await cards.UpdateProfileAsync(await actors.GetAsync(), action.CardId, action.Version, action.Profile, action.Basis);
+            var version = await edits.UpdateProfileAsync(await actors.GetAsync(), action.CardId, action.Version, action.Profile, action.Basis);
             dispatcher.Dispatch(new ProfileSavedAction(action.CardId, version, action.Profile));
         }
         catch (ProfileConflictException ex)
@@ -146,7 +146,7 @@ public sealed class CardDetailEffects(CardService cards, ActorAccessor actors, I
     {
         try
         {
-            await cards.SetCustomFieldAsync(await actors.GetAsync(), action.CardId, action.Ident, action.Value);
+            await edits.SetCustomFieldAsync(await actors.GetAsync(), action.CardId, action.Ident, action.Value);
             dispatcher.Dispatch(new CardFieldSavedAction(action.CardId, action.Ident));
         }
         catch (Exception ex) when (ex is DomainException or ForbiddenException or NotFoundException or CardMergedException)
@@ -159,28 +159,28 @@ public sealed class CardDetailEffects(CardService cards, ActorAccessor actors, I
     [EffectMethod]
     public Task Handle(AddNoteAction action, IDispatcher dispatcher) => Run(action.CardId, dispatcher, async actor =>
     {
-        await cards.AddNoteAsync(actor, action.CardId, action.Text, action.CaseId);
+        await edits.AddNoteAsync(actor, action.CardId, action.Text, action.CaseId);
         await LoadAsync(action.CardId, dispatcher, first: true);
     });
 
     [EffectMethod]
     public Task Handle(EditNoteAction action, IDispatcher dispatcher) => Run(action.CardId, dispatcher, async actor =>
     {
-        await cards.EditNoteAsync(actor, action.NoteId, action.Text);
+        await edits.EditNoteAsync(actor, action.NoteId, action.Text);
         await LoadAsync(action.CardId, dispatcher, first: true);
     });
 
     [EffectMethod]
     public Task Handle(DeleteNoteAction action, IDispatcher dispatcher) => Run(action.CardId, dispatcher, async actor =>
     {
-        await cards.DeleteNoteAsync(actor, action.NoteId);
+        await edits.DeleteNoteAsync(actor, action.NoteId);
         await LoadAsync(action.CardId, dispatcher, first: true);
     });
 
     [EffectMethod]
     public Task Handle(AddCommentAction action, IDispatcher dispatcher) => Run(action.CardId, dispatcher, async actor =>
     {
-        await cards.AddCommentAsync(actor, action.CaseId, action.MessageId, action.Text);
+        await edits.AddCommentAsync(actor, action.CaseId, action.MessageId, action.Text);
         dispatcher.Dispatch(new CaseThreadsLoadedAction(action.CardId, await cards.GetCaseThreadsAsync(actor, action.CardId, 20, 30)));
     });
 

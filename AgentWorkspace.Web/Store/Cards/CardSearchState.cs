@@ -40,7 +40,7 @@ public static class CardSearchReducers
     public static CardSearchState Reduce(CardSearchState s, SearchFailedAction a) => a.Query != s.Query ? s : s with { Loading = false, Error = a.Error };
 }
 
-public sealed class CardSearchEffects(CardService cards, ActorAccessor actors, IState<CardSearchState> state)
+public sealed class CardSearchEffects(CardSearch cards, ActorAccessor actors, IState<CardSearchState> state)
 {
     [EffectMethod]
     public async Task Handle(SearchCardsAction action, IDispatcher dispatcher)

@@ -12,7 +12,7 @@ namespace AgentWorkspace.Web.Store.Cards;
 /// Loads the condensed cards this circuit shows and keeps them live: a change to the card, a message
 /// for it, or a change to the custom-field definitions reloads it at once.
 /// </summary>
-public sealed class CondensedCardsEffects(CardService cards, ActorAccessor actors, IChangeFeed feed, IStringLocalizer<CardsResource> localizer) : IDisposable
+public sealed class CondensedCardsEffects(CardReads cards, CardEdits edits, ActorAccessor actors, IChangeFeed feed, IStringLocalizer<CardsResource> localizer) : IDisposable
 {
     private readonly ConcurrentDictionary<long, int> _watched = new();
     private IDisposable? _subscription;
@@ -60,7 +60,7 @@ public sealed class CondensedCardsEffects(CardService cards, ActorAccessor actor
     {
         try
         {
-            await cards.SetCustomFieldAsync(await actors.GetAsync(), action.CardId, action.Ident, action.Value);
+            await edits.SetCustomFieldAsync(await actors.GetAsync(), action.CardId, action.Ident, action.Value);
             dispatcher.Dispatch(new PanelFieldSavedAction(action.CardId, action.Ident));
             await LoadAsync(action.CardId, dispatcher);
         }

@@ -10,11 +10,11 @@ using AgentWorkspace.Web.Store.Core;
 namespace AgentWorkspace.Web.Store.Inbox;
 
 /// <summary>
-/// The inbox's I/O: loads through <see cref="InboxService"/>, runs case commands, and keeps the
+/// The inbox's I/O: loads through <see cref="InboxQueries"/> and <see cref="CaseCommands"/>, runs case commands, and keeps the
 /// inbox live from the change feed (a message, a case change or a reviewed draft in the agent's
 /// scope reloads the panel and any open case it touches, and raises a notice).
 /// </summary>
-public sealed class InboxEffects(InboxService inbox, ActorAccessor actors, IChangeFeed feed, TimeProvider clock, IState<InboxState> state) : IDisposable
+public sealed class InboxEffects(InboxQueries inbox, CaseCommands cases, ActorAccessor actors, IChangeFeed feed, TimeProvider clock, IState<InboxState> state) : IDisposable
 {
     private IDisposable? _subscription;
     private ITimer? _ticker;
@@ -71,7 +71,7 @@ public sealed class InboxEffects(InboxService inbox, ActorAccessor actors, IChan
         {
             // Reload as many tiles as are shown, so a live refresh does not shorten a list the agent scrolled.
             var s = state.Value;
-            var page = await inbox.ListAsync(await ActorAsync(), s.Filter, null, Math.Clamp(s.Tiles.Count, 30, InboxService.MaxPageSize));
+            var page = await inbox.ListAsync(await ActorAsync(), s.Filter, null, Math.Clamp(s.Tiles.Count, 30, InboxQueries.MaxPageSize));
             dispatcher.Dispatch(new InboxPageLoadedAction(s.Filter, page, false));
             await LoadCountsAsync(dispatcher);
         });
@@ -99,40 +99,40 @@ public sealed class InboxEffects(InboxService inbox, ActorAccessor actors, IChan
     });
 
     [EffectMethod]
-    public Task Handle(TakeCaseAction a, IDispatcher d) => Command(a, d, actor => inbox.TakeAsync(actor, a.CaseId));
+    public Task Handle(TakeCaseAction a, IDispatcher d) => Command(a, d, actor => cases.TakeAsync(actor, a.CaseId));
 
     [EffectMethod]
-    public Task Handle(AssignCaseAction a, IDispatcher d) => Command(a, d, actor => inbox.AssignAsync(actor, a.CaseId, a.AgentId));
+    public Task Handle(AssignCaseAction a, IDispatcher d) => Command(a, d, actor => cases.AssignAsync(actor, a.CaseId, a.AgentId));
 
     [EffectMethod]
-    public Task Handle(UnassignCaseAction a, IDispatcher d) => Command(a, d, actor => inbox.UnassignAsync(actor, a.CaseId));
+    public Task Handle(UnassignCaseAction a, IDispatcher d) => Command(a, d, actor => cases.UnassignAsync(actor, a.CaseId));
 
     [EffectMethod]
-    public Task Handle(TransferCaseAction a, IDispatcher d) => Command(a, d, actor => inbox.TransferAsync(actor, a.CaseId, a.QueueId, a.AgentId));
+    public Task Handle(TransferCaseAction a, IDispatcher d) => Command(a, d, actor => cases.TransferAsync(actor, a.CaseId, a.QueueId, a.AgentId));
 
     [EffectMethod]
-    public Task Handle(ResolveCaseAction a, IDispatcher d) => Command(a, d, actor => inbox.ResolveAsync(actor, a.CaseId));
+    public Task Handle(ResolveCaseAction a, IDispatcher d) => Command(a, d, actor => cases.ResolveAsync(actor, a.CaseId));
 
     [EffectMethod]
-    public Task Handle(PendCaseAction a, IDispatcher d) => Command(a, d, actor => inbox.SetPendingAsync(actor, a.CaseId));
+    public Task Handle(PendCaseAction a, IDispatcher d) => Command(a, d, actor => cases.SetPendingAsync(actor, a.CaseId));
 
     [EffectMethod]
-    public Task Handle(CancelCaseAction a, IDispatcher d) => Command(a, d, actor => inbox.CancelAsync(actor, a.CaseId));
+    public Task Handle(CancelCaseAction a, IDispatcher d) => Command(a, d, actor => cases.CancelAsync(actor, a.CaseId));
 
     [EffectMethod]
-    public Task Handle(ReopenCaseAction a, IDispatcher d) => Command(a, d, actor => inbox.ReopenAsync(actor, a.CaseId));
+    public Task Handle(ReopenCaseAction a, IDispatcher d) => Command(a, d, actor => cases.ReopenAsync(actor, a.CaseId));
 
     [EffectMethod]
     public Task Handle(SubmitComposerAction a, IDispatcher d) => Command(a, d, async actor => a.Mode switch
     {
-        ComposerMode.Reply => await inbox.ReplyAsync(actor, a.CaseId, a.Text),
-        ComposerMode.Note => await inbox.AddNoteAsync(actor, a.CaseId, a.Text),
+        ComposerMode.Reply => await cases.ReplyAsync(actor, a.CaseId, a.Text),
+        ComposerMode.Note => await cases.AddNoteAsync(actor, a.CaseId, a.Text),
         _ => await SubmitDraftAsync(actor, a),
     }, composerDone: true);
 
     private async Task<CaseTile> SubmitDraftAsync(Actor actor, SubmitComposerAction a)
     {
-        await inbox.SubmitDraftAsync(actor, a.CaseId, a.Text);
+        await cases.SubmitDraftAsync(actor, a.CaseId, a.Text);
         return state.Value.Cases.GetValueOrDefault(a.CaseId)?.Detail?.Case ?? throw new NotFoundException($"Case {a.CaseId} is not open.");
     }
 

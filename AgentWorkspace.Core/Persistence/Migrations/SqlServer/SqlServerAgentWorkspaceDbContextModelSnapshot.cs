@@ -802,6 +802,28 @@ namespace AgentWorkspace.Core.Persistence.Migrations.SqlServer
                     b.ToTable("ReplyDrafts", (string)null);
                 });
 
+            modelBuilder.Entity("AgentWorkspace.Core.Domain.Common.UseCaseCommit", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(32)
+                        .IsUnicode(false)
+                        .HasColumnType("varchar(32)");
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<string>("UseCase")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("nvarchar(100)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("At");
+
+                    b.ToTable("UseCaseCommits", (string)null);
+                });
+
             modelBuilder.Entity("AgentWorkspace.Core.Domain.CustomFields.CustomFieldDefinition", b =>
                 {
                     b.Property<long>("Id")

@@ -759,6 +759,28 @@ namespace AgentWorkspace.Core.Persistence.Migrations.Sqlite
                     b.ToTable("ReplyDrafts", (string)null);
                 });
 
+            modelBuilder.Entity("AgentWorkspace.Core.Domain.Common.UseCaseCommit", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(32)
+                        .IsUnicode(false)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("At")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("UseCase")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("At");
+
+                    b.ToTable("UseCaseCommits", (string)null);
+                });
+
             modelBuilder.Entity("AgentWorkspace.Core.Domain.CustomFields.CustomFieldDefinition", b =>
                 {
                     b.Property<long>("Id")

@@ -11,32 +11,27 @@ using AgentWorkspace.Core.Domain.Identity;
 using AgentWorkspace.Core.Features.Settings;
 using AgentWorkspace.Core.Persistence;
 using AgentWorkspace.Core.Realtime;
+using AgentWorkspace.Core.UseCases;
 using Microsoft.EntityFrameworkCore;
 
 namespace AgentWorkspace.Core.Features.Cards;
 
 /// <summary>
-/// The customer card (issue 4): read models for the condensed and detailed card, history, timeline,
-/// search; and the card's changes (profile with a concurrency check, custom-field values, notes,
-/// case comments), each audited field by field and announced on the change feed after commit.
+/// The customer card's read models (issue 4): the condensed and detailed card, messages, cases,
+/// conversation context, notes, timeline. Search is <see cref="CardSearch"/>, changes <see cref="CardEdits"/>.
 /// </summary>
-public sealed partial class CardService
+public sealed class CardReads
 {
     public const int FirstViewMessages = 50;
     public const int MaxPageSize = 200;
-    public const string AuditEntity = "Card";
 
     private readonly IDbContextFactory<AgentWorkspaceDbContext> _dbFactory;
-    private readonly IChangeFeed _feed;
-    private readonly SettingsService _settings;
     private readonly TimeProvider _clock;
     private volatile IReadOnlyList<CustomFieldDefinition>? _fields;
 
-    public CardService(IDbContextFactory<AgentWorkspaceDbContext> dbFactory, IChangeFeed feed, SettingsService settings, TimeProvider clock)
+    public CardReads(IDbContextFactory<AgentWorkspaceDbContext> dbFactory, IChangeFeed feed, TimeProvider clock)
     {
         _dbFactory = dbFactory;
-        _feed = feed;
-        _settings = settings;
         _clock = clock;
         feed.Subscribe(change =>
         {
@@ -50,7 +45,7 @@ public sealed partial class CardService
 
     // ---------------------------------------------------------------- compiled reads (the hot path)
 
-    private sealed record CardRow(long Id, long Version, CardStatus Status, long? MergedIntoId, bool IsLocked, string? FirstName, string? LastName,
+    internal sealed record CardRow(long Id, long Version, CardStatus Status, long? MergedIntoId, bool IsLocked, string? FirstName, string? LastName,
         string? Company, Gender Gender, string? JobTitle, string? City, string? Category, string? RelationshipType, Channel? PreferredChannel,
         string Tags, string? AvatarUrl, string? PrimaryEmail, string? SecondaryEmail, string? MobilePhone, string? HomePhone,
         int Positive, int Neutral, int Negative, int Followers, int Following, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, DateTimeOffset? LastContactAt)
@@ -65,14 +60,14 @@ public sealed partial class CardService
         public CardIndicators Indicators => new(Positive, Neutral, Negative, Followers, Following);
     }
 
-    private static readonly Func<AgentWorkspaceDbContext, long, CancellationToken, Task<CardRow?>> CardById =
+    internal static readonly Func<AgentWorkspaceDbContext, long, CancellationToken, Task<CardRow?>> CardById =
         EF.CompileAsyncQuery((AgentWorkspaceDbContext db, long id, CancellationToken ct) => db.Cards.AsNoTracking().Where(c => c.Id == id)
             .Select(c => new CardRow(c.Id, c.Version, c.Status, c.MergedIntoId, c.IsLocked, c.FirstName, c.LastName, c.Company, c.Gender, c.JobTitle,
                 c.City, c.Category, c.RelationshipType, c.PreferredChannel, c.Tags, c.AvatarUrl, c.PrimaryEmail, c.SecondaryEmail, c.MobilePhone, c.HomePhone,
                 c.PositiveCount, c.NeutralCount, c.NegativeCount, c.Followers, c.Following, c.CreatedAt, c.UpdatedAt, c.LastContactAt))
             .FirstOrDefault());
 
-    private static readonly Func<AgentWorkspaceDbContext, long, IAsyncEnumerable<IdentityView>> IdentitiesOf =
+    internal static readonly Func<AgentWorkspaceDbContext, long, IAsyncEnumerable<IdentityView>> IdentitiesOf =
         EF.CompileAsyncQuery((AgentWorkspaceDbContext db, long id) => db.Identities.AsNoTracking().Where(i => i.CardId == id && !i.IsErased)
             .OrderBy(i => i.Id)
             .Select(i => new IdentityView(i.Id, i.Channel, i.RawAddress, i.NormalizedAddress, i.DisplayName, i.ProfileUrl, i.Followers, i.Following, i.FirstSeenAt, i.LastSeenAt)));
@@ -92,7 +87,7 @@ public sealed partial class CardService
             .OrderByDescending(m => m.SentAt).ThenByDescending(m => m.Id).Take(take)
             .Select(m => new MessageView(m.Id, m.CaseId, m.Channel, m.Direction, m.Kind, m.AuthorName, m.Subject, m.Text, m.Sentiment, m.SentAt, m.AttachmentCount)));
 
-    private static async Task<List<T>> ToListAsync<T>(IAsyncEnumerable<T> source, CancellationToken ct)
+    internal static async Task<List<T>> ToListAsync<T>(IAsyncEnumerable<T> source, CancellationToken ct)
     {
         var list = new List<T>();
         await foreach (var item in source.WithCancellation(ct)) list.Add(item);
@@ -363,142 +358,7 @@ public sealed partial class CardService
         protected override System.Linq.Expressions.Expression VisitParameter(System.Linq.Expressions.ParameterExpression node) => node == from ? to : node;
     }
 
-    // ---------------------------------------------------------------- search
-
-    [GeneratedRegex(@"^[+(]?[0-9][0-9 ().\-/]{4,}$", RegexOptions.CultureInvariant)]
-    private static partial Regex PhoneShape();
-
-    private static readonly IdentitySpace[] HandleSpaces =
-        [IdentitySpace.Chat, IdentitySpace.Facebook, IdentitySpace.Twitter, IdentitySpace.LinkedIn, IdentitySpace.Messenger, IdentitySpace.AppleMessages];
-
-    /// <summary>
-    /// Finds cards by name, company, e-mail, handle, or phone number in any format. Exact matches
-    /// (e-mail, phone, handle) come first, then name prefixes in (name, id) order, then company
-    /// prefixes in (company, id) order, then a later word of the name (last name) in id order:
-    /// one keyset over the four stages, never OFFSET.
-    /// </summary>
-    public async Task<CardSearchPage> SearchAsync(Actor actor, string? query, SearchCursor? after = null, int pageSize = 20, CancellationToken ct = default)
-    {
-        actor.Require(Role.Agent);
-        pageSize = Math.Clamp(pageSize, 1, 100);
-        var q = (query ?? string.Empty).Trim();
-        if (q.Length == 0) return new CardSearchPage([], null);
-        if (q.Length > 200) throw new DomainException("The search is at most 200 characters.", "q");
-        var region = await _settings.DefaultRegionAsync(ct);
-        await using var db = await _dbFactory.CreateDbContextAsync(ct);
-
-        var ids = new List<long>();
-        SearchCursor? next = null;
-        var stage = after?.Stage ?? 0;
-        if (stage == 0)
-        {
-            var exact = await ExactMatchesAsync(db, q, region, ct);
-            ids.AddRange(exact.Take(pageSize));
-            // Then identities that start with what was typed (a phone number, e-mail or handle begun).
-            foreach (var id in await IdentityPrefixMatchesAsync(db, q, region, ct))
-                if (ids.Count < pageSize && !ids.Contains(id)) ids.Add(id);
-            stage = 1;
-            after = null;
-        }
-        var folded = Text.Fold(q.TrimStart('@'));
-        if (folded.Length > 0)
-        {
-            var upper = folded + "\uffff";
-            if (stage == 1 && ids.Count < pageSize)
-            {
-                var cq = db.Cards.AsNoTracking().Where(c => c.Status != CardStatus.Merged && string.Compare(c.SearchName, folded) >= 0 && string.Compare(c.SearchName, upper) < 0);
-                if (after is { Stage: 1 }) cq = cq.Where(c => string.Compare(c.SearchName, after.Key) > 0 || (c.SearchName == after.Key && c.Id > after.Id));
-                var rows = await cq.OrderBy(c => c.SearchName).ThenBy(c => c.Id).Take(pageSize - ids.Count + 1).Select(c => new { c.Id, c.SearchName }).ToListAsync(ct);
-                foreach (var r in rows)
-                {
-                    if (ids.Count == pageSize) { next = Last(1, ids, rows.Select(x => (x.Id, x.SearchName))); break; }
-                    if (!ids.Contains(r.Id)) ids.Add(r.Id);
-                }
-                if (next is null) { stage = 2; after = null; }
-            }
-            if (stage == 2 && ids.Count < pageSize && next is null)
-            {
-                var cq = db.Cards.AsNoTracking().Where(c => c.Status != CardStatus.Merged && string.Compare(c.SearchCompany, folded) >= 0 && string.Compare(c.SearchCompany, upper) < 0
-                    && !(string.Compare(c.SearchName, folded) >= 0 && string.Compare(c.SearchName, upper) < 0));
-                if (after is { Stage: 2 }) cq = cq.Where(c => string.Compare(c.SearchCompany, after.Key) > 0 || (c.SearchCompany == after.Key && c.Id > after.Id));
-                var rows = await cq.OrderBy(c => c.SearchCompany).ThenBy(c => c.Id).Take(pageSize - ids.Count + 1).Select(c => new { c.Id, c.SearchCompany }).ToListAsync(ct);
-                foreach (var r in rows)
-                {
-                    if (ids.Count == pageSize) { next = Last(2, ids, rows.Select(x => (x.Id, x.SearchCompany))); break; }
-                    if (!ids.Contains(r.Id)) ids.Add(r.Id);
-                }
-                if (next is null) { stage = 3; after = null; }
-            }
-            // Last: the last name alone ("martin" finds "Zoé Martin"), along the (SearchLastName, Id) index;
-            // cards already found by their full name or company are not repeated.
-            if (stage == 3 && ids.Count < pageSize && next is null)
-            {
-                var cq = db.Cards.AsNoTracking().Where(c => c.Status != CardStatus.Merged
-                    && string.Compare(c.SearchLastName, folded) >= 0 && string.Compare(c.SearchLastName, upper) < 0
-                    && !(string.Compare(c.SearchName, folded) >= 0 && string.Compare(c.SearchName, upper) < 0)
-                    && !(string.Compare(c.SearchCompany, folded) >= 0 && string.Compare(c.SearchCompany, upper) < 0));
-                if (after is { Stage: 3 }) cq = cq.Where(c => string.Compare(c.SearchLastName, after.Key) > 0 || (c.SearchLastName == after.Key && c.Id > after.Id));
-                var rows = await cq.OrderBy(c => c.SearchLastName).ThenBy(c => c.Id).Take(pageSize - ids.Count + 1).Select(c => new { c.Id, c.SearchLastName }).ToListAsync(ct);
-                foreach (var r in rows)
-                {
-                    if (ids.Count == pageSize) { next = Last(3, ids, rows.Select(x => (x.Id, x.SearchLastName))); break; }
-                    if (!ids.Contains(r.Id)) ids.Add(r.Id);
-                }
-            }
-        }
-        return new CardSearchPage(await HitsAsync(db, ids, ct), next);
-
-        static SearchCursor Last(int stage, List<long> ids, IEnumerable<(long Id, string Key)> rows)
-        {
-            var last = rows.Last(r => ids.Contains(r.Id));
-            return new SearchCursor(stage, last.Key, last.Id);
-        }
-    }
-
-    private static async Task<List<long>> ExactMatchesAsync(AgentWorkspaceDbContext db, string q, string region, CancellationToken ct)
-    {
-        var ids = new List<long>();
-        if (EmailAddress.TryParse(q, out var email))
-        {
-            var e = email!.Value;
-            ids.AddRange(await db.Identities.Where(i => i.Space == IdentitySpace.Email && i.NormalizedAddress == e).Select(i => i.CardId).ToListAsync(ct));
-            ids.AddRange(await db.Cards.Where(c => c.PrimaryEmail == e).Select(c => c.Id).Take(50).ToListAsync(ct));
-        }
-        else if (PhoneShape().IsMatch(q) && q.Count(char.IsDigit) >= 6 && PhoneNumber.TryParse(q, region, out var phone, out _))
-        {
-            var p = phone!.E164;
-            ids.AddRange(await db.Identities.Where(i => i.Space == IdentitySpace.Phone && i.NormalizedAddress == p).Select(i => i.CardId).ToListAsync(ct));
-            ids.AddRange(await db.Cards.Where(c => c.MobilePhone == p).Select(c => c.Id).Take(50).ToListAsync(ct));
-        }
-        else if (!q.Contains(' ', StringComparison.Ordinal))
-        {
-            var handle = q.TrimStart('@').Trim().ToLowerInvariant();
-            if (handle.Length > 0)
-                ids.AddRange(await db.Identities.Where(i => HandleSpaces.Contains(i.Space) && i.NormalizedAddress == handle).Select(i => i.CardId).ToListAsync(ct));
-        }
-        if (ids.Count == 0) return ids;
-        // Follow tombstones: a merged card's identities moved to the survivor already, but a stale profile e-mail may remain.
-        var distinct = ids.Distinct().ToList();
-        return await db.Cards.Where(c => distinct.Contains(c.Id) && c.Status != CardStatus.Merged).OrderBy(c => c.Id).Select(c => c.Id).Take(50).ToListAsync(ct);
-    }
-
-    private static async Task<List<CardSearchHit>> HitsAsync(AgentWorkspaceDbContext db, List<long> ids, CancellationToken ct)
-    {
-        if (ids.Count == 0) return [];
-        var cards = await db.Cards.AsNoTracking().Where(c => ids.Contains(c.Id))
-            .Select(c => new { c.Id, c.FirstName, c.LastName, c.Company, c.AvatarUrl, c.PrimaryEmail, c.MobilePhone, c.LastContactAt }).ToListAsync(ct);
-        var identities = await db.Identities.AsNoTracking().Where(i => ids.Contains(i.CardId) && !i.IsErased)
-            .Select(i => new { i.CardId, i.Channel, i.DisplayName, i.RawAddress }).ToListAsync(ct);
-        return ids.Select(id => cards.First(c => c.Id == id)).Select(c =>
-        {
-            var mine = identities.Where(i => i.CardId == c.Id).ToList();
-            var name = $"{c.FirstName} {c.LastName}".Trim();
-            if (name.Length == 0) name = c.PrimaryEmail ?? c.MobilePhone ?? mine.Select(i => i.DisplayName ?? i.RawAddress).FirstOrDefault() ?? $"#{c.Id}";
-            return new CardSearchHit(c.Id, name, c.Company, c.AvatarUrl, c.PrimaryEmail, c.MobilePhone, mine.Select(i => i.Channel).Distinct().ToList(), c.LastContactAt);
-        }).ToList();
-    }
-
-    private static string DisplayName(CardRow card, IReadOnlyList<IdentityView> identities)
+    internal static string DisplayName(CardRow card, IReadOnlyList<IdentityView> identities)
     {
         var name = $"{card.FirstName} {card.LastName}".Trim();
         if (name.Length > 0) return name;

@@ -5,7 +5,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace AgentWorkspace.Core.Features.Cards;
 
-public sealed partial class CardService
+public sealed partial class CardSearch
 {
     private const int PrefixMatches = 20;
 

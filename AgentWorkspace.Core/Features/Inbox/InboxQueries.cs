@@ -8,15 +8,17 @@ using AgentWorkspace.Core.Domain.Identity;
 using AgentWorkspace.Core.Persistence;
 using AgentWorkspace.Core.Realtime;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using AgentWorkspace.Core.UseCases;
 
 namespace AgentWorkspace.Core.Features.Inbox;
 
 /// <summary>
-/// The digital inbox: the cases an agent sees (assigned to them and in their queues), and every way
-/// of working one (take, assign, transfer, reply, note, draft, resolve, cancel, reopen). Each change
-/// is one transaction with its case event and audit entry, and a change event after commit.
+/// What the digital inbox shows: the cases an agent sees (assigned to them and in their queues), a
+/// case's thread and history, the header counts, the lists the forms offer. Opening a case assigned
+/// to the actor marks it read (a command, <see cref="CaseCommands.MarkReadAsync"/>).
 /// </summary>
-public sealed class InboxService(IDbContextFactory<AgentWorkspaceDbContext> dbFactory, IChangeFeed feed, IOutboundConnector outbound, TimeProvider clock)
+public sealed class InboxQueries(IDbContextFactory<AgentWorkspaceDbContext> dbFactory, CaseCommands cases, TimeProvider clock)
 {
     public const int MaxPageSize = 100;
     public const int ThreadPageSize = 100;
@@ -132,7 +134,7 @@ public sealed class InboxService(IDbContextFactory<AgentWorkspaceDbContext> dbFa
                 c.CreatedAt, c.LastMessageAt, c.FirstResponseAt, c.ResolvedAt, c.UnreadCount, card.FirstName, card.LastName, card.PrimaryEmail, card.MobilePhone,
                 q.Name, q.FirstResponseTargetMinutes, q.ResolutionTargetMinutes, u == null ? null : u.DisplayName));
 
-    private static async Task<Dictionary<long, CaseTile>> TilesAsync(AgentWorkspaceDbContext db, IReadOnlyCollection<long> ids, CancellationToken ct)
+    internal static async Task<Dictionary<long, CaseTile>> TilesAsync(AgentWorkspaceDbContext db, IReadOnlyCollection<long> ids, CancellationToken ct)
     {
         var tiles = new Dictionary<long, CaseTile>(ids.Count);
         if (ids.Count == 0) return tiles;
@@ -150,8 +152,11 @@ public sealed class InboxService(IDbContextFactory<AgentWorkspaceDbContext> dbFa
     internal async Task<CaseTile> TileAsync(long caseId, CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        return (await TilesAsync(db, [caseId], ct)).TryGetValue(caseId, out var tile) ? tile : throw NotFound(caseId);
+        return await TileAsync(db, caseId, ct);
     }
+
+    internal static async Task<CaseTile> TileAsync(AgentWorkspaceDbContext db, long caseId, CancellationToken ct) =>
+        (await TilesAsync(db, [caseId], ct)).TryGetValue(caseId, out var tile) ? tile : throw NotFound(caseId);
 
     /// <summary>The figures of the workspace header, in the actor's scope.</summary>
     public async Task<InboxCounts> CountsAsync(Actor actor, CancellationToken ct = default)
@@ -183,26 +188,12 @@ public sealed class InboxService(IDbContextFactory<AgentWorkspaceDbContext> dbFa
     public async Task<CaseDetail> OpenAsync(Actor actor, long caseId, CancellationToken ct = default)
     {
         actor.Require(Role.Agent);
-        var markedRead = false;
         CaseDetail detail;
         await using (var db = await dbFactory.CreateDbContextAsync(ct))
         {
-            var @case = await db.Cases.FirstOrDefaultAsync(c => c.Id == caseId, ct) ?? throw NotFound(caseId);
+            var @case = await db.Cases.AsNoTracking().FirstOrDefaultAsync(c => c.Id == caseId, ct) ?? throw NotFound(caseId);
             await EnsureVisibleAsync(db, actor, @case, ct);
-            if (@case.UnreadCount > 0 && @case.AssignedAgentId == actor.UserId)
-            {
-                @case.MarkRead();
-                try
-                {
-                    await db.SaveChangesAsync(ct);
-                    markedRead = true;
-                }
-                catch (DbUpdateConcurrencyException)
-                {
-                    // A message landed meanwhile: it stays unread; the case still opens.
-                    db.ChangeTracker.Clear();
-                }
-            }
+            if (@case.UnreadCount > 0 && @case.AssignedAgentId == actor.UserId) await cases.MarkReadAsync(actor, caseId, ct);
             var tile = (await TilesAsync(db, [caseId], ct))[caseId];
             var (thread, earlier) = await ThreadAsync(db, caseId, null, ct);
             var drafts = await db.Drafts.AsNoTracking().Where(d => d.CaseId == caseId).OrderByDescending(d => d.SubmittedAt).ThenByDescending(d => d.Id).Take(50)
@@ -210,11 +201,9 @@ public sealed class InboxService(IDbContextFactory<AgentWorkspaceDbContext> dbFa
                 .ToListAsync(ct);
             detail = new CaseDetail(tile, thread, earlier, drafts, @case.ContextJson);
         }
-        if (markedRead) Publish(ChangeKind.CaseChanged, detail.Case, actor);
         return detail;
     }
 
-    /// <summary>Earlier messages of a case, before the cursor (keyset), with the notes and comments of that span.</summary>
     public async Task<(IReadOnlyList<ThreadEntry> Entries, ThreadCursor? Earlier)> EarlierAsync(Actor actor, long caseId, ThreadCursor before, CancellationToken ct = default)
     {
         actor.Require(Role.Agent);
@@ -314,257 +303,6 @@ public sealed class InboxService(IDbContextFactory<AgentWorkspaceDbContext> dbFa
             card.Identities.Where(i => !i.IsErased).OrderBy(i => i.Channel).Select(i => (i.Channel, i.RawAddress, i.ProfileUrl)).ToList());
     }
 
-    // ------------------------------------------------------------------ handling
-
-    /// <summary>Assign to me. Two agents taking the same case at once: the first wins, the second is told who has it.</summary>
-    public Task<CaseTile> TakeAsync(Actor actor, long caseId, CancellationToken ct = default) =>
-        ChangeAsync(actor, caseId, Role.Agent, (db, c, now) =>
-        {
-            if (c.AssignedAgentId == actor.UserId) throw new DomainException("The case is already assigned to you.");
-            if (c.AssignedAgentId is not null)
-                throw new ConflictException($"{AgentName(db, c.AssignedAgentId)} took this case first.");
-            c.AssignTo(actor.UserId);
-            return Task.FromResult(new Change(CaseEventType.Assigned, actor.DisplayName, "Taken", null, actor.UserId));
-        }, ct);
-
-    /// <summary>A supervisor assigns a case to an agent (or takes it over).</summary>
-    public Task<CaseTile> AssignAsync(Actor actor, long caseId, string agentId, CancellationToken ct = default) =>
-        ChangeAsync(actor, caseId, Role.Supervisor, async (db, c, now) =>
-        {
-            var name = await UserNameAsync(db, agentId, "agentId", ct);
-            if (c.AssignedAgentId == agentId) throw new DomainException($"The case is already assigned to {name}.", "agentId");
-            var before = c.AssignedAgentId;
-            c.AssignTo(agentId);
-            return new Change(CaseEventType.Assigned, name, "Assigned", before, agentId);
-        }, ct);
-
-    /// <summary>Back to the queue: the assignee or a supervisor.</summary>
-    public Task<CaseTile> UnassignAsync(Actor actor, long caseId, CancellationToken ct = default) =>
-        ChangeAsync(actor, caseId, Role.Agent, (db, c, now) =>
-        {
-            if (c.AssignedAgentId is null) throw new DomainException("The case is not assigned.");
-            RequireHandler(db, actor, c);
-            var before = c.AssignedAgentId;
-            c.AssignTo(null);
-            return Task.FromResult(new Change(CaseEventType.Unassigned, AgentName(db, before), "Unassigned", before, null));
-        }, ct);
-
-    /// <summary>To another queue, and optionally to an agent. An agent transfers the cases they handle; a supervisor any.</summary>
-    public Task<CaseTile> TransferAsync(Actor actor, long caseId, long queueId, string? agentId, CancellationToken ct = default) =>
-        ChangeAsync(actor, caseId, Role.Agent, async (db, c, now) =>
-        {
-            RequireHandler(db, actor, c);
-            var queue = await db.Queues.AsNoTracking().FirstOrDefaultAsync(q => q.Id == queueId, ct)
-                ?? throw new DomainException($"Queue {queueId} does not exist.", "queueId");
-            string? agentName = null;
-            if (!string.IsNullOrEmpty(agentId)) agentName = await UserNameAsync(db, agentId, "agentId", ct);
-            else agentId = null;
-            if (c.QueueId == queueId && c.AssignedAgentId == agentId) throw new DomainException("The case is already there.", "queueId");
-            var before = $"{c.QueueId}/{c.AssignedAgentId}";
-            var fromQueue = c.QueueId;
-            c.TransferTo(queueId, agentId);
-            return new Change(CaseEventType.Transferred, agentName is null ? queue.Name : $"{queue.Name} → {agentName}", "Transferred", before, $"{queueId}/{agentId}", agentId, fromQueue);
-        }, ct);
-
-    public Task<CaseTile> ResolveAsync(Actor actor, long caseId, CancellationToken ct = default) =>
-        ChangeAsync(actor, caseId, Role.Agent, (db, c, now) =>
-        {
-            RequireHandler(db, actor, c);
-            var before = c.Status;
-            c.Resolve(now);
-            return Task.FromResult(new Change(CaseEventType.StatusChanged, nameof(CaseStatus.Resolved), "Resolved", before.ToString(), nameof(CaseStatus.Resolved), c.AssignedAgentId));
-        }, ct);
-
-    public Task<CaseTile> SetPendingAsync(Actor actor, long caseId, CancellationToken ct = default) =>
-        ChangeAsync(actor, caseId, Role.Agent, (db, c, now) =>
-        {
-            RequireHandler(db, actor, c);
-            if (c.Status == CaseStatus.Pending) throw new DomainException("The case is already pending.");
-            var before = c.Status;
-            c.SetPending();
-            return Task.FromResult(new Change(CaseEventType.StatusChanged, nameof(CaseStatus.Pending), "StatusChanged", before.ToString(), nameof(CaseStatus.Pending), c.AssignedAgentId));
-        }, ct);
-
-    /// <summary>Cancels a case; its comments go with it (seed 002).</summary>
-    public Task<CaseTile> CancelAsync(Actor actor, long caseId, CancellationToken ct = default) =>
-        ChangeAsync(actor, caseId, Role.Agent, async (db, c, now) =>
-        {
-            RequireHandler(db, actor, c);
-            var before = c.Status;
-            c.Cancel(now);
-            var removed = await db.CaseComments.Where(x => x.CaseId == c.Id).ToListAsync(ct);
-            db.CaseComments.RemoveRange(removed);
-            return new Change(CaseEventType.StatusChanged, nameof(CaseStatus.Cancelled), "Cancelled", before.ToString(),
-                $"{nameof(CaseStatus.Cancelled)} ({removed.Count} comments removed)", c.AssignedAgentId);
-        }, ct);
-
-    public Task<CaseTile> ReopenAsync(Actor actor, long caseId, CancellationToken ct = default) =>
-        ChangeAsync(actor, caseId, Role.Agent, (db, c, now) =>
-        {
-            if (c.AssignedAgentId is not null && c.AssignedAgentId != actor.UserId && !actor.IsAtLeast(Role.Supervisor))
-                throw new ForbiddenException($"This case is {AgentName(db, c.AssignedAgentId)}'s; a supervisor can reopen it.");
-            c.Reopen();
-            return Task.FromResult(new Change(CaseEventType.StatusChanged, nameof(CaseStatus.Open), "Reopened", nameof(CaseStatus.Resolved), nameof(CaseStatus.Open), c.AssignedAgentId));
-        }, ct);
-
-    /// <summary>
-    /// Replies on the case's channel: an outbound message, handed to the outbound connector after
-    /// commit; the connector's answer becomes the delivery status. Replying to an unassigned case takes it.
-    /// </summary>
-    public async Task<CaseTile> ReplyAsync(Actor actor, long caseId, string text, CancellationToken ct = default)
-    {
-        OutboundRequest? request = null;
-        var tile = await ChangeAsync(actor, caseId, Role.Agent, async (db, c, now) =>
-        {
-            EnsureReplyable(c);
-            var body = Text.Clean(text, 10_000, "text") ?? throw new DomainException("A reply cannot be empty.", "text");
-            RequireHandler(db, actor, c);
-            var took = c.AssignedAgentId is null && !actor.IsAtLeast(Role.Supervisor);
-            if (took)
-            {
-                c.AssignTo(actor.UserId);
-                db.CaseEvents.Add(new CaseEvent(c.Id, c.CardId, CaseEventType.Assigned, actor.UserId, actor.DisplayName, actor.DisplayName, now));
-            }
-            var message = await AddOutboundAsync(db, c, actor.UserId, actor.DisplayName, body, now, ct);
-            request = await RequestAsync(db, c, message, ct);
-            return new Change(CaseEventType.Replied, Text.Preview(body, 200), "Replied", null, message.Id.ToString(CultureInfo.InvariantCulture), c.AssignedAgentId);
-        }, ct);
-        return await DeliverAsync(actor, tile, request!, ct);
-    }
-
-    /// <summary>An internal note on the case (a note of the card about this case); the contact never sees it.</summary>
-    public Task<CaseTile> AddNoteAsync(Actor actor, long caseId, string text, CancellationToken ct = default) =>
-        ChangeAsync(actor, caseId, Role.Agent, (db, c, now) =>
-        {
-            var note = new Note(c.CardId, c.Id, actor.UserId, actor.DisplayName, text, now);
-            db.Notes.Add(note);
-            return Task.FromResult(new Change(CaseEventType.NoteAdded, Text.Preview(note.Text, 200), "NoteAdded", null, null, c.AssignedAgentId, AllowClosed: true));
-        }, ct);
-
-    /// <summary>Submits a drafted reply to a supervisor; nothing goes out until it is approved.</summary>
-    public async Task<DraftView> SubmitDraftAsync(Actor actor, long caseId, string text, CancellationToken ct = default)
-    {
-        ReplyDraft? draft = null;
-        await ChangeAsync(actor, caseId, Role.Agent, (db, c, now) =>
-        {
-            EnsureReplyable(c);
-            RequireHandler(db, actor, c);
-            draft = new ReplyDraft(c.Id, actor.UserId, actor.DisplayName, text, now);
-            db.Drafts.Add(draft);
-            return Task.FromResult(new Change(CaseEventType.DraftSubmitted, Text.Preview(draft.Text, 200), "DraftSubmitted", null, null, c.AssignedAgentId));
-        }, ct);
-        return ToView(draft!);
-    }
-
-    // ------------------------------------------------------------------ shared with approvals
-
-    internal static DraftView ToView(ReplyDraft d) =>
-        new(d.Id, d.CaseId, d.AuthorId, d.AuthorName, d.Text, d.Status, d.SubmittedAt, d.ReviewerName, d.ReviewComment, d.ReviewedAt);
-
-    internal static void EnsureReplyable(Case c)
-    {
-        if (!c.IsOpen) throw new DomainException($"The case is {c.Status.ToString().ToLowerInvariant()}; reopen it to reply.");
-        if (c.Channel is Channel.Voice or Channel.Voicemail)
-            throw new DomainException("A voice case is answered by calling back; add a note instead.", "text");
-    }
-
-    internal static async Task<Message> AddOutboundAsync(AgentWorkspaceDbContext db, Case c, string authorId, string authorName, string body, DateTimeOffset now, CancellationToken ct)
-    {
-        var (kind, parent) = await ReplyKindAsync(db, c, ct);
-        var subject = c.Channel == Channel.Email ? Text.Preview("Re: " + c.Title, 500) : null;
-        var message = new Message(c.Id, c.CardId, c.Channel, null, Direction.Outbound, kind, authorName, authorId, subject, body, null, Sentiment.Neutral, now, parent);
-        db.Messages.Add(message);
-        c.MessageArrived(Direction.Outbound, body, now);
-        var card = await db.Cards.FirstAsync(x => x.Id == c.CardId, ct);
-        card.RecordMessage(Sentiment.Neutral, Direction.Outbound, now);
-        await db.SaveChangesAsync(ct);
-        return message;
-    }
-
-    /// <summary>A reply on a social post hangs under the post as a comment; elsewhere it is the channel's own kind.</summary>
-    private static async Task<(MessageKind, long?)> ReplyKindAsync(AgentWorkspaceDbContext db, Case c, CancellationToken ct)
-    {
-        switch (c.Channel)
-        {
-            case Channel.Sms: return (MessageKind.Sms, null);
-            case Channel.Email: return (MessageKind.Email, null);
-            case Channel.Chat or Channel.ChatMessaging: return (MessageKind.Chat, null);
-            case Channel.Facebook or Channel.Twitter or Channel.LinkedIn:
-                var last = await db.Messages.AsNoTracking().Where(m => m.CaseId == c.Id && m.Direction == Direction.Inbound)
-                    .OrderByDescending(m => m.SentAt).ThenByDescending(m => m.Id).Select(m => new { m.Id, m.Kind, m.ParentMessageId }).FirstOrDefaultAsync(ct);
-                if (last is { Kind: MessageKind.Post or MessageKind.Comment or MessageKind.Mention })
-                    return (MessageKind.Comment, last.Kind == MessageKind.Post ? last.Id : last.ParentMessageId ?? last.Id);
-                return (MessageKind.DirectMessage, null);
-            default: return (MessageKind.DirectMessage, null);
-        }
-    }
-
-    internal static async Task<OutboundRequest> RequestAsync(AgentWorkspaceDbContext db, Case c, Message message, CancellationToken ct)
-    {
-        var space = c.Channel.DefaultSpace();
-        var to = await db.Identities.AsNoTracking().Where(i => i.CardId == c.CardId && i.Space == space && !i.IsErased)
-            .OrderByDescending(i => i.Channel == c.Channel).ThenByDescending(i => i.LastSeenAt).Select(i => i.NormalizedAddress).FirstOrDefaultAsync(ct);
-        if (to is null)
-        {
-            var card = await db.Cards.AsNoTracking().FirstAsync(x => x.Id == c.CardId, ct);
-            to = space switch { IdentitySpace.Email => card.PrimaryEmail, IdentitySpace.Phone => card.MobilePhone, _ => null };
-        }
-        if (string.IsNullOrWhiteSpace(to))
-            throw new DomainException($"The contact has no {c.Channel.WireName()} address to reply to.", "text");
-        return new OutboundRequest(message.Id, c.Id, c.Channel, to.Length > 320 ? to[..320] : to, message.Subject, message.Text);
-    }
-
-    /// <summary>Hands the committed reply to the connector, then records its answer as the delivery status.</summary>
-    internal async Task<CaseTile> DeliverAsync(Actor actor, CaseTile tile, OutboundRequest request, CancellationToken ct)
-    {
-        DeliveryStatus status;
-        try { status = await outbound.SendAsync(request, ct); }
-        catch (Exception ex) when (ex is not OperationCanceledException) { status = DeliveryStatus.Failed; }
-        await using (var db = await dbFactory.CreateDbContextAsync(ct))
-            await db.Messages.Where(m => m.Id == request.MessageId).ExecuteUpdateAsync(s => s.SetProperty(m => m.DeliveryStatus, status), ct);
-        Publish(ChangeKind.CaseChanged, tile, actor);
-        return tile;
-    }
-
-    // ------------------------------------------------------------------ plumbing
-
-    private sealed record Change(CaseEventType Type, string? Detail, string AuditAction, string? Before, string? After, string? AgentId = null, long? FromQueueId = null, bool AllowClosed = false);
-
-    /// <summary>Loads the case, checks role and visibility, applies the change, writes event and audit, commits, publishes.</summary>
-    private async Task<CaseTile> ChangeAsync(Actor actor, long caseId, Role minimum, Func<AgentWorkspaceDbContext, Case, DateTimeOffset, Task<Change>> apply, CancellationToken ct)
-    {
-        actor.Require(minimum);
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        // SQLite: BEGIN IMMEDIATE, so two agents acting on one case run one after the other and the
-        // second sees the first's outcome; elsewhere the case's version token refuses the stale save.
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var @case = await db.Cases.FirstOrDefaultAsync(c => c.Id == caseId, ct) ?? throw NotFound(caseId);
-        await EnsureVisibleAsync(db, actor, @case, ct);
-        var now = clock.GetUtcNow();
-        var change = await apply(db, @case, now);
-        db.CaseEvents.Add(new CaseEvent(@case.Id, @case.CardId, change.Type, actor.UserId, actor.DisplayName, change.Detail, now));
-        db.Audit.Add(new AuditEntry(now, actor.UserId, actor.DisplayName, "Case", caseId.ToString(CultureInfo.InvariantCulture), change.AuditAction,
-            change.Before is null && change.After is null ? null : "case", change.Before, change.After));
-        if (db.Entry(@case).State == EntityState.Unchanged) db.Entry(@case).State = EntityState.Modified; // a note or draft still moves the case's version
-        try
-        {
-            await db.SaveChangesAsync(ct);
-            await tx.CommitAsync(ct);
-        }
-        catch (DbUpdateConcurrencyException)
-        {
-            throw new ConflictException("Someone else changed this case meanwhile. It has been reloaded; try again.");
-        }
-        var tile = (await TilesAsync(db, [caseId], ct))[caseId];
-        if (change.FromQueueId is { } from && from != tile.QueueId)
-            feed.Publish(new ChangeEvent(ChangeKind.CaseChanged, tile.CardId, tile.Id, from, actor.UserId, tile.AssignedAgentId));
-        Publish(ChangeKind.CaseChanged, tile, actor);
-        return tile;
-    }
-
-    internal void Publish(ChangeKind kind, CaseTile tile, Actor actor) =>
-        feed.Publish(new ChangeEvent(kind, tile.CardId, tile.Id, tile.QueueId, actor.UserId, tile.AssignedAgentId));
-
     /// <summary>An agent sees the cases of their queues and the cases assigned to them; a supervisor sees all.</summary>
     internal static async Task EnsureVisibleAsync(AgentWorkspaceDbContext db, Actor actor, Case c, CancellationToken ct)
     {
@@ -573,40 +311,12 @@ public sealed class InboxService(IDbContextFactory<AgentWorkspaceDbContext> dbFa
         throw new ForbiddenException($"Case {c.Id} is neither assigned to you nor in one of your queues.");
     }
 
-    /// <summary>Working a case belongs to its assignee (or anyone who may see it while unassigned); a supervisor may always.</summary>
-    private static void RequireHandler(AgentWorkspaceDbContext db, Actor actor, Case c)
-    {
-        if (actor.IsAtLeast(Role.Supervisor) || c.AssignedAgentId is null || c.AssignedAgentId == actor.UserId) return;
-        throw new ForbiddenException($"This case is assigned to {AgentName(db, c.AssignedAgentId)}.");
-    }
-
-    private static string AgentName(AgentWorkspaceDbContext db, string? userId) =>
+    internal static string AgentName(AgentWorkspaceDbContext db, string? userId) =>
         userId is null ? "nobody" : db.Users.AsNoTracking().Where(u => u.Id == userId).Select(u => u.DisplayName).FirstOrDefault() ?? "another agent";
 
-    private static async Task<string> UserNameAsync(AgentWorkspaceDbContext db, string userId, string field, CancellationToken ct) =>
+    internal static async Task<string> UserNameAsync(AgentWorkspaceDbContext db, string userId, string field, CancellationToken ct) =>
         await db.Users.AsNoTracking().Where(u => u.Id == userId && (u.Role == Role.Agent || u.Role == Role.Supervisor)).Select(u => u.DisplayName).FirstOrDefaultAsync(ct)
         ?? throw new DomainException("No such agent.", field);
 
-    private static NotFoundException NotFound(long caseId) => new($"Case {caseId} does not exist.");
-}
-
-/// <summary>Orders a case thread: by time, with each social comment right under its post.</summary>
-public static class CaseThread
-{
-    public static IReadOnlyList<ThreadEntry> Arrange(IEnumerable<ThreadEntry> entries)
-    {
-        var all = entries.OrderBy(e => e.At).ThenBy(e => e.Kind).ThenBy(e => e.Id).ToList();
-        var messageIds = all.Where(e => e.Kind == ThreadEntryKind.Message).Select(e => e.Id).ToHashSet();
-        bool IsChild(ThreadEntry e) => e.ParentMessageId is { } p && messageIds.Contains(p) && p != e.Id
-            && (e.Kind == ThreadEntryKind.Comment || e.MessageKind is MessageKind.Comment);
-        var children = all.Where(IsChild).GroupBy(e => e.ParentMessageId!.Value).ToDictionary(g => g.Key, g => g.ToList());
-        var result = new List<ThreadEntry>(all.Count);
-        foreach (var e in all.Where(e => !IsChild(e)))
-        {
-            result.Add(e);
-            if (e.Kind == ThreadEntryKind.Message && children.TryGetValue(e.Id, out var kids))
-                result.AddRange(kids.Select(k => k with { Depth = 1 }));
-        }
-        return result;
-    }
+    internal static NotFoundException NotFound(long caseId) => new($"Case {caseId} does not exist.");
 }

@@ -1,0 +1,39 @@
+﻿using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace AgentWorkspace.Core.Persistence.Migrations.Sqlite
+{
+    /// <inheritdoc />
+    public partial class UseCaseCommits : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.CreateTable(
+                name: "UseCaseCommits",
+                columns: table => new
+                {
+                    Id = table.Column<string>(type: "TEXT", unicode: false, maxLength: 32, nullable: false),
+                    UseCase = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
+                    At = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_UseCaseCommits", x => x.Id);
+                });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_UseCaseCommits_At",
+                table: "UseCaseCommits",
+                column: "At");
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropTable(
+                name: "UseCaseCommits");
+        }
+    }
+}
