@@ -1,10 +1,39 @@
 using System.Data.Common;
+using AgentWorkspace.Core.Persistence.SqlServer;
+using Microsoft.Data.SqlClient;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Metadata;
-using Microsoft.EntityFrameworkCore.Storage;
 
 namespace AgentWorkspace.Core.Persistence;
+
+/// <summary>How a provider loads many rows at once.</summary>
+public enum BulkPath
+{
+    /// <summary>One prepared INSERT per row inside the caller's transaction (SQLite: no round trips, the fastest there is).</summary>
+    PreparedInsert,
+    /// <summary>SqlBulkCopy into the caller's transaction (SQL Server: one bulk stream instead of a round trip per row).</summary>
+    SqlBulkCopy,
+}
+
+/// <summary>Loads many entities the fastest way the provider offers, table and columns read from the EF model (<see cref="BulkTable"/>).</summary>
+public static class BulkInserter
+{
+    public static BulkPath PathFor(DbContext db) => db.Database.IsSqlServer() ? BulkPath.SqlBulkCopy : BulkPath.PreparedInsert;
+
+    /// <summary>Writes <paramref name="rows"/> (keys as given) inside <paramref name="transaction"/>, on the context's open connection.</summary>
+    public static void Insert<T>(AgentWorkspaceDbContext db, DbConnection connection, DbTransaction transaction, IReadOnlyCollection<T> rows) where T : class
+    {
+        if (rows.Count == 0) return;
+        if (PathFor(db) == BulkPath.SqlBulkCopy)
+        {
+            SqlServerBulkCopy.Write(db, (SqlConnection)connection, (SqlTransaction)transaction, rows);
+            return;
+        }
+        using var insert = new BulkInserter<T>(db, connection, transaction);
+        foreach (var row in rows) insert.Add(row);
+    }
+}
 
 /// <summary>
 /// Inserts many entities with one prepared command, reading table, columns and value conversions
@@ -13,7 +42,7 @@ namespace AgentWorkspace.Core.Persistence;
 public sealed class BulkInserter<T> : IDisposable where T : class
 {
     private readonly DbCommand _command;
-    private readonly (IClrPropertyGetter Getter, DbParameter Parameter, Func<object?, object?> ToProvider)[] _columns;
+    private readonly (BulkColumn Column, DbParameter Parameter)[] _columns;
     private readonly bool _identityInsert;
     private readonly DbConnection _connection;
     private readonly DbTransaction _transaction;
@@ -23,32 +52,26 @@ public sealed class BulkInserter<T> : IDisposable where T : class
     {
         _connection = connection;
         _transaction = transaction;
-        var entityType = db.Model.FindEntityType(typeof(T)) ?? throw new InvalidOperationException($"{typeof(T).Name} is not mapped.");
-        var sql = db.GetService<ISqlGenerationHelper>();
-        var tableName = entityType.GetTableName()!;
-        var store = StoreObjectIdentifier.Table(tableName, entityType.GetSchema());
-        _table = sql.DelimitIdentifier(tableName, entityType.GetSchema());
-        var properties = entityType.GetProperties()
-            .Where(p => !p.IsShadowProperty() && p.ValueGenerated != ValueGenerated.OnAddOrUpdate)
-            .ToList();
+        var table = BulkTable.For<T>(db);
+        var sql = db.GetService<Microsoft.EntityFrameworkCore.Storage.ISqlGenerationHelper>();
+        _table = table.DelimitedName;
         _command = connection.CreateCommand();
         _command.Transaction = transaction;
-        var columns = new List<(IClrPropertyGetter, DbParameter, Func<object?, object?>)>();
+        var columns = new List<(BulkColumn, DbParameter)>();
         var names = new List<string>();
         var values = new List<string>();
-        foreach (var p in properties)
+        foreach (var column in table.Columns)
         {
             var parameter = _command.CreateParameter();
             parameter.ParameterName = "@p" + columns.Count;
             _command.Parameters.Add(parameter);
-            var converter = p.GetTypeMapping().Converter;
-            Func<object?, object?> toProvider = converter is null ? v => v : v => v is null ? null : converter.ConvertToProvider(v);
-            columns.Add((p.GetGetter(), parameter, toProvider));
-            names.Add(sql.DelimitIdentifier(p.GetColumnName(store)!));
+            columns.Add((column, parameter));
+            names.Add(sql.DelimitIdentifier(column.Name));
             values.Add(parameter.ParameterName);
         }
         _columns = [.. columns];
         _command.CommandText = $"INSERT INTO {_table} ({string.Join(", ", names)}) VALUES ({string.Join(", ", values)})";
+        var entityType = db.Model.FindEntityType(typeof(T))!;
         _identityInsert = db.Database.IsSqlServer() && entityType.FindPrimaryKey()!.Properties is [{ ValueGenerated: ValueGenerated.OnAdd, ClrType: var k }] && (k == typeof(long) || k == typeof(int));
         if (_identityInsert) Execute($"SET IDENTITY_INSERT {_table} ON");
         _command.Prepare();
@@ -56,8 +79,8 @@ public sealed class BulkInserter<T> : IDisposable where T : class
 
     public void Add(T entity)
     {
-        foreach (var (getter, parameter, toProvider) in _columns)
-            parameter.Value = toProvider(getter.GetClrValue(entity)) ?? DBNull.Value;
+        foreach (var (column, parameter) in _columns)
+            parameter.Value = column.ValueOf(entity) ?? DBNull.Value;
         _command.ExecuteNonQuery();
     }
 

@@ -13,6 +13,7 @@ using static AgentWorkspace.Tests.Admin.AdminTestData;
 
 namespace AgentWorkspace.Tests.Admin;
 
+[Trait("Category", "Service")]
 public class AdminServicesTests : IAsyncLifetime
 {
     private TestDatabase _test = default!;

@@ -8,6 +8,7 @@ using static AgentWorkspace.Tests.Admin.AdminTestData;
 
 namespace AgentWorkspace.Tests.Admin;
 
+[Trait("Category", "Service")]
 public class CustomFieldServiceTests : IAsyncLifetime
 {
     private TestDatabase _test = default!;

@@ -11,6 +11,7 @@ using static AgentWorkspace.Tests.Admin.AdminTestData;
 
 namespace AgentWorkspace.Tests.Admin;
 
+[Trait("Category", "Service")]
 public class UserAdminServiceTests : IAsyncLifetime
 {
     private TestDatabase _test = default!;

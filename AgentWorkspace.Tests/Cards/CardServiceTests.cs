@@ -9,6 +9,7 @@ using static AgentWorkspace.Tests.Cards.CardTestData;
 
 namespace AgentWorkspace.Tests.Cards;
 
+[Trait("Category", "Service")]
 public class CardServiceTests
 {
     [Fact]

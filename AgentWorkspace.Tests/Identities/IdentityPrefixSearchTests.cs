@@ -6,6 +6,7 @@ using AgentWorkspace.Tests.Cards;
 namespace AgentWorkspace.Tests.Identities;
 
 /// <summary>Issue 6: the Identities tab finds cards by a phone number, e-mail or handle typed only in part.</summary>
+[Trait("Category", "Service")]
 public class IdentityPrefixSearchTests
 {
     [Theory]

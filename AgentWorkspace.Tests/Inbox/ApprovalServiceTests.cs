@@ -7,6 +7,7 @@ using static AgentWorkspace.Tests.Inbox.InboxWorld;
 
 namespace AgentWorkspace.Tests.Inbox;
 
+[Trait("Category", "Service")]
 public class ApprovalServiceTests
 {
     [Fact]

@@ -10,6 +10,7 @@ using static AgentWorkspace.Tests.Inbox.InboxWorld;
 
 namespace AgentWorkspace.Tests.Inbox;
 
+[Trait("Category", "Service")]
 public class InboxServiceTests
 {
     [Fact]

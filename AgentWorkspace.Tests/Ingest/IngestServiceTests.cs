@@ -1,4 +1,5 @@
 using AgentWorkspace.Core.Persistence.Sqlite;
+using AgentWorkspace.Tests.Infrastructure;
 using AgentWorkspace.Core.Domain.Cards;
 using AgentWorkspace.Core.Domain.Cases;
 using AgentWorkspace.Core.Domain.Channels;
@@ -11,6 +12,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace AgentWorkspace.Tests.Ingest;
 
+[Trait("Category", "Service")]
 public class IngestServiceTests
 {
     [Theory]
@@ -18,6 +20,7 @@ public class IngestServiceTests
     [InlineData(false)]
     public async Task BothWritePathsStoreTheSameRows_TheGroupWritersStatementsAndEfCoresChangeTracking(bool groupCommit)
     {
+        if (groupCommit) TestDatabase.RequireSqlite("the group commit");
         await using var kit = await IngestKit.CreateAsync();
         kit.Service.GroupCommitForTests = groupCommit;
         var first = await kit.IngestAsync(IngestKit.Sms("+33 6 12 34 56 78", "Merci beaucoup, parfait !") with { From = new() { Address = "+33 6 12 34 56 78", DisplayName = "Zoé Martin" } });
@@ -48,6 +51,7 @@ public class IngestServiceTests
     [Fact]
     public async Task TheWritersPreparedLookupsFindWhatTheEfCoreQueriesFind_TheNewestOpenCaseOfTheChannel()
     {
+        TestDatabase.RequireSqlite("the group writer's prepared statements");
         await using var kit = await IngestKit.CreateAsync();
         var first = await kit.IngestAsync(IngestKit.Sms("+33 6 12 34 56 78"));
         long queueId, olderOpen, newerOpen;

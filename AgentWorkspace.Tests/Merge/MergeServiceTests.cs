@@ -13,6 +13,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace AgentWorkspace.Tests.Merge;
 
+[Trait("Category", "Service")]
 public class MergeServiceTests
 {
     private static readonly Actor Supervisor = new("sup", "Sophie Moreau", Role.Supervisor);
@@ -31,6 +32,7 @@ public class MergeServiceTests
     /// <summary>Every row of every table but the merge ledger and the audit, without the version and update-time columns.</summary>
     private static string Dump(TestDatabase test)
     {
+        TestDatabase.RequireSqlite("the comparison reads every table of the file");
         using var connection = new SqliteConnection(test.ConnectionString);
         connection.Open();
         var tables = new List<string>();

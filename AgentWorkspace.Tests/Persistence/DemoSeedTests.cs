@@ -7,6 +7,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace AgentWorkspace.Tests.Persistence;
 
+[Trait("Category", "Service")]
 public class DemoSeedTests
 {
     private static async Task<(TestDatabase Db, DemoSeedResult Result)> SeedAsync(int cards, DemoProfile profile = DemoProfile.Demo)

@@ -15,6 +15,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace AgentWorkspace.Tests.Privacy;
 
+[Trait("Category", "Service")]
 public class PrivacyServiceTests
 {
     private static readonly Actor Supervisor = new("sup", "Sophie Moreau", Role.Supervisor);
@@ -59,6 +60,7 @@ public class PrivacyServiceTests
     [Fact]
     public async Task AfterAnonymizeNoErasedValueIsLeftAnywhereInTheDatabaseFile()
     {
+        TestDatabase.RequireSqlite("the bytes of the database file");
         var (test, cardId, _) = await ContactAsync(openCase: false);
         await using var _ = test;
         var bytesBefore = await ReadAllAsync(test.FilePath);

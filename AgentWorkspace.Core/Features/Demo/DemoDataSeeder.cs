@@ -28,8 +28,9 @@ public sealed record DemoAgent(string UserId, string DisplayName, IReadOnlyList<
 public sealed record DemoSeedResult(int Cards, int Identities, int Cases, int Messages, TimeSpan Elapsed);
 
 /// <summary>
-/// Generates deterministic demo data (fixed seed, French and English locales) and writes it in bulk:
-/// prepared commands inside large transactions, never a SaveChanges per row.
+/// Generates deterministic demo data (fixed seed, French and English locales) and writes it in bulk
+/// inside large transactions, never a SaveChanges per row: prepared commands on SQLite, SqlBulkCopy on
+/// SQL Server (<see cref="BulkInserter"/>).
 /// </summary>
 public sealed class DemoDataSeeder(IDbContextFactory<AgentWorkspaceDbContext> dbFactory, TimeProvider clock)
 {
@@ -166,12 +167,8 @@ public sealed class DemoDataSeeder(IDbContextFactory<AgentWorkspaceDbContext> db
 
     private static string Key(IdentitySpace space, string normalized) => $"{(int)space}:{normalized}";
 
-    private static void Write<T>(AgentWorkspaceDbContext db, System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction tx, List<T> rows) where T : class
-    {
-        if (rows.Count == 0) return;
-        using var insert = new BulkInserter<T>(db, connection, tx);
-        foreach (var row in rows) insert.Add(row);
-    }
+    private static void Write<T>(AgentWorkspaceDbContext db, System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction tx, List<T> rows) where T : class =>
+        BulkInserter.Insert(db, connection, tx, rows);
 
     /// <summary>Next free id per table, so a seed can add to a database that already holds data.</summary>
     private sealed class IdCounters

@@ -1,0 +1,371 @@
+using System.Reflection;
+using AgentWorkspace.Core.Domain.Cards;
+using AgentWorkspace.Core.Domain.Cases;
+using AgentWorkspace.Core.Domain.Channels;
+using AgentWorkspace.Core.Domain.Identity;
+using AgentWorkspace.Core.Features.ApiKeys;
+using AgentWorkspace.Core.Features.Audit;
+using AgentWorkspace.Core.Features.Cards;
+using AgentWorkspace.Core.Features.CustomFields;
+using AgentWorkspace.Core.Features.Dashboard;
+using AgentWorkspace.Core.Features.Demo;
+using AgentWorkspace.Core.Features.Inbox;
+using AgentWorkspace.Core.Features.Ingest;
+using AgentWorkspace.Core.Features.Merge;
+using AgentWorkspace.Core.Features.Privacy;
+using AgentWorkspace.Core.Features.Queues;
+using AgentWorkspace.Core.Features.QuickReplies;
+using AgentWorkspace.Core.Features.Settings;
+using AgentWorkspace.Core.Features.Users;
+using AgentWorkspace.Core.Persistence;
+using AgentWorkspace.Core.Realtime;
+using AgentWorkspace.Core.UseCases;
+using AgentWorkspace.Tests.Infrastructure;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace AgentWorkspace.Tests.Persistence;
+
+/// <summary>
+/// Calls every public method of every Core service (<see cref="ServiceMethods"/>) on a real SQLite
+/// database seeded with the demo data, through contexts that carry the given interceptors
+/// (<see cref="RecordingDbContextFactory"/>): reads with and without their cursors and filters, and the
+/// mutations, as the roles allowed to make them. Its own look-ups go through the test database's
+/// factory, without the interceptors, so what they record is only what the services issue.
+/// </summary>
+internal sealed class ServiceQueryDriver : IAsyncDisposable
+{
+    private readonly TestDatabase _test;
+    private readonly RecordingDbContextFactory _recording;
+    private readonly ServiceProvider _services;
+
+    /// <summary>"Type.Method" of every service method the driver called.</summary>
+    public HashSet<string> Called { get; } = new(StringComparer.Ordinal);
+
+    private ServiceQueryDriver(TestDatabase test, RecordingDbContextFactory recording, ServiceProvider services)
+    {
+        _test = test;
+        _recording = recording;
+        _services = services;
+    }
+
+    public static async Task<ServiceQueryDriver> CreateAsync(params IInterceptor[] interceptors)
+    {
+        var test = await TestDatabase.CreateAsync();
+        var recording = new RecordingDbContextFactory(test, interceptors);
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddSingleton<IDbContextFactory<AgentWorkspaceDbContext>>(recording);
+        services.AddScoped<AgentWorkspaceDbContext>(_ => recording.CreateDbContext());
+        services.AddIdentityCore<AppUser>(o => { o.Password.RequiredLength = 12; o.User.RequireUniqueEmail = true; })
+            .AddRoles<IdentityRole>().AddEntityFrameworkStores<AgentWorkspaceDbContext>();
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<IChangeFeed, InProcessChangeFeed>();
+        services.AddSingleton(new SettingsDefaults());
+        services.AddSingleton(new IngestOptions());
+        services.AddSingleton<ISentimentAnalyzer, LexiconSentimentAnalyzer>();
+        services.AddSingleton<EmailSanitizer>();
+        services.AddSingleton<IOutboundConnector, RecordingOutboundConnector>();
+        // Every Core class by its own type, as the app registers its services: a service whose constructor
+        // gains a dependency from Core (a use-case runner, say) still resolves here.
+        foreach (var type in typeof(AgentWorkspaceDbContext).Assembly.GetExportedTypes()
+                     .Where(t => t is { IsClass: true, IsAbstract: false, IsGenericTypeDefinition: false, IsNested: false }
+                                 && !typeof(Exception).IsAssignableFrom(t)
+                                 && (t.Namespace?.StartsWith("AgentWorkspace.Core.Features", StringComparison.Ordinal) == true
+                                     || t.Namespace?.StartsWith("AgentWorkspace.Core.UseCases", StringComparison.Ordinal) == true)))
+            services.TryAddSingleton(type);
+        var provider = services.BuildServiceProvider();
+        using (QueryRecorder.Step("driver setup (Identity roles)"))
+        await using (var scope = provider.CreateAsyncScope())
+        {
+            var roles = scope.ServiceProvider.GetRequiredService<RoleManager<IdentityRole>>();
+            foreach (var role in Roles.All) await roles.CreateAsync(new IdentityRole(role));
+        }
+        return new ServiceQueryDriver(test, recording, provider);
+    }
+
+    /// <summary>
+    /// The services whose queries are checked: Core feature classes named *Service, and any other Core
+    /// feature class built on a context factory, a service scope or the use-case runner (card reads, search
+    /// and edits, inbox queries, case commands, seeder, reference data, outbound connector).
+    /// </summary>
+    public static IReadOnlyList<Type> ServiceTypes() =>
+        typeof(AgentWorkspaceDbContext).Assembly.GetExportedTypes()
+            .Where(t => t is { IsClass: true, IsAbstract: false }
+                        && t.Namespace?.StartsWith("AgentWorkspace.Core.Features", StringComparison.Ordinal) == true
+                        && (t.Name.EndsWith("Service", StringComparison.Ordinal)
+                            || t.GetConstructors().Any(c => c.GetParameters().Any(p =>
+                                p.ParameterType == typeof(IDbContextFactory<AgentWorkspaceDbContext>) || p.ParameterType == typeof(IServiceScopeFactory)
+                                || p.ParameterType == typeof(UseCaseRunner)))))
+            .OrderBy(t => t.Name, StringComparer.Ordinal).ToList();
+
+    /// <summary>
+    /// "Type.Method" of the public methods that may touch the database: every public instance method
+    /// that returns something (the void ones only drop caches), and public static ones that take a context.
+    /// </summary>
+    public static IReadOnlyList<string> ServiceMethods() =>
+        ServiceTypes().SelectMany(t => t.GetMethods(BindingFlags.Public | BindingFlags.Instance | BindingFlags.Static | BindingFlags.DeclaredOnly)
+                .Where(m => !m.IsSpecialName && (m.IsStatic
+                    ? m.GetParameters().Any(p => typeof(AgentWorkspaceDbContext).IsAssignableFrom(p.ParameterType))
+                    : m.ReturnType != typeof(void)))
+                .Select(m => $"{t.Name}.{m.Name}"))
+            .Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+
+    private T Get<T>() where T : notnull => _services.GetRequiredService<T>();
+
+    private async Task<TResult> Call<TService, TResult>(string method, Func<TService, Task<TResult>> call) where TService : notnull
+    {
+        var name = $"{typeof(TService).Name}.{method}";
+        Called.Add(name);
+        using var step = QueryRecorder.Step(name);
+        return await call(Get<TService>());
+    }
+
+    private Task Call<TService>(string method, Func<TService, Task> call) where TService : notnull =>
+        Call<TService, bool>(method, async s => { await call(s); return true; });
+
+    private async Task<T> PeekAsync<T>(Func<AgentWorkspaceDbContext, Task<T>> read)
+    {
+        await using var db = _test.Factory.CreateDbContext();
+        return await read(db);
+    }
+
+    public async Task RunAsync()
+    {
+        var admin = new Actor("driver-admin", "Alex Martin", Role.Admin);
+
+        // ---- reference data, users, settings, demo data
+        await Call<ReferenceData>(nameof(ReferenceData.EnsureDefaultQueueAsync), s => s.EnsureDefaultQueueAsync());
+        await Call<ReferenceData>(nameof(ReferenceData.EnsureDemoReferenceDataAsync), s => s.EnsureDemoReferenceDataAsync());
+        var queues = await PeekAsync(db => db.Queues.ToDictionaryAsync(q => q.Name, q => q.Id));
+        var general = queues[Core.Domain.Queues.Queue.DefaultName];
+        var support = queues["Support"];
+
+        var camilleUser = await Call<UserAdminService, UserView>(nameof(UserAdminService.CreateAsync), s => s.CreateAsync(admin,
+            new NewUserInput("camille@driver.test", "Camille Laurent", Role.Agent, "Camille-Driver-2026!", [general, support])));
+        var hugoUser = await Call<UserAdminService, UserView>(nameof(UserAdminService.CreateAsync), s => s.CreateAsync(admin,
+            new NewUserInput("hugo@driver.test", "Hugo Bernard", Role.Agent, "Hugo-Driver-2026!", [general])));
+        var sophieUser = await Call<UserAdminService, UserView>(nameof(UserAdminService.CreateAsync), s => s.CreateAsync(admin,
+            new NewUserInput("sophie@driver.test", "Sophie Moreau", Role.Supervisor, "Sophie-Driver-2026!", [.. queues.Values])));
+        var camille = new Actor(camilleUser.Id, camilleUser.DisplayName, camilleUser.Role);
+        var sophie = new Actor(sophieUser.Id, sophieUser.DisplayName, sophieUser.Role);
+        await Call<UserAdminService>(nameof(UserAdminService.ListAsync), s => s.ListAsync(admin));
+        await Call<UserAdminService>(nameof(UserAdminService.SetQueuesAsync), s => s.SetQueuesAsync(admin, hugoUser.Id, [general, queues["Sales"]]));
+        await Call<UserAdminService>(nameof(UserAdminService.SetRoleAsync), s => s.SetRoleAsync(admin, hugoUser.Id, Role.Supervisor));
+        await Call<UserAdminService>(nameof(UserAdminService.SetRoleAsync), s => s.SetRoleAsync(admin, hugoUser.Id, Role.Agent));
+        await Call<UserAdminService>(nameof(UserAdminService.SetDisabledAsync), s => s.SetDisabledAsync(admin, hugoUser.Id, true));
+        await Call<UserAdminService>(nameof(UserAdminService.SetDisabledAsync), s => s.SetDisabledAsync(admin, hugoUser.Id, false));
+        // Two administrators: disabling one checks that another remains.
+        foreach (var (mail, name) in new[] { ("nina@driver.test", "Nina Petit"), ("omar@driver.test", "Omar Haddad") })
+            await Call<UserAdminService>(nameof(UserAdminService.CreateAsync), s => s.CreateAsync(admin, new NewUserInput(mail, name, Role.Admin, "Admin-Driver-2026!", [])));
+        var omar = (await Call<UserAdminService, IReadOnlyList<UserView>>(nameof(UserAdminService.ListAsync), s => s.ListAsync(admin))).Single(u => u.Email == "omar@driver.test");
+        await Call<UserAdminService>(nameof(UserAdminService.SetDisabledAsync), s => s.SetDisabledAsync(admin, omar.Id, true));
+        await Call<UserAdminService>(nameof(UserAdminService.ResetPasswordAsync), s => s.ResetPasswordAsync(admin, hugoUser.Id, "Hugo-Driver-2027!"));
+
+        Called.Add($"{nameof(DemoDataSeeder)}.{nameof(DemoDataSeeder.SeedCards)}");
+        using (QueryRecorder.Step(nameof(DemoDataSeeder.SeedCards)))
+            Get<DemoDataSeeder>().SeedCards(new DemoSeedOptions(40),
+                [new DemoAgent(camille.UserId, camille.DisplayName, [Core.Domain.Queues.Queue.DefaultName, "Support"]), new DemoAgent(hugoUser.Id, hugoUser.DisplayName, [Core.Domain.Queues.Queue.DefaultName, "Sales"])]);
+
+        await Call<SettingsService>(nameof(SettingsService.GetAsync), s => s.GetAsync());
+        await Call<SettingsService>(nameof(SettingsService.DefaultRegionAsync), s => s.DefaultRegionAsync());
+        await Call<SettingsService>(nameof(SettingsService.UpdateAsync), s => s.UpdateAsync(admin, "FR", agentsMayMerge: true));
+
+        // ---- ingest: SQLite's group commit, then the path SQL Server takes (EF Core, one transaction per interaction)
+        var sms = await Call<IngestService, IngestResult>(nameof(IngestService.IngestAsync), s => s.IngestAsync(admin, new InteractionRequest
+        {
+            Channel = Channel.Sms, ExternalId = "driver-sms-1", From = new InteractionSender { Address = "06 12 34 56 78", DisplayName = "Zoé Martin" },
+            Body = "Bonjour, ma commande n'est pas arrivée.",
+        }));
+        var efIngest = ActivatorUtilities.CreateInstance<IngestService>(_services);
+        efIngest.GroupCommitForTests = false;
+        async Task<IngestResult> IngestOnEf(InteractionRequest r)
+        {
+            Called.Add($"{nameof(IngestService)}.{nameof(IngestService.IngestAsync)}");
+            using var step = QueryRecorder.Step("IngestService.IngestAsync (without group commit)");
+            return await efIngest.IngestAsync(admin, r);
+        }
+        await IngestOnEf(new InteractionRequest
+        {
+            Channel = Channel.Sms, ExternalId = "driver-sms-2", From = new InteractionSender { Address = "+33 6 12 34 56 78" },
+            Body = "Toujours rien.", InReplyTo = "driver-sms-1", Queue = "Support",
+        });
+        await IngestOnEf(new InteractionRequest { Channel = Channel.Sms, ExternalId = "driver-sms-2", From = new InteractionSender { Address = "0612345678" }, Body = "Toujours rien." });
+        await IngestOnEf(new InteractionRequest
+        {
+            Channel = Channel.Sms, ExternalId = "driver-sms-3", From = new InteractionSender { Address = "06 98 76 54 32", DisplayName = "MARTIN Paul" }, Body = "Merci !",
+        });
+        var facebook = await IngestOnEf(new InteractionRequest
+        {
+            Channel = Channel.Facebook, Kind = MessageKind.Post, ExternalId = "driver-fb-1",
+            From = new InteractionSender { Address = "zoe.fb", DisplayName = "Zoé Martin", ProfileUrl = "https://facebook.example/zoe.fb", Followers = 120, Following = 80 },
+            Body = "@Marque votre service client ne répond pas",
+        });
+        var email = await IngestOnEf(new InteractionRequest
+        {
+            Channel = Channel.Email, ExternalId = "driver-mail-1", From = new InteractionSender { Address = "Zoé Martin <zoe.martin@driver.test>" },
+            Subject = "Facture", Html = "<p>Bonjour, voici ma <b>facture</b>.</p>",
+            Attachments = [new InteractionAttachment { Name = "facture.pdf", ContentType = "application/pdf", Size = 12_345 }],
+        });
+
+        // A long thread, so that opening the case pages its notes and comments from the oldest message shown.
+        await PeekAsync(async db =>
+        {
+            var @case = await db.Cases.FirstAsync(c => c.Id == sms.CaseId);
+            var start = DateTimeOffset.UtcNow.AddHours(-5);
+            for (var i = 0; i < InboxQueries.ThreadPageSize + 5; i++)
+                db.Messages.Add(new Message(@case.Id, @case.CardId, Channel.Sms, $"driver-long-{i}", Direction.Inbound, MessageKind.Sms, "Zoé", null, null, $"Message {i}", null, Sentiment.Neutral, start.AddMinutes(i)));
+            return await db.SaveChangesAsync();
+        });
+
+        // ---- inbox and approvals
+        var anyCursor = new InboxCursor(DateTimeOffset.UtcNow.AddYears(1), long.MaxValue);
+        await Call<InboxQueries>(nameof(InboxQueries.ListAsync), s => s.ListAsync(camille, new InboxFilter()));
+        await Call<InboxQueries>(nameof(InboxQueries.ListAsync), s => s.ListAsync(camille, new InboxFilter(InboxScope.Unassigned, general, Channel.Sms, CaseStatus.New, InboxSort.Oldest)));
+        await Call<InboxQueries>(nameof(InboxQueries.ListAsync), s => s.ListAsync(camille, new InboxFilter(InboxScope.Mine, general, Channel.Sms, CaseStatus.Open), anyCursor));
+        await Call<InboxQueries>(nameof(InboxQueries.ListAsync), s => s.ListAsync(sophie, new InboxFilter(Sort: InboxSort.Oldest), new InboxCursor(DateTimeOffset.MinValue, 0)));
+        await Call<InboxQueries>(nameof(InboxQueries.CountsAsync), s => s.CountsAsync(camille));
+        await Call<InboxQueries>(nameof(InboxQueries.CountsAsync), s => s.CountsAsync(sophie));
+        await Call<InboxQueries>(nameof(InboxQueries.QueuesAsync), s => s.QueuesAsync(camille));
+        await Call<InboxQueries>(nameof(InboxQueries.AgentsAsync), s => s.AgentsAsync(camille));
+        await Call<InboxQueries>(nameof(InboxQueries.QuickRepliesAsync), s => s.QuickRepliesAsync(camille, "fr"));
+        await Call<InboxQueries>(nameof(InboxQueries.QuickRepliesAsync), s => s.QuickRepliesAsync(camille, "fr", "livraison"));
+        await Call<InboxQueries>(nameof(InboxQueries.ContactAsync), s => s.ContactAsync(camille, sms.CardId));
+        await Call<CaseCommands>(nameof(CaseCommands.TakeAsync), s => s.TakeAsync(camille, sms.CaseId));
+        var opened = await Call<InboxQueries, CaseDetail>(nameof(InboxQueries.OpenAsync), s => s.OpenAsync(camille, sms.CaseId));
+        await Call<InboxQueries>(nameof(InboxQueries.OpenAsync), s => s.OpenAsync(sophie, email.CaseId));
+        await Call<InboxQueries>(nameof(InboxQueries.EarlierAsync), s => s.EarlierAsync(camille, sms.CaseId, opened.EarlierCursor ?? new ThreadCursor(DateTimeOffset.UtcNow, long.MaxValue)));
+        await Call<InboxQueries>(nameof(InboxQueries.HistoryAsync), s => s.HistoryAsync(camille, sms.CaseId));
+        await Call<InboxQueries>(nameof(InboxQueries.HistoryAsync), s => s.HistoryAsync(camille, sms.CaseId, new HistoryCursor(DateTimeOffset.UtcNow.AddYears(1), long.MaxValue)));
+        await Call<CaseCommands>(nameof(CaseCommands.AddNoteAsync), s => s.AddNoteAsync(camille, sms.CaseId, "Client relancé par SMS."));
+        await Call<CaseCommands>(nameof(CaseCommands.ReplyAsync), s => s.ReplyAsync(camille, sms.CaseId, "Bonjour, je regarde votre commande."));
+        var approve = await Call<CaseCommands, DraftView>(nameof(CaseCommands.SubmitDraftAsync), s => s.SubmitDraftAsync(camille, sms.CaseId, "Un geste commercial vous est accordé."));
+        var reject = await Call<CaseCommands, DraftView>(nameof(CaseCommands.SubmitDraftAsync), s => s.SubmitDraftAsync(camille, sms.CaseId, "Remboursement intégral."));
+        await Call<ApprovalService>(nameof(ApprovalService.PendingAsync), s => s.PendingAsync(sophie));
+        await Call<ApprovalService>(nameof(ApprovalService.PendingAsync), s => s.PendingAsync(sophie, new DraftCursor(DateTimeOffset.MinValue, 0), 1));
+        await Call<ApprovalService>(nameof(ApprovalService.ApproveAsync), s => s.ApproveAsync(sophie, approve.Id, "Parfait."));
+        await Call<ApprovalService>(nameof(ApprovalService.RejectAsync), s => s.RejectAsync(sophie, reject.Id, "Trop généreux."));
+        await Call<CaseCommands>(nameof(CaseCommands.SetPendingAsync), s => s.SetPendingAsync(camille, sms.CaseId));
+        await Call<CaseCommands>(nameof(CaseCommands.ResolveAsync), s => s.ResolveAsync(camille, sms.CaseId));
+        await Call<CaseCommands>(nameof(CaseCommands.ReopenAsync), s => s.ReopenAsync(camille, sms.CaseId));
+        await Call<CaseCommands>(nameof(CaseCommands.UnassignAsync), s => s.UnassignAsync(camille, sms.CaseId));
+        await Call<CaseCommands>(nameof(CaseCommands.AssignAsync), s => s.AssignAsync(sophie, sms.CaseId, hugoUser.Id));
+        await Call<CaseCommands>(nameof(CaseCommands.TransferAsync), s => s.TransferAsync(sophie, sms.CaseId, support, camille.UserId));
+        await Call<CaseCommands>(nameof(CaseCommands.ReplyAsync), s => s.ReplyAsync(sophie, facebook.CaseId, "Nous vous répondons en message privé."));
+        await Call<RecordingOutboundConnector>(nameof(RecordingOutboundConnector.SendAsync), s => s.SendAsync(new OutboundRequest(sms.MessageId, sms.CaseId, Channel.Sms, "+33612345678", null, "Test")));
+
+        // ---- cards
+        await Call<CardReads>(nameof(CardReads.ResolveAsync), s => s.ResolveAsync(camille, sms.CardId));
+        await Call<CardReads>(nameof(CardReads.GetCondensedAsync), s => s.GetCondensedAsync(camille, sms.CardId));
+        var first = await Call<CardReads, CardFirstView>(nameof(CardReads.GetFirstViewAsync), s => s.GetFirstViewAsync(camille, sms.CardId));
+        await Call<CardReads>(nameof(CardReads.GetMessagesAsync), s => s.GetMessagesAsync(camille, sms.CardId, null, 10));
+        await Call<CardReads>(nameof(CardReads.GetMessagesAsync), s => s.GetMessagesAsync(camille, sms.CardId, first.Messages.Next ?? new MessageCursor(DateTimeOffset.UtcNow, long.MaxValue), 10));
+        await Call<CardReads>(nameof(CardReads.GetCasesAsync), s => s.GetCasesAsync(camille, sms.CardId));
+        await Call<CardReads>(nameof(CardReads.GetConversationSummaryAsync), s => s.GetConversationSummaryAsync(camille, sms.CardId));
+        await Call<CardReads>(nameof(CardReads.GetCaseThreadsAsync), s => s.GetCaseThreadsAsync(camille, sms.CardId));
+        await Call<CardReads>(nameof(CardReads.GetNotesAsync), s => s.GetNotesAsync(camille, sms.CardId));
+        await Call<CardReads>(nameof(CardReads.GetTimelineAsync), s => s.GetTimelineAsync(camille, sms.CardId, TimelineFilter.All));
+        // A cursor of the middle kind: each source then reads with its own form of the keyset (<=, (=, <), <).
+        await Call<CardReads>(nameof(CardReads.GetTimelineAsync), s => s.GetTimelineAsync(camille, sms.CardId, TimelineFilter.All, new TimelineCursor(DateTimeOffset.UtcNow, TimelineKind.Note, long.MaxValue)));
+
+        var seededEmail = await PeekAsync(db => db.Identities.Where(i => i.Space == IdentitySpace.Email).Select(i => i.NormalizedAddress).FirstAsync());
+        var seededName = await PeekAsync(db => db.Cards.Where(c => c.SearchName != "").Select(c => c.SearchName).FirstAsync());
+        foreach (var query in new[] { seededEmail, "06 12 34 56 78", "@zoe.fb", "06 12 3", "zoe.mar", "zoe.martin@dri", seededName[..2], "zzz" })
+            await Call<CardSearch>(nameof(CardSearch.SearchAsync), s => s.SearchAsync(camille, query));
+        foreach (var stage in new[] { 1, 2, 3 })
+            await Call<CardSearch>(nameof(CardSearch.SearchAsync), s => s.SearchAsync(camille, seededName[..1], new SearchCursor(stage, seededName[..1], 0), 2));
+
+        var created = await Call<CardEdits, long>(nameof(CardEdits.CreateAsync), s => s.CreateAsync(camille,
+            new CardProfile { FirstName = "Léa", LastName = "Fontaine", Company = "Fontaine SARL", PrimaryEmail = "lea@fontaine.test" },
+            [new NewIdentity(Channel.Email, "lea@fontaine.test"), new NewIdentity(Channel.WhatsApp, "+33 7 98 76 54 32")]));
+        var version = await Call<CardEdits, long>(nameof(CardEdits.UpdateProfileAsync), s => s.UpdateProfileAsync(camille, created, 1,
+            new CardProfile { FirstName = "Léa", LastName = "Fontaine", City = "Lyon" }));
+        await Call<CardEdits>(nameof(CardEdits.UpdateProfileAsync), async s =>
+            await Should.ThrowAsync<ProfileConflictException>(() => s.UpdateProfileAsync(camille, created, version - 1, new CardProfile { FirstName = "Léa", City = "Nantes" })));
+        await Call<CardEdits>(nameof(CardEdits.SetCustomFieldAsync), s => s.SetCustomFieldAsync(camille, created, "loyalty-tier", "Gold"));
+        await Call<CardEdits>(nameof(CardEdits.SetCustomFieldAsync), s => s.SetCustomFieldAsync(camille, created, "loyalty-tier", null));
+        var note = await Call<CardEdits, NoteView>(nameof(CardEdits.AddNoteAsync), s => s.AddNoteAsync(camille, sms.CardId, "Préfère être contactée le matin.", sms.CaseId));
+        await Call<CardEdits>(nameof(CardEdits.EditNoteAsync), s => s.EditNoteAsync(camille, note.Id, "Préfère être contactée l'après-midi."));
+        await Call<CardEdits>(nameof(CardEdits.DeleteNoteAsync), s => s.DeleteNoteAsync(camille, note.Id));
+        var mailMessage = await PeekAsync(db => db.Messages.Where(m => m.CaseId == email.CaseId).Select(m => m.Id).FirstAsync());
+        await Call<CardEdits>(nameof(CardEdits.AddCommentAsync), s => s.AddCommentAsync(camille, email.CaseId, mailMessage, "Facture vérifiée."));
+        await Call<CardEdits>(nameof(CardEdits.CancelCaseAsync), s => s.CancelCaseAsync(camille, email.CaseId));
+        Called.Add($"{nameof(CardEdits)}.{nameof(CardEdits.RemoveCommentsOfCancelledCaseAsync)}");
+        await using (var db = _recording.CreateDbContext())
+            await CardEdits.RemoveCommentsOfCancelledCaseAsync(db, email.CaseId);
+        await Call<CaseCommands>(nameof(CaseCommands.CancelAsync), s => s.CancelAsync(sophie, facebook.CaseId));
+
+        // ---- duplicates, merge, privacy
+        await Call<DuplicateService>(nameof(DuplicateService.SuggestAsync), s => s.SuggestAsync(camille, sms.CardId));
+        await Call<DuplicateService>(nameof(DuplicateService.TopPairsAsync), s => s.TopPairsAsync(sophie));
+        await Call<DuplicateService>(nameof(DuplicateService.DismissAsync), s => s.DismissAsync(camille, sms.CardId, created));
+        await Call<MergeService>(nameof(MergeService.RequireMayMergeAsync), s => s.RequireMayMergeAsync(camille));
+        // Both cards hold a value of the same field: the merge keeps one and its ledger the other.
+        await Call<CardEdits>(nameof(CardEdits.SetCustomFieldAsync), s => s.SetCustomFieldAsync(camille, sms.CardId, "loyalty-tier", "Silver"));
+        await Call<CardEdits>(nameof(CardEdits.SetCustomFieldAsync), s => s.SetCustomFieldAsync(camille, email.CardId, "loyalty-tier", "Gold"));
+        await Call<MergeService>(nameof(MergeService.PreviewAsync), s => s.PreviewAsync(sophie, sms.CardId, email.CardId));
+        var merge = await Call<MergeService, MergeResult>(nameof(MergeService.MergeAsync), s => s.MergeAsync(sophie, sms.CardId, email.CardId,
+            new Dictionary<string, MergeChoice> { ["firstName"] = MergeChoice.Merged, ["cf:loyalty-tier"] = MergeChoice.Merged }));
+        await Call<MergeService>(nameof(MergeService.UndoAsync), s => s.UndoAsync(sophie, merge.MergeId));
+        await Call<PrivacyService>(nameof(PrivacyService.ExportJsonAsync), s => s.ExportJsonAsync(sophie, sms.CardId));
+        await Call<PrivacyService>(nameof(PrivacyService.ExportMessagesCsvAsync), s => s.ExportMessagesCsvAsync(sophie, sms.CardId));
+        await Call<PrivacyService>(nameof(PrivacyService.LockAsync), s => s.LockAsync(sophie, created));
+        await Call<PrivacyService>(nameof(PrivacyService.UnlockAsync), s => s.UnlockAsync(sophie, created));
+        await Call<PrivacyService>(nameof(PrivacyService.AnonymizeAsync), s => s.AnonymizeAsync(sophie, facebook.CardId, force: true));
+
+        // ---- administration
+        await Call<CustomFieldService>(nameof(CustomFieldService.ListAsync), s => s.ListAsync(camille));
+        await Call<CustomFieldService>(nameof(CustomFieldService.ListAsync), s => s.ListAsync(camille, includeArchived: false));
+        await Call<CustomFieldService>(nameof(CustomFieldService.GetAsync), s => s.GetAsync(camille, "loyalty-tier"));
+        await Call<CustomFieldService>(nameof(CustomFieldService.CountOptionUseAsync), s => s.CountOptionUseAsync(admin, "loyalty-tier", "Gold"));
+        await Call<CustomFieldService>(nameof(CustomFieldService.CreateAsync), s => s.CreateAsync(admin,
+            new CustomFieldInput("plan", "Plan", "Formule", "Plan", "dropdown", ["A", "B", "C", "D"], true, true, true)));
+        foreach (var (card, value) in new[] { (sms.CardId, "A"), (email.CardId, "B"), (created, "D") })
+            await Call<CardEdits>(nameof(CardEdits.SetCustomFieldAsync), s => s.SetCustomFieldAsync(camille, card, "plan", value));
+        // A rename (values follow), a removed option whose values move, one whose values are cleared.
+        await Call<CustomFieldService>(nameof(CustomFieldService.UpdateAsync), s => s.UpdateAsync(admin, "plan",
+            new CustomFieldInput("plan", "Plan", "Formule", "Plan", "dropdown", ["A2", "C"], true, true, true),
+            new OptionChanges(new Dictionary<string, string> { ["A"] = "A2" }, new Dictionary<string, string?> { ["B"] = "C", ["D"] = null })));
+        var idents = (await Call<CustomFieldService, IReadOnlyList<CustomFieldView>>(nameof(CustomFieldService.ListAsync), s => s.ListAsync(admin, includeArchived: false)))
+            .Select(f => f.Ident).Reverse().ToList();
+        await Call<CustomFieldService>(nameof(CustomFieldService.ReorderAsync), s => s.ReorderAsync(admin, idents));
+        await Call<CustomFieldService>(nameof(CustomFieldService.MoveAsync), s => s.MoveAsync(admin, "plan", -1));
+        await Call<CustomFieldService>(nameof(CustomFieldService.ArchiveAsync), s => s.ArchiveAsync(admin, "plan"));
+        await Call<CustomFieldService>(nameof(CustomFieldService.RestoreAsync), s => s.RestoreAsync(admin, "plan"));
+        await Call<CustomFieldService>(nameof(CustomFieldService.CreateAsync), s => s.CreateAsync(admin, new CustomFieldInput("spare", "Spare", null, null, "text", [], false, true, false)));
+        await Call<CustomFieldService>(nameof(CustomFieldService.DeleteAsync), s => s.DeleteAsync(admin, "spare"));
+
+        await Call<QueueService>(nameof(QueueService.ListAsync), s => s.ListAsync(camille));
+        var queue = await Call<QueueService, QueueView>(nameof(QueueService.CreateAsync), s => s.CreateAsync(admin, new QueueInput("Returns", ["returns"], 30, 600)));
+        await Call<QueueService>(nameof(QueueService.UpdateAsync), s => s.UpdateAsync(admin, queue.Id, new QueueInput("Returns & refunds", ["returns", "refunds"], 20, 480)));
+
+        await Call<ApiKeyService>(nameof(ApiKeyService.ListAsync), s => s.ListAsync(admin));
+        var key = await Call<ApiKeyService, CreatedApiKey>(nameof(ApiKeyService.CreateAsync), s => s.CreateAsync(admin, "CRM connector", Role.Agent));
+        await Call<ApiKeyService>(nameof(ApiKeyService.RevokeAsync), s => s.RevokeAsync(admin, key.Key.Id));
+
+        await Call<QuickReplyService>(nameof(QuickReplyService.ListAsync), s => s.ListAsync(camille));
+        await Call<QuickReplyService>(nameof(QuickReplyService.ListAsync), s => s.ListAsync(camille, "FR"));
+        var reply = await Call<QuickReplyService, Core.Features.QuickReplies.QuickReplyView>(nameof(QuickReplyService.CreateAsync),
+            s => s.CreateAsync(admin, new QuickReplyInput("Retour", "Voici l'étiquette de retour.", "fr", ["retour"])));
+        await Call<QuickReplyService>(nameof(QuickReplyService.UpdateAsync), s => s.UpdateAsync(admin, reply.Id, new QuickReplyInput("Retour colis", "Voici l'étiquette.", "fr", ["retour", "colis"])));
+        await Call<QuickReplyService>(nameof(QuickReplyService.DeleteAsync), s => s.DeleteAsync(admin, reply.Id));
+
+        await Call<AuditService>(nameof(AuditService.ListAsync), s => s.ListAsync(admin, new AuditFilter()));
+        await Call<AuditService>(nameof(AuditService.ListAsync), s => s.ListAsync(admin,
+            new AuditFilter("Alex", "Card", DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1), sms.CardId.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            new AuditCursor(DateTimeOffset.UtcNow.AddDays(1), long.MaxValue)));
+        await Call<AuditService>(nameof(AuditService.EntityTypesAsync), s => s.EntityTypesAsync(admin));
+
+        await Call<DashboardService>(nameof(DashboardService.GetSummaryAsync), s => s.GetSummaryAsync(camille));
+        await Call<DashboardService>(nameof(DashboardService.GetSummaryAsync), s => s.GetSummaryAsync(sophie));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _services.DisposeAsync();
+        await _test.DisposeAsync();
+    }
+}
