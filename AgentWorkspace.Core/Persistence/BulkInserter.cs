@@ -21,6 +21,18 @@ public static class BulkInserter
 {
     public static BulkPath PathFor(DbContext db) => db.Database.IsSqlServer() ? BulkPath.SqlBulkCopy : BulkPath.PreparedInsert;
 
+    /// <summary>
+    /// One chunk of a bulk load in a transaction of its own, on the raw connection. Demo and benchmark seeding
+    /// only: not a use case, no actor, no audit (docs/decisions/008); SqlBulkCopy needs the connection's own
+    /// transaction, which EF Core's execution strategy does not see.
+    /// </summary>
+    public static void InChunk(DbConnection connection, Action<DbTransaction> write)
+    {
+        using var transaction = connection.BeginTransaction();
+        write(transaction);
+        transaction.Commit();
+    }
+
     /// <summary>Writes <paramref name="rows"/> (keys as given) inside <paramref name="transaction"/>, on the context's open connection.</summary>
     public static void Insert<T>(AgentWorkspaceDbContext db, DbConnection connection, DbTransaction transaction, IReadOnlyCollection<T> rows) where T : class
     {

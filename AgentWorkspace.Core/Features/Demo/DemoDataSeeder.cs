@@ -109,16 +109,17 @@ public sealed class DemoDataSeeder(IDbContextFactory<AgentWorkspaceDbContext> db
             {
                 foreach (var batch in ready.GetConsumingEnumerable())
                 {
-                    using var tx = connection.BeginTransaction();
-                    Write(db, connection, tx, batch.Cards);
-                    Write(db, connection, tx, batch.Identities);
-                    Write(db, connection, tx, batch.Cases);
-                    Write(db, connection, tx, batch.Messages);
-                    Write(db, connection, tx, batch.Attachments);
-                    Write(db, connection, tx, batch.Events);
-                    Write(db, connection, tx, batch.Notes);
-                    Write(db, connection, tx, batch.FieldValues);
-                    tx.Commit();
+                    BulkInserter.InChunk(connection, tx =>
+                    {
+                        Write(db, connection, tx, batch.Cards);
+                        Write(db, connection, tx, batch.Identities);
+                        Write(db, connection, tx, batch.Cases);
+                        Write(db, connection, tx, batch.Messages);
+                        Write(db, connection, tx, batch.Attachments);
+                        Write(db, connection, tx, batch.Events);
+                        Write(db, connection, tx, batch.Notes);
+                        Write(db, connection, tx, batch.FieldValues);
+                    });
                     totals[0] += batch.Cards.Count; totals[1] += batch.Identities.Count; totals[2] += batch.Cases.Count; totals[3] += batch.Messages.Count;
                     done += batch.Cards.Count;
                     progress?.Report(done);
