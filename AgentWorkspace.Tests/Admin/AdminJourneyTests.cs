@@ -58,7 +58,7 @@ public class AdminJourneyTests(BrowserFixture browser)
         var idents = await page.Locator("[data-testid=field-row]").EvaluateAllAsync<string[]>("rows => rows.map(r => r.dataset.ident)");
         idents[^1].ShouldBe(ident);
         await row.Locator("[data-testid=field-up]").ClickAsync();
-        await page.WaitForFunctionAsync($"() => {{ const r = [...document.querySelectorAll('[data-testid=field-row]')].map(x => x.dataset.ident); return r.indexOf('{ident}') === r.length - 2; }}");
+        await BrowserFixture.WaitUntilAsync(page, $"() => {{ const r = [...document.querySelectorAll('[data-testid=field-row]')].map(x => x.dataset.ident); return r.indexOf('{ident}') === r.length - 2; }}");
 
         // Two cards hold "Bronze": removing it asks, with the count, and their values move to Silver.
         await using (var db = Db())
@@ -240,7 +240,7 @@ public class AdminJourneyTests(BrowserFixture browser)
             await BrowserFixture.ScreenshotAsync(page, "admin-settings");
             await page.FillAsync("[data-testid=settings-region] input", "be");
             await page.ClickAsync("[data-testid=save-settings]");
-            await page.WaitForFunctionAsync("() => document.querySelector('[data-testid=settings-region] input').value === 'BE'");
+            await BrowserFixture.WaitUntilAsync(page, "() => document.querySelector('[data-testid=settings-region] input').value === 'BE'");
             (await settings.GetAsync()).DefaultPhoneRegion.ShouldBe("BE");
         }
         finally

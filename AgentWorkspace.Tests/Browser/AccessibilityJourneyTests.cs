@@ -101,7 +101,7 @@ public class AccessibilityJourneyTests(BrowserFixture browser)
         var page = await browser.SignInAsAsync(Role.Admin, "/", locale: "fr-FR");
         await page.Locator("[data-testid=theme-toggle]").ClickAsync();
         // The choice lives in a cookie of this browser: every page below is drawn dark from the server on.
-        await page.WaitForFunctionAsync("document.cookie.includes('aw-theme=dark')");
+        await BrowserFixture.WaitUntilAsync(page, "() => document.cookie.includes('aw-theme=dark')");
         var report = new StringBuilder();
         foreach (var path in EveryPage) report.Append(await VisitAsync(page, path));
         report.Append(await CaseOpenAsync(page));

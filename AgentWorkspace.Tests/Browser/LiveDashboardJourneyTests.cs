@@ -34,8 +34,8 @@ public class LiveDashboardJourneyTests(BrowserFixture browser)
         browser.App.Services.GetRequiredService<IChangeFeed>().Publish(new ChangeEvent(ChangeKind.CaseChanged, CaseId: caseId));
 
         var expected = (before - 1).ToString(System.Globalization.CultureInfo.InvariantCulture);
-        await supervisor.WaitForFunctionAsync($"document.querySelector('{figure}').textContent.trim() === '{expected}'");
-        await admin.WaitForFunctionAsync($"document.querySelector('{figure}').textContent.trim() === '{expected}'");
+        await BrowserFixture.WaitUntilAsync(supervisor, $"() => document.querySelector('{figure}').textContent.trim() === '{expected}'");
+        await BrowserFixture.WaitUntilAsync(admin, $"() => document.querySelector('{figure}').textContent.trim() === '{expected}'");
         await supervisor.Context.CloseAsync();
         await admin.Context.CloseAsync();
     }

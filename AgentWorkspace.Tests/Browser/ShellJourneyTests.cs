@@ -96,7 +96,7 @@ public class ShellJourneyTests(BrowserFixture browser)
     {
         var page = await browser.SignInAsAsync(Role.Agent);
         await page.ClickAsync("[data-testid=theme-toggle]");
-        await page.WaitForFunctionAsync("document.cookie.includes('aw-theme=dark')");
+        await BrowserFixture.WaitUntilAsync(page, "() => document.cookie.includes('aw-theme=dark')");
         await page.ReloadAsync();
         await BrowserFixture.WaitForInteractiveAsync(page);
         (await page.GetAttributeAsync("[data-testid=theme-toggle]", "aria-label")).ShouldBe("Switch to the light theme");

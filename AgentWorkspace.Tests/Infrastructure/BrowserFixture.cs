@@ -87,6 +87,23 @@ public sealed class BrowserFixture : IAsyncLifetime
     public static Task WaitForInteractiveAsync(IPage page) =>
         page.WaitForSelectorAsync("body[data-interactive='true']", new PageWaitForSelectorOptions { State = WaitForSelectorState.Attached });
 
+    /// <summary>
+    /// Waits until <paramref name="predicate"/> (a JavaScript function returning a boolean) holds in the page. Polls
+    /// through the DevTools protocol: Playwright's own WaitForFunction builds its predicate with eval, which the
+    /// app's Content-Security-Policy (no unsafe-eval) rightly refuses.
+    /// </summary>
+    public static async Task WaitUntilAsync(IPage page, string predicate, int timeoutMs = 15_000)
+    {
+        var deadline = DateTime.UtcNow.AddMilliseconds(timeoutMs);
+        // An element not there yet reads as false, not as an error.
+        var guarded = $"() => {{ try {{ return !!({predicate})(); }} catch {{ return false; }} }}";
+        while (!await page.EvaluateAsync<bool>(guarded))
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"Still false after {timeoutMs} ms: {predicate}");
+            await Task.Delay(100);
+        }
+    }
+
     /// <summary>Saves a screenshot under docs/screenshots when AW_SCREENSHOTS names that folder.</summary>
     public static async Task ScreenshotAsync(IPage page, string name)
     {
