@@ -130,6 +130,18 @@ public sealed class CustomerCard : IVersioned
         return changes;
     }
 
+    /// <summary>The profile that a <see cref="Snapshot"/> (or a mix of two) describes.</summary>
+    public static CardProfile ProfileFromSnapshot(IReadOnlyDictionary<string, string?> v) => new()
+    {
+        FirstName = v["firstName"], LastName = v["lastName"], Company = v["company"],
+        Gender = Enum.TryParse<Gender>(v["gender"], out var g) ? g : Gender.Unspecified,
+        JobTitle = v["jobTitle"], City = v["city"], Category = v["category"], RelationshipType = v["relationshipType"],
+        PreferredChannel = Enum.TryParse<Channel>(v["preferredChannel"], out var pc) ? pc : null,
+        Tags = string.IsNullOrEmpty(v["tags"]) ? [] : v["tags"]!.Split('|'),
+        AvatarUrl = v["avatarUrl"], PrimaryEmail = v["primaryEmail"], SecondaryEmail = v["secondaryEmail"],
+        MobilePhone = v["mobilePhone"], HomePhone = v["homePhone"],
+    };
+
     public Dictionary<string, string?> Snapshot() => new()
     {
         ["firstName"] = FirstName, ["lastName"] = LastName, ["company"] = Company, ["gender"] = Gender.ToString(),

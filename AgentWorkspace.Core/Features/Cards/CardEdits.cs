@@ -147,19 +147,8 @@ public sealed class CardEdits(IDbContextFactory<AgentWorkspaceDbContext> dbFacto
                 && (read is null || !string.Equals(read[kv.Key], theirs[kv.Key], StringComparison.Ordinal)))
             .Select(kv => new FieldConflict(kv.Key, kv.Value, theirs[kv.Key])).ToList();
         var merged = theirs.ToDictionary(kv => kv.Key, kv => changedByMe.Contains(kv.Key) ? mine[kv.Key] : kv.Value);
-        return new ProfileConflictException(current.Id, current.Version, current.Profile, fields) { Mine = FromSnapshot(merged) };
+        return new ProfileConflictException(current.Id, current.Version, current.Profile, fields) { Mine = CustomerCard.ProfileFromSnapshot(merged) };
     }
-
-    internal static CardProfile FromSnapshot(IReadOnlyDictionary<string, string?> v) => new()
-    {
-        FirstName = v["firstName"], LastName = v["lastName"], Company = v["company"],
-        Gender = Enum.TryParse<Gender>(v["gender"], out var g) ? g : Gender.Unspecified,
-        JobTitle = v["jobTitle"], City = v["city"], Category = v["category"], RelationshipType = v["relationshipType"],
-        PreferredChannel = Enum.TryParse<Channel>(v["preferredChannel"], out var pc) ? pc : null,
-        Tags = string.IsNullOrEmpty(v["tags"]) ? [] : v["tags"]!.Split('|'),
-        AvatarUrl = v["avatarUrl"], PrimaryEmail = v["primaryEmail"], SecondaryEmail = v["secondaryEmail"],
-        MobilePhone = v["mobilePhone"], HomePhone = v["homePhone"],
-    };
 
     /// <summary>Sets (or clears, with null or blank) a custom field's value, validated by the field's type; only editable fields.</summary>
     public async Task<string?> SetCustomFieldAsync(Actor actor, long cardId, string ident, string? value, CancellationToken ct = default)

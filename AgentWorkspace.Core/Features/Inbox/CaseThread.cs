@@ -1,15 +1,4 @@
-using System.Globalization;
-using AgentWorkspace.Core.Domain.Audit;
-using AgentWorkspace.Core.Domain.Cards;
-using AgentWorkspace.Core.Domain.Cases;
 using AgentWorkspace.Core.Domain.Channels;
-using AgentWorkspace.Core.Domain.Common;
-using AgentWorkspace.Core.Domain.Identity;
-using AgentWorkspace.Core.Persistence;
-using AgentWorkspace.Core.Realtime;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Logging;
-using AgentWorkspace.Core.UseCases;
 
 namespace AgentWorkspace.Core.Features.Inbox;
 

@@ -100,7 +100,7 @@ public sealed class MergeService(IDbContextFactory<AgentWorkspaceDbContext> dbFa
             var take = choices.TryGetValue(key, out var c) ? c == MergeChoice.Merged : string.IsNullOrEmpty(sp[key]) && !string.IsNullOrEmpty(mp[key]);
             picked[key] = take ? mp[key] : sp[key];
         }
-        var profile = FromSnapshot(picked);
+        var profile = CustomerCard.ProfileFromSnapshot(picked);
 
         // Rows that move: record their ids first, then move them with set-based updates.
         ledger.Identities = await db.Identities.Where(i => i.CardId == mergedId).Select(i => i.Id).ToListAsync(ct);
@@ -213,17 +213,6 @@ public sealed class MergeService(IDbContextFactory<AgentWorkspaceDbContext> dbFa
         CustomerCard.EnsureMergeable(survivor, merged);
         return (survivor, merged);
     }
-
-    private static CardProfile FromSnapshot(IReadOnlyDictionary<string, string?> v) => new()
-    {
-        FirstName = v["firstName"], LastName = v["lastName"], Company = v["company"],
-        Gender = Enum.TryParse<Gender>(v["gender"], out var g) ? g : Gender.Unspecified,
-        JobTitle = v["jobTitle"], City = v["city"], Category = v["category"], RelationshipType = v["relationshipType"],
-        PreferredChannel = Enum.TryParse<Channel>(v["preferredChannel"], out var pc) ? pc : null,
-        Tags = string.IsNullOrEmpty(v["tags"]) ? [] : v["tags"]!.Split('|'),
-        AvatarUrl = v["avatarUrl"], PrimaryEmail = v["primaryEmail"], SecondaryEmail = v["secondaryEmail"],
-        MobilePhone = v["mobilePhone"], HomePhone = v["homePhone"],
-    };
 
     private static string Id(long id) => id.ToString(CultureInfo.InvariantCulture);
 
