@@ -252,15 +252,15 @@ public sealed class CustomerCard : IVersioned
     /// </summary>
     public void EnsureMergeable(string field)
     {
-        if (Status == CardStatus.Merged) throw new DomainException($"Card {Id} was already merged into card {MergedIntoId}.", field);
-        if (Status == CardStatus.Anonymized) throw new DomainException($"Card {Id} was anonymized and cannot be merged.", field);
-        if (IsLocked) throw new DomainException($"Card {Id} is locked: unlock it before merging.", field);
+        if (Status == CardStatus.Merged) throw new DomainException($"Card {Id} was already merged into card {MergedIntoId}.", field) { Code = "CardAlreadyMerged", Args = [Id, MergedIntoId!] };
+        if (Status == CardStatus.Anonymized) throw new DomainException($"Card {Id} was anonymized and cannot be merged.", field) { Code = "CardAnonymizedNoMerge", Args = [Id] };
+        if (IsLocked) throw new DomainException($"Card {Id} is locked: unlock it before merging.", field) { Code = "CardLockedNoMerge", Args = [Id] };
     }
 
     /// <summary>Both cards may merge, and they are two.</summary>
     public static void EnsureMergeable(CustomerCard survivor, CustomerCard merged)
     {
-        if (survivor.Id == merged.Id) throw new DomainException("A card cannot be merged with itself.", "mergedId");
+        if (survivor.Id == merged.Id) throw new DomainException("A card cannot be merged with itself.", "mergedId") { Code = "MergeWithItself" };
         survivor.EnsureMergeable("survivorId");
         merged.EnsureMergeable("mergedId");
     }
@@ -284,9 +284,9 @@ public sealed class CustomerCard : IVersioned
     public static void EnsureUnmergeable(CustomerCard survivor, CustomerCard merged)
     {
         if (survivor.Status != CardStatus.Active)
-            throw new DomainException($"Card {survivor.Id} was merged again since; undo that merge first.");
+            throw new DomainException($"Card {survivor.Id} was merged again since; undo that merge first.") { Code = "UnmergeAfterLaterMerge", Args = [survivor.Id] };
         if (merged.Status != CardStatus.Merged || merged.MergedIntoId != survivor.Id)
-            throw new DomainException($"Card {merged.Id} is no longer merged into card {survivor.Id}.");
+            throw new DomainException($"Card {merged.Id} is no longer merged into card {survivor.Id}.") { Code = "UnmergeNoLongerMerged", Args = [merged.Id, survivor.Id] };
     }
 
     public void RestoreFromMerge(DateTimeOffset now)

@@ -101,14 +101,15 @@ public sealed class Case : IVersioned
     /// <summary>Refuses a user who may not work the case, naming who has it (<paramref name="nameOf"/> gives an agent's name).</summary>
     public void EnsureWorkableBy(string userId, bool isSupervisor, Func<string?, string> nameOf)
     {
-        if (!MayBeWorkedBy(userId, isSupervisor)) throw new ForbiddenException($"This case is assigned to {nameOf(AssignedAgentId)}.");
+        if (!MayBeWorkedBy(userId, isSupervisor))
+            throw new ForbiddenException($"This case is assigned to {nameOf(AssignedAgentId)}.") { Code = "CaseAssignedToOther", Args = [nameOf(AssignedAgentId)] };
     }
 
     /// <summary>Assign to me. Two agents taking the same case at once: the first wins, the second is told who has it.</summary>
     public void Take(string agentId, Func<string?, string> nameOf)
     {
-        if (AssignedAgentId == agentId) throw new DomainException("The case is already assigned to you.");
-        if (AssignedAgentId is not null) throw new ConflictException($"{nameOf(AssignedAgentId)} took this case first.");
+        if (AssignedAgentId == agentId) throw new DomainException("The case is already assigned to you.") { Code = "CaseAlreadyYours" };
+        if (AssignedAgentId is not null) throw new ConflictException($"{nameOf(AssignedAgentId)} took this case first.") { Code = "CaseTakenFirst", Args = [nameOf(AssignedAgentId)] };
         AssignTo(agentId);
     }
 
@@ -122,14 +123,14 @@ public sealed class Case : IVersioned
     /// <summary>Back to the queue.</summary>
     public void Unassign()
     {
-        if (AssignedAgentId is null) throw new DomainException("The case is not assigned.");
+        if (AssignedAgentId is null) throw new DomainException("The case is not assigned.") { Code = "CaseNotAssigned" };
         AssignTo(null);
     }
 
     public void TransferTo(long queueId, string? agentId)
     {
         EnsureOpen();
-        if (QueueId == queueId && AssignedAgentId == agentId) throw new DomainException("The case is already there.", "queueId");
+        if (QueueId == queueId && AssignedAgentId == agentId) throw new DomainException("The case is already there.", "queueId") { Code = "CaseAlreadyThere" };
         QueueId = queueId;
         AssignedAgentId = agentId;
     }
@@ -137,22 +138,22 @@ public sealed class Case : IVersioned
     public void SetPending()
     {
         EnsureOpen();
-        if (Status == CaseStatus.Pending) throw new DomainException("The case is already pending.");
+        if (Status == CaseStatus.Pending) throw new DomainException("The case is already pending.") { Code = "CaseAlreadyPending" };
         Status = CaseStatus.Pending;
     }
 
     /// <summary>A reply goes out only on an open case of a written channel; a voice case is answered by calling back.</summary>
     public void EnsureReplyable()
     {
-        if (!IsOpen) throw new DomainException($"The case is {Status.ToString().ToLowerInvariant()}; reopen it to reply.");
+        if (!IsOpen) throw new DomainException($"The case is {Status.ToString().ToLowerInvariant()}; reopen it to reply.") { Code = "CaseClosedNoReply_" + Status };
         if (Channel is Channel.Voice or Channel.Voicemail)
-            throw new DomainException("A voice case is answered by calling back; add a note instead.", "text");
+            throw new DomainException("A voice case is answered by calling back; add a note instead.", "text") { Code = "VoiceReplyByCall" };
     }
 
     /// <summary>A cancelled case takes no more comments (its comments went with it, seed 002).</summary>
     public void EnsureTakesComments()
     {
-        if (Status == CaseStatus.Cancelled) throw new DomainException("This case was cancelled; it takes no more comments.", "caseId");
+        if (Status == CaseStatus.Cancelled) throw new DomainException("This case was cancelled; it takes no more comments.", "caseId") { Code = "CaseCancelledNoComments" };
     }
 
     public void Resolve(DateTimeOffset now)
@@ -165,7 +166,7 @@ public sealed class Case : IVersioned
 
     public void Reopen()
     {
-        if (Status != CaseStatus.Resolved) throw new DomainException("Only a resolved case can be reopened.");
+        if (Status != CaseStatus.Resolved) throw new DomainException("Only a resolved case can be reopened.") { Code = "CaseNotResolved" };
         Status = CaseStatus.Open;
         ResolvedAt = null;
     }
@@ -190,7 +191,7 @@ public sealed class Case : IVersioned
 
     private void EnsureOpen()
     {
-        if (!IsOpen) throw new DomainException($"The case is {Status.ToString().ToLowerInvariant()}; it can no longer change.");
+        if (!IsOpen) throw new DomainException($"The case is {Status.ToString().ToLowerInvariant()}; it can no longer change.") { Code = "CaseClosed_" + Status };
     }
 
     public void BumpVersion() => Version++;

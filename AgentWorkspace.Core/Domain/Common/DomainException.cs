@@ -4,10 +4,22 @@ namespace AgentWorkspace.Core.Domain.Common;
 public class DomainException(string message, string? field = null) : Exception(message)
 {
     public string? Field { get; } = field;
+
+    /// <summary>
+    /// The rule's stable name: the page says it in the user's language (resx key <c>Err_{Code}</c>, with
+    /// <see cref="Args"/>); the English message is what the API returns and the log keeps.
+    /// </summary>
+    public string? Code { get; init; }
+    public IReadOnlyList<object> Args { get; init; } = [];
 }
 
 /// <summary>The acting user's role does not allow the operation.</summary>
-public sealed class ForbiddenException(string message) : Exception(message);
+public sealed class ForbiddenException(string message) : Exception(message)
+{
+    /// <summary>As <see cref="DomainException.Code"/>: the refusal's stable name for the user's language.</summary>
+    public string? Code { get; init; }
+    public IReadOnlyList<object> Args { get; init; } = [];
+}
 
 /// <summary>The thing asked for does not exist.</summary>
 public sealed class NotFoundException(string message) : Exception(message);

@@ -7,8 +7,14 @@ namespace AgentWorkspace.Core.Features.Administration;
 /// say it in the user's language (resx key "Err_{Code}") next to <see cref="DomainException.Field"/>;
 /// the English message is what the API returns.
 /// </summary>
-public sealed class AdminRuleException(string code, string message, string field, params object[] args) : DomainException(message, field)
+public sealed class AdminRuleException : DomainException
 {
-    public string Code { get; } = code;
-    public IReadOnlyList<object> Args { get; } = args;
+    public AdminRuleException(string code, string message, string field, params object[] args) : base(message, field)
+    {
+        Code = code;
+        Args = args;
+    }
+
+    /// <summary>Never null for an administration rule.</summary>
+    public new string Code { get => base.Code!; private init => base.Code = value; }
 }

@@ -34,7 +34,7 @@ public sealed class CaseCommands(UseCaseRunner run, ReplyDelivery delivery)
         ChangeAsync(actor, caseId, Role.Supervisor, async (db, c, now) =>
         {
             var name = await InboxQueries.UserNameAsync(db, agentId, "agentId", ct);
-            if (c.AssignedAgentId == agentId) throw new DomainException($"The case is already assigned to {name}.", "agentId");
+            if (c.AssignedAgentId == agentId) throw new DomainException($"The case is already assigned to {name}.", "agentId") { Code = "CaseAlreadyAssignedTo", Args = [name] };
             var before = c.AssignedAgentId;
             c.AssignTo(agentId);
             return new Change(CaseEventType.Assigned, name, "Assigned", before, agentId);
@@ -56,7 +56,7 @@ public sealed class CaseCommands(UseCaseRunner run, ReplyDelivery delivery)
         {
             RequireHandler(db, actor, c);
             var queue = await db.Queues.AsNoTracking().FirstOrDefaultAsync(q => q.Id == queueId, ct)
-                ?? throw new DomainException($"Queue {queueId} does not exist.", "queueId");
+                ?? throw new DomainException($"Queue {queueId} does not exist.", "queueId") { Code = "QueueUnknown" };
             string? agentName = null;
             if (!string.IsNullOrEmpty(agentId)) agentName = await InboxQueries.UserNameAsync(db, agentId, "agentId", ct);
             else agentId = null;
@@ -101,7 +101,7 @@ public sealed class CaseCommands(UseCaseRunner run, ReplyDelivery delivery)
         ChangeAsync(actor, caseId, Role.Agent, (db, c, now) =>
         {
             if (c.AssignedAgentId is not null && c.AssignedAgentId != actor.UserId && !actor.IsAtLeast(Role.Supervisor))
-                throw new ForbiddenException($"This case is {InboxQueries.AgentName(db, c.AssignedAgentId)}'s; a supervisor can reopen it.");
+                throw new ForbiddenException($"This case is {InboxQueries.AgentName(db, c.AssignedAgentId)}'s; a supervisor can reopen it.") { Code = "CaseReopenBySupervisor", Args = [InboxQueries.AgentName(db, c.AssignedAgentId)] };
             c.Reopen();
             return Task.FromResult(new Change(CaseEventType.StatusChanged, nameof(CaseStatus.Open), "Reopened", nameof(CaseStatus.Resolved), nameof(CaseStatus.Open), c.AssignedAgentId));
         }, ct);
@@ -116,7 +116,7 @@ public sealed class CaseCommands(UseCaseRunner run, ReplyDelivery delivery)
         var tile = await ChangeAsync(actor, caseId, Role.Agent, async (db, c, now) =>
         {
             c.EnsureReplyable();
-            var body = Text.Clean(text, 10_000, "text") ?? throw new DomainException("A reply cannot be empty.", "text");
+            var body = Text.Clean(text, 10_000, "text") ?? throw new DomainException("A reply cannot be empty.", "text") { Code = "ReplyEmpty" };
             RequireHandler(db, actor, c);
             var took = c.AssignedAgentId is null && !actor.IsAtLeast(Role.Supervisor);
             if (took)
@@ -207,7 +207,7 @@ public sealed class CaseCommands(UseCaseRunner run, ReplyDelivery delivery)
         }
         catch (DbUpdateConcurrencyException)
         {
-            throw new ConflictException("Someone else changed this case meanwhile. It has been reloaded; try again.");
+            throw new ConflictException("Someone else changed this case meanwhile. It has been reloaded; try again.") { Code = "CaseChangedMeanwhile" };
         }
     }
 

@@ -308,7 +308,7 @@ public sealed class InboxQueries(IDbContextFactory<AgentWorkspaceDbContext> dbFa
     {
         if (actor.IsAtLeast(Role.Supervisor) || c.AssignedAgentId == actor.UserId) return;
         if (await db.QueueMembers.AnyAsync(m => m.QueueId == c.QueueId && m.UserId == actor.UserId, ct)) return;
-        throw new ForbiddenException($"Case {c.Id} is neither assigned to you nor in one of your queues.");
+        throw new ForbiddenException($"Case {c.Id} is neither assigned to you nor in one of your queues.") { Code = "CaseNotVisible" };
     }
 
     internal static string AgentName(AgentWorkspaceDbContext db, string? userId) =>
@@ -316,7 +316,7 @@ public sealed class InboxQueries(IDbContextFactory<AgentWorkspaceDbContext> dbFa
 
     internal static async Task<string> UserNameAsync(AgentWorkspaceDbContext db, string userId, string field, CancellationToken ct) =>
         await db.Users.AsNoTracking().Where(u => u.Id == userId && (u.Role == Role.Agent || u.Role == Role.Supervisor)).Select(u => u.DisplayName).FirstOrDefaultAsync(ct)
-        ?? throw new DomainException("No such agent.", field);
+        ?? throw new DomainException("No such agent.", field) { Code = "AgentUnknown" };
 
     internal static NotFoundException NotFound(long caseId) => new($"Case {caseId} does not exist.");
 }

@@ -68,7 +68,7 @@ public sealed class ReplyDelivery(UseCaseRunner run, IOutboundConnector outbound
             to = space switch { IdentitySpace.Email => card.PrimaryEmail, IdentitySpace.Phone => card.MobilePhone, _ => null };
         }
         if (string.IsNullOrWhiteSpace(to))
-            throw new DomainException($"The contact has no {c.Channel.WireName()} address to reply to.", "text");
+            throw new DomainException($"The contact has no {c.Channel.WireName()} address to reply to.", "text") { Code = "NoAddressToReplyTo", Args = [c.Channel.WireName()] };
         return new OutboundRequest(message.Id, c.Id, c.Channel, to.Length > 320 ? to[..320] : to, message.Subject, message.Text);
     }
 

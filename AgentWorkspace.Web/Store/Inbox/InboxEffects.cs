@@ -225,7 +225,19 @@ public sealed class InboxEffects(InboxQueries inbox, CaseCommands cases, ActorAc
         EffectFailure.GuardAsync(logger, dispatcher, action, work, ex => new InboxFailedAction(Say(ex)));
 
     /// <summary>A refusal in the service's words; a fault (logged where it happened) said as such, without its technical text.</summary>
-    private string Say(Exception ex) => EffectFailure.IsRefusal(ex) ? ex.Message : localizer["ErrorUnexpected"];
+    /// <summary>A refusal in the agent's language: the domain's rule by its code (resx <c>Err_{Code}</c>), else its words.</summary>
+    private string Say(Exception ex) => ex switch
+    {
+        DomainException { Code: { } code } rule => Coded(code, rule.Args) ?? ex.Message,
+        ForbiddenException { Code: { } code } refused => Coded(code, refused.Args) ?? ex.Message,
+        ForbiddenException => localizer["Err_Forbidden"],
+        NotFoundException => localizer["Err_CaseNotFound"],
+        _ when EffectFailure.IsRefusal(ex) => ex.Message,
+        _ => localizer["ErrorUnexpected"],
+    };
+
+    private string? Coded(string code, IReadOnlyList<object> args) =>
+        localizer["Err_" + code, [.. args]] is { ResourceNotFound: false } text ? text.Value : null;
 
     private async Task OnChangeAsync(ChangeEvent change, IDispatcher dispatcher)
     {

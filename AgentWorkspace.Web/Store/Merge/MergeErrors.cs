@@ -18,6 +18,7 @@ public static class MergeErrors
         ConflictException => l["ErrorConflict"],
         CardMergedException merged => l["ErrorCardMerged", merged.SurvivorId],
         DomainException { Field: "force" } => l["ErrorOpenCases"],
+        DomainException { Code: { } code } rule when l["Err_" + code, [.. rule.Args]] is { ResourceNotFound: false } text => text.Value,
         _ when EffectFailure.IsRefusal(error) => $"{l["ActionRefused"]} {error.Message}",
         _ => l["ErrorUnexpected"],
     };
