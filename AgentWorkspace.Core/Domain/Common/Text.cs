@@ -6,6 +6,19 @@ namespace AgentWorkspace.Core.Domain.Common;
 /// <summary>Text normalisation shared by search and matching.</summary>
 public static class Text
 {
+    /// <summary>
+    /// The smallest string above every string that starts with <paramref name="prefix"/>: its last character
+    /// moved one up ("zoe mar" → "zoe mas"), for a range condition on an index. Not prefix + U+FFFF: under
+    /// SQL Server's usual case-insensitive collations U+FFFF weighs nothing, and the range would be empty.
+    /// </summary>
+    public static string PrefixUpperBound(string prefix)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(prefix);
+        var end = prefix.Length - 1;
+        while (end >= 0 && prefix[end] == char.MaxValue) end--;
+        return end < 0 ? prefix + char.MaxValue : prefix[..end] + (char)(prefix[end] + 1);
+    }
+
     /// <summary>Lower case, accents removed, whitespace collapsed: "  Zoé  LE Gall" → "zoe le gall".</summary>
     public static string Fold(string? value)
     {

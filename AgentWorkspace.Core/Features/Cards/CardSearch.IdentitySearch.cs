@@ -1,5 +1,6 @@
 using AgentWorkspace.Core.Domain.Cards;
 using AgentWorkspace.Core.Domain.Channels;
+using AgentWorkspace.Core.Domain.Common;
 using AgentWorkspace.Core.Persistence;
 using Microsoft.EntityFrameworkCore;
 
@@ -36,7 +37,7 @@ public sealed partial class CardSearch
 
         async Task AddStartingWithAsync(IdentitySpace space, string start)
         {
-            var upper = start + "\uffff";
+            var upper = Text.PrefixUpperBound(start);
             ids.AddRange(await db.Identities.Where(i => i.Space == space && string.Compare(i.NormalizedAddress, start) >= 0 && string.Compare(i.NormalizedAddress, upper) < 0)
                 .OrderBy(i => i.NormalizedAddress).Select(i => i.CardId).Take(PrefixMatches).ToListAsync(ct));
         }

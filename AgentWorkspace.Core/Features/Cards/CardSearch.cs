@@ -61,7 +61,7 @@ public sealed partial class CardSearch(IDbContextFactory<AgentWorkspaceDbContext
         var folded = Text.Fold(q.TrimStart('@'));
         if (folded.Length > 0)
         {
-            var upper = folded + "\uffff";
+            var upper = Text.PrefixUpperBound(folded);
             if (stage == 1 && ids.Count < pageSize)
             {
                 var cq = db.Cards.AsNoTracking().Where(c => c.Status != CardStatus.Merged && string.Compare(c.SearchName, folded) >= 0 && string.Compare(c.SearchName, upper) < 0);
