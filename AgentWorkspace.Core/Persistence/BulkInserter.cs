@@ -24,7 +24,9 @@ public static class BulkInserter
     /// <summary>
     /// One chunk of a bulk load in a transaction of its own, on the raw connection. Demo and benchmark seeding
     /// only: not a use case, no actor, no audit (docs/decisions/008); SqlBulkCopy needs the connection's own
-    /// transaction, which EF Core's execution strategy does not see.
+    /// transaction. No EF Core ExecutionStrategy applies to it (EF runs no command inside it, it only reads the
+    /// model), so SQL Server's retrying strategy has nothing to refuse; a failed chunk fails the seed, which
+    /// starts again on an empty database.
     /// </summary>
     public static void InChunk(DbConnection connection, Action<DbTransaction> write)
     {
