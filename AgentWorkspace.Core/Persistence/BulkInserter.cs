@@ -25,8 +25,8 @@ public static class BulkInserter
     /// One chunk of a bulk load in a transaction of its own, on the raw connection. Demo and benchmark seeding
     /// only: not a use case, no actor, no audit (docs/decisions/008); SqlBulkCopy needs the connection's own
     /// transaction. No EF Core ExecutionStrategy applies to it (EF runs no command inside it, it only reads the
-    /// model), so SQL Server's retrying strategy has nothing to refuse; a failed chunk fails the seed, which
-    /// starts again on an empty database.
+    /// model), so SQL Server's retrying strategy has nothing to refuse. A failed chunk rolls back alone and fails
+    /// the seed with its error; the chunks before it stay.
     /// </summary>
     public static void InChunk(DbConnection connection, Action<DbTransaction> write)
     {
