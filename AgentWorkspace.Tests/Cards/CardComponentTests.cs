@@ -184,8 +184,11 @@ public class CardComponentTests : BunitContext, IAsyncLifetime
         // Another agent's save arrives while this one types: the draft and its version stay.
         cut.Render(p => p.Add(e => e.Profile, profile with { City = "Paris" }).Add(e => e.Version, 5));
         cut.Find("[data-testid=profile-city] input, input[data-testid=profile-city]").GetAttribute("value").ShouldBe("Nantes");
+        // MudBlazor applies typed values asynchronously: Save is offered once the draft is dirty, as the agent sees it.
+        cut.WaitForAssertion(() => cut.Find("[data-testid=save-profile]").HasAttribute("disabled").ShouldBeFalse());
         cut.Find("form").Submit();
 
+        cut.WaitForAssertion(() => saved.ShouldNotBeNull());
         saved.ShouldNotBeNull();
         saved.Value.Version.ShouldBe(4);
         saved.Value.Profile.City.ShouldBe("Nantes");
