@@ -117,11 +117,7 @@ public sealed class UseCaseRunner
                 },
                 ct);
         }
-        catch (Exception ex) when (IsExpected(ex))
-        {
-            throw;
-        }
-        catch (Exception ex) when (LogUnexpected(ex, name, actor))
+        catch (Exception ex) when (!IsExpected(ex) && LogUnexpected(ex, name, actor))
         {
             throw; // never reached: the filter logs and declines
         }

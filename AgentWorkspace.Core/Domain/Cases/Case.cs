@@ -101,15 +101,20 @@ public sealed class Case : IVersioned
     /// <summary>Refuses a user who may not work the case, naming who has it (<paramref name="nameOf"/> gives an agent's name).</summary>
     public void EnsureWorkableBy(string userId, bool isSupervisor, Func<string?, string> nameOf)
     {
-        if (!MayBeWorkedBy(userId, isSupervisor))
-            throw new ForbiddenException($"This case is assigned to {nameOf(AssignedAgentId)}.") { Code = "CaseAssignedToOther", Args = [nameOf(AssignedAgentId)] };
+        if (MayBeWorkedBy(userId, isSupervisor)) return;
+        var holder = nameOf(AssignedAgentId);
+        throw new ForbiddenException($"This case is assigned to {holder}.") { Code = "CaseAssignedToOther", Args = [holder] };
     }
 
     /// <summary>Assign to me. Two agents taking the same case at once: the first wins, the second is told who has it.</summary>
     public void Take(string agentId, Func<string?, string> nameOf)
     {
         if (AssignedAgentId == agentId) throw new DomainException("The case is already assigned to you.") { Code = "CaseAlreadyYours" };
-        if (AssignedAgentId is not null) throw new ConflictException($"{nameOf(AssignedAgentId)} took this case first.") { Code = "CaseTakenFirst", Args = [nameOf(AssignedAgentId)] };
+        if (AssignedAgentId is not null)
+        {
+            var holder = nameOf(AssignedAgentId);
+            throw new ConflictException($"{holder} took this case first.") { Code = "CaseTakenFirst", Args = [holder] };
+        }
         AssignTo(agentId);
     }
 

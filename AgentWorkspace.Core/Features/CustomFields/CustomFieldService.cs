@@ -113,7 +113,6 @@ public sealed class CustomFieldService(IDbContextFactory<AgentWorkspaceDbContext
     /// </summary>
     public async Task<CustomFieldView> UpdateAsync(Actor actor, string ident, CustomFieldInput input, OptionChanges? changes = null, CancellationToken ct = default)
     {
-        actor.Require(Role.Admin);
         var decided = changes ?? OptionChanges.None;
         return await run.RunAsync("CustomField.Update", actor, Role.Admin, async use =>
         {
@@ -203,7 +202,6 @@ public sealed class CustomFieldService(IDbContextFactory<AgentWorkspaceDbContext
     /// <summary>Puts the active fields in the given order (arrows and drag in the list send the whole order).</summary>
     public async Task<IReadOnlyList<CustomFieldView>> ReorderAsync(Actor actor, IReadOnlyList<string> idents, CancellationToken ct = default)
     {
-        actor.Require(Role.Admin);
         await run.RunAsync("CustomField.Reorder", actor, Role.Admin, async use =>
         {
             var db = use.Db;
@@ -244,7 +242,6 @@ public sealed class CustomFieldService(IDbContextFactory<AgentWorkspaceDbContext
     /// <summary>Deletes a field that no card holds a value for; a field with values is archived instead.</summary>
     public async Task DeleteAsync(Actor actor, string ident, CancellationToken ct = default)
     {
-        actor.Require(Role.Admin);
         await run.RunAsync("CustomField.Delete", actor, Role.Admin, async use =>
         {
             var db = use.Db;
@@ -261,7 +258,6 @@ public sealed class CustomFieldService(IDbContextFactory<AgentWorkspaceDbContext
 
     private async Task<CustomFieldView> SetArchivedAsync(Actor actor, string ident, bool archived, CancellationToken ct)
     {
-        actor.Require(Role.Admin);
         return await run.RunAsync(archived ? "CustomField.Archive" : "CustomField.Restore", actor, Role.Admin, async use =>
         {
             var db = use.Db;

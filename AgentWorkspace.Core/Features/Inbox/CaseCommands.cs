@@ -101,7 +101,10 @@ public sealed class CaseCommands(UseCaseRunner run, ReplyDelivery delivery)
         ChangeAsync(actor, caseId, Role.Agent, (db, c, now) =>
         {
             if (c.AssignedAgentId is not null && c.AssignedAgentId != actor.UserId && !actor.IsAtLeast(Role.Supervisor))
-                throw new ForbiddenException($"This case is {InboxQueries.AgentName(db, c.AssignedAgentId)}'s; a supervisor can reopen it.") { Code = "CaseReopenBySupervisor", Args = [InboxQueries.AgentName(db, c.AssignedAgentId)] };
+            {
+                var holder = InboxQueries.AgentName(db, c.AssignedAgentId);
+                throw new ForbiddenException($"This case is {holder}'s; a supervisor can reopen it.") { Code = "CaseReopenBySupervisor", Args = [holder] };
+            }
             c.Reopen();
             return Task.FromResult(new Change(CaseEventType.StatusChanged, nameof(CaseStatus.Open), "Reopened", nameof(CaseStatus.Resolved), nameof(CaseStatus.Open), c.AssignedAgentId));
         }, ct);
