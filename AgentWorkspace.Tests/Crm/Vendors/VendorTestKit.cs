@@ -46,12 +46,20 @@ public sealed class VendorServer : IDisposable
 
     public string Url => _server.Url!;
 
-    public void Answer(string method, string path, params Reply[] replies)
+    public void Answer(string method, string path, params Reply[] replies) => Answer(method, path, null, replies);
+
+    /// <summary>Answers the requests to <paramref name="path"/> whose query option <c>q</c> (a SOQL query) contains <paramref name="soqlPart"/>.</summary>
+    public void AnswerQuery(string path, string soqlPart, params Reply[] replies) => Answer("GET", path, soqlPart, replies);
+
+    private void Answer(string method, string path, string? soqlPart, params Reply[] replies)
     {
         var scenario = Guid.NewGuid().ToString("N");
         for (var i = 0; i < replies.Length; i++)
         {
-            var provider = _server.Given(Request.Create().WithPath(path).UsingMethod(method));
+            var request = Request.Create().WithPath(path).UsingMethod(method);
+            if (soqlPart is not null)
+                request = request.WithParam(query => query.TryGetValue("q", out var q) && string.Join(",", q).Contains(soqlPart, StringComparison.Ordinal));
+            var provider = _server.Given(request);
             if (replies.Length > 1)
             {
                 provider = provider.InScenario(scenario);
