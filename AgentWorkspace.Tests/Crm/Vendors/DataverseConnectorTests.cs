@@ -318,7 +318,7 @@ public sealed class DataverseConnectorTests : IDisposable
     public async Task ACrmThatDoesNotAnswerInTimeIsUnavailable()
     {
         _entra.Answer("POST", TokenPath, Token(TokenA));
-        _dataverse.Answer("GET", Api + $"contacts({ContactId})", Reply.Json(200, ContactJson(ContactId, "Ann", "Lee", null, null, false)) with { Delay = TimeSpan.FromSeconds(3) });
+        _dataverse.Answer("GET", Api + $"contacts({ContactId})", Reply.Json(200, ContactJson(ContactId, "Ann", "Lee", null, null, false)) with { Delay = TimeSpan.FromSeconds(1) });
 
         var error = await Should.ThrowAsync<CrmException>(() =>
             Connector((CrmVendorSettingKeys.TimeoutSeconds, "0.3")).GetAsync(new CrmRecordRef(CrmRecordType.Contact, ContactId), TestContext.Current.CancellationToken));

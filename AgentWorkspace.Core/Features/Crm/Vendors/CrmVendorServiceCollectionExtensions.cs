@@ -9,8 +9,8 @@ public static class CrmVendorServiceCollectionExtensions
 {
     /// <summary>
     /// Registers the outside CRM connector kinds (<see cref="DataverseConnectorKind"/>, <see cref="SalesforceConnectorKind"/>)
-    /// and their named HttpClients. The clients log nothing themselves: their default log lines carry the request's
-    /// address, whose query holds the contact's phones and e-mails; the connectors log what matters without them.
+    /// and their named HttpClients. The clients' own request logs are removed: the connectors log what matters (vendor,
+    /// operation, status, the vendor's error code) and never a request's address, whose query holds phones and e-mails.
     /// </summary>
     public static IServiceCollection AddCrmVendorConnectors(this IServiceCollection services)
     {
