@@ -328,7 +328,7 @@ public sealed class DataverseConnectorTests : IDisposable
     }
 
     [Fact]
-    public async Task A400IsRejectedWithDataversesMessage()
+    public async Task A400IsRejectedWithDataversesMessageAndTheColumnItNames()
     {
         _entra.Answer("POST", TokenPath, Token(TokenA));
         _dataverse.Answer("POST", Api + "contacts", DataverseError(400, "0x80044331",
@@ -341,6 +341,7 @@ public sealed class DataverseConnectorTests : IDisposable
         error.Failure.ShouldBe(CrmFailure.Rejected);
         error.IsTransient.ShouldBeFalse();
         error.VendorMessage.ShouldBe("A validation error occurred. The length of the 'firstname' attribute of the 'contact' entity exceeded the maximum allowed length of '50'.");
+        error.Field.ShouldBe(CrmFieldNames.FirstName);
     }
 
     [Fact]

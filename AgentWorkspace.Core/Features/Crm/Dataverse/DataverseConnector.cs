@@ -4,6 +4,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 using AgentWorkspace.Core.Features.Crm.Vendors;
 using Microsoft.Extensions.Logging;
 
@@ -31,7 +32,7 @@ public static class DataverseSettingKeys
 /// push's idempotency key through the documented "prevent update in upsert" request (PATCH with If-None-Match: *),
 /// so a retried push finds the activity there (412 Precondition Failed) and answers its id.
 /// </summary>
-internal sealed class DataverseConnector : ICrmConnector
+internal sealed partial class DataverseConnector : ICrmConnector
 {
     private const string Vendor = "Dataverse";
     private const string ApiPath = "api/data/v9.2/";
@@ -74,7 +75,7 @@ internal sealed class DataverseConnector : ICrmConnector
             var authority = _settings.Address(DataverseSettingKeys.AuthorityHost, "https://login.microsoftonline.com");
             var tokenEndpoint = new Uri($"{authority.AbsoluteUri.TrimEnd('/')}/{tenant}/oauth2/v2.0/token");
             var scope = $"{environment.AbsoluteUri.TrimEnd('/')}/.default";
-            var dialect = new CrmVendorDialect(Vendor, ReadError, static (_, _) => null, static _ => null);
+            var dialect = new CrmVendorDialect(Vendor, ReadError, static (_, _) => null, OurFieldName);
             var session = new CrmHttpSession(http, time, logger, dialect, _settings.Limits(),
                 tokens.For("dataverse", tokenEndpoint.AbsoluteUri, clientId, scope, secret),
                 async (s, ct) =>
@@ -227,7 +228,7 @@ internal sealed class DataverseConnector : ICrmConnector
         var body = new JsonObject
         {
             ["subject"] = CrmActivityText.Clip(activity.Subject.Trim(), 200),
-            ["description"] = CrmActivityText.Describe(activity, setup.PushFields),
+            ["description"] = CrmActivityText.Clip(CrmActivityText.Describe(activity, setup.PushFields), 2000),
             [$"regardingobjectid_{table.LogicalName}_{suffix}@odata.bind"] = $"/{table.EntitySet}({target.Id})",
         };
         if (setup.PushFields.Contains(CrmActivityText.Start)) body["actualstart"] = CrmActivityText.Utc(activity.Start);
@@ -412,7 +413,30 @@ internal sealed class DataverseConnector : ICrmConnector
 
     private static bool IsGuid(string id) => Guid.TryParseExact(id, "D", out _);
 
-    /// <summary>Dataverse errors: <c>{ "error": { "code": "0x...", "message": "..." } }</c> (the code is often empty).</summary>
+    private static string? OurFieldName(string column) => column switch
+    {
+        "firstname" => CrmFieldNames.FirstName,
+        "lastname" => CrmFieldNames.LastName,
+        "emailaddress1" => CrmFieldNames.Email,
+        "telephone1" => CrmFieldNames.Phone,
+        "mobilephone" => CrmFieldNames.MobilePhone,
+        "jobtitle" => CrmFieldNames.JobTitle,
+        "companyname" or "name" => CrmFieldNames.Company,
+        "subject" or "title" => CrmFieldNames.Subject,
+        "description" => CrmFieldNames.Description,
+        "parentcustomerid" => CrmFieldNames.AccountId,
+        "customerid" => CrmFieldNames.ContactId,
+        _ => null,
+    };
+
+    [GeneratedRegex("'([a-z][a-z0-9_]*)'", RegexOptions.CultureInvariant)]
+    private static partial Regex QuotedName();
+
+    /// <summary>
+    /// Dataverse errors: <c>{ "error": { "code": "0x...", "message": "..." } }</c> (the code is often empty). The
+    /// message names a column in quotes when one is at fault ("The length of the 'firstname' attribute ..."): those
+    /// quoted names are the error's fields.
+    /// </summary>
     private static CrmVendorError? ReadError(string body)
     {
         try
@@ -420,7 +444,9 @@ internal sealed class DataverseConnector : ICrmConnector
             using var doc = JsonDocument.Parse(body);
             if (doc.RootElement.Object("error") is not { } error) return null;
             var code = error.Text("code");
-            return new CrmVendorError(string.IsNullOrEmpty(code) ? null : code, error.Text("message"), []);
+            var message = error.Text("message");
+            var fields = message is null ? [] : QuotedName().Matches(message).Select(m => m.Groups[1].Value).ToList();
+            return new CrmVendorError(string.IsNullOrEmpty(code) ? null : code, message, fields);
         }
         catch (Exception ex) when (ex is JsonException or CrmAnswerUnreadable)
         {
