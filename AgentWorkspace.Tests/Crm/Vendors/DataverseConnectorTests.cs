@@ -210,6 +210,22 @@ public sealed class DataverseConnectorTests : IDisposable
     }
 
     [Fact]
+    public async Task RequestsRefusedTogetherCauseOneSignInNotOneEach()
+    {
+        _entra.Answer("POST", TokenPath, Token(TokenA), Token(TokenB), Token("third-token-must-not-be-asked"));
+        foreach (var set in new[] { "contacts", "leads", "accounts" })
+        {
+            _dataverse.AnswerToken("GET", Api + set, TokenA, Reply.Empty(401));
+            _dataverse.AnswerToken("GET", Api + set, TokenB, Collection(set, ""));
+        }
+
+        await Connector().FindAsync(AnnLookup(), TestContext.Current.CancellationToken);
+
+        _entra.Requests.Count.ShouldBe(2);
+        _dataverse.Requests.Count(r => r.Headers["Authorization"] == $"Bearer {TokenB}").ShouldBe(3);
+    }
+
+    [Fact]
     public async Task A401AfterTheRefreshIsUnauthorizedWithoutASecondRefresh()
     {
         _entra.Answer("POST", TokenPath, Token(TokenA), Token(TokenB));

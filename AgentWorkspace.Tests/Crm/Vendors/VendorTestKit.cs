@@ -48,6 +48,10 @@ public sealed class VendorServer : IDisposable
 
     public void Answer(string method, string path, params Reply[] replies) => Answer(method, path, null, replies);
 
+    /// <summary>Answers the requests to <paramref name="path"/> that carry <paramref name="token"/> as their bearer token.</summary>
+    public void AnswerToken(string method, string path, string token, Reply reply) =>
+        _server.Given(Request.Create().WithPath(path).UsingMethod(method).WithHeader("Authorization", $"Bearer {token}")).RespondWith(Build(reply));
+
     /// <summary>Answers the requests to <paramref name="path"/> whose query option <c>q</c> (a SOQL query) contains <paramref name="soqlPart"/>.</summary>
     public void AnswerQuery(string path, string soqlPart, params Reply[] replies) => Answer("GET", path, soqlPart, replies);
 
@@ -66,13 +70,17 @@ public sealed class VendorServer : IDisposable
                 if (i > 0) provider = provider.WhenStateIs($"after-{i}");
                 if (i < replies.Length - 1) provider = provider.WillSetStateTo($"after-{i + 1}");
             }
-            var reply = replies[i];
-            var response = Response.Create().WithStatusCode(reply.Status);
-            if (reply.Body is not null) response = response.WithBody(reply.Body).WithHeader("Content-Type", "application/json; odata.metadata=minimal");
-            foreach (var (name, value) in reply.Headers ?? new Dictionary<string, string>()) response = response.WithHeader(name, value);
-            if (reply.Delay is { } delay) response = response.WithDelay(delay);
-            provider.RespondWith(response);
+            provider.RespondWith(Build(replies[i]));
         }
+    }
+
+    private static IResponseBuilder Build(Reply reply)
+    {
+        var response = Response.Create().WithStatusCode(reply.Status);
+        if (reply.Body is not null) response = response.WithBody(reply.Body).WithHeader("Content-Type", "application/json; odata.metadata=minimal");
+        foreach (var (name, value) in reply.Headers ?? new Dictionary<string, string>()) response = response.WithHeader(name, value);
+        if (reply.Delay is { } delay) response = response.WithDelay(delay);
+        return response;
     }
 
     public IReadOnlyList<SeenRequest> Requests => _server.LogEntries
