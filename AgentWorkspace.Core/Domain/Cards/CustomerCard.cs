@@ -299,13 +299,29 @@ public sealed class CustomerCard : IVersioned
     public void Anonymize(DateTimeOffset now)
     {
         EnsureActive();
+        EraseProfile();
+        Status = CardStatus.Anonymized;
+        IsLocked = true;
+        UpdatedAt = now;
+    }
+
+    /// <summary>
+    /// A tombstone of a card merged into one being anonymized: the same person, so its profile goes too. It stays
+    /// a tombstone pointing at its survivor, so that old links still lead somewhere (docs/decisions/010).
+    /// </summary>
+    public void EraseMerged(DateTimeOffset now)
+    {
+        if (Status != CardStatus.Merged) throw new InvalidOperationException($"Card {Id} is not a merged card.");
+        EraseProfile();
+        UpdatedAt = now;
+    }
+
+    private void EraseProfile()
+    {
         FirstName = null; LastName = null; Company = null; JobTitle = null; City = null; Category = null; RelationshipType = null;
         Tags = string.Empty; AvatarUrl = null; PrimaryEmail = null; SecondaryEmail = null; MobilePhone = null; HomePhone = null;
         Gender = Gender.Unspecified; PreferredChannel = null;
         SearchName = string.Empty; SearchLastName = string.Empty; SearchCompany = string.Empty;
-        Status = CardStatus.Anonymized;
-        IsLocked = true;
-        UpdatedAt = now;
     }
 
     public void EnsureEditable()
