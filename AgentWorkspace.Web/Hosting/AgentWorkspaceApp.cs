@@ -91,6 +91,7 @@ public static class AgentWorkspaceApp
         services.AddInbox();
         services.AddCards();
         services.AddAdministration();
+        services.AddCrm(config);
 
         // Identity, roles, policies.
         services.AddAgentWorkspaceIdentity();

@@ -54,20 +54,50 @@ public sealed class CaseCommands(UseCaseRunner run, ReplyDelivery delivery, Crm.
 
     /// <summary>To another queue, and optionally to an agent. An agent transfers the cases they handle; a supervisor any.</summary>
     public Task<CaseTile> TransferAsync(Actor actor, long caseId, long queueId, string? agentId, CancellationToken ct = default) =>
+        ChangeAsync(actor, caseId, Role.Agent, (db, c, now) => TransferChange(db, actor, c, queueId, agentId, ct), ct);
+
+    /// <summary>
+    /// The same for the telephony and scripts (API): the queue by name or id (the case's own queue when left out),
+    /// the agent by e-mail; at least one of the two.
+    /// </summary>
+    public Task<CaseTile> TransferToAsync(Actor actor, long caseId, string? queue, string? agentEmail, CancellationToken ct = default) =>
         ChangeAsync(actor, caseId, Role.Agent, async (db, c, now) =>
         {
-            RequireHandler(db, actor, c);
-            var queue = await db.Queues.AsNoTracking().FirstOrDefaultAsync(q => q.Id == queueId, ct)
-                ?? throw new DomainException($"Queue {queueId} does not exist.", "queueId") { Code = "QueueUnknown" };
-            string? agentName = null;
-            if (!string.IsNullOrEmpty(agentId)) agentName = await InboxQueries.UserNameAsync(db, agentId, "agentId", ct);
-            else agentId = null;
-            var before = $"{c.QueueId}/{c.AssignedAgentId}";
-            var fromQueue = c.QueueId;
-            c.TransferTo(queueId, agentId);
-            return new Change(CaseEventType.Transferred, agentName is null ? queue.Name : $"{queue.Name} → {agentName}", "Transferred", before, $"{queueId}/{agentId}", agentId, fromQueue,
-                Then: (use, @case) => Crm.CrmOutbox.EnqueueAsync(use, @case, Domain.Crm.CrmPushTrigger.Transfer, crmSignal, crmOptions));
+            if (string.IsNullOrWhiteSpace(queue) && string.IsNullOrWhiteSpace(agentEmail))
+                throw new DomainException("Say where to: a queue, an agent's e-mail, or both.", "queue") { Code = "TransferNowhere" };
+            var queueId = c.QueueId;
+            if (!string.IsNullOrWhiteSpace(queue))
+            {
+                var name = queue.Trim();
+                var queues = await db.Queues.AsNoTracking().Select(q => new { q.Id, q.Name }).ToListAsync(ct);
+                queueId = (long.TryParse(name, NumberStyles.None, CultureInfo.InvariantCulture, out var id) ? queues.FirstOrDefault(q => q.Id == id) : null)?.Id
+                    ?? queues.FirstOrDefault(q => string.Equals(q.Name, name, StringComparison.OrdinalIgnoreCase))?.Id
+                    ?? throw new DomainException($"No queue is named '{name}'.", "queue") { Code = "QueueUnknown" };
+            }
+            string? agentId = null;
+            if (!string.IsNullOrWhiteSpace(agentEmail))
+            {
+                var normalized = agentEmail.Trim().ToUpperInvariant();
+                agentId = await db.Users.AsNoTracking().Where(u => u.NormalizedEmail == normalized).Select(u => u.Id).FirstOrDefaultAsync(ct)
+                    ?? throw new DomainException("No such agent.", "agentEmail") { Code = "AgentUnknown" };
+            }
+            return await TransferChange(db, actor, c, queueId, agentId, ct);
         }, ct);
+
+    private async Task<Change> TransferChange(AgentWorkspaceDbContext db, Actor actor, Case c, long queueId, string? agentId, CancellationToken ct)
+    {
+        RequireHandler(db, actor, c);
+        var queue = await db.Queues.AsNoTracking().FirstOrDefaultAsync(q => q.Id == queueId, ct)
+            ?? throw new DomainException($"Queue {queueId} does not exist.", "queueId") { Code = "QueueUnknown" };
+        string? agentName = null;
+        if (!string.IsNullOrEmpty(agentId)) agentName = await InboxQueries.UserNameAsync(db, agentId, "agentId", ct);
+        else agentId = null;
+        var before = $"{c.QueueId}/{c.AssignedAgentId}";
+        var fromQueue = c.QueueId;
+        c.TransferTo(queueId, agentId);
+        return new Change(CaseEventType.Transferred, agentName is null ? queue.Name : $"{queue.Name} → {agentName}", "Transferred", before, $"{queueId}/{agentId}", agentId, fromQueue,
+            Then: (use, @case) => Crm.CrmOutbox.EnqueueAsync(use, @case, Domain.Crm.CrmPushTrigger.Transfer, crmSignal, crmOptions));
+    }
 
     /// <summary>
     /// The call is over (seed 001): from the agent, or from the telephony system through the API. A voice case then
