@@ -51,6 +51,8 @@ public sealed class CrmOutboxTests
         history.Entries.Count(e => e.Type == CaseEventType.CrmPushed).ShouldBe(2);
         history.Entries.ShouldContain(e => e.Type == CaseEventType.WrapUpCompleted && e.Detail == "Vente");
         (await Should.ThrowAsync<ConflictException>(() => w.Cases.WrapUpAsync(CrmWorld.Camille, s.CaseId, "Vente", null, Ct))).Code.ShouldBe("WrapUpAlreadyDone");
+        var acw = await w.Inbox.Inbox.AfterCallWorkAsync(CrmWorld.Camille, s.CaseId, Ct);
+        (acw.IsCall, acw.State, acw.Disposition).ShouldBe((true, AfterCallWork.Completed, "Vente"));
     }
 
     [Fact]

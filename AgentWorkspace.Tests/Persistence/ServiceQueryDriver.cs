@@ -409,6 +409,7 @@ internal sealed class ServiceQueryDriver : IAsyncDisposable
         await Call<CrmService>(nameof(CrmService.GetLinksAsync), s => s.GetLinksAsync(camille, call.CaseId, includeUnlinked: true));
         await Call<CaseCommands>(nameof(CaseCommands.EndCallAsync), s => s.EndCallAsync(camille, call.CaseId));
         await Call<CaseCommands>(nameof(CaseCommands.WrapUpAsync), s => s.WrapUpAsync(camille, call.CaseId, "Driver sale done", "Notes du driver"));
+        await Call<InboxQueries>(nameof(InboxQueries.AfterCallWorkAsync), s => s.AfterCallWorkAsync(camille, call.CaseId));
 
         // A digital case of the same contact, transferred by name: pushed too.
         var sms = await ingest(new InteractionRequest { Channel = Channel.Sms, ExternalId = "driver-crm-sms", From = new InteractionSender { Address = known.Phone! }, Body = "Suite" });
