@@ -91,6 +91,7 @@ public static class AgentWorkspaceApp
         services.AddInbox();
         services.AddCards();
         services.AddAdministration();
+        services.AddCrm(config);
 
         // Identity, roles, policies.
         services.AddAgentWorkspaceIdentity();
@@ -196,7 +197,7 @@ public static class AgentWorkspaceApp
             {
                 var cards = demo.Cards;
                 var result = await Task.Run(() => app.Services.GetRequiredService<DemoDataSeeder>().SeedCards(new DemoSeedOptions(cards), agents));
-                output?.WriteLine($"Demo data: {result.Cards} cards, {result.Identities} identities, {result.Cases} cases, {result.Messages} messages ({result.Elapsed.TotalSeconds:0.0} s).");
+                output?.WriteLine($"Demo data: {result.Cards} cards, {result.Identities} identities, {result.Cases} cases, {result.Messages} messages, {result.CrmRecords} CRM records ({result.Elapsed.TotalSeconds:0.0} s).");
             }
         }
 
