@@ -267,6 +267,7 @@ internal sealed class ServiceQueryDriver : IAsyncDisposable
         await Call<CardReads>(nameof(CardReads.GetConversationSummaryAsync), s => s.GetConversationSummaryAsync(camille, sms.CardId));
         await Call<CardReads>(nameof(CardReads.GetCaseThreadsAsync), s => s.GetCaseThreadsAsync(camille, sms.CardId));
         await Call<CardReads>(nameof(CardReads.GetNotesAsync), s => s.GetNotesAsync(camille, sms.CardId));
+        await Call<CardReads>(nameof(CardReads.GetAvatarSourceAsync), s => s.GetAvatarSourceAsync(camille, sms.CardId));
         await Call<CardReads>(nameof(CardReads.GetTimelineAsync), s => s.GetTimelineAsync(camille, sms.CardId, TimelineFilter.All));
         // A cursor of the middle kind: each source then reads with its own form of the keyset (<=, (=, <), <).
         await Call<CardReads>(nameof(CardReads.GetTimelineAsync), s => s.GetTimelineAsync(camille, sms.CardId, TimelineFilter.All, new TimelineCursor(DateTimeOffset.UtcNow, TimelineKind.Note, long.MaxValue)));

@@ -7,6 +7,7 @@ using AgentWorkspace.Core.Realtime;
 using AgentWorkspace.Web.Api;
 using AgentWorkspace.Web.Components;
 using AgentWorkspace.Web.Hosting.Features;
+using AgentWorkspace.Web.Media;
 using AgentWorkspace.Web.Security;
 using AgentWorkspace.Web.Store.Core;
 using Microsoft.AspNetCore.Identity;
@@ -91,6 +92,7 @@ public static class AgentWorkspaceApp
         services.AddInbox();
         services.AddCards();
         services.AddAdministration();
+        services.AddAvatars(config);
 
         // Identity, roles, policies.
         services.AddAgentWorkspaceIdentity();
@@ -126,9 +128,10 @@ public static class AgentWorkspaceApp
             app.UseHttpsRedirection();
         }
         app.UseSecurityHeaders();
-        // The API answers problem details; pages get the product's "not found" page.
+        // The API answers problem details; pages get the product's "not found" page; images (/media) their status alone.
         app.UseWhen(c => c.Request.Path.StartsWithSegments("/api"), api => api.UseStatusCodePages());
-        app.UseWhen(c => !c.Request.Path.StartsWithSegments("/api"), pages => pages.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true));
+        app.UseWhen(c => !c.Request.Path.StartsWithSegments("/api") && !c.Request.Path.StartsWithSegments("/media"),
+            pages => pages.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true));
         app.UseRequestLocalization(o =>
         {
             o.SetDefaultCulture("en").AddSupportedCultures(SupportedCultures).AddSupportedUICultures(SupportedCultures);
@@ -143,6 +146,7 @@ public static class AgentWorkspaceApp
         app.MapOpenApi().AllowAnonymous();
         app.MapAccountEndpoints();
         app.MapCardDownloads();
+        app.MapAvatars();
         app.MapAgentWorkspaceApi();
         app.MapPreferenceEndpoints();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();

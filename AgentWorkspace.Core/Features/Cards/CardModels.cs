@@ -48,6 +48,9 @@ public sealed record ConversationSummary(CaseSummary Case, TimeSpan WaitingTime,
 
 public sealed record SelfServiceActivity(string Type, string Title, DateTimeOffset? At);
 
+/// <summary>A card's photo address (null: none to show) and the name its initials come from.</summary>
+public sealed record CardAvatarSource(long CardId, string DisplayName, string? AvatarUrl);
+
 public sealed record CardSearchHit(long Id, string DisplayName, string? Company, string? AvatarUrl, string? PrimaryEmail, string? MobilePhone,
     IReadOnlyList<Channel> Channels, DateTimeOffset? LastContactAt);
 

@@ -144,6 +144,21 @@ public sealed class CardReads
             card.PrimaryEmail, card.MobilePhone, card.Indicators, identities, panel);
     }
 
+    /// <summary>
+    /// Where the card's photo is (its avatar address, none for a merged or anonymized card) and the name its initials
+    /// come from, for the server to fetch it on the agent's behalf. Null when there is no such card.
+    /// </summary>
+    public async Task<CardAvatarSource?> GetAvatarSourceAsync(Actor actor, long cardId, CancellationToken ct = default)
+    {
+        actor.Require(Role.Agent);
+        await using var db = await _dbFactory.CreateDbContextAsync(ct);
+        var row = await db.Cards.AsNoTracking().Where(c => c.Id == cardId)
+            .Select(c => new { c.Status, c.AvatarUrl, c.FirstName, c.LastName, c.PrimaryEmail, c.MobilePhone }).FirstOrDefaultAsync(ct);
+        if (row is null) return null;
+        var name = $"{row.FirstName} {row.LastName}".Trim() is { Length: > 0 } n ? n : row.PrimaryEmail ?? row.MobilePhone ?? string.Empty;
+        return new CardAvatarSource(cardId, name, row.Status == CardStatus.Active ? row.AvatarUrl : null);
+    }
+
     /// <summary>Profile, identities, indicators, every custom field and the 50 newest messages, in one context.</summary>
     public async Task<CardFirstView> GetFirstViewAsync(Actor actor, long cardId, CancellationToken ct = default)
     {
