@@ -43,8 +43,20 @@ public sealed class Case : IVersioned
     public int UnreadCount { get; private set; }
     /// <summary>Conversation context (pre-chat survey, visitor, self-service, variables) as JSON.</summary>
     public string? ContextJson { get; private set; }
+    /// <summary>
+    /// The identity the conversation came from: replies go back to it on the case's channel, whatever else the card
+    /// holds (a chat visitor known by e-mail, a Messenger user whose card also has a Facebook page handle). Not a
+    /// foreign key: identities are never deleted, and an erased one refuses replies with its own reason.
+    /// </summary>
+    public long? IdentityId { get; private set; }
 
     public bool IsOpen => IsOpenStatus(Status);
+
+    /// <summary>Records the identity the conversation came from; the first one stays (later messages of the case answer to it).</summary>
+    public void CameFrom(long identityId)
+    {
+        if (identityId > 0) IdentityId ??= identityId;
+    }
 
     /// <summary>Whether a case in <paramref name="status"/> still takes messages and work.</summary>
     public static bool IsOpenStatus(CaseStatus status) => status is CaseStatus.New or CaseStatus.Open or CaseStatus.Pending;

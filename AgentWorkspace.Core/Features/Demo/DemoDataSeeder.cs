@@ -255,8 +255,10 @@ public sealed class DemoDataSeeder(IDbContextFactory<AgentWorkspaceDbContext> db
             string e164;
             do { e164 = "+336" + (10_000_000 + n++ % 90_000_000).ToString(CultureInfo.InvariantCulture); }
             while (!_usedAddresses.Add(Key(IdentitySpace.Phone, e164)));
-            batch.Identities.Add(ChannelIdentity.Create(_ids.Identity++, cardId, Channel.Sms, e164, new IdentityAddress(IdentitySpace.Phone, e164), created));
+            var phone = ChannelIdentity.Create(_ids.Identity++, cardId, Channel.Sms, e164, new IdentityAddress(IdentitySpace.Phone, e164), created);
+            batch.Identities.Add(phone);
             var @case = new DemoCase(cardId, Channel.Sms, _default.Id, fr ? "Demande SMS" : "SMS request", created, id: _ids.Case++);
+            @case.CameFrom(phone.Id);
             var at = created;
             int pos = 0, neu = 0, neg = 0;
             var inbound = fr ? DemoTexts.InboundFr : DemoTexts.InboundEn;
@@ -371,7 +373,8 @@ public sealed class DemoDataSeeder(IDbContextFactory<AgentWorkspaceDbContext> db
             {
                 var identity = planted ? identities[^1] : identities[_rnd.Next(identities.Count)];
                 var channel = ChannelFor(identity);
-                var (p, n, g, last) = DemoCaseFor(batch, card, person, f, channel, created, c == 0 && _rnd.Next(3) == 0);
+                var origin = OriginFor(batch, identity, channel, created);
+                var (p, n, g, last) = DemoCaseFor(batch, card, person, f, channel, origin, created, c == 0 && _rnd.Next(3) == 0);
                 pos += p; neu += n; neg += g;
                 if (lastContact is null || last > lastContact) lastContact = last;
             }
@@ -414,7 +417,25 @@ public sealed class DemoDataSeeder(IDbContextFactory<AgentWorkspaceDbContext> db
             _ => Channel.Chat,
         };
 
-        private (int Pos, int Neu, int Neg, DateTimeOffset Last) DemoCaseFor(Batch batch, CustomerCard card, Person person, Faker f, Channel channel, DateTimeOffset cardCreated, bool recent)
+        /// <summary>
+        /// The identity a demo case comes from, as ingest would have recorded it: the drawn identity, except that a
+        /// Messenger conversation comes from a Messenger user id (page-scoped, not the Facebook handle), which the card
+        /// gets once. A chat from an e-mail identity is right as it is (ingest knows a visitor who gave an e-mail by it).
+        /// Derived from the card's id, not drawn, so that the rest of the demo data stays the same.
+        /// </summary>
+        private ChannelIdentity OriginFor(Batch batch, ChannelIdentity identity, Channel channel, DateTimeOffset created)
+        {
+            if (channel != Channel.Messenger) return identity;
+            var existing = batch.Identities.LastOrDefault(i => i.CardId == identity.CardId && i.Space == IdentitySpace.Messenger);
+            if (existing is not null) return existing;
+            var psid = (7_000_000_000_000_000L + identity.CardId * 7_919L).ToString(CultureInfo.InvariantCulture);
+            _usedAddresses.Add(Key(IdentitySpace.Messenger, psid));
+            var messenger = ChannelIdentity.Create(_ids.Identity++, identity.CardId, Channel.Messenger, psid, new IdentityAddress(IdentitySpace.Messenger, psid), created, identity.DisplayName);
+            batch.Identities.Add(messenger);
+            return messenger;
+        }
+
+        private (int Pos, int Neu, int Neg, DateTimeOffset Last) DemoCaseFor(Batch batch, CustomerCard card, Person person, Faker f, Channel channel, ChannelIdentity origin, DateTimeOffset cardCreated, bool recent)
         {
             var status = _rnd.Next(100) switch { < 15 => CaseStatus.New, < 45 => CaseStatus.Open, < 58 => CaseStatus.Pending, < 90 => CaseStatus.Resolved, _ => CaseStatus.Cancelled };
             var queue = channel.IsSocial() ? Q("Social Media") : card.TagList.Contains("vip") ? Q("VIP") : _rnd.Next(4) == 0 ? Q("Sales") : _rnd.Next(2) == 0 ? Q("Support") : _default;
@@ -424,6 +445,7 @@ public sealed class DemoDataSeeder(IDbContextFactory<AgentWorkspaceDbContext> db
                 : cardCreated.AddDays(_rnd.Next(0, Math.Max(1, (int)(_now - cardCreated).TotalDays)));
             if (created > _now) created = _now.AddMinutes(-5);
             var @case = new DemoCase(card.Id, channel, queue.Id, Pick(titles), created, queue.SkillList.Take(2), _ids.Case++);
+            @case.CameFrom(origin.Id);
             var members = _agents.Where(a => a.QueueNames.Contains(queue.Name, StringComparer.OrdinalIgnoreCase)).ToList();
             var agent = status == CaseStatus.New || members.Count == 0 || _rnd.Next(5) == 0 ? null : members[_rnd.Next(members.Count)];
             if (status == CaseStatus.New && _rnd.Next(3) == 0 && members.Count > 0) agent = members[_rnd.Next(members.Count)];

@@ -449,6 +449,9 @@ namespace AgentWorkspace.Core.Persistence.Migrations.SqlServer
                     b.Property<DateTimeOffset?>("FirstResponseAt")
                         .HasColumnType("datetimeoffset");
 
+                    b.Property<long?>("IdentityId")
+                        .HasColumnType("bigint");
+
                     b.Property<DateTimeOffset>("LastMessageAt")
                         .HasColumnType("datetimeoffset");
 

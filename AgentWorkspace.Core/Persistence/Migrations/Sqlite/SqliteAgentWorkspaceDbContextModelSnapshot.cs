@@ -424,6 +424,9 @@ namespace AgentWorkspace.Core.Persistence.Migrations.Sqlite
                     b.Property<long?>("FirstResponseAt")
                         .HasColumnType("INTEGER");
 
+                    b.Property<long?>("IdentityId")
+                        .HasColumnType("INTEGER");
+
                     b.Property<long>("LastMessageAt")
                         .HasColumnType("INTEGER");
 
