@@ -232,6 +232,30 @@ public class MergeUndoTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AMovedIdentityThatANewCaseOfTheSurvivorCameThroughRefusesTheUndo()
+    {
+        var merge = await _merge.MergeAsync(Supervisor, _survivor, _merged);
+        await using (var db = _test.Factory.CreateDbContext())
+        {
+            // A conversation started since through the merged card's number (its identity row itself unchanged).
+            var identity = await db.Identities.SingleAsync(i => i.NormalizedAddress == MergedPhone);
+            var queue = await db.Queues.FirstAsync(q => q.IsDefault);
+            var started = new Case(_survivor, Channel.WhatsApp, queue.Id, "Nouvelle question", DateTimeOffset.UtcNow);
+            started.CameFrom(identity.Id);
+            db.Cases.Add(started);
+            await db.SaveChangesAsync();
+        }
+        var refused = await Should.ThrowAsync<MergeUndoRefusedException>(() => _merge.UndoAsync(Supervisor, merge.MergeId));
+        refused.Blockers.ShouldBe([new UndoBlocker(UndoBlockerKind.Identity, (await IdentityIdAsync(MergedPhone)).ToString(System.Globalization.CultureInfo.InvariantCulture), "Sms " + MergedPhone)]);
+    }
+
+    private async Task<long> IdentityIdAsync(string phone)
+    {
+        await using var db = _test.Factory.CreateDbContext();
+        return await db.Identities.Where(i => i.NormalizedAddress == phone).Select(i => i.Id).SingleAsync();
+    }
+
+    [Fact]
     public async Task ALockedSurvivorRefusesTheUndoUntilUnlocked()
     {
         var merge = await _merge.MergeAsync(Supervisor, _survivor, _merged);
@@ -242,6 +266,15 @@ public class MergeUndoTests : IAsyncLifetime
         }
         (await Should.ThrowAsync<DomainException>(() => _merge.UndoAsync(Supervisor, merge.MergeId))).Code.ShouldBe("UnmergeLocked");
         (await _merge.GetUndoOffersAsync(Supervisor, [merge.MergeId]))[merge.MergeId].RefusalCode.ShouldBe("UnmergeLocked");
+
+        await using (var db = _test.Factory.CreateDbContext())
+        {
+            (await db.Cards.SingleAsync(c => c.Id == _survivor)).Unlock();
+            await db.SaveChangesAsync();
+        }
+        (await _merge.GetUndoOffersAsync(Supervisor, [merge.MergeId]))[merge.MergeId].Offered.ShouldBeTrue();
+        await _merge.UndoAsync(Supervisor, merge.MergeId);
+        (await CardAsync(_merged)).Status.ShouldBe(CardStatus.Active);
     }
 
     // ------------------------------------------------------------------ the timeline

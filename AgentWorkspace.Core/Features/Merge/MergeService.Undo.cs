@@ -20,7 +20,7 @@ public enum UndoBlockerKind
     Field,
     /// <summary>A custom field's value that came from the merged card (key <c>cf:ident</c>, label: the field's label).</summary>
     CustomField,
-    /// <summary>An identity of the merged card that was used or edited since (label: channel and address).</summary>
+    /// <summary>An identity of the merged card that was used (a message, a case of the survivor's) or edited since (label: channel and address).</summary>
     Identity,
     /// <summary>A case of the merged card that received messages from the contact since (label: its number).</summary>
     Case,
@@ -269,6 +269,19 @@ public sealed partial class MergeService
                 var then = ledger.IdentityRows?.FirstOrDefault(r => r.Id == id);
                 var changed = then is null ? row.LastSeenAt > record.At : row != then;
                 if (changed) blockers.Add(new UndoBlocker(UndoBlockerKind.Identity, Id(id), $"{row.Channel} {(then ?? row).RawAddress}"));
+            }
+            // A conversation of the survivor's (started since, or its own) that came through a moved identity: its replies
+            // would go to the restored card's identity from the survivor's case.
+            var survivorId = survivor.Id;
+            var usedByCases = await db.Cases.AsNoTracking()
+                .Where(c => c.CardId == survivorId && c.IdentityId != null && identityIds.Contains(c.IdentityId.Value) && !ledger.Cases.Contains(c.Id))
+                .Select(c => c.IdentityId!.Value).Distinct().ToListAsync(ct);
+            foreach (var id in usedByCases.Order())
+            {
+                if (blockers.Any(b => b.Kind == UndoBlockerKind.Identity && b.Key == Id(id))) continue;
+                var then = ledger.IdentityRows?.FirstOrDefault(r => r.Id == id);
+                var label = then is not null ? $"{then.Channel} {then.RawAddress}" : rows.TryGetValue(id, out var row) ? $"{row.Channel} {row.RawAddress}" : "#" + Id(id);
+                blockers.Add(new UndoBlocker(UndoBlockerKind.Identity, Id(id), label));
             }
         }
 
