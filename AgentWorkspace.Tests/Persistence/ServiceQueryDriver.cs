@@ -271,6 +271,7 @@ internal sealed class ServiceQueryDriver : IAsyncDisposable
         await Call<CardReads>(nameof(CardReads.GetConversationSummaryAsync), s => s.GetConversationSummaryAsync(camille, sms.CardId));
         await Call<CardReads>(nameof(CardReads.GetCaseThreadsAsync), s => s.GetCaseThreadsAsync(camille, sms.CardId));
         await Call<CardReads>(nameof(CardReads.GetNotesAsync), s => s.GetNotesAsync(camille, sms.CardId));
+        await Call<CardReads>(nameof(CardReads.GetAvatarSourceAsync), s => s.GetAvatarSourceAsync(camille, sms.CardId));
         await Call<CardReads>(nameof(CardReads.GetTimelineAsync), s => s.GetTimelineAsync(camille, sms.CardId, TimelineFilter.All));
         // A cursor of the middle kind: each source then reads with its own form of the keyset (<=, (=, <), <).
         await Call<CardReads>(nameof(CardReads.GetTimelineAsync), s => s.GetTimelineAsync(camille, sms.CardId, TimelineFilter.All, new TimelineCursor(DateTimeOffset.UtcNow, TimelineKind.Note, long.MaxValue)));
@@ -313,6 +314,10 @@ internal sealed class ServiceQueryDriver : IAsyncDisposable
         await Call<MergeService>(nameof(MergeService.PreviewAsync), s => s.PreviewAsync(sophie, sms.CardId, email.CardId));
         var merge = await Call<MergeService, MergeResult>(nameof(MergeService.MergeAsync), s => s.MergeAsync(sophie, sms.CardId, email.CardId,
             new Dictionary<string, MergeChoice> { ["firstName"] = MergeChoice.Merged, ["cf:loyalty-tier"] = MergeChoice.Merged }));
+        // The merge in the survivor's timeline, with what each reader may do about it.
+        await Call<CardReads>(nameof(CardReads.GetTimelineAsync), s => s.GetTimelineAsync(camille, sms.CardId, TimelineFilter.Customer));
+        await Call<MergeService>(nameof(MergeService.GetUndoOffersAsync), s => s.GetUndoOffersAsync(sophie, [merge.MergeId]));
+        await Call<MergeService>(nameof(MergeService.GetUndoOffersAsync), s => s.GetUndoOffersAsync(camille, [merge.MergeId]));
         await Call<MergeService>(nameof(MergeService.UndoAsync), s => s.UndoAsync(sophie, merge.MergeId));
         await Call<PrivacyService>(nameof(PrivacyService.ExportJsonAsync), s => s.ExportJsonAsync(sophie, sms.CardId));
         await Call<PrivacyService>(nameof(PrivacyService.ExportMessagesCsvAsync), s => s.ExportMessagesCsvAsync(sophie, sms.CardId));

@@ -7,6 +7,7 @@ using AgentWorkspace.Core.Realtime;
 using AgentWorkspace.Web.Api;
 using AgentWorkspace.Web.Components;
 using AgentWorkspace.Web.Hosting.Features;
+using AgentWorkspace.Web.Media;
 using AgentWorkspace.Web.Security;
 using AgentWorkspace.Web.Store.Core;
 using Microsoft.AspNetCore.Identity;
@@ -92,6 +93,7 @@ public static class AgentWorkspaceApp
         services.AddCards();
         services.AddAdministration();
         services.AddCrm(config);
+        services.AddAvatars(config);
 
         // Identity, roles, policies.
         services.AddAgentWorkspaceIdentity();
@@ -127,9 +129,10 @@ public static class AgentWorkspaceApp
             app.UseHttpsRedirection();
         }
         app.UseSecurityHeaders();
-        // The API answers problem details; pages get the product's "not found" page.
+        // The API answers problem details; pages get the product's "not found" page; images (/media) their status alone.
         app.UseWhen(c => c.Request.Path.StartsWithSegments("/api"), api => api.UseStatusCodePages());
-        app.UseWhen(c => !c.Request.Path.StartsWithSegments("/api"), pages => pages.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true));
+        app.UseWhen(c => !c.Request.Path.StartsWithSegments("/api") && !c.Request.Path.StartsWithSegments("/media"),
+            pages => pages.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true));
         app.UseRequestLocalization(o =>
         {
             o.SetDefaultCulture("en").AddSupportedCultures(SupportedCultures).AddSupportedUICultures(SupportedCultures);
@@ -144,6 +147,7 @@ public static class AgentWorkspaceApp
         app.MapOpenApi().AllowAnonymous();
         app.MapAccountEndpoints();
         app.MapCardDownloads();
+        app.MapAvatars();
         app.MapAgentWorkspaceApi();
         app.MapPreferenceEndpoints();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
