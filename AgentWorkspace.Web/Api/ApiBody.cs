@@ -79,6 +79,7 @@ internal static class ApiBody
         }
         using (document)
         {
+            if (document.RootElement.ValueKind == JsonValueKind.Null) throw Refuse("$", "The body is required: a JSON object, not null.");
             var options = Options(http);
             Check(document.RootElement, options.GetTypeInfo(contract.Type), "$", options);
             return document.RootElement.Clone();

@@ -2,7 +2,8 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using AgentWorkspace.Core.Domain.Common;
 using Microsoft.AspNetCore.Authentication;
-using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Routing.Template;
 
 namespace AgentWorkspace.Web.Api;
 
@@ -17,11 +18,14 @@ namespace AgentWorkspace.Web.Api;
 /// </remarks>
 internal static partial class ApiProblems
 {
-    /// <summary>The endpoint routing selects when the address exists but not for this method (ASP.NET Core's HttpMethodMatcherPolicy).</summary>
-    private const string MethodNotAllowedEndpoint = "405 HTTP Method Not Supported";
-
     public static IApplicationBuilder UseApiProblems(this IApplicationBuilder api)
     {
+        // The pages' "not found" page, further out, is not for API callers.
+        api.Use((http, next) =>
+        {
+            if (http.Features.Get<IStatusCodePagesFeature>() is { } pages) pages.Enabled = false;
+            return next(http);
+        });
         api.UseStatusCodePages(context => WriteAsync(context.HttpContext, context.HttpContext.Response.StatusCode, null, null));
         api.Use(InvokeAsync);
         return api;
@@ -43,8 +47,9 @@ internal static partial class ApiProblems
 
     private static async Task InvokeAsync(HttpContext http, RequestDelegate next)
     {
-        var endpoint = http.GetEndpoint();
-        if (endpoint is null || endpoint.DisplayName == MethodNotAllowedEndpoint)
+        // Not one of the API's own endpoints: nothing matched, routing's "405" (which also counts the static-file fallback's
+        // GET), or that fallback itself. The API's operations decide between 404 and 405, for a caller with a key.
+        if (!IsApiEndpoint(http.GetEndpoint()))
         {
             var key = await http.AuthenticateAsync(ApiSetup.Scheme);
             if (!key.Succeeded)
@@ -52,16 +57,15 @@ internal static partial class ApiProblems
                 await http.ChallengeAsync(ApiSetup.Scheme);
                 return;
             }
-            if (endpoint is null)
+            var allowed = MethodsAt(http);
+            if (allowed.Count == 0)
             {
                 await WriteAsync(http, StatusCodes.Status404NotFound, $"No API operation at {Shown(http.Request.Path)}; the operations are listed in /openapi/v1.json.", null);
                 return;
             }
-            // Routing's own endpoint sets 405 and the Allow header; the problem says the same in words.
-            await endpoint.RequestDelegate!(http);
-            var allowed = http.Response.Headers.Allow.ToString();
+            http.Response.Headers.Allow = string.Join(", ", allowed);
             await WriteAsync(http, StatusCodes.Status405MethodNotAllowed,
-                $"{Shown(http.Request.Path)} does not take {Shown(http.Request.Method)}{(allowed.Length > 0 ? "; it takes " + allowed : "")}.", null);
+                $"{Shown(http.Request.Path)} does not take {Shown(http.Request.Method)}; it takes {string.Join(", ", allowed)}.", null);
             return;
         }
 
@@ -89,6 +93,28 @@ internal static partial class ApiProblems
         }
     }
 
+    private static bool IsApiEndpoint(Endpoint? endpoint) =>
+        endpoint is RouteEndpoint { RoutePattern.RawText: { } raw } && raw.TrimStart('/').StartsWith("api/", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>The methods the API's operations take at this address (route constraints included: "cards/abc" is no card).</summary>
+    private static List<string> MethodsAt(HttpContext http)
+    {
+        var policies = http.RequestServices.GetRequiredService<ParameterPolicyFactory>();
+        var methods = new List<string>();
+        foreach (var endpoint in http.RequestServices.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>())
+        {
+            if (!IsApiEndpoint(endpoint) || endpoint.Metadata.GetMetadata<IHttpMethodMetadata>() is not { } accepted) continue;
+            var pattern = endpoint.RoutePattern;
+            var values = new RouteValueDictionary();
+            if (!new TemplateMatcher(new RouteTemplate(pattern), new RouteValueDictionary(pattern.Defaults)).TryMatch(http.Request.Path, values)) continue;
+            var fits = pattern.ParameterPolicies.All(p => p.Value.All(reference =>
+                policies.Create(pattern.GetParameter(p.Key), reference) is not IRouteConstraint constraint
+                || constraint.Match(http, null, p.Key, values, RouteDirection.IncomingRequest)));
+            if (fits) methods.AddRange(accepted.HttpMethods.Where(m => !methods.Contains(m)));
+        }
+        return methods;
+    }
+
     /// <summary>
     /// What a request the framework could not read gets told: the parameter or JSON path at fault, in our words (the
     /// framework's messages name .NET types, which are nobody's business outside).
@@ -110,8 +136,7 @@ internal static partial class ApiProblems
         {
             var name = p.Groups["name"].Value;
             if (message.StartsWith("Required parameter", StringComparison.Ordinal)) return (status, $"{name} is required.", name);
-            var value = Value().Match(message) is { Success: true } v ? $" '{Shown(v.Groups["value"].Value)}'" : string.Empty;
-            return (status, $"{name}:{value} is not a value it takes.", name);
+            return (status, Value().Match(message) is { Success: true } v ? $"'{Shown(v.Groups["value"].Value)}' is not a valid {name}." : $"{name} is not valid.", name);
         }
         if (message.Contains("Unexpected end of request content", StringComparison.Ordinal)) return (status, "The body ended before its announced length.", "$");
         return (status, "The request could not be read.", null);
@@ -119,13 +144,13 @@ internal static partial class ApiProblems
 
     private static Task WriteAsync(HttpContext http, int status, string? detail, string? field)
     {
-        var title = ReasonPhrases.GetReasonPhrase(status);
+        var title = DomainErrorFilter.Title(status);
         detail ??= status switch
         {
             StatusCodes.Status404NotFound => $"No API operation at {Shown(http.Request.Path)}; the operations are listed in /openapi/v1.json.",
             StatusCodes.Status401Unauthorized => $"Send a valid API key in the {ApiSetup.HeaderName} header.",
             StatusCodes.Status403Forbidden => "This API key's role does not allow this call.",
-            _ => title,
+            _ => string.IsNullOrEmpty(title) ? "The request was refused." : title,
         };
         return ApiSetup.Problem(status, string.IsNullOrEmpty(title) ? "Error" : title, detail, field).ExecuteAsync(http);
     }

@@ -40,6 +40,7 @@ public static class ApiSetup
             // enum values by name only, an unknown property refused rather than ignored, a constructor parameter without a
             // default required.
             o.SerializerOptions.PropertyNameCaseInsensitive = false;
+            o.SerializerOptions.NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.Strict;
             o.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter(System.Text.Json.JsonNamingPolicy.CamelCase, allowIntegerValues: false));
             o.SerializerOptions.UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow;
             o.SerializerOptions.RespectRequiredConstructorParameters = true;
@@ -140,7 +141,7 @@ internal sealed class DomainErrorFilter(ILogger<DomainErrorFilter> logger) : IEn
         }
     }
 
-    private static string Title(int status) => status == StatusCodes.Status400BadRequest ? "Invalid request" : Microsoft.AspNetCore.WebUtilities.ReasonPhrases.GetReasonPhrase(status);
+    internal static string Title(int status) => status == StatusCodes.Status400BadRequest ? "Invalid request" : Microsoft.AspNetCore.WebUtilities.ReasonPhrases.GetReasonPhrase(status);
 }
 
 /// <summary>

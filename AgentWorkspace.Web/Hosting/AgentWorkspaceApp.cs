@@ -126,10 +126,12 @@ public static class AgentWorkspaceApp
             app.UseHttpsRedirection();
         }
         app.UseSecurityHeaders();
-        // The API answers problem details, always (unknown address 404, wrong method 405, with a key); pages get the
-        // product's "not found" page.
+        // Pages get the product's "not found" page: re-executed from here, where routing runs again for it (inside a
+        // UseWhen branch it found no endpoint and answered a bare 404). The API answers problem details, always (unknown
+        // address 404, wrong method 405, with a key), and turns this page off for its requests.
+        app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
         app.UseWhen(c => c.Request.Path.StartsWithSegments("/api"), api => api.UseApiProblems());
-        app.UseWhen(c => !c.Request.Path.StartsWithSegments("/api"), pages => pages.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true).UseBadRequestStatus());
+        app.UseWhen(c => !c.Request.Path.StartsWithSegments("/api"), pages => pages.UseBadRequestStatus());
         app.UseRequestLocalization(o =>
         {
             o.SetDefaultCulture("en").AddSupportedCultures(SupportedCultures).AddSupportedUICultures(SupportedCultures);
