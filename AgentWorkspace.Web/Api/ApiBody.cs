@@ -59,11 +59,14 @@ internal static class ApiBody
     {
         var contract = http.GetEndpoint()?.Metadata.GetMetadata<JsonBodyContract>()
             ?? throw new InvalidOperationException($"{http.Request.Method} {http.Request.Path} reads a JSON body but declares none (AcceptsJsonBody<T>): the OpenAPI document would not show it and nothing would check it.");
-        if (!http.Request.HasJsonContentType())
+        var request = http.Request;
+        var none = request.ContentLength == 0 || (request.ContentLength is null && !request.Headers.ContainsKey(Microsoft.Net.Http.Headers.HeaderNames.TransferEncoding));
+        if (none) throw Refuse("$", "The body is required: a JSON object.");
+        if (!request.HasJsonContentType())
             throw new ApiRequestException(StatusCodes.Status415UnsupportedMediaType, "Send the body as JSON (Content-Type: application/json).", "Content-Type");
 
         using var buffer = new MemoryStream();
-        await http.Request.Body.CopyToAsync(buffer, ct);
+        await request.Body.CopyToAsync(buffer, ct);
         var bytes = buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
         if (bytes.Span.Trim(" \t\r\n"u8).IsEmpty) throw Refuse("$", "The body is required: a JSON object.");
 
