@@ -64,8 +64,8 @@ public class HostileInputTests(HostileApiFixture fixture) : IClassFixture<Hostil
     public async Task EveryOperationOfTheOpenApiDocument_RefusesHostileInputWithAProblem_AndChangesNothing()
     {
         var operations = fixture.Operations;
-        operations.Count.ShouldBeGreaterThanOrEqualTo(18, "the document lists the API's operations");
-        operations.Count(o => o.Body is not null).ShouldBeGreaterThanOrEqualTo(8, "the operations that read a body declare it");
+        operations.Count.ShouldBeGreaterThanOrEqualTo(27, "the document lists the API's operations");
+        operations.Count(o => o.Body is not null).ShouldBeGreaterThanOrEqualTo(12, "the operations that read a body declare it");
 
         var existing = await ExistingValuesAsync();
         var violations = new List<string>();
@@ -90,7 +90,10 @@ public class HostileInputTests(HostileApiFixture fixture) : IClassFixture<Hostil
         violations.ShouldBeEmpty($"{violations.Count} problems in {sent} calls:\n" + string.Join("\n", violations.Take(60)));
     }
 
-    /// <summary>An existing value for each path parameter the API has, by name; a parameter added later without one gets "1".</summary>
+    /// <summary>
+    /// Existing values for path parameters, by what the path segment before the parameter names ("cards/{id}": a card,
+    /// "cases/{id}": a case), or by the parameter's name; a parameter added later that neither says gets "1".
+    /// </summary>
     private async Task<Dictionary<string, string>> ExistingValuesAsync()
     {
         await using var db = fixture.Db();
@@ -104,14 +107,34 @@ public class HostileInputTests(HostileApiFixture fixture) : IClassFixture<Hostil
             merged.StatusCode.ShouldBe(HttpStatusCode.OK, await merged.Content.ReadAsStringAsync());
             mergeId = (await merged.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("mergeId").GetInt64();
         }
-        var card = cards[0].ToString(CultureInfo.InvariantCulture);
+        var caseId = await db.Cases.Where(c => c.CardId == cards[0]).OrderBy(c => c.Id).Select(c => (long?)c.Id).FirstOrDefaultAsync()
+            ?? await db.Cases.OrderBy(c => c.Id).Select(c => c.Id).FirstAsync();
+        var link = await db.CrmLinks.OrderBy(l => l.Id).Select(l => new { l.Id, l.CaseId }).FirstOrDefaultAsync();
+        var contact = await db.CrmContacts.OrderBy(c => c.Id).Select(c => (long?)c.Id).FirstOrDefaultAsync();
+        string Text(long id) => id.ToString(CultureInfo.InvariantCulture);
         return new Dictionary<string, string>(StringComparer.Ordinal)
         {
-            ["id"] = card,
-            ["survivorId"] = card,
-            ["mergeId"] = mergeId.Value.ToString(CultureInfo.InvariantCulture),
+            ["cards"] = Text(cards[0]),
+            ["cases"] = Text(link?.CaseId ?? caseId),
+            ["merges"] = Text(mergeId.Value),
+            ["custom-fields"] = ident,
+            ["links"] = link is null ? "1" : Text(link.Id),
+            ["crm"] = "contact",
+            ["{type}"] = contact is null ? "1" : Text(contact.Value),
+            ["cardId"] = Text(cards[0]),
+            ["survivorId"] = Text(cards[0]),
+            ["caseId"] = Text(link?.CaseId ?? caseId),
+            ["mergeId"] = Text(mergeId.Value),
             ["ident"] = ident,
         };
+    }
+
+    private static string ExistingValue(IReadOnlyDictionary<string, string> existing, ApiOperation operation, ApiParameter parameter)
+    {
+        var segments = operation.Path.Split('/');
+        var at = Array.IndexOf(segments, "{" + parameter.Name + "}");
+        if (at > 0 && existing.TryGetValue(segments[at - 1], out var byCollection)) return byCollection;
+        return existing.TryGetValue(parameter.Name, out var byName) ? byName : "1";
     }
 
     private List<Probe> ProbesOf(ApiOperation operation, IReadOnlyDictionary<string, string> existing)
@@ -120,7 +143,7 @@ public class HostileInputTests(HostileApiFixture fixture) : IClassFixture<Hostil
         var parameters = operation.PathParameters.ToList();
         string Url(Func<ApiParameter, string> value, string query = "") =>
             parameters.Aggregate(operation.Path.TrimStart('/'), (path, p) => path.Replace("{" + p.Name + "}", value(p), StringComparison.Ordinal)) + query;
-        string Existing(ApiParameter p) => existing.TryGetValue(p.Name, out var v) ? v : "1";
+        string Existing(ApiParameter p) => ExistingValue(existing, operation, p);
         string Missing(ApiParameter p) => OpenApiOperations.Types(p.Schema).Contains("integer") ? "999999999" : "no-such-" + p.Name;
 
         // Where the operation is called: its existing ids, then ids that do not exist or are malformed (each must be refused).
@@ -242,7 +265,7 @@ public class HostileInputTests(HostileApiFixture fixture) : IClassFixture<Hostil
     public void EveryApiEndpointIsAnOperationOfTheDocument_AndEveryBodyItReadsIsDeclared()
     {
         var endpoints = ApiEndpoints();
-        endpoints.Count.ShouldBeGreaterThanOrEqualTo(18);
+        endpoints.Count.ShouldBeGreaterThanOrEqualTo(27);
         Undocumented(endpoints, fixture.Operations).ShouldBeEmpty();
     }
 

@@ -7,6 +7,7 @@ using AgentWorkspace.Core.Realtime;
 using AgentWorkspace.Web.Api;
 using AgentWorkspace.Web.Components;
 using AgentWorkspace.Web.Hosting.Features;
+using AgentWorkspace.Web.Media;
 using AgentWorkspace.Web.Security;
 using AgentWorkspace.Web.Store.Core;
 using Microsoft.AspNetCore.Identity;
@@ -91,6 +92,8 @@ public static class AgentWorkspaceApp
         services.AddInbox();
         services.AddCards();
         services.AddAdministration();
+        services.AddCrm(config);
+        services.AddAvatars(config);
 
         // Identity, roles, policies.
         services.AddAgentWorkspaceIdentity();
@@ -128,9 +131,15 @@ public static class AgentWorkspaceApp
         app.UseSecurityHeaders();
         // Pages get the product's "not found" page: re-executed from here, where routing runs again for it (inside a
         // UseWhen branch it found no endpoint and answered a bare 404). The API answers problem details, always (unknown
-        // address 404, wrong method 405, with a key), and turns this page off for its requests.
+        // address 404, wrong method 405, with a key), and turns this page off for its requests; images (/media) get
+        // their status alone.
         app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
         app.UseWhen(c => c.Request.Path.StartsWithSegments("/api"), api => api.UseApiProblems());
+        app.UseWhen(c => c.Request.Path.StartsWithSegments("/media"), media => media.Use((http, next) =>
+        {
+            if (http.Features.Get<Microsoft.AspNetCore.Diagnostics.IStatusCodePagesFeature>() is { } pages) pages.Enabled = false;
+            return next(http);
+        }));
         app.UseWhen(c => !c.Request.Path.StartsWithSegments("/api"), pages => pages.UseBadRequestStatus());
         app.UseRequestLocalization(o =>
         {
@@ -146,6 +155,7 @@ public static class AgentWorkspaceApp
         app.MapOpenApi().AllowAnonymous();
         app.MapAccountEndpoints();
         app.MapCardDownloads();
+        app.MapAvatars();
         app.MapAgentWorkspaceApi();
         app.MapPreferenceEndpoints();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
@@ -199,7 +209,7 @@ public static class AgentWorkspaceApp
             {
                 var cards = demo.Cards;
                 var result = await Task.Run(() => app.Services.GetRequiredService<DemoDataSeeder>().SeedCards(new DemoSeedOptions(cards), agents));
-                output?.WriteLine($"Demo data: {result.Cards} cards, {result.Identities} identities, {result.Cases} cases, {result.Messages} messages ({result.Elapsed.TotalSeconds:0.0} s).");
+                output?.WriteLine($"Demo data: {result.Cards} cards, {result.Identities} identities, {result.Cases} cases, {result.Messages} messages, {result.CrmRecords} CRM records ({result.Elapsed.TotalSeconds:0.0} s).");
             }
         }
 
