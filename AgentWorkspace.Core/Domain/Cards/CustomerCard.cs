@@ -107,18 +107,6 @@ public sealed class CustomerCard : IVersioned
         }
     }
 
-    /// <summary>
-    /// A card says whom it is about: a first or last name, or at least one channel identity. A card with neither could
-    /// never be found again nor matched to anyone (checked when a card is created and when its profile is saved).
-    /// </summary>
-    public static void EnsureNamedOrIdentified(CardProfile profile, bool hasIdentity)
-    {
-        if (hasIdentity || HasName(profile)) return;
-        throw new DomainException("A card needs a first or last name, or at least one channel identity.", "lastName") { Code = "CardNeedsNameOrIdentity" };
-    }
-
-    public static bool HasName(CardProfile profile) => !string.IsNullOrWhiteSpace(profile.FirstName) || !string.IsNullOrWhiteSpace(profile.LastName);
-
     public IReadOnlyList<string> TagList => Tags.Length == 0 ? [] : Tags.Split('|');
 
     public CardProfile Profile => new()
