@@ -60,7 +60,8 @@ internal static class ApiBody
         var contract = http.GetEndpoint()?.Metadata.GetMetadata<JsonBodyContract>()
             ?? throw new InvalidOperationException($"{http.Request.Method} {http.Request.Path} reads a JSON body but declares none (AcceptsJsonBody<T>): the OpenAPI document would not show it and nothing would check it.");
         var request = http.Request;
-        var none = request.ContentLength == 0 || (request.ContentLength is null && !request.Headers.ContainsKey(Microsoft.Net.Http.Headers.HeaderNames.TransferEncoding));
+        // No body at all (HTTP/1.1 without Content-Length or chunking, HTTP/2 ending the stream with the headers) or an empty one.
+        var none = request.ContentLength == 0 || http.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpRequestBodyDetectionFeature>()?.CanHaveBody == false;
         if (none) throw Refuse("$", "The body is required: a JSON object.");
         if (!request.HasJsonContentType())
             throw new ApiRequestException(StatusCodes.Status415UnsupportedMediaType, "Send the body as JSON (Content-Type: application/json).", "Content-Type");
