@@ -23,16 +23,28 @@ public static class ApiSetup
     public const string Policy = "Api";
     public const string HeaderName = "X-Api-Key";
 
+    /// <summary>Largest request body an operation accepts unless it says otherwise (bytes).</summary>
+    public const long MaxRequestBytes = 1024 * 1024;
+
     public static IServiceCollection AddAgentWorkspaceApi(this IServiceCollection services)
     {
         services.AddSingleton<ConfiguredApiKeys>();
         services.AddAuthentication().AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(Scheme, null);
         services.AddAuthorizationBuilder().AddPolicy(Policy, p => p.AddAuthenticationSchemes(Scheme).RequireAuthenticatedUser());
-        services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = false);
+        // A parameter the framework cannot bind throws, so that ApiProblems can name it in a problem (pages keep the status).
+        services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.Configure<JsonOptions>(o =>
         {
             o.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.CamelCase;
-            o.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter(System.Text.Json.JsonNamingPolicy.CamelCase));
+            // One policy for every body, read by ApiBody or bound by the framework: names as documented (camelCase, exact),
+            // enum values by name only, an unknown property refused rather than ignored, a constructor parameter without a
+            // default required.
+            o.SerializerOptions.PropertyNameCaseInsensitive = false;
+            o.SerializerOptions.NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.Strict;
+            o.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter(System.Text.Json.JsonNamingPolicy.CamelCase, allowIntegerValues: false));
+            o.SerializerOptions.UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow;
+            o.SerializerOptions.RespectRequiredConstructorParameters = true;
+            o.SerializerOptions.MaxDepth = ApiBody.DefaultMaxDepth;
         });
         return services;
     }
@@ -42,6 +54,8 @@ public static class ApiSetup
         var api = app.MapGroup("/api/v1")
             .RequireAuthorization(Policy)
             .AddEndpointFilter<DomainErrorFilter>()
+            // No body of ours needs more; ingest allows more for e-mail HTML and attachments.
+            .WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(MaxRequestBytes))
             .WithTags("AgentWorkspace");
         api.MapIngestApi();
         api.MapInboxApi();
@@ -98,6 +112,10 @@ internal sealed class DomainErrorFilter(ILogger<DomainErrorFilter> logger) : IEn
             return Results.Problem(title: "Version conflict", detail: ex.Message, statusCode: StatusCodes.Status409Conflict,
                 extensions: new Dictionary<string, object?> { ["currentVersion"] = ex.CurrentVersion });
         }
+        catch (ApiRequestException ex)
+        {
+            return ApiSetup.Problem(ex.Status, Title(ex.Status), ex.Message, ex.Field);
+        }
         catch (Core.Features.Crm.CrmException ex)
         {
             // The CRM's answer, in one line: what it refused (with its field), what it no longer has, or that it is unreachable.
@@ -112,7 +130,15 @@ internal sealed class DomainErrorFilter(ILogger<DomainErrorFilter> logger) : IEn
         }
         catch (BadHttpRequestException ex)
         {
-            return ApiSetup.Problem(ex.StatusCode is >= 400 and < 500 ? ex.StatusCode : 400, "Invalid request", ex.Message);
+            // Reading the body failed (too large, cut short): the framework's words, made ours.
+            var (status, detail, field) = ApiProblems.Describe(ex);
+            return ApiSetup.Problem(status, Title(status), detail, field);
+        }
+        catch (System.Text.Json.JsonException ex)
+        {
+            // A body read some other way than ApiBody; its message may name .NET types, so only its path is told.
+            var field = ApiBody.FieldOf(ex.Path);
+            return ApiSetup.Problem(StatusCodes.Status400BadRequest, "Invalid request", field == "$" ? "The body is not valid JSON of the expected shape." : $"{field} has a value that is not accepted here.", field);
         }
         catch (OperationCanceledException) when (context.HttpContext.RequestAborted.IsCancellationRequested)
         {
@@ -127,6 +153,8 @@ internal sealed class DomainErrorFilter(ILogger<DomainErrorFilter> logger) : IEn
                 statusCode: StatusCodes.Status500InternalServerError, extensions: new Dictionary<string, object?> { ["traceId"] = http.TraceIdentifier });
         }
     }
+
+    internal static string Title(int status) => status == StatusCodes.Status400BadRequest ? "Invalid request" : Microsoft.AspNetCore.WebUtilities.ReasonPhrases.GetReasonPhrase(status);
 }
 
 /// <summary>

@@ -129,10 +129,18 @@ public static class AgentWorkspaceApp
             app.UseHttpsRedirection();
         }
         app.UseSecurityHeaders();
-        // The API answers problem details; pages get the product's "not found" page; images (/media) their status alone.
-        app.UseWhen(c => c.Request.Path.StartsWithSegments("/api"), api => api.UseStatusCodePages());
-        app.UseWhen(c => !c.Request.Path.StartsWithSegments("/api") && !c.Request.Path.StartsWithSegments("/media"),
-            pages => pages.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true));
+        // Pages get the product's "not found" page: re-executed from here, where routing runs again for it (inside a
+        // UseWhen branch it found no endpoint and answered a bare 404). The API answers problem details, always (unknown
+        // address 404, wrong method 405, with a key), and turns this page off for its requests; images (/media) get
+        // their status alone.
+        app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
+        app.UseWhen(c => c.Request.Path.StartsWithSegments("/api"), api => api.UseApiProblems());
+        app.UseWhen(c => c.Request.Path.StartsWithSegments("/media"), media => media.Use((http, next) =>
+        {
+            if (http.Features.Get<Microsoft.AspNetCore.Diagnostics.IStatusCodePagesFeature>() is { } pages) pages.Enabled = false;
+            return next(http);
+        }));
+        app.UseWhen(c => !c.Request.Path.StartsWithSegments("/api"), pages => pages.UseBadRequestStatus());
         app.UseRequestLocalization(o =>
         {
             o.SetDefaultCulture("en").AddSupportedCultures(SupportedCultures).AddSupportedUICultures(SupportedCultures);

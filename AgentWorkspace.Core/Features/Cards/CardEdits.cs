@@ -48,6 +48,7 @@ public sealed class CardEdits(IDbContextFactory<AgentWorkspaceDbContext> dbFacto
         var now = _clock.GetUtcNow();
         // Validates the profile before anything is read.
         _ = new CustomerCard(profile, region, now);
+        CardRules.EnsureNamedOrIdentified(profile, hasIdentity: identities.Count > 0);
         var addresses = new List<(NewIdentity Source, IdentityAddress Address, string Field)>();
         for (var i = 0; i < identities.Count; i++)
         {
@@ -122,6 +123,8 @@ public sealed class CardEdits(IDbContextFactory<AgentWorkspaceDbContext> dbFacto
             {
                 var card = await EditableCardAsync(use.Db, cardId, use.Cancellation);
                 if (card.Version != expectedVersion) throw Conflict(card, mine, read);
+                if (!CardRules.HasName(profile))
+                    CardRules.EnsureNamedOrIdentified(profile, await use.Db.Identities.AnyAsync(i => i.CardId == cardId, use.Cancellation));
                 var changes = card.UpdateProfile(profile, region, use.Now);
                 if (changes.Count == 0) return card.Version;
                 foreach (var (field, before, after) in changes) use.Audit(AuditEntity, Id(cardId), "ProfileUpdated", field, before, after);

@@ -17,6 +17,7 @@ public static class CardErrors
         NotFoundException => l["ErrorNotFound"],
         CardMergedException m => l["ErrorMerged", m.SurvivorId],
         DomainException when type is { } t => l["ErrorType_" + t],
+        DomainException { Code: { } code } d when l["Err_" + code, [.. d.Args]] is { ResourceNotFound: false } s => s,
         DomainException d when d.Field is { } f && l["Error_" + f] is { ResourceNotFound: false } s => s,
         DomainException => l["ErrorTooLong"],
         _ => Unexpected(l, ex),
@@ -29,6 +30,7 @@ public static class CardErrors
         ForbiddenException => l["ErrorForbidden"],
         NotFoundException => l["ErrorNotFound"],
         CardMergedException m => l["ErrorMerged", m.SurvivorId],
+        DomainException { Code: { } code } d when l["Err_" + code, [.. d.Args]] is { ResourceNotFound: false } s => s,
         DomainException d when d.Field is { } f && l["Error_" + f] is { ResourceNotFound: false } s => s,
         _ => Unexpected(l, ex),
     };
