@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using AgentWorkspace.Core.Domain.Identity;
 using AgentWorkspace.Core.Persistence;
 using AgentWorkspace.Core.Realtime;
 using Microsoft.AspNetCore.Authentication.Cookies;
@@ -11,9 +12,10 @@ using Microsoft.Extensions.Options;
 namespace AgentWorkspace.Web.Security;
 
 /// <summary>
-/// Whether a signed-in principal still speaks for its user: the account exists, is not disabled, and holds the
-/// security stamp the principal was issued with. Changing a role, disabling and resetting a password renew the
-/// stamp (UserAdminService), so any of them ends what the old principal allowed. One read by primary key.
+/// Whether a signed-in principal still speaks for its user: the account exists, is not disabled, holds the security
+/// stamp the principal was issued with, and no lower role than the principal claims. Changing a role, disabling and
+/// resetting a password renew the stamp (UserAdminService), so any of them ends what the old principal allowed; the
+/// role is compared as well for a change made without the stamp. One read by primary key.
 /// </summary>
 /// <remarks>
 /// A lockout after wrong passwords is not a reason: it stops new sign-ins, while ending open sessions on it
@@ -21,11 +23,11 @@ namespace AgentWorkspace.Web.Security;
 /// </remarks>
 public sealed class SignedInUserCheck(IDbContextFactory<AgentWorkspaceDbContext> dbFactory, IOptions<IdentityOptions> identity)
 {
-    private sealed record UserAccess(string? SecurityStamp, bool IsDisabled);
+    private sealed record UserAccess(string? SecurityStamp, bool IsDisabled, Role Role);
 
     private static readonly Func<AgentWorkspaceDbContext, string, CancellationToken, Task<UserAccess?>> Read =
         EF.CompileAsyncQuery((AgentWorkspaceDbContext db, string id, CancellationToken ct) =>
-            db.Users.Where(u => u.Id == id).Select(u => new UserAccess(u.SecurityStamp, u.IsDisabled)).FirstOrDefault());
+            db.Users.Where(u => u.Id == id).Select(u => new UserAccess(u.SecurityStamp, u.IsDisabled, u.Role)).FirstOrDefault());
 
     public async Task<bool> IsCurrentAsync(ClaimsPrincipal user, CancellationToken ct = default)
     {
@@ -36,7 +38,8 @@ public sealed class SignedInUserCheck(IDbContextFactory<AgentWorkspaceDbContext>
         if (string.IsNullOrEmpty(id) || string.IsNullOrEmpty(stamp)) return false;
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var row = await Read(db, id, ct);
-        return row is { IsDisabled: false } && string.Equals(row.SecurityStamp, stamp, StringComparison.Ordinal);
+        return row is { IsDisabled: false } && string.Equals(row.SecurityStamp, stamp, StringComparison.Ordinal)
+            && (user.HighestRole() is not { } claimed || row.Role >= claimed);
     }
 
     /// <summary>
