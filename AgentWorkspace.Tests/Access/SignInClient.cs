@@ -40,16 +40,21 @@ public sealed partial class SignInClient : IDisposable
 
     public async Task<HttpResponseMessage> SignInAsync(string email, string password, string? returnUrl = null)
     {
-        var path = "account/login" + (returnUrl is null ? "" : "?returnUrl=" + Uri.EscapeDataString(returnUrl));
-        var token = await TokenFromAsync(path);
-        return await _http.PostAsync(path, new FormUrlEncodedContent(new Dictionary<string, string>
+        var path = LoginPath(returnUrl);
+        return await PostSignInAsync(path, await TokenFromAsync(path), email, password);
+    }
+
+    public static string LoginPath(string? returnUrl = null) => "account/login" + (returnUrl is null ? "" : "?returnUrl=" + Uri.EscapeDataString(returnUrl));
+
+    /// <summary>Posts the sign-in form of a page read earlier (its token), as a person does after a while.</summary>
+    public Task<HttpResponseMessage> PostSignInAsync(string path, string token, string email, string password) =>
+        _http.PostAsync(path, new FormUrlEncodedContent(new Dictionary<string, string>
         {
             ["_handler"] = "login",
             ["__RequestVerificationToken"] = token,
             ["Input.Email"] = email,
             ["Input.Password"] = password,
         }));
-    }
 
     /// <summary>The message the sign-in page shows, or null when it shows none.</summary>
     public static async Task<string?> ErrorOf(HttpResponseMessage response)

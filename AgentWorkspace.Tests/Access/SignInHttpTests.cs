@@ -194,6 +194,30 @@ public class SignInHttpTests
     }
 
     [Fact]
+    public async Task ADemotedUserSignsInAgainOnTheSignInPageTheirOpenPageWasSentTo()
+    {
+        await using var app = await StartAsync();
+        var users = app.GetRequiredService<UserAdminService>();
+        var admin = await AdminAsync(app);
+        var user = await users.CreateAsync(admin, new NewUserInput("demoted@demo.local", "Soon Agent", Role.Supervisor, "Soon-Agent-Password-1", []));
+        using var client = new SignInClient(app);
+        (await client.SignInAsync("demoted@demo.local", "Soon-Agent-Password-1")).StatusCode.ShouldBe(HttpStatusCode.Redirect);
+
+        await users.SetRoleAsync(admin, user.Id, Role.Agent);
+        // The open page goes to the sign-in page; meanwhile the page it left tells the server it is gone (another request
+        // with the old cookie). The form read before that must still sign the user in.
+        var path = SignInClient.LoginPath("/supervisor/approvals");
+        var token = await client.TokenFromAsync(path);
+        (await client.IsSignedInAsync()).ShouldBeFalse();
+        using var again = await client.PostSignInAsync(path, token, "demoted@demo.local", "Soon-Agent-Password-1");
+        again.StatusCode.ShouldBe(HttpStatusCode.Redirect);
+        (await client.IsSignedInAsync()).ShouldBeTrue();
+        using var approvals = await client.Http.GetAsync("supervisor/approvals");
+        approvals.StatusCode.ShouldBe(HttpStatusCode.Redirect);
+        approvals.Headers.Location!.ToString().ShouldContain("/account/access-denied");
+    }
+
+    [Fact]
     public async Task ADisabledUsersCookieOpensNoPageFromTheNextRequestOn()
     {
         await using var app = await StartAsync();

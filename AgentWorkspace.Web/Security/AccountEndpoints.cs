@@ -14,6 +14,8 @@ public static class AccountEndpoints
         // A minimal API endpoint without form parameters is not checked by the antiforgery middleware: it is checked here.
         app.MapPost("/account/logout", async (HttpContext http, IAntiforgery antiforgery, SignInManager<AppUser> signIn) =>
         {
+            // Nobody to sign out (never signed in, or a session that ended meanwhile): nothing a forged post could do.
+            if (http.User.Identity?.IsAuthenticated != true) return Results.LocalRedirect("~/account/login");
             if (!await antiforgery.IsRequestValidAsync(http))
                 return Results.Problem(title: "Invalid request", detail: "Sign out from the app's own button: the form's antiforgery token is missing or wrong.",
                     statusCode: StatusCodes.Status400BadRequest);

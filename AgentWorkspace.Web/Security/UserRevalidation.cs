@@ -43,14 +43,15 @@ public sealed class SignedInUserCheck(IDbContextFactory<AgentWorkspaceDbContext>
     }
 
     /// <summary>
-    /// The sign-in cookie, checked at every request of a page or of the live connection (not of static files):
-    /// a user whose access changed does not get it back by reloading the page. Then Identity's own validator
-    /// refreshes the cookie's claims at its interval.
+    /// The sign-in cookie, checked at every request but those for static files (scripts, styles, images): a user whose
+    /// access changed does not get it back by reloading the page, and the pages open to everyone (the sign-in page
+    /// itself) see them signed out too, so that the sign-in form is made for nobody rather than for the old user.
+    /// Then Identity's own validator refreshes the cookie's claims at its interval.
     /// </summary>
     public static async Task ValidateCookieAsync(CookieValidatePrincipalContext context)
     {
         var endpoint = context.HttpContext.GetEndpoint();
-        if (context.Principal is { } principal && endpoint?.Metadata.GetMetadata<Microsoft.AspNetCore.Authorization.IAllowAnonymous>() is null)
+        if (context.Principal is { } principal && endpoint?.Metadata.GetMetadata<Microsoft.AspNetCore.StaticAssets.StaticAssetDescriptor>() is null)
         {
             var check = context.HttpContext.RequestServices.GetRequiredService<SignedInUserCheck>();
             if (!await check.IsCurrentAsync(principal, context.HttpContext.RequestAborted))
