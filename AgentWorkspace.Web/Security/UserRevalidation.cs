@@ -78,6 +78,7 @@ public sealed class RevalidatingUserStateProvider : RevalidatingServerAuthentica
     private readonly TimeSpan _interval;
     private readonly ILogger _logger;
     private readonly IDisposable _subscription;
+    private volatile bool _disposed;
 
     public RevalidatingUserStateProvider(ILoggerFactory loggers, SignedInUserCheck check, SecuritySettings settings, IChangeFeed feed) : base(loggers)
     {
@@ -104,8 +105,11 @@ public sealed class RevalidatingUserStateProvider : RevalidatingServerAuthentica
 
     private async Task OnChangeAsync(ChangeEvent change)
     {
-        if (change.Kind != ChangeKind.SettingsChanged || change.AgentId is null) return;
-        var current = GetAuthenticationStateAsync();
+        // A change published as the page closes finds the provider disposed: there is no page left to sign out.
+        if (_disposed || change.Kind != ChangeKind.SettingsChanged || change.AgentId is null) return;
+        Task<AuthenticationState> current;
+        try { current = GetAuthenticationStateAsync(); }
+        catch (InvalidOperationException) { return; } // no user set yet: the page's first state will be checked when it comes
         if (!current.IsCompletedSuccessfully) return;
         if ((await current).User.FindFirstValue(ClaimTypes.NameIdentifier) != change.AgentId) return;
         await CheckNowAsync();
@@ -113,7 +117,11 @@ public sealed class RevalidatingUserStateProvider : RevalidatingServerAuthentica
 
     protected override void Dispose(bool disposing)
     {
-        if (disposing) _subscription.Dispose();
+        if (disposing)
+        {
+            _disposed = true;
+            _subscription.Dispose();
+        }
         base.Dispose(disposing);
     }
 }
