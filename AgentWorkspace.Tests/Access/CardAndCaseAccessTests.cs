@@ -12,7 +12,7 @@ using static AgentWorkspace.Tests.Inbox.InboxWorld;
 namespace AgentWorkspace.Tests.Access;
 
 /// <summary>
-/// docs/decisions/010: every agent reads every card and all of its cases; acting on a case (note, comment, reply,
+/// docs/decisions/014: every agent reads every card and all of its cases; acting on a case (note, comment, reply,
 /// take, transfer, cancel...) follows the inbox: the case is in one of the agent's queues or assigned to them, and
 /// handling it needs it not to be another agent's. Supervisors act on any case. Camille works General and Support,
 /// Lucas General and Sales; Sophie supervises.

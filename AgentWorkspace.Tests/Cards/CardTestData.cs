@@ -24,7 +24,7 @@ internal static class CardTestData
     {
         var test = await TestDatabase.CreateAsync();
         await new ReferenceData(test.Factory, TimeProvider.System).EnsureDemoReferenceDataAsync();
-        // The agent works the default queue, where the test cases land: acting on a case needs it (ADR 010); OtherAgent does not.
+        // The agent works the default queue, where the test cases land: acting on a case needs it (ADR 014); OtherAgent does not.
         await using (var db = test.Factory.CreateDbContext())
         {
             db.QueueMembers.Add(new Core.Domain.Queues.QueueMember((await db.Queues.FirstAsync(q => q.IsDefault)).Id, Agent.UserId));

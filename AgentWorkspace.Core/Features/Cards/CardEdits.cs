@@ -184,7 +184,7 @@ public sealed class CardEdits(IDbContextFactory<AgentWorkspaceDbContext> dbFacto
             await EditableCardAsync(db, cardId, use.Cancellation);
             if (caseId is { } cid)
             {
-                // A note about a case goes into the case's history: acting on the case, under the inbox's rule (ADR 010).
+                // A note about a case goes into the case's history: acting on the case, under the inbox's rule (ADR 014).
                 var noted = await db.Cases.AsNoTracking().FirstOrDefaultAsync(c => c.Id == cid && c.CardId == cardId, use.Cancellation)
                     ?? throw new DomainException($"Case {cid} is not a case of this card.", "caseId");
                 await CaseAccess.EnsureMayActAsync(db, actor, noted, use.Cancellation);
@@ -243,7 +243,7 @@ public sealed class CardEdits(IDbContextFactory<AgentWorkspaceDbContext> dbFacto
             var db = use.Db;
             var @case = await db.Cases.AsNoTracking().FirstOrDefaultAsync(c => c.Id == caseId, use.Cancellation) ?? throw new NotFoundException($"Case {caseId} does not exist.");
             @case.EnsureTakesComments();
-            // Every agent reads the case on the card; commenting on it is acting, under the inbox's rule (ADR 010).
+            // Every agent reads the case on the card; commenting on it is acting, under the inbox's rule (ADR 014).
             await CaseAccess.EnsureMayActAsync(db, actor, @case, use.Cancellation);
             if (messageId is { } mid && !await db.Messages.AnyAsync(m => m.Id == mid && m.CaseId == caseId, use.Cancellation))
                 throw new DomainException($"Message {mid} is not a message of case {caseId}.", "messageId");
@@ -271,7 +271,7 @@ public sealed class CardEdits(IDbContextFactory<AgentWorkspaceDbContext> dbFacto
             {
                 var db = use.Db;
                 var @case = await db.Cases.FirstOrDefaultAsync(c => c.Id == caseId, use.Cancellation) ?? throw new NotFoundException($"Case {caseId} does not exist.");
-                // The inbox's rule: the case is in the agent's queues or theirs, and not another agent's (ADR 010).
+                // The inbox's rule: the case is in the agent's queues or theirs, and not another agent's (ADR 014).
                 await CaseAccess.EnsureMayHandleAsync(db, actor, @case, use.Cancellation);
                 var before = @case.Status;
                 @case.Cancel(use.Now);

@@ -7,7 +7,7 @@ using Microsoft.EntityFrameworkCore;
 namespace AgentWorkspace.Core.Features.Inbox;
 
 /// <summary>
-/// Who may act on a case, wherever the action starts (the inbox, the card, the API): docs/decisions/010.
+/// Who may act on a case, wherever the action starts (the inbox, the card, the API): docs/decisions/014.
 /// Reading a card and every case of it is every agent's right, and needs no check here. Acting follows the inbox:
 /// <list type="bullet">
 /// <item>to act at all (note, comment, and every command below), the case is assigned to the agent or sits in one of

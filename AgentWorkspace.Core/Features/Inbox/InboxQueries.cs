@@ -305,7 +305,7 @@ public sealed class InboxQueries(IDbContextFactory<AgentWorkspaceDbContext> dbFa
 
     /// <summary>
     /// The inbox is a work list: it lists and opens the cases of the agent's queues and the cases assigned to them (a
-    /// supervisor's: all). Any other case is read on its contact's card, where every agent reads every case (ADR 010).
+    /// supervisor's: all). Any other case is read on its contact's card, where every agent reads every case (ADR 014).
     /// </summary>
     internal static async Task EnsureVisibleAsync(AgentWorkspaceDbContext db, Actor actor, Case c, CancellationToken ct)
     {
