@@ -52,6 +52,7 @@ public class CardComponentTests : BunitContext, IAsyncLifetime
         Services.AddSingleton(_cards.Reads);
         Services.AddSingleton(_cards.Search);
         Services.AddSingleton(_cards.Edits);
+        Services.AddSingleton(new Core.Features.Merge.MergeService(_db.Factory, _db.Runner(_feed), settings));
         Services.AddScoped<ActorAccessor>();
         Services.AddAgentWorkspaceStore();
         JSInterop.Mode = JSRuntimeMode.Loose;

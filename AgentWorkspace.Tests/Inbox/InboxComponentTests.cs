@@ -88,6 +88,17 @@ public class InboxComponentTests : BunitContext
     }
 
     [Fact]
+    public void AReplyRefusedAfterTheAgentTypedShowsTheReasonUnderTheText_AndKeepsTheText()
+    {
+        var cut = Render<Composer>(p => p.Add(c => c.CaseId, 5).Add(c => c.OnSubmit, _ => { }));
+        cut.Find("textarea").Input("Autre chose ?");
+        cut.Render(p => p.Add(c => c.Busy, true));
+        cut.Render(p => p.Add(c => c.Busy, false).Add(c => c.Error, "The address this conversation came from was erased.").Add(c => c.ErrorField, "text"));
+        cut.WaitForAssertion(() => cut.Markup.ShouldContain("The address this conversation came from was erased."));
+        cut.Find("textarea").GetAttribute("value").ShouldBe("Autre chose ?");
+    }
+
+    [Fact]
     public void TheSlaBarShowsElapsedInRedAsAFractionOfTheTarget_AndABreachStandsOut()
     {
         var cut = Render<AgentWorkspace.Web.Components.Shared.SlaBar>(p => p.Add(b => b.Clock, new SlaClock(SlaKind.FirstResponse, TimeSpan.FromMinutes(60), TimeSpan.FromMinutes(15), false)));

@@ -196,6 +196,51 @@ public class InboxJourneyTests(BrowserFixture browser)
         await page.Context.CloseAsync();
     }
 
+    [Fact]
+    public async Task AMessengerConversationIsAnswered_AndAReplyThatCannotBeDeliveredSaysWhyNextToTheReplyBox_InFrench()
+    {
+        // As the channel sends it: a Messenger user id, through the real ingest. The card may hold other addresses.
+        var ingest = browser.App.Services.GetRequiredService<Core.Features.Ingest.IngestService>();
+        var name = "Maëlys" + Random.Shared.Next(1000, 9999);
+        var psid = "67" + Random.Shared.NextInt64(10_000_000_000_000, 99_999_999_999_999);
+        var received = await ingest.IngestAsync(await AgentAsync(), new Core.Features.Ingest.InteractionRequest
+        {
+            Channel = Channel.Messenger,
+            Kind = MessageKind.DirectMessage,
+            ExternalId = "journey-" + Guid.NewGuid().ToString("N"),
+            From = new Core.Features.Ingest.InteractionSender { Address = psid, DisplayName = name + " Messenger" },
+            Body = "Bonjour, je n'ai pas reçu mon remboursement.",
+        });
+
+        var page = await browser.SignInAsAsync(Role.Agent, "/inbox", locale: "fr-FR");
+        await Tile(page, received.CaseId).ClickAsync();
+        var active = page.Locator($"[data-testid=active-case][data-case-id='{received.CaseId}']");
+        await active.WaitForAsync();
+        await active.Locator("[data-testid=take-case]").ClickAsync();
+        await active.Locator("[data-testid=composer-text]").FillAsync("Il est parti hier, vous le verrez sous trois jours.");
+        await active.Locator("[data-testid=composer-submit]").ClickAsync();
+        await active.Locator("[data-testid=thread-entry][data-kind=outbound]", new() { HasTextString = "sous trois jours" })
+            .Locator("[data-testid=delivery-status][data-status=Delivered]").WaitForAsync();
+
+        // The address the conversation came from is erased meanwhile: the next reply is refused, the reason shown
+        // under the reply box in French, and the text stays there.
+        var factory = browser.App.Services.GetRequiredService<AgentWorkspaceDbContextFactory>();
+        await using (var db = factory.CreateDbContext())
+        {
+            var identity = await db.Identities.SingleAsync(i => i.CardId == received.CardId && i.NormalizedAddress == psid);
+            identity.Erase();
+            await db.SaveChangesAsync();
+        }
+        await active.Locator("[data-testid=composer-text]").FillAsync("Autre chose ?");
+        await active.Locator("[data-testid=composer-submit]").ClickAsync();
+        await BrowserFixture.WaitUntilAsync(page, "() => document.querySelector('[data-testid=composer]')?.innerText.includes('a été effacée')");
+        (await active.Locator("[data-testid=composer]").InnerTextAsync()).ShouldContain("L'adresse d'où vient cette conversation a été effacée");
+        (await active.Locator("[data-testid=composer-text]").InputValueAsync()).ShouldBe("Autre chose ?");
+        await using (var db = factory.CreateDbContext())
+            (await db.Messages.CountAsync(m => m.CaseId == received.CaseId && m.Direction == Direction.Outbound)).ShouldBe(1);
+        await page.Context.CloseAsync();
+    }
+
     private async Task<Actor> AgentAsync()
     {
         var factory = browser.App.Services.GetRequiredService<AgentWorkspaceDbContextFactory>();

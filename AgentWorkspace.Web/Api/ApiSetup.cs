@@ -64,6 +64,7 @@ public static class ApiSetup
         api.MapCardsApi();
         api.MapAdministrationApi();
         api.MapMergeApi();
+        api.MapCrmApi();
         return app;
     }
 
@@ -133,6 +134,18 @@ internal sealed class DomainErrorFilter(ILogger<DomainErrorFilter> logger) : IEn
         {
             return Results.Problem(title: "Version conflict", detail: ex.Message, statusCode: StatusCodes.Status409Conflict,
                 extensions: new Dictionary<string, object?> { ["currentVersion"] = ex.CurrentVersion });
+        }
+        catch (Core.Features.Crm.CrmException ex)
+        {
+            // The CRM's answer, in one line: what it refused (with its field), what it no longer has, or that it is unreachable.
+            return ex.Failure switch
+            {
+                Core.Features.Crm.CrmFailure.NotFound => ApiSetup.Problem(StatusCodes.Status404NotFound, "Not found in the CRM", ex.Message),
+                Core.Features.Crm.CrmFailure.Rejected => ApiSetup.Problem(StatusCodes.Status400BadRequest, "Refused by the CRM",
+                    ex.VendorMessage is { Length: > 0 } vendor && vendor != ex.Message ? $"{ex.Message} ({vendor})" : ex.Message, ex.Field),
+                Core.Features.Crm.CrmFailure.Unauthorized => ApiSetup.Problem(StatusCodes.Status502BadGateway, "CRM credentials refused", ex.Message),
+                _ => ApiSetup.Problem(StatusCodes.Status503ServiceUnavailable, "CRM unavailable", ex.Message),
+            };
         }
         catch (BadHttpRequestException ex)
         {

@@ -7,6 +7,7 @@ using AgentWorkspace.Core.Realtime;
 using AgentWorkspace.Web.Api;
 using AgentWorkspace.Web.Components;
 using AgentWorkspace.Web.Hosting.Features;
+using AgentWorkspace.Web.Media;
 using AgentWorkspace.Web.Security;
 using AgentWorkspace.Web.Store.Core;
 using Microsoft.AspNetCore.Components.Authorization;
@@ -92,6 +93,8 @@ public static class AgentWorkspaceApp
         services.AddInbox();
         services.AddCards();
         services.AddAdministration();
+        services.AddCrm(config);
+        services.AddAvatars(config);
 
         // Identity, roles, policies; how soon access follows the user and how guessing is slowed.
         var security = SecuritySettings.From(config);
@@ -131,9 +134,10 @@ public static class AgentWorkspaceApp
             app.UseHttpsRedirection();
         }
         app.UseSecurityHeaders();
-        // The API answers problem details; pages get the product's "not found" page.
+        // The API answers problem details; pages get the product's "not found" page; images (/media) their status alone.
         app.UseWhen(c => c.Request.Path.StartsWithSegments("/api"), api => api.UseStatusCodePages());
-        app.UseWhen(c => !c.Request.Path.StartsWithSegments("/api"), pages => pages.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true));
+        app.UseWhen(c => !c.Request.Path.StartsWithSegments("/api") && !c.Request.Path.StartsWithSegments("/media"),
+            pages => pages.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true));
         app.UseRequestLocalization(o =>
         {
             o.SetDefaultCulture("en").AddSupportedCultures(SupportedCultures).AddSupportedUICultures(SupportedCultures);
@@ -150,6 +154,7 @@ public static class AgentWorkspaceApp
         app.MapOpenApi().AllowAnonymous();
         app.MapAccountEndpoints();
         app.MapCardDownloads();
+        app.MapAvatars();
         app.MapAgentWorkspaceApi();
         app.MapPreferenceEndpoints();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
@@ -203,7 +208,7 @@ public static class AgentWorkspaceApp
             {
                 var cards = demo.Cards;
                 var result = await Task.Run(() => app.Services.GetRequiredService<DemoDataSeeder>().SeedCards(new DemoSeedOptions(cards), agents));
-                output?.WriteLine($"Demo data: {result.Cards} cards, {result.Identities} identities, {result.Cases} cases, {result.Messages} messages ({result.Elapsed.TotalSeconds:0.0} s).");
+                output?.WriteLine($"Demo data: {result.Cards} cards, {result.Identities} identities, {result.Cases} cases, {result.Messages} messages, {result.CrmRecords} CRM records ({result.Elapsed.TotalSeconds:0.0} s).");
             }
         }
 

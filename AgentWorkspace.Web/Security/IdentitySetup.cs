@@ -43,7 +43,7 @@ public static class IdentitySetup
                 o.Cookie.SameSite = SameSiteMode.Lax;
                 o.SlidingExpiration = true;
                 o.ExpireTimeSpan = TimeSpan.FromHours(10);
-                // API callers get status codes, never a redirect to the sign-in page.
+                // API callers (and image requests) get status codes, never a redirect to the sign-in page.
                 o.Events.OnRedirectToLogin = ctx => ApiAware(ctx, StatusCodes.Status401Unauthorized);
                 o.Events.OnRedirectToAccessDenied = ctx => ApiAware(ctx, StatusCodes.Status403Forbidden);
                 // A disabled user or a changed security stamp ends the cookie at the next page request.
@@ -81,7 +81,8 @@ public static class IdentitySetup
 
     private static Task ApiAware(Microsoft.AspNetCore.Authentication.RedirectContext<Microsoft.AspNetCore.Authentication.Cookies.CookieAuthenticationOptions> ctx, int status)
     {
-        if (ctx.Request.Path.StartsWithSegments("/api"))
+        // An image request (/media) is answered by its status too: a sign-in page is no picture.
+        if (ctx.Request.Path.StartsWithSegments("/api") || ctx.Request.Path.StartsWithSegments("/media"))
         {
             ctx.Response.StatusCode = status;
             return Task.CompletedTask;

@@ -57,20 +57,46 @@ public sealed class ReplyDelivery(UseCaseRunner run, IOutboundConnector outbound
         }
     }
 
+    /// <summary>
+    /// Where a reply goes: back on the case's channel to the identity the conversation came from. Cases from before
+    /// that was recorded fall back to the card's most recent identity that the channel can reach (a chat visitor may be
+    /// known by e-mail), then to the profile's e-mail or mobile.
+    /// </summary>
     internal static async Task<OutboundRequest> RequestAsync(AgentWorkspaceDbContext db, Case c, Message message, CancellationToken ct)
     {
-        var space = c.Channel.DefaultSpace();
-        var to = await db.Identities.AsNoTracking().Where(i => i.CardId == c.CardId && i.Space == space && !i.IsErased)
-            .OrderByDescending(i => i.Channel == c.Channel).ThenByDescending(i => i.LastSeenAt).Select(i => i.NormalizedAddress).FirstOrDefaultAsync(ct);
+        string? to = null;
+        if (c.IdentityId is { } origin)
+        {
+            var identity = await db.Identities.AsNoTracking().Where(i => i.Id == origin)
+                .Select(i => new { i.NormalizedAddress, i.IsErased }).FirstOrDefaultAsync(ct);
+            if (identity is { IsErased: true })
+                throw new DomainException("The address this conversation came from was erased; the reply cannot be delivered.", "text") { Code = "ReplyAddressErased" };
+            to = identity?.NormalizedAddress;
+        }
+        if (to is null)
+        {
+            var spaces = ReachableSpaces(c.Channel);
+            to = await db.Identities.AsNoTracking().Where(i => i.CardId == c.CardId && spaces.Contains(i.Space) && !i.IsErased)
+                .OrderByDescending(i => i.Channel == c.Channel).ThenByDescending(i => i.LastSeenAt).Select(i => i.NormalizedAddress).FirstOrDefaultAsync(ct);
+        }
         if (to is null)
         {
             var card = await db.Cards.AsNoTracking().FirstAsync(x => x.Id == c.CardId, ct);
-            to = space switch { IdentitySpace.Email => card.PrimaryEmail, IdentitySpace.Phone => card.MobilePhone, _ => null };
+            to = c.Channel.DefaultSpace() switch
+            {
+                IdentitySpace.Email or IdentitySpace.Chat => card.PrimaryEmail,
+                IdentitySpace.Phone => card.MobilePhone,
+                _ => null,
+            };
         }
         if (string.IsNullOrWhiteSpace(to))
             throw new DomainException($"The contact has no {c.Channel.WireName()} address to reply to.", "text") { Code = "NoAddressToReplyTo", Args = [c.Channel.WireName()] };
         return new OutboundRequest(message.Id, c.Id, c.Channel, to.Length > 320 ? to[..320] : to, message.Subject, message.Text);
     }
+
+    /// <summary>The identity spaces a channel can answer: its own, and e-mail for chats (a visitor who gave an e-mail is known by it).</summary>
+    private static IdentitySpace[] ReachableSpaces(Channel channel) =>
+        channel.DefaultSpace() == IdentitySpace.Chat ? [IdentitySpace.Chat, IdentitySpace.Email] : [channel.DefaultSpace()];
 
     /// <summary>Hands the committed reply to the connector, then records its answer as the delivery status.</summary>
     internal async Task<CaseTile> DeliverAsync(Actor actor, CaseTile tile, OutboundRequest request, CancellationToken ct)

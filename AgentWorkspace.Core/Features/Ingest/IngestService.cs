@@ -144,7 +144,7 @@ public sealed class IngestService(
         else
         {
             card = NewCard(input, now);
-            card.AddIdentity(input.Channel, input.RawAddress, input.Address, input.SentAt, input.DisplayName, input.ProfileUrl, input.Followers, input.Following);
+            identity = card.AddIdentity(input.Channel, input.RawAddress, input.Address, input.SentAt, input.DisplayName, input.ProfileUrl, input.Followers, input.Following);
             batch.Add(card);
             await batch.SaveAsync(ct);
             cardCreated = true;
@@ -154,11 +154,17 @@ public sealed class IngestService(
         // 2. The case: the card's open case on this channel, or a new one in the queue.
         var @case = await IngestStore.FindOpenCaseAsync(batch, card.Id, input.Channel, ct);
         var caseCreated = false;
-        if (@case is not null) batch.Track(@case);
+        // Replies go back to the identity the conversation came from (a new identity has its key since the save above).
+        if (@case is not null)
+        {
+            batch.Track(@case);
+            @case.CameFrom(identity.Id);
+        }
         else
         {
             var title = Text.Preview(input.Subject ?? input.Content.Text, 80);
             @case = new Case(card.Id, input.Channel, queue.Id, title.Length > 0 ? title : input.Channel.ToString(), now, queue.SkillList);
+            @case.CameFrom(identity.Id);
             batch.Add(@case);
             caseCreated = true;
         }
