@@ -7,6 +7,8 @@ using AgentWorkspace.Core.Persistence;
 using AgentWorkspace.Web.Hosting.Features;
 using AgentWorkspace.Web.Security;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.RateLimiting;
+using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -22,12 +24,25 @@ public static class ApiSetup
     public const string Scheme = "ApiKey";
     public const string Policy = "Api";
     public const string HeaderName = "X-Api-Key";
+    public const string RateLimitPolicy = "ApiPerKey";
 
     /// <summary>Largest request body an operation accepts unless it says otherwise (bytes).</summary>
     public const long MaxRequestBytes = 1024 * 1024;
 
-    public static IServiceCollection AddAgentWorkspaceApi(this IServiceCollection services)
+    public static IServiceCollection AddAgentWorkspaceApi(this IServiceCollection services, SecuritySettings security)
     {
+        services.AddRateLimiter(o =>
+        {
+            o.AddPolicy(RateLimitPolicy, http => security.ApiPerKey is { } limit
+                ? RateLimitPartition.GetFixedWindowLimiter(RatePartition(http), _ => new FixedWindowRateLimiterOptions
+                {
+                    PermitLimit = limit.Limit,
+                    Window = limit.Window,
+                    QueueLimit = 0,
+                })
+                : RateLimitPartition.GetNoLimiter(string.Empty));
+            o.OnRejected = (context, _) => TooManyRequests(context.HttpContext, context.Lease, security.ApiPerKey);
+        });
         services.AddSingleton<ConfiguredApiKeys>();
         services.AddAuthentication().AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(Scheme, null);
         services.AddAuthorizationBuilder().AddPolicy(Policy, p => p.AddAuthenticationSchemes(Scheme).RequireAuthenticatedUser());
@@ -53,6 +68,7 @@ public static class ApiSetup
     {
         var api = app.MapGroup("/api/v1")
             .RequireAuthorization(Policy)
+            .RequireRateLimiting(RateLimitPolicy)
             .AddEndpointFilter<DomainErrorFilter>()
             // No body of ours needs more; ingest allows more for e-mail HTML and attachments.
             .WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(MaxRequestBytes))
@@ -64,6 +80,27 @@ public static class ApiSetup
         api.MapMergeApi();
         api.MapCrmApi();
         return app;
+    }
+
+    /// <summary>
+    /// Each key has its own allowance, held under the key's digest (the secret itself is not kept); a call without a
+    /// key counts against its client address, so guessing keys is limited too.
+    /// </summary>
+    private static string RatePartition(HttpContext http) =>
+        http.Request.Headers.TryGetValue(HeaderName, out var key) && !string.IsNullOrWhiteSpace(key.ToString())
+            ? "key:" + Convert.ToHexString(ApiKeySecret.Digest(key.ToString().Trim()))
+            : "address:" + http.Connection.RemoteIpAddress;
+
+    /// <summary>429 as a problem, with Retry-After in seconds (RFC 9110) when the limiter says how long.</summary>
+    private static async ValueTask TooManyRequests(HttpContext http, System.Threading.RateLimiting.RateLimitLease lease, AttemptLimit? limit)
+    {
+        var wait = lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter) ? retryAfter : limit?.Window ?? TimeSpan.FromMinutes(1);
+        var seconds = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds));
+        http.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        await Results.Problem(title: "Too many requests",
+            detail: $"This API key made more than {limit?.Limit} calls in {limit?.Window.TotalSeconds:0} s; try again in {seconds} s.",
+            statusCode: StatusCodes.Status429TooManyRequests,
+            extensions: new Dictionary<string, object?> { ["retryAfter"] = seconds }).ExecuteAsync(http);
     }
 
     /// <summary>The acting user of an API call (the key's role and name).</summary>
@@ -177,12 +214,25 @@ internal sealed class ApiKeyAuthenticationHandler(
         if (ApiKeySecret.TryGetPrefix(key, out var prefix))
         {
             await using var db = await dbFactory.CreateDbContextAsync(Context.RequestAborted);
-            var row = await db.ApiKeys.AsNoTracking().FirstOrDefaultAsync(k => k.Prefix == prefix, Context.RequestAborted);
-            if (row is { IsActive: true } && ApiKeySecret.Matches(key, row.SecretHash))
+            var row = await KeyByPrefix(db, prefix, Context.RequestAborted);
+            // A key whose owner lost the rights it carries is refused even before its revocation lands (belt and braces).
+            if (row is { RevokedAt: null } && ApiKeySecret.Matches(key, row.SecretHash)
+                && (row.OwnerId is null || row.Owner is { } owner && !ApiKey.ExceedsOwner(row.Role, owner.IsDisabled, owner.Role)))
                 return Success($"apikey:{row.Id}", $"API key {row.Name}", row.Role);
         }
         return AuthenticateResult.Fail("Invalid API key.");
     }
+
+    private sealed record KeyOwner(bool IsDisabled, Role Role);
+
+    private sealed record KeyRow(long Id, string Name, Role Role, string SecretHash, DateTimeOffset? RevokedAt, string? OwnerId, KeyOwner? Owner);
+
+    private static readonly Func<AgentWorkspaceDbContext, string, CancellationToken, Task<KeyRow?>> KeyByPrefix =
+        EF.CompileAsyncQuery((AgentWorkspaceDbContext db, string prefix, CancellationToken ct) =>
+            db.ApiKeys.Where(k => k.Prefix == prefix)
+                .Select(k => new KeyRow(k.Id, k.Name, k.Role, k.SecretHash, k.RevokedAt, k.OwnerId,
+                    db.Users.Where(u => u.Id == k.OwnerId).Select(u => new KeyOwner(u.IsDisabled, u.Role)).FirstOrDefault()))
+                .FirstOrDefault());
 
     private AuthenticateResult Success(string id, string name, Role role)
     {

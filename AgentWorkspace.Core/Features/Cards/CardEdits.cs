@@ -7,6 +7,7 @@ using AgentWorkspace.Core.Domain.Common;
 using AgentWorkspace.Core.Domain.CustomFields;
 using AgentWorkspace.Core.Domain.Identity;
 using AgentWorkspace.Core.Features.Settings;
+using AgentWorkspace.Core.Features.Inbox;
 using AgentWorkspace.Core.Persistence;
 using AgentWorkspace.Core.Realtime;
 using AgentWorkspace.Core.UseCases;
@@ -184,8 +185,13 @@ public sealed class CardEdits(IDbContextFactory<AgentWorkspaceDbContext> dbFacto
         {
             var db = use.Db;
             await EditableCardAsync(db, cardId, use.Cancellation);
-            if (caseId is { } cid && !await db.Cases.AnyAsync(c => c.Id == cid && c.CardId == cardId, use.Cancellation))
-                throw new DomainException($"Case {cid} is not a case of this card.", "caseId");
+            if (caseId is { } cid)
+            {
+                // A note about a case goes into the case's history: acting on the case, under the inbox's rule (ADR 014).
+                var noted = await db.Cases.AsNoTracking().FirstOrDefaultAsync(c => c.Id == cid && c.CardId == cardId, use.Cancellation)
+                    ?? throw new DomainException($"Case {cid} is not a case of this card.", "caseId");
+                await CaseAccess.EnsureMayActAsync(db, actor, noted, use.Cancellation);
+            }
             var note = new Note(cardId, caseId, actor.UserId, actor.DisplayName, text, use.Now);
             db.Notes.Add(note);
             await use.SaveAsync();
@@ -240,6 +246,8 @@ public sealed class CardEdits(IDbContextFactory<AgentWorkspaceDbContext> dbFacto
             var db = use.Db;
             var @case = await db.Cases.AsNoTracking().FirstOrDefaultAsync(c => c.Id == caseId, use.Cancellation) ?? throw new NotFoundException($"Case {caseId} does not exist.");
             @case.EnsureTakesComments();
+            // Every agent reads the case on the card; commenting on it is acting, under the inbox's rule (ADR 014).
+            await CaseAccess.EnsureMayActAsync(db, actor, @case, use.Cancellation);
             if (messageId is { } mid && !await db.Messages.AnyAsync(m => m.Id == mid && m.CaseId == caseId, use.Cancellation))
                 throw new DomainException($"Message {mid} is not a message of case {caseId}.", "messageId");
             await EditableCardAsync(db, @case.CardId, use.Cancellation);
@@ -266,6 +274,8 @@ public sealed class CardEdits(IDbContextFactory<AgentWorkspaceDbContext> dbFacto
             {
                 var db = use.Db;
                 var @case = await db.Cases.FirstOrDefaultAsync(c => c.Id == caseId, use.Cancellation) ?? throw new NotFoundException($"Case {caseId} does not exist.");
+                // The inbox's rule: the case is in the agent's queues or theirs, and not another agent's (ADR 014).
+                await CaseAccess.EnsureMayHandleAsync(db, actor, @case, use.Cancellation);
                 var before = @case.Status;
                 @case.Cancel(use.Now);
                 var removed = await RemoveCommentsOfCancelledCaseAsync(db, caseId, use.Cancellation);

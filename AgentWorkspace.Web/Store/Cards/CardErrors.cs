@@ -13,6 +13,7 @@ public static class CardErrors
     {
         FieldReadOnlyException => l["ErrorReadOnly"],
         ConflictException => l["ErrorLocked"],
+        ForbiddenException { Code: { } code } refused when l["Err_" + code, [.. refused.Args]] is { ResourceNotFound: false } said => said,
         ForbiddenException => l["ErrorForbidden"],
         NotFoundException => l["ErrorNotFound"],
         CardMergedException m => l["ErrorMerged", m.SurvivorId],
@@ -27,6 +28,7 @@ public static class CardErrors
     public static string General(IStringLocalizer<CardsResource> l, Exception ex) => ex switch
     {
         ConflictException => l["ErrorLocked"],
+        ForbiddenException { Code: { } code } refused when l["Err_" + code, [.. refused.Args]] is { ResourceNotFound: false } said => said,
         ForbiddenException => l["ErrorForbidden"],
         NotFoundException => l["ErrorNotFound"],
         CardMergedException m => l["ErrorMerged", m.SurvivorId],
