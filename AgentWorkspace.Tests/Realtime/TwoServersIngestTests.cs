@@ -58,3 +58,27 @@ public class TwoServersIngestTests
         cardIds.ShouldBe(numbers.Count, "every answer names its number's one card");
     }
 }
+
+/// <summary>The Data Protection keys live in the database: a sign-in made on one server is good on the other.</summary>
+public class SharedKeysTests
+{
+    [Fact]
+    public async Task A_sign_in_cookie_from_one_server_opens_pages_on_the_other_and_a_stranger_still_gets_the_sign_in_page()
+    {
+        await using var a = await AppHost.StartAsync(demoCards: 5);
+        await using var b = await AppHost.StartAsync(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:AgentWorkspace"] = $"Data Source={a.DatabaseFile}",
+            ["Demo:Seed"] = "false",
+        });
+        var cookies = new System.Net.CookieContainer();
+        using var onA = new Access.SignInClient(a, cookies: cookies);
+        var agent = Web.Hosting.DemoUsers.All.First(u => u.Role == Core.Domain.Identity.Role.Agent);
+        (await onA.SignInAsync(agent.Email, agent.Password)).StatusCode.ShouldBe(HttpStatusCode.Redirect);
+        // Cookies are not bound to a port: B's client sends what A set, as a browser behind one address would.
+        using var onB = new Access.SignInClient(b, cookies: cookies);
+        (await onB.IsSignedInAsync()).ShouldBeTrue("B reads the cookie A protected");
+        using var stranger = new Access.SignInClient(b);
+        (await stranger.IsSignedInAsync()).ShouldBeFalse();
+    }
+}

@@ -58,6 +58,9 @@ public sealed class RedisChangeFeed : IChangeFeed, IHostedService, IAsyncDisposa
 
     public IDisposable Subscribe(Func<ChangeEvent, Task> handler) => _local.Subscribe(handler);
 
+    /// <summary>How many handlers listen on this server (caches, and each open page's stores).</summary>
+    public int SubscriberCount => _local.SubscriberCount;
+
     public void Publish(ChangeEvent change)
     {
         _local.Publish(change);
