@@ -121,7 +121,22 @@ public static class AgentWorkspaceApp
         }
 
         // UI.
-        services.AddRazorComponents().AddInteractiveServerComponents();
+        services.AddRazorComponents().AddInteractiveServerComponents(o =>
+        {
+            // Circuit settings (ADR 016). A page whose connection drops (a laptop asleep, a network blip) is kept for
+            // 3 minutes and comes back as it was; a blip that drops a whole floor at once must not evict pages, so up
+            // to 1,000 disconnected pages are kept per server (they hold their memory meanwhile).
+            o.DisconnectedCircuitRetentionPeriod = TimeSpan.FromMinutes(3);
+            o.DisconnectedCircuitMaxRetained = 1000;
+            // Our JS calls are small and local (sound, theme, focus): a call that takes 30 s is a dead browser.
+            o.JSInteropDefaultCallTimeout = TimeSpan.FromSeconds(30);
+            o.MaxBufferedUnacknowledgedRenderBatches = 10;
+        }).AddHubOptions(o =>
+        {
+            // A reply or an e-mail being written travels in one message (up to Api:MaxBodyLength characters, UTF-16 in
+            // JSON): SignalR's default 32 KB would drop the connection on a long reply.
+            o.MaximumReceiveMessageSize = 256 * 1024;
+        });
         services.AddCascadingAuthenticationState();
         // After AddInteractiveServerComponents, replacing its provider: an open page checks its user again (UserRevalidation).
         services.AddScoped<AuthenticationStateProvider, RevalidatingUserStateProvider>();
