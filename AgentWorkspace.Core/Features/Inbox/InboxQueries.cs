@@ -182,6 +182,29 @@ public sealed class InboxQueries(IDbContextFactory<AgentWorkspaceDbContext> dbFa
     }
 
     /// <summary>
+    /// The open cases assigned to the actor that hold messages they have not read: where the notices' count starts
+    /// when a page loads (issue 22); the change feed moves it on from there. At most <paramref name="limit"/>, newest first.
+    /// </summary>
+    public async Task<IReadOnlyList<long>> UnreadCaseIdsAsync(Actor actor, int limit = 200, CancellationToken ct = default)
+    {
+        actor.Require(Role.Agent);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await db.Cases.AsNoTracking()
+            .Where(c => c.AssignedAgentId == actor.UserId && OpenStatuses.Contains(c.Status) && c.UnreadCount > 0)
+            .OrderByDescending(c => c.LastMessageAt).ThenByDescending(c => c.Id).Take(Math.Clamp(limit, 1, 1000)).Select(c => c.Id).ToListAsync(ct);
+    }
+
+    /// <summary>One case's tile, as the assignment panel shows it, if the actor may see the case (a notice names its contact).</summary>
+    public async Task<CaseTile> TileAsync(Actor actor, long caseId, CancellationToken ct = default)
+    {
+        actor.Require(Role.Agent);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var @case = await db.Cases.AsNoTracking().FirstOrDefaultAsync(c => c.Id == caseId, ct) ?? throw NotFound(caseId);
+        await EnsureVisibleAsync(db, actor, @case, ct);
+        return await TileAsync(db, caseId, ct);
+    }
+
+    /// <summary>
     /// Opens a case: header, the latest messages with notes and comments in order, drafts. Opening a
     /// case assigned to the actor marks its messages read.
     /// </summary>

@@ -601,6 +601,33 @@ namespace AgentWorkspace.Core.Persistence.Migrations.SqlServer
                     b.ToTable("CaseEvents", (string)null);
                 });
 
+            modelBuilder.Entity("AgentWorkspace.Core.Domain.Cases.ComposerDraft", b =>
+                {
+                    b.Property<string>("UserId")
+                        .HasMaxLength(450)
+                        .HasColumnType("nvarchar(450)");
+
+                    b.Property<long>("CaseId")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("Mode")
+                        .HasColumnType("int");
+
+                    b.Property<DateTimeOffset>("SavedAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<string>("Text")
+                        .IsRequired()
+                        .HasMaxLength(10000)
+                        .HasColumnType("nvarchar(max)");
+
+                    b.HasKey("UserId", "CaseId");
+
+                    b.HasIndex("CaseId");
+
+                    b.ToTable("ComposerDrafts", (string)null);
+                });
+
             modelBuilder.Entity("AgentWorkspace.Core.Domain.Cases.Message", b =>
                 {
                     b.Property<long>("Id")
@@ -1303,6 +1330,15 @@ namespace AgentWorkspace.Core.Persistence.Migrations.SqlServer
                 });
 
             modelBuilder.Entity("AgentWorkspace.Core.Domain.Cases.CaseEvent", b =>
+                {
+                    b.HasOne("AgentWorkspace.Core.Domain.Cases.Case", null)
+                        .WithMany()
+                        .HasForeignKey("CaseId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("AgentWorkspace.Core.Domain.Cases.ComposerDraft", b =>
                 {
                     b.HasOne("AgentWorkspace.Core.Domain.Cases.Case", null)
                         .WithMany()

@@ -567,6 +567,33 @@ namespace AgentWorkspace.Core.Persistence.Migrations.Sqlite
                     b.ToTable("CaseEvents", (string)null);
                 });
 
+            modelBuilder.Entity("AgentWorkspace.Core.Domain.Cases.ComposerDraft", b =>
+                {
+                    b.Property<string>("UserId")
+                        .HasMaxLength(450)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CaseId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Mode")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("SavedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Text")
+                        .IsRequired()
+                        .HasMaxLength(10000)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("UserId", "CaseId");
+
+                    b.HasIndex("CaseId");
+
+                    b.ToTable("ComposerDrafts", (string)null);
+                });
+
             modelBuilder.Entity("AgentWorkspace.Core.Domain.Cases.Message", b =>
                 {
                     b.Property<long>("Id")
@@ -1246,6 +1273,15 @@ namespace AgentWorkspace.Core.Persistence.Migrations.Sqlite
                 });
 
             modelBuilder.Entity("AgentWorkspace.Core.Domain.Cases.CaseEvent", b =>
+                {
+                    b.HasOne("AgentWorkspace.Core.Domain.Cases.Case", null)
+                        .WithMany()
+                        .HasForeignKey("CaseId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("AgentWorkspace.Core.Domain.Cases.ComposerDraft", b =>
                 {
                     b.HasOne("AgentWorkspace.Core.Domain.Cases.Case", null)
                         .WithMany()
