@@ -105,7 +105,9 @@ public static class AgentWorkspaceApp
         // UI.
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddCascadingAuthenticationState();
-        services.AddMudServices();
+        // Toasts (the agent's notices among them, issue 22) rise at the bottom left: over the menu and the case list,
+        // never over the reply box and Send, nor the app bar's controls.
+        services.AddMudServices(o => o.SnackbarConfiguration.PositionClass = MudBlazor.Defaults.Classes.Position.BottomLeft);
         services.AddLocalization(o => o.ResourcesPath = "Resources");
         services.AddAgentWorkspaceStore();
         services.AddHttpContextAccessor();
