@@ -4,10 +4,12 @@ using AgentWorkspace.Core.Domain.Audit;
 using AgentWorkspace.Core.Domain.Cards;
 using AgentWorkspace.Core.Domain.Cases;
 using AgentWorkspace.Core.Domain.Common;
+using AgentWorkspace.Core.Domain.Crm;
 using AgentWorkspace.Core.Domain.CustomFields;
 using AgentWorkspace.Core.Domain.Identity;
 using AgentWorkspace.Core.Domain.Merge;
 using AgentWorkspace.Core.Domain.Queues;
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 
@@ -18,7 +20,7 @@ namespace AgentWorkspace.Core.Persistence;
 /// owns its migration set (<see cref="SqliteAgentWorkspaceDbContext"/>, <see cref="SqlServerAgentWorkspaceDbContext"/>).
 /// Always created through <see cref="Microsoft.EntityFrameworkCore.IDbContextFactory{TContext}"/>, one per operation.
 /// </summary>
-public abstract class AgentWorkspaceDbContext(DbContextOptions options) : IdentityDbContext<AppUser>(options)
+public abstract class AgentWorkspaceDbContext(DbContextOptions options) : IdentityDbContext<AppUser>(options), IDataProtectionKeyContext
 {
     public DbSet<CustomerCard> Cards => Set<CustomerCard>();
     public DbSet<ChannelIdentity> Identities => Set<ChannelIdentity>();
@@ -42,6 +44,23 @@ public abstract class AgentWorkspaceDbContext(DbContextOptions options) : Identi
     public DbSet<MergeRecord> Merges => Set<MergeRecord>();
     public DbSet<DuplicateDismissal> DuplicateDismissals => Set<DuplicateDismissal>();
     public DbSet<UseCaseCommit> UseCaseCommits => Set<UseCaseCommit>();
+
+    // The built-in CRM (issue 18).
+    public DbSet<CrmAccount> CrmAccounts => Set<CrmAccount>();
+    public DbSet<CrmContact> CrmContacts => Set<CrmContact>();
+    public DbSet<CrmLead> CrmLeads => Set<CrmLead>();
+    public DbSet<CrmCase> CrmCases => Set<CrmCase>();
+    public DbSet<CrmHousehold> CrmHouseholds => Set<CrmHousehold>();
+    public DbSet<CrmAccountContact> CrmAccountContacts => Set<CrmAccountContact>();
+    public DbSet<CrmActivityEntry> CrmActivities => Set<CrmActivityEntry>();
+    // Links of our cases to CRM records, the push outbox, the connection and the wrap-up dispositions.
+    public DbSet<CrmLink> CrmLinks => Set<CrmLink>();
+    public DbSet<CrmPush> CrmPushes => Set<CrmPush>();
+    public DbSet<CrmConnectionSettings> CrmConnection => Set<CrmConnectionSettings>();
+    public DbSet<Disposition> Dispositions => Set<Disposition>();
+
+    /// <summary>ASP.NET Core Data Protection's keys, shared by every server of the app (the CRM secrets are protected with them).</summary>
+    public DbSet<Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.DataProtectionKey> DataProtectionKeys => Set<Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.DataProtectionKey>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

@@ -13,6 +13,8 @@ public enum ChangeKind
     CardMerged,
     DraftReviewed,
     SettingsChanged,
+    /// <summary>A case's CRM links or their pushes changed (linked, unlinked, created, pushed, failed): the card's CRM sections reload.</summary>
+    CrmChanged,
 }
 
 /// <summary>What changed, enough for a subscriber to decide whether to reload. Never carries user content.</summary>

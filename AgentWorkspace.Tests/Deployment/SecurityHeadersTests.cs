@@ -47,6 +47,27 @@ public partial class SecurityHeadersTests : IAsyncLifetime
         ShouldCarryTheHeaders(await anonymous.GetAsync("no-such-page"), "404");
     }
 
+    [GeneratedRegex("""(\b(src|srcset|Src|Image|poster)\s*=\s*["']\s*(https?:)?//)|(url\(\s*["']?\s*(https?:)?//)""", RegexOptions.IgnoreCase)]
+    private static partial Regex RemoteImage();
+
+    /// <summary>
+    /// Images come from this origin only (issue 17): a customer's photo through /media/avatars, so the policy admits no
+    /// remote image, and no page, style or script of the app asks for one.
+    /// </summary>
+    [Fact]
+    public void ImagesComeFromThisOriginOnly_AndNoPageStyleOrScriptAsksForARemoteOne()
+    {
+        SecurityHeaders.ContentSecurityPolicy.ShouldContain("img-src 'self' data:;");
+        var web = Path.Combine(OneWayForDataTests.RepositoryRoot(), "AgentWorkspace.Web");
+        var sources = new[] { "Components", "wwwroot" }.SelectMany(d => Directory.EnumerateFiles(Path.Combine(web, d), "*.*", SearchOption.AllDirectories))
+            .Where(f => f.EndsWith(".razor", StringComparison.Ordinal) || f.EndsWith(".css", StringComparison.Ordinal) || f.EndsWith(".js", StringComparison.Ordinal) || f.EndsWith(".html", StringComparison.Ordinal))
+            .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}lib{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
+            .ToList();
+        sources.Count.ShouldBeGreaterThan(20, "the app's pages were found");
+        var remote = sources.SelectMany(f => RemoteImage().Matches(File.ReadAllText(f)).Select(m => $"{Path.GetRelativePath(web, f)}: {m.Value}")).ToList();
+        remote.ShouldBeEmpty();
+    }
+
     [Fact]
     public async Task TheApiCarriesTheHeadersAndAnExportIsNeverStored()
     {

@@ -7,6 +7,8 @@ using AgentWorkspace.Core.Features.ApiKeys;
 using AgentWorkspace.Core.Features.Audit;
 using AgentWorkspace.Core.Features.Cards;
 using AgentWorkspace.Core.Features.CustomFields;
+using AgentWorkspace.Core.Features.Crm;
+using AgentWorkspace.Core.Features.Crm.BuiltIn;
 using AgentWorkspace.Core.Features.Dashboard;
 using AgentWorkspace.Core.Features.Demo;
 using AgentWorkspace.Core.Features.Inbox;
@@ -69,6 +71,8 @@ internal sealed class ServiceQueryDriver : IAsyncDisposable
         services.AddSingleton<ISentimentAnalyzer, LexiconSentimentAnalyzer>();
         services.AddSingleton<EmailSanitizer>();
         services.AddSingleton<IOutboundConnector, RecordingOutboundConnector>();
+        services.AddSingleton<Microsoft.AspNetCore.DataProtection.IDataProtectionProvider, Microsoft.AspNetCore.DataProtection.EphemeralDataProtectionProvider>();
+        services.AddSingleton<ICrmConnectorKind, BuiltInCrmKind>();
         // Every Core class by its own type, as the app registers its services: a service whose constructor
         // gains a dependency from Core (a use-case runner, say) still resolves here.
         foreach (var type in typeof(AgentWorkspaceDbContext).Assembly.GetExportedTypes()
@@ -274,6 +278,7 @@ internal sealed class ServiceQueryDriver : IAsyncDisposable
         await Call<CardReads>(nameof(CardReads.GetConversationSummaryAsync), s => s.GetConversationSummaryAsync(camille, sms.CardId));
         await Call<CardReads>(nameof(CardReads.GetCaseThreadsAsync), s => s.GetCaseThreadsAsync(camille, sms.CardId));
         await Call<CardReads>(nameof(CardReads.GetNotesAsync), s => s.GetNotesAsync(camille, sms.CardId));
+        await Call<CardReads>(nameof(CardReads.GetAvatarSourceAsync), s => s.GetAvatarSourceAsync(camille, sms.CardId));
         await Call<CardReads>(nameof(CardReads.GetTimelineAsync), s => s.GetTimelineAsync(camille, sms.CardId, TimelineFilter.All));
         // A cursor of the middle kind: each source then reads with its own form of the keyset (<=, (=, <), <).
         await Call<CardReads>(nameof(CardReads.GetTimelineAsync), s => s.GetTimelineAsync(camille, sms.CardId, TimelineFilter.All, new TimelineCursor(DateTimeOffset.UtcNow, TimelineKind.Note, long.MaxValue)));
@@ -316,6 +321,10 @@ internal sealed class ServiceQueryDriver : IAsyncDisposable
         await Call<MergeService>(nameof(MergeService.PreviewAsync), s => s.PreviewAsync(sophie, sms.CardId, email.CardId));
         var merge = await Call<MergeService, MergeResult>(nameof(MergeService.MergeAsync), s => s.MergeAsync(sophie, sms.CardId, email.CardId,
             new Dictionary<string, MergeChoice> { ["firstName"] = MergeChoice.Merged, ["cf:loyalty-tier"] = MergeChoice.Merged }));
+        // The merge in the survivor's timeline, with what each reader may do about it.
+        await Call<CardReads>(nameof(CardReads.GetTimelineAsync), s => s.GetTimelineAsync(camille, sms.CardId, TimelineFilter.Customer));
+        await Call<MergeService>(nameof(MergeService.GetUndoOffersAsync), s => s.GetUndoOffersAsync(sophie, [merge.MergeId]));
+        await Call<MergeService>(nameof(MergeService.GetUndoOffersAsync), s => s.GetUndoOffersAsync(camille, [merge.MergeId]));
         await Call<MergeService>(nameof(MergeService.UndoAsync), s => s.UndoAsync(sophie, merge.MergeId));
         await Call<PrivacyService>(nameof(PrivacyService.ExportJsonAsync), s => s.ExportJsonAsync(sophie, sms.CardId));
         await Call<PrivacyService>(nameof(PrivacyService.ExportMessagesCsvAsync), s => s.ExportMessagesCsvAsync(sophie, sms.CardId));
@@ -368,6 +377,84 @@ internal sealed class ServiceQueryDriver : IAsyncDisposable
 
         await Call<DashboardService>(nameof(DashboardService.GetSummaryAsync), s => s.GetSummaryAsync(camille));
         await Call<DashboardService>(nameof(DashboardService.GetSummaryAsync), s => s.GetSummaryAsync(sophie));
+
+        await RunCrmAsync(admin, camille, sophie, IngestOnEf);
+    }
+
+    /// <summary>The CRM of issue 18: connection, dispositions, the card's sections, links, create, after-call work, the outbox, the built-in CRM.</summary>
+    private async Task RunCrmAsync(Actor admin, Actor camille, Actor sophie, Func<InteractionRequest, Task<IngestResult>> ingest)
+    {
+        await Call<CrmSettingsService>(nameof(CrmSettingsService.GetAsync), s => s.GetAsync(admin));
+        await Call<CrmSettingsService>(nameof(CrmSettingsService.AgentOptionsAsync), s => s.AgentOptionsAsync(camille));
+        await Call<CrmSettingsService>(nameof(CrmSettingsService.SaveAsync), s => s.SaveAsync(admin, new CrmSettingsInput("builtin",
+            new Dictionary<string, string?> { ["note"] = "driver" }, new Dictionary<string, string?> { ["token"] = "driver-secret" },
+            CrmSettingsService.DefaultCreatableTypes, CrmPushedFields.All, 5)));
+        await Call<CrmSettingsService>(nameof(CrmSettingsService.TestConnectionAsync), s => s.TestConnectionAsync(admin));
+
+        await Call<DispositionService>(nameof(DispositionService.ListAsync), s => s.ListAsync(camille));
+        await Call<DispositionService>(nameof(DispositionService.ListAsync), s => s.ListAsync(admin, includeInactive: true));
+        var disposition = await Call<DispositionService, DispositionView>(nameof(DispositionService.CreateAsync), s => s.CreateAsync(admin, "Driver sale"));
+        await Call<DispositionService>(nameof(DispositionService.RenameAsync), s => s.RenameAsync(admin, disposition.Id, "Driver sale done"));
+        await Call<DispositionService>(nameof(DispositionService.SetActiveAsync), s => s.SetActiveAsync(admin, disposition.Id, false));
+        await Call<DispositionService>(nameof(DispositionService.SetActiveAsync), s => s.SetActiveAsync(admin, disposition.Id, true));
+
+        // A call from a number the built-in CRM knows.
+        var known = await PeekAsync(db => db.CrmContacts.Where(c => c.Phone != null).OrderBy(c => c.Id).Select(c => new { c.Id, c.Phone }).FirstAsync());
+        var call = await ingest(new InteractionRequest
+        {
+            Channel = Channel.Voice, Kind = MessageKind.Call, ExternalId = "driver-call-1", From = new InteractionSender { Address = known.Phone!, DisplayName = "Appelant Driver" },
+            Body = "Appel entrant",
+        });
+        await Call<CaseCommands>(nameof(CaseCommands.TakeAsync), s => s.TakeAsync(camille, call.CaseId));
+        await Call<CrmService>(nameof(CrmService.GetForCaseAsync), s => s.GetForCaseAsync(camille, call.CaseId));
+        await Call<CrmService>(nameof(CrmService.GetForCardAsync), s => s.GetForCardAsync(camille, call.CardId));
+        var contact = new CrmRecordRef(CrmRecordType.Contact, known.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await Call<CrmService>(nameof(CrmService.LinkAsync), s => s.LinkAsync(camille, call.CaseId, contact));
+        await Call<CrmService>(nameof(CrmService.GetAssociatedAsync), s => s.GetAssociatedAsync(camille, contact, call.CaseId));
+        await Call<CrmService>(nameof(CrmService.GetAssociatedAsync), s => s.GetAssociatedAsync(camille, contact));
+        await Call<CrmService>(nameof(CrmService.GetPrefillAsync), s => s.GetPrefillAsync(camille, call.CardId, call.CaseId));
+        var crmCase = await Call<CrmService, CreatedCrmRecord>(nameof(CrmService.CreateRecordAsync), s => s.CreateRecordAsync(camille, call.CardId,
+            new CrmNewRecord(CrmRecordType.Case, new Dictionary<string, string?> { [CrmFields.Subject] = "Rappel", [CrmFields.Description] = "Driver" }), call.CaseId));
+        await Call<CrmService>(nameof(CrmService.CreateRecordAsync), s => s.CreateRecordAsync(camille, call.CardId,
+            new CrmNewRecord(CrmRecordType.Contact, new Dictionary<string, string?> { [CrmFields.LastName] = "Driver", [CrmFields.Email] = "driver@crm.test", [CrmFields.Company] = "Driver SA" })));
+        await Call<CrmService>(nameof(CrmService.UnlinkAsync), s => s.UnlinkAsync(camille, call.CaseId, crmCase.LinkId!.Value));
+        await Call<CrmService>(nameof(CrmService.GetLinksAsync), s => s.GetLinksAsync(camille, call.CaseId, includeUnlinked: true));
+        await Call<CaseCommands>(nameof(CaseCommands.EndCallAsync), s => s.EndCallAsync(camille, call.CaseId));
+        await Call<CaseCommands>(nameof(CaseCommands.WrapUpAsync), s => s.WrapUpAsync(camille, call.CaseId, "Driver sale done", "Notes du driver"));
+        await Call<InboxQueries>(nameof(InboxQueries.AfterCallWorkAsync), s => s.AfterCallWorkAsync(camille, call.CaseId));
+
+        // A digital case of the same contact, transferred by name: pushed too.
+        var sms = await ingest(new InteractionRequest { Channel = Channel.Sms, ExternalId = "driver-crm-sms", From = new InteractionSender { Address = known.Phone! }, Body = "Suite" });
+        await Call<CaseCommands>(nameof(CaseCommands.TakeAsync), s => s.TakeAsync(camille, sms.CaseId));
+        await Call<CrmService>(nameof(CrmService.LinkAsync), s => s.LinkAsync(camille, sms.CaseId, contact));
+        await Call<CaseCommands>(nameof(CaseCommands.TransferToAsync), s => s.TransferToAsync(camille, sms.CaseId, "Support", "sophie@driver.test"));
+
+        await Call<CrmPushService>(nameof(CrmPushService.ProcessDueAsync), s => s.ProcessDueAsync());
+        await PeekAsync(async db =>
+        {
+            var push = await db.CrmPushes.OrderBy(p => p.Id).FirstAsync();
+            push.Failed("driver: refused");
+            return await db.SaveChangesAsync();
+        });
+        var failed = await Call<CrmPushService, CrmPushFailurePage>(nameof(CrmPushService.ListFailedAsync), s => s.ListFailedAsync(admin));
+        await Call<CrmPushService>(nameof(CrmPushService.ListFailedAsync), s => s.ListFailedAsync(admin, new CrmPushCursor(long.MaxValue), 1));
+        await Call<CrmPushService>(nameof(CrmPushService.RetryAsync), s => s.RetryAsync(admin, failed.Items[0].PushId));
+        await Call<CrmPushService>(nameof(CrmPushService.ProcessDueAsync), s => s.ProcessDueAsync());
+
+        await Call<BuiltInCrmService>(nameof(BuiltInCrmService.GetRecordAsync), s => s.GetRecordAsync(camille, CrmRecordType.Contact, contact.Id));
+        await Call<BuiltInCrmConnector>(nameof(BuiltInCrmConnector.FindAsync), s => s.FindAsync(
+            new CrmLookup([known.Phone!], ["driver@crm.test"], "Zoé", "Martin", "Driver SA"), CancellationToken.None));
+        await Call<BuiltInCrmConnector>(nameof(BuiltInCrmConnector.GetAsync), s => s.GetAsync(contact, CancellationToken.None));
+        foreach (var type in Enum.GetValues<CrmRecordType>())
+            await Call<BuiltInCrmConnector>(nameof(BuiltInCrmConnector.GetAssociatedAsync), s => s.GetAssociatedAsync(new CrmRecordRef(type, "1"), CancellationToken.None));
+        await Call<BuiltInCrmConnector>(nameof(BuiltInCrmConnector.CreateAsync), s => s.CreateAsync(
+            new CrmNewRecord(CrmRecordType.Lead, new Dictionary<string, string?> { [CrmFields.LastName] = "Prospect", [CrmFields.Phone] = "+33611223344" }), CancellationToken.None));
+        await Call<BuiltInCrmConnector>(nameof(BuiltInCrmConnector.PushAsync), s => s.PushAsync(contact,
+            new CrmActivity("driver-key", false, "Driver", "sms", null, null, null, DateTimeOffset.UtcNow, null, null, null, null), CancellationToken.None));
+        await Call<BuiltInCrmConnector, Uri?>(nameof(BuiltInCrmConnector.RecordUrl), s => Task.FromResult(s.RecordUrl(contact)));
+        await Call<BuiltInCrmConnector>(nameof(BuiltInCrmConnector.TestConnectionAsync), s => s.TestConnectionAsync(CancellationToken.None));
+        // Erasing the contact of the call and the SMS reaches its links, pushes and built-in CRM records (docs/decisions/010).
+        await Call<PrivacyService>(nameof(PrivacyService.AnonymizeAsync), s => s.AnonymizeAsync(sophie, call.CardId, force: true));
     }
 
     public async ValueTask DisposeAsync()

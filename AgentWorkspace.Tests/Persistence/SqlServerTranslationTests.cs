@@ -168,7 +168,6 @@ public class SqlServerTranslationTests(ServiceQueriesFixture run, ITestOutputHel
         ("Persistence/BulkInserter.cs", "INSERT INTO {_table}", "the prepared row insert of SQLite seeding; plain INSERT with the provider's delimiters, valid T-SQL too"),
         ("Persistence/BulkInserter.cs", "c.CommandText = sql", "SET IDENTITY_INSERT (T-SQL) around the row insert when used on SQL Server"),
         ("Features/Privacy/PrivacyService.cs", "if (isSqlite) await db.Database.ExecuteSqlRawAsync(\"PRAGMA secure_delete=ON;\"", "guarded by isSqlite on the line"),
-        ("Features/Privacy/PrivacyService.cs", "if (isSqlite) await db.Database.ExecuteSqlRawAsync(\"PRAGMA wal_checkpoint(TRUNCATE);\"", "guarded by isSqlite on the line"),
         ("Features/Demo/DemoDataSeeder.cs", "sqlite ? SqlitePragmas.Current(", "guarded by `sqlite` on the line"),
         ("Features/Demo/DemoDataSeeder.cs", "if (sqlite) SqlitePragmas.Execute(", "guarded by `sqlite` on the line"),
         ("Features/Demo/DemoDataSeeder.cs", "foreach (var create in deferred) SqlitePragmas.Execute(", "`deferred` is empty unless `sqlite` (DropIndexes is only called then)"),

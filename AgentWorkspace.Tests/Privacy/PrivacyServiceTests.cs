@@ -7,6 +7,9 @@ using AgentWorkspace.Core.Domain.Common;
 using AgentWorkspace.Core.Domain.CustomFields;
 using AgentWorkspace.Core.Domain.Identity;
 using AgentWorkspace.Core.Features.Demo;
+using AgentWorkspace.Core.Features.Ingest;
+using AgentWorkspace.Core.Features.Merge;
+using AgentWorkspace.Core.Features.Settings;
 using AgentWorkspace.Core.Features.Privacy;
 using AgentWorkspace.Core.Realtime;
 using AgentWorkspace.Tests.Infrastructure;
@@ -139,6 +142,53 @@ public class PrivacyServiceTests
         lines[0].ShouldStartWith("sentAt,caseId,channel");
         lines.Length.ShouldBe(2);
         lines[1].ShouldContain(Secrets[4]);
+    }
+
+    [Fact]
+    public async Task ACardWhoseMergeWasUndoneIsAnotherContact_ItKeepsItsProfile_AndTheUndoneMergesLedgerIsErased()
+    {
+        var (test, cardId, _) = await ContactAsync(openCase: false);
+        await using var _ = test;
+        long otherId;
+        await using (var db = test.Factory.CreateDbContext())
+        {
+            var other = new CustomerCard(new CardProfile { FirstName = "Hugo", LastName = "Autrepersonne" }, "FR", DateTimeOffset.UtcNow);
+            db.Cards.Add(other);
+            await db.SaveChangesAsync();
+            otherId = other.Id;
+        }
+        var runner = test.Runner();
+        var merges = new MergeService(test.Factory, runner, new SettingsService(test.Factory, runner, new SettingsDefaults()));
+        var merge = await merges.MergeAsync(Supervisor, cardId, otherId);
+        await merges.UndoAsync(Supervisor, merge.MergeId);
+
+        await Service(test).AnonymizeAsync(Supervisor, cardId, force: false);
+
+        await using var check = test.Factory.CreateDbContext();
+        var kept = await check.Cards.SingleAsync(c => c.Id == otherId);
+        (kept.Status, kept.LastName).ShouldBe((CardStatus.Active, "Autrepersonne"));
+        // The undone merge's ledger held the anonymized card's profile (its survivor then).
+        (await check.Merges.SingleAsync(m => m.Id == merge.MergeId)).LedgerJson.ShouldBe(PrivacyService.ErasedLedger);
+    }
+
+    [Fact]
+    public async Task AfterTheErasureTheChannelsMessageIdIsForgotten_TheSameMessageAgainIsStoredAsANewContact()
+    {
+        var (test, cardId, _) = await ContactAsync(openCase: false);
+        await using var _ = test;
+        var runner = test.Runner();
+        var ingest = new IngestService(test.Factory, runner, new SettingsService(test.Factory, runner, new SettingsDefaults()), new LexiconSentimentAnalyzer(),
+            new InteractionValidator(new EmailSanitizer(), new IngestOptions(20_000)), TimeProvider.System);
+        var again = new InteractionRequest { Channel = Channel.Email, ExternalId = "ext-1", From = new InteractionSender { Address = Secrets[2] }, Body = "Encore moi" };
+        (await ingest.IngestAsync(Supervisor, again)).Repeated.ShouldBeTrue("before the erasure the channel's id is known");
+
+        await Service(test).AnonymizeAsync(Supervisor, cardId, force: false);
+
+        var stored = await ingest.IngestAsync(Supervisor, again);
+        (stored.Repeated, stored.CardCreated).ShouldBe((false, true));
+        stored.CardId.ShouldNotBe(cardId);
+        await using var check = test.Factory.CreateDbContext();
+        (await check.Messages.Where(m => m.CardId == cardId).Select(m => m.ExternalId).ToListAsync()).ShouldAllBe(id => id == null);
     }
 
     [Fact]

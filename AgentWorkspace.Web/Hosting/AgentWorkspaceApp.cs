@@ -7,8 +7,10 @@ using AgentWorkspace.Core.Realtime;
 using AgentWorkspace.Web.Api;
 using AgentWorkspace.Web.Components;
 using AgentWorkspace.Web.Hosting.Features;
+using AgentWorkspace.Web.Media;
 using AgentWorkspace.Web.Security;
 using AgentWorkspace.Web.Store.Core;
+using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Localization;
 using Microsoft.EntityFrameworkCore;
@@ -91,8 +93,12 @@ public static class AgentWorkspaceApp
         services.AddInbox();
         services.AddCards();
         services.AddAdministration();
+        services.AddCrm(config);
+        services.AddAvatars(config);
 
-        // Identity, roles, policies.
+        // Identity, roles, policies; how soon access follows the user and how guessing is slowed.
+        var security = SecuritySettings.From(config);
+        services.AddSingleton(security);
         services.AddAgentWorkspaceIdentity();
         if (!builder.Environment.IsDevelopment())
         {
@@ -105,6 +111,8 @@ public static class AgentWorkspaceApp
         // UI.
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddCascadingAuthenticationState();
+        // After AddInteractiveServerComponents, replacing its provider: an open page checks its user again (UserRevalidation).
+        services.AddScoped<AuthenticationStateProvider, RevalidatingUserStateProvider>();
         // Toasts (the agent's notices among them, issue 22) rise at the bottom left: over the menu and the case list,
         // never over the reply box and Send, nor the app bar's controls.
         services.AddMudServices(o => o.SnackbarConfiguration.PositionClass = MudBlazor.Defaults.Classes.Position.BottomLeft);
@@ -115,7 +123,7 @@ public static class AgentWorkspaceApp
         services.AddOpenApi();
         services.AddProblemDetails();
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
-        services.AddAgentWorkspaceApi();
+        services.AddAgentWorkspaceApi(security);
 
         var app = builder.Build();
 
@@ -128,14 +136,25 @@ public static class AgentWorkspaceApp
             app.UseHttpsRedirection();
         }
         app.UseSecurityHeaders();
-        // The API answers problem details; pages get the product's "not found" page.
-        app.UseWhen(c => c.Request.Path.StartsWithSegments("/api"), api => api.UseStatusCodePages());
-        app.UseWhen(c => !c.Request.Path.StartsWithSegments("/api"), pages => pages.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true));
+        // Pages get the product's "not found" page: re-executed from here, where routing runs again for it (inside a
+        // UseWhen branch it found no endpoint and answered a bare 404). The API answers problem details, always (unknown
+        // address 404, wrong method 405, with a key), and turns this page off for its requests; images (/media) get
+        // their status alone.
+        app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
+        app.UseWhen(c => c.Request.Path.StartsWithSegments("/api"), api => api.UseApiProblems());
+        app.UseWhen(c => c.Request.Path.StartsWithSegments("/media"), media => media.Use((http, next) =>
+        {
+            if (http.Features.Get<Microsoft.AspNetCore.Diagnostics.IStatusCodePagesFeature>() is { } pages) pages.Enabled = false;
+            return next(http);
+        }));
+        app.UseWhen(c => !c.Request.Path.StartsWithSegments("/api"), pages => pages.UseBadRequestStatus());
         app.UseRequestLocalization(o =>
         {
             o.SetDefaultCulture("en").AddSupportedCultures(SupportedCultures).AddSupportedUICultures(SupportedCultures);
             o.RequestCultureProviders = [new CookieRequestCultureProvider(), new AcceptLanguageHeaderRequestCultureProvider()];
         });
+        // Before authentication, so that guessing keys is limited as much as using one.
+        app.UseRateLimiter();
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseAntiforgery();
@@ -145,6 +164,7 @@ public static class AgentWorkspaceApp
         app.MapOpenApi().AllowAnonymous();
         app.MapAccountEndpoints();
         app.MapCardDownloads();
+        app.MapAvatars();
         app.MapAgentWorkspaceApi();
         app.MapPreferenceEndpoints();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
@@ -198,7 +218,7 @@ public static class AgentWorkspaceApp
             {
                 var cards = demo.Cards;
                 var result = await Task.Run(() => app.Services.GetRequiredService<DemoDataSeeder>().SeedCards(new DemoSeedOptions(cards), agents));
-                output?.WriteLine($"Demo data: {result.Cards} cards, {result.Identities} identities, {result.Cases} cases, {result.Messages} messages ({result.Elapsed.TotalSeconds:0.0} s).");
+                output?.WriteLine($"Demo data: {result.Cards} cards, {result.Identities} identities, {result.Cases} cases, {result.Messages} messages, {result.CrmRecords} CRM records ({result.Elapsed.TotalSeconds:0.0} s).");
             }
         }
 

@@ -50,7 +50,7 @@ public static class SeedCommand
                 result = await Task.Run(() => seeder.SeedCards(new DemoSeedOptions(cards, profile, Seed: 20261122), agents, new SyncProgress(task)));
                 _ = progress;
             });
-        AnsiConsole.MarkupLineInterpolated($"[green]Seeded[/] {result!.Cards:N0} cards, {result.Identities:N0} identities, {result.Cases:N0} cases, {result.Messages:N0} messages in {result.Elapsed.TotalSeconds:0.0} s into {DatabaseStartup.Describe(factory.Options)}.");
+        AnsiConsole.MarkupLineInterpolated($"[green]Seeded[/] {result!.Cards:N0} cards, {result.Identities:N0} identities, {result.Cases:N0} cases, {result.Messages:N0} messages, {result.CrmRecords:N0} CRM records in {result.Elapsed.TotalSeconds:0.0} s into {DatabaseStartup.Describe(factory.Options)}.");
         return 0;
     }
 

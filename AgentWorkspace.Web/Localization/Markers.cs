@@ -9,6 +9,9 @@ public sealed class SharedResource;
 /// <summary>The digital inbox, case handling, approvals.</summary>
 public sealed class InboxResource;
 
+/// <summary>The CRM sections, the create dialog, /crm/{type}/{id} and /admin/crm (issue 18).</summary>
+public sealed class CrmResource;
+
 /// <summary>Customers search, condensed and detailed card.</summary>
 public sealed class CardsResource;
 

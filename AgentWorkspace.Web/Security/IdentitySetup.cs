@@ -3,6 +3,7 @@ using AgentWorkspace.Core.Domain.Identity;
 using AgentWorkspace.Core.Persistence;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
 namespace AgentWorkspace.Web.Security;
@@ -19,8 +20,14 @@ public static class IdentitySetup
 {
     public const string DisplayNameClaim = "aw:display_name";
 
+    /// <summary>Identity, the sign-in cookie, roles and policies; <see cref="SecuritySettings"/> when registered before, else the defaults.</summary>
     public static IServiceCollection AddAgentWorkspaceIdentity(this IServiceCollection services)
     {
+        services.TryAddSingleton(SecuritySettings.Default);
+        services.TryAddSingleton<SignedInUserCheck>();
+        services.TryAddSingleton<SignInThrottle>();
+        // Identity's validator refreshes the cookie's claims at the same interval as open pages are checked.
+        services.AddOptions<SecurityStampValidatorOptions>().Configure<SecuritySettings>((o, s) => o.ValidationInterval = s.RevalidationInterval);
         services.AddAuthentication(o =>
             {
                 o.DefaultScheme = IdentityConstants.ApplicationScheme;
@@ -36,9 +43,11 @@ public static class IdentitySetup
                 o.Cookie.SameSite = SameSiteMode.Lax;
                 o.SlidingExpiration = true;
                 o.ExpireTimeSpan = TimeSpan.FromHours(10);
-                // API callers get status codes, never a redirect to the sign-in page.
+                // API callers (and image requests) get status codes, never a redirect to the sign-in page.
                 o.Events.OnRedirectToLogin = ctx => ApiAware(ctx, StatusCodes.Status401Unauthorized);
                 o.Events.OnRedirectToAccessDenied = ctx => ApiAware(ctx, StatusCodes.Status403Forbidden);
+                // A disabled user or a changed security stamp ends the cookie at the next page request.
+                o.Events.OnValidatePrincipal = SignedInUserCheck.ValidateCookieAsync;
             }));
 
         services.AddIdentityCore<AppUser>(o =>
@@ -72,7 +81,8 @@ public static class IdentitySetup
 
     private static Task ApiAware(Microsoft.AspNetCore.Authentication.RedirectContext<Microsoft.AspNetCore.Authentication.Cookies.CookieAuthenticationOptions> ctx, int status)
     {
-        if (ctx.Request.Path.StartsWithSegments("/api"))
+        // An image request (/media) is answered by its status too: a sign-in page is no picture.
+        if (ctx.Request.Path.StartsWithSegments("/api") || ctx.Request.Path.StartsWithSegments("/media"))
         {
             ctx.Response.StatusCode = status;
             return Task.CompletedTask;

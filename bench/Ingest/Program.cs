@@ -51,6 +51,17 @@ if (!File.Exists(file) && !file.EndsWith("-empty.db", StringComparison.Ordinal))
 var factory = new AgentWorkspaceDbContextFactory(DatabaseOptions.From("Sqlite", $"Data Source={file}", Environment.CurrentDirectory));
 await DatabaseStartup.MigrateAsync(factory);
 await new ReferenceData(factory, TimeProvider.System).EnsureDefaultQueueAsync();
+// A/B for docs/decisions/010: AW_BENCH_SECURE_DELETE=off turns secure_delete off on every connection the factory keeps
+// (the app turns it on as each opens; leasing them all at once and switching them off leaves them off for the run).
+if (Environment.GetEnvironmentVariable("AW_BENCH_SECURE_DELETE") == "off")
+{
+    var held = new List<AgentWorkspaceDbContext>();
+    for (var i = 0; i < 16; i++) held.Add(factory.CreateDbContext());
+    foreach (var db in held) await db.Database.ExecuteSqlRawAsync("PRAGMA secure_delete=OFF");
+    foreach (var db in held) await db.DisposeAsync();
+}
+await using (var db = factory.CreateDbContext())
+    Console.WriteLine($"secure_delete on the factory's connections: {await db.Database.SqlQueryRaw<long>("SELECT secure_delete AS Value FROM pragma_secure_delete").SingleAsync()}");
 await using (var db = factory.CreateDbContext())
     Console.WriteLine($"{file}: {await db.Cards.CountAsync():N0} cards, {await db.Identities.CountAsync():N0} identities, {await db.Messages.CountAsync():N0} messages");
 Console.WriteLine($"{Environment.ProcessorCount} cores, {count:N0} interactions per scenario");
@@ -155,6 +166,8 @@ if (mode is "all" or "http" or "rate" or "rate-apart")
             ["ConnectionStrings:AgentWorkspace"] = $"Data Source={file}",
             ["Demo:Seed"] = "false",
             ["Api:Keys:0"] = "bench-key",
+            // The load is one key by design: its allowance (Api:RateLimit) would measure the limiter, not ingest.
+            ["Api:RateLimit:PermitLimit"] = "0",
         });
     });
     await AgentWorkspaceApp.InitializeAsync(app, output: null);

@@ -32,6 +32,17 @@ if (existing < cards)
 }
 Console.WriteLine($"{file}: {Math.Max(existing, cards):N0} cards");
 
+// A/B for docs/decisions/010: AW_BENCH_SECURE_DELETE=off turns secure_delete off on every connection the factory keeps
+// (the app turns it on as each opens; leasing them all at once and switching them off leaves them off for the run).
+if (Environment.GetEnvironmentVariable("AW_BENCH_SECURE_DELETE") == "off")
+{
+    var held = new List<AgentWorkspaceDbContext>();
+    for (var i = 0; i < 16; i++) held.Add(factory.CreateDbContext());
+    foreach (var db in held) await db.Database.ExecuteSqlRawAsync("PRAGMA secure_delete=OFF");
+    foreach (var db in held) await db.DisposeAsync();
+}
+await using (var db = factory.CreateDbContext())
+    Console.WriteLine($"secure_delete on the factory's connections: {await db.Database.SqlQueryRaw<long>("SELECT secure_delete AS Value FROM pragma_secure_delete").SingleAsync()}");
 var feed = new InProcessChangeFeed();
 var runner = new AgentWorkspace.Core.UseCases.UseCaseRunner(factory, feed, TimeProvider.System);
 var settings = new SettingsService(factory, runner, new SettingsDefaults());

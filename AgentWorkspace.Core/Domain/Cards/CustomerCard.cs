@@ -280,13 +280,21 @@ public sealed class CustomerCard : IVersioned
         merged.MarkMergedInto(Id, now);
     }
 
-    /// <summary>An unmerge needs the survivor still active and the merged card still its tombstone.</summary>
+    /// <summary>
+    /// An unmerge needs the survivor still active and editable (neither anonymized, merged again nor locked)
+    /// and the merged card still its tombstone.
+    /// </summary>
     public static void EnsureUnmergeable(CustomerCard survivor, CustomerCard merged)
     {
+        if (survivor.Status == CardStatus.Anonymized || merged.Status == CardStatus.Anonymized)
+            throw new DomainException($"Card {(survivor.Status == CardStatus.Anonymized ? survivor.Id : merged.Id)} was anonymized since; its merge can no longer be undone.")
+            { Code = "UnmergeAnonymized", Args = [survivor.Status == CardStatus.Anonymized ? survivor.Id : merged.Id] };
         if (survivor.Status != CardStatus.Active)
             throw new DomainException($"Card {survivor.Id} was merged again since; undo that merge first.") { Code = "UnmergeAfterLaterMerge", Args = [survivor.Id] };
         if (merged.Status != CardStatus.Merged || merged.MergedIntoId != survivor.Id)
             throw new DomainException($"Card {merged.Id} is no longer merged into card {survivor.Id}.") { Code = "UnmergeNoLongerMerged", Args = [merged.Id, survivor.Id] };
+        if (survivor.IsLocked)
+            throw new DomainException($"Card {survivor.Id} is locked: unlock it before undoing its merge.") { Code = "UnmergeLocked", Args = [survivor.Id] };
     }
 
     public void RestoreFromMerge(DateTimeOffset now)
@@ -299,13 +307,29 @@ public sealed class CustomerCard : IVersioned
     public void Anonymize(DateTimeOffset now)
     {
         EnsureActive();
+        EraseProfile();
+        Status = CardStatus.Anonymized;
+        IsLocked = true;
+        UpdatedAt = now;
+    }
+
+    /// <summary>
+    /// A tombstone of a card merged into one being anonymized: the same person, so its profile goes too. It stays
+    /// a tombstone pointing at its survivor, so that old links still lead somewhere (docs/decisions/010).
+    /// </summary>
+    public void EraseMerged(DateTimeOffset now)
+    {
+        if (Status != CardStatus.Merged) throw new InvalidOperationException($"Card {Id} is not a merged card.");
+        EraseProfile();
+        UpdatedAt = now;
+    }
+
+    private void EraseProfile()
+    {
         FirstName = null; LastName = null; Company = null; JobTitle = null; City = null; Category = null; RelationshipType = null;
         Tags = string.Empty; AvatarUrl = null; PrimaryEmail = null; SecondaryEmail = null; MobilePhone = null; HomePhone = null;
         Gender = Gender.Unspecified; PreferredChannel = null;
         SearchName = string.Empty; SearchLastName = string.Empty; SearchCompany = string.Empty;
-        Status = CardStatus.Anonymized;
-        IsLocked = true;
-        UpdatedAt = now;
     }
 
     public void EnsureEditable()

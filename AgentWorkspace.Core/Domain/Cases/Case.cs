@@ -20,6 +20,15 @@ public enum CasePriority
     Urgent = 3,
 }
 
+/// <summary>After-call work of a voice case (seed 001): the call ends, the agent fills the wrap-up and completes it.</summary>
+public enum AfterCallWork
+{
+    None = 0,
+    /// <summary>The call ended; the wrap-up is to do.</summary>
+    WrapUp = 1,
+    Completed = 2,
+}
+
 /// <summary>One conversation with a contact on one channel.</summary>
 public sealed class Case : IVersioned
 {
@@ -49,6 +58,11 @@ public sealed class Case : IVersioned
     /// foreign key: identities are never deleted, and an erased one refuses replies with its own reason.
     /// </summary>
     public long? IdentityId { get; private set; }
+    public AfterCallWork AfterCallWork { get; private set; }
+    public DateTimeOffset? CallEndedAt { get; private set; }
+    public string? Disposition { get; private set; }
+    public string? WrapUpNotes { get; private set; }
+    public DateTimeOffset? WrapUpCompletedAt { get; private set; }
 
     public bool IsOpen => IsOpenStatus(Status);
 
@@ -197,6 +211,28 @@ public sealed class Case : IVersioned
     }
 
     public void MoveTo(long cardId) => CardId = cardId;
+
+    /// <summary>The call is over (the agent says so, or the telephony system through the API): after-call work begins.</summary>
+    public void EndCall(DateTimeOffset now)
+    {
+        if (Channel != Channel.Voice) throw new DomainException("Only a call ends; this case is not a voice case.", "caseId") { Code = "CallEndNotVoice" };
+        EnsureOpen();
+        if (AfterCallWork != AfterCallWork.None) throw new ConflictException("The call has already ended.") { Code = "CallAlreadyEnded" };
+        AfterCallWork = AfterCallWork.WrapUp;
+        CallEndedAt = now;
+    }
+
+    /// <summary>Completes the wrap-up with a disposition from the administrators' list and the agent's notes; the push to the CRM follows.</summary>
+    public void CompleteWrapUp(string? disposition, string? notes, DateTimeOffset now)
+    {
+        if (Channel != Channel.Voice) throw new DomainException("Only a call has a wrap-up; this case is not a voice case.", "caseId") { Code = "WrapUpNotVoice" };
+        if (AfterCallWork == AfterCallWork.None) throw new DomainException("The call has not ended yet; end it before the wrap-up.", "caseId") { Code = "WrapUpBeforeCallEnd" };
+        if (AfterCallWork == AfterCallWork.Completed) throw new ConflictException("The wrap-up is already completed.") { Code = "WrapUpAlreadyDone" };
+        Disposition = disposition;
+        WrapUpNotes = Text.Clean(notes, 4000, "notes");
+        AfterCallWork = AfterCallWork.Completed;
+        WrapUpCompletedAt = now;
+    }
 
     /// <summary>For demo data: puts the case in a given state without the workflow.</summary>
     public void SeedState(CaseStatus status, CasePriority priority, string? agentId, DateTimeOffset? firstResponseAt, DateTimeOffset? resolvedAt,

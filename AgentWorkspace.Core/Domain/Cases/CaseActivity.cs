@@ -43,6 +43,19 @@ public enum CaseEventType
     StatusChanged = 11,
     CommentAdded = 12,
     Merged = 13,
+    /// <summary>A CRM record was linked to the case (the detail names it).</summary>
+    CrmLinked = 14,
+    CrmUnlinked = 15,
+    /// <summary>A CRM record was created from the card.</summary>
+    CrmRecordCreated = 16,
+    /// <summary>The interaction reached a linked CRM record.</summary>
+    CrmPushed = 17,
+    /// <summary>The push to a linked CRM record failed (the detail gives the CRM's reason).</summary>
+    CrmPushFailed = 18,
+    /// <summary>The call ended: after-call work begins.</summary>
+    CallEnded = 19,
+    /// <summary>The wrap-up of a call was completed (the detail gives the disposition).</summary>
+    WrapUpCompleted = 20,
 }
 
 /// <summary>The case's History tab: every action taken on it, who and when.</summary>

@@ -25,9 +25,14 @@ public sealed class MergeRecord
 
     public void Undo(string actorName, DateTimeOffset at)
     {
-        if (UndoneAt is not null) throw new Common.DomainException("This merge was already undone.");
+        EnsureNotUndone();
         UndoneAt = at;
         UndoneBy = actorName;
+    }
+
+    public void EnsureNotUndone()
+    {
+        if (UndoneAt is not null) throw new Common.DomainException($"This merge was already undone (by {UndoneBy}).") { Code = "UnmergeAlreadyUndone", Args = [UndoneBy ?? "?"] };
     }
 }
 

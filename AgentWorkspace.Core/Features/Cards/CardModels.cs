@@ -48,6 +48,9 @@ public sealed record ConversationSummary(CaseSummary Case, TimeSpan WaitingTime,
 
 public sealed record SelfServiceActivity(string Type, string Title, DateTimeOffset? At);
 
+/// <summary>A card's photo address (null: none to show) and the name its initials come from.</summary>
+public sealed record CardAvatarSource(long CardId, string DisplayName, string? AvatarUrl);
+
 public sealed record CardSearchHit(long Id, string DisplayName, string? Company, string? AvatarUrl, string? PrimaryEmail, string? MobilePhone,
     IReadOnlyList<Channel> Channels, DateTimeOffset? LastContactAt);
 
@@ -83,6 +86,8 @@ public enum TimelineKind
     Note = 2,
     /// <summary>Case activity.</summary>
     CaseEvent = 3,
+    /// <summary>Customer activity: the card took in another card, or was merged into one (see <see cref="TimelineMerge"/>).</summary>
+    Merge = 4,
 }
 
 [Flags]
@@ -96,7 +101,16 @@ public enum TimelineFilter
 }
 
 public sealed record TimelineItem(TimelineKind Kind, long Id, DateTimeOffset At, long? CaseId, string Actor, string Text,
-    Channel? Channel = null, Direction? Direction = null, CaseEventType? EventType = null);
+    Channel? Channel = null, Direction? Direction = null, CaseEventType? EventType = null, TimelineMerge? Merge = null);
+
+/// <summary>
+/// A merge in a card's timeline, on both cards: the survivor's and the merged card's (shown once the merge is undone,
+/// since a merged card's page leads to its survivor). The names are the cards' as they are now (none once anonymized).
+/// <see cref="Undo"/> is what the reader may do about it, added by <see cref="Merge.MergeService.GetUndoOffersAsync"/>
+/// (none: no Undo is offered).
+/// </summary>
+public sealed record TimelineMerge(long MergeId, long SurvivorId, string? SurvivorName, long MergedId, string? MergedName,
+    DateTimeOffset? UndoneAt, string? UndoneBy, Merge.MergeUndoOffer? Undo = null);
 
 public sealed record TimelineCursor(DateTimeOffset At, TimelineKind Kind, long Id);
 

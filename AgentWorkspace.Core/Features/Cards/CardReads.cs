@@ -144,6 +144,21 @@ public sealed class CardReads
             card.PrimaryEmail, card.MobilePhone, card.Indicators, identities, panel);
     }
 
+    /// <summary>
+    /// Where the card's photo is (its avatar address, none for a merged or anonymized card) and the name its initials
+    /// come from, for the server to fetch it on the agent's behalf. Null when there is no such card.
+    /// </summary>
+    public async Task<CardAvatarSource?> GetAvatarSourceAsync(Actor actor, long cardId, CancellationToken ct = default)
+    {
+        actor.Require(Role.Agent);
+        await using var db = await _dbFactory.CreateDbContextAsync(ct);
+        var row = await db.Cards.AsNoTracking().Where(c => c.Id == cardId)
+            .Select(c => new { c.Status, c.AvatarUrl, c.FirstName, c.LastName, c.PrimaryEmail, c.MobilePhone }).FirstOrDefaultAsync(ct);
+        if (row is null) return null;
+        var name = $"{row.FirstName} {row.LastName}".Trim() is { Length: > 0 } n ? n : row.PrimaryEmail ?? row.MobilePhone ?? string.Empty;
+        return new CardAvatarSource(cardId, name, row.Status == CardStatus.Active ? row.AvatarUrl : null);
+    }
+
     /// <summary>Profile, identities, indicators, every custom field and the 50 newest messages, in one context.</summary>
     public async Task<CardFirstView> GetFirstViewAsync(Actor actor, long cardId, CancellationToken ct = default)
     {
@@ -293,7 +308,7 @@ public sealed class CardReads
             .Select(n => new NoteView(n.Id, n.CaseId, n.AuthorId, n.AuthorName, n.Text, n.CreatedAt, n.UpdatedAt)).ToListAsync(ct);
     }
 
-    /// <summary>Messages, notes and case events of the card in one list, newest first, keyset-paged by (time, kind, id).</summary>
+    /// <summary>Messages, notes, merges and case events of the card in one list, newest first, keyset-paged by (time, kind, id).</summary>
     public async Task<TimelinePage> GetTimelineAsync(Actor actor, long cardId, TimelineFilter filter, TimelineCursor? after = null, int pageSize = 30, CancellationToken ct = default)
     {
         actor.Require(Role.Agent);
@@ -317,6 +332,22 @@ public sealed class CardReads
             q = Keyset(q, after, TimelineKind.Note, n => n.CreatedAt, n => n.Id);
             items.AddRange((await q.OrderByDescending(n => n.CreatedAt).ThenByDescending(n => n.Id).Take(take).ToListAsync(ct))
                 .Select(n => new TimelineItem(TimelineKind.Note, n.Id, n.CreatedAt, n.CaseId, n.AuthorName, n.Text)));
+        }
+        if (filter.HasFlag(TimelineFilter.Customer))
+        {
+            var q = db.Merges.AsNoTracking().Where(m => m.SurvivorId == cardId || m.MergedId == cardId);
+            q = Keyset(q, after, TimelineKind.Merge, m => m.At, m => m.Id);
+            var merges = await q.OrderByDescending(m => m.At).ThenByDescending(m => m.Id).Take(take)
+                .Select(m => new { m.Id, m.At, m.ActorName, m.SurvivorId, m.MergedId, m.UndoneAt, m.UndoneBy }).ToListAsync(ct);
+            if (merges.Count > 0)
+            {
+                var others = merges.Select(m => m.SurvivorId == cardId ? m.MergedId : m.SurvivorId).Append(cardId).Distinct().ToList();
+                var names = (await db.Cards.AsNoTracking().Where(c => others.Contains(c.Id))
+                        .Select(c => new { c.Id, c.FirstName, c.LastName, c.PrimaryEmail, c.MobilePhone }).ToListAsync(ct))
+                    .ToDictionary(c => c.Id, c => $"{c.FirstName} {c.LastName}".Trim() is { Length: > 0 } n ? n : c.PrimaryEmail ?? c.MobilePhone);
+                items.AddRange(merges.Select(m => new TimelineItem(TimelineKind.Merge, m.Id, m.At, null, m.ActorName, string.Empty,
+                    Merge: new TimelineMerge(m.Id, m.SurvivorId, names.GetValueOrDefault(m.SurvivorId), m.MergedId, names.GetValueOrDefault(m.MergedId), m.UndoneAt, m.UndoneBy))));
+            }
         }
         if (filter.HasFlag(TimelineFilter.Case))
         {

@@ -4,6 +4,7 @@ using System.Globalization;
 using AgentWorkspace.Core.Domain.Cards;
 using AgentWorkspace.Core.Domain.Cases;
 using AgentWorkspace.Core.Domain.Channels;
+using AgentWorkspace.Core.Domain.Crm;
 using AgentWorkspace.Core.Domain.CustomFields;
 using AgentWorkspace.Core.Domain.Queues;
 using AgentWorkspace.Core.Persistence;
@@ -25,7 +26,8 @@ public sealed record DemoSeedOptions(int Cards, DemoProfile Profile = DemoProfil
 
 public sealed record DemoAgent(string UserId, string DisplayName, IReadOnlyList<string> QueueNames);
 
-public sealed record DemoSeedResult(int Cards, int Identities, int Cases, int Messages, TimeSpan Elapsed);
+/// <param name="CrmRecords">Accounts, contacts, leads and cases of the built-in CRM written with the cards.</param>
+public sealed record DemoSeedResult(int Cards, int Identities, int Cases, int Messages, TimeSpan Elapsed, int CrmRecords = 0);
 
 /// <summary>
 /// Generates deterministic demo data (fixed seed, French and English locales) and writes it in bulk
@@ -59,7 +61,7 @@ public sealed class DemoDataSeeder(IDbContextFactory<AgentWorkspaceDbContext> db
             .Select(i => Key(i.Space, i.NormalizedAddress)));
         // Deterministic for a given database state: the same seed on an empty database gives the same data.
         var generator = new Generator(options with { Seed = options.Seed + (int)(ids.Card - 1) }, agents, queues, fields, clock.GetUtcNow(), ids, taken);
-        var totals = new int[4];
+        var totals = new int[5];
         var done = 0;
         // A large load fills its tables first and builds their indexes afterwards, by sorting once,
         // instead of inserting every row into every B-tree: the indexes come back even if the load fails.
@@ -73,7 +75,7 @@ public sealed class DemoDataSeeder(IDbContextFactory<AgentWorkspaceDbContext> db
             foreach (var create in deferred) SqlitePragmas.Execute(connection, create, timeoutSeconds: 0);
             if (restore is not null) SqlitePragmas.Execute(connection, restore);
         }
-        return new DemoSeedResult(totals[0], totals[1], totals[2], totals[3], watch.Elapsed);
+        return new DemoSeedResult(totals[0], totals[1], totals[2], totals[3], watch.Elapsed, totals[4]);
 
         // Generating a chunk (Bogus, pure CPU) overlaps with writing the previous one (SQLite, one
         // writer): the generator runs one chunk ahead on another thread, in the same order, so the
@@ -119,7 +121,15 @@ public sealed class DemoDataSeeder(IDbContextFactory<AgentWorkspaceDbContext> db
                         Write(db, connection, tx, batch.Events);
                         Write(db, connection, tx, batch.Notes);
                         Write(db, connection, tx, batch.FieldValues);
+                        // The built-in CRM's records of these cards' contacts (issue 18).
+                        Write(db, connection, tx, batch.Households);
+                        Write(db, connection, tx, batch.Accounts);
+                        Write(db, connection, tx, batch.Contacts);
+                        Write(db, connection, tx, batch.Leads);
+                        Write(db, connection, tx, batch.CrmCases);
+                        Write(db, connection, tx, batch.AccountContacts);
                     });
+                    totals[4] += batch.Accounts.Count + batch.Contacts.Count + batch.Leads.Count + batch.CrmCases.Count;
                     totals[0] += batch.Cards.Count; totals[1] += batch.Identities.Count; totals[2] += batch.Cases.Count; totals[3] += batch.Messages.Count;
                     done += batch.Cards.Count;
                     progress?.Report(done);
@@ -145,7 +155,7 @@ public sealed class DemoDataSeeder(IDbContextFactory<AgentWorkspaceDbContext> db
     /// <summary>Drops the secondary indexes of the tables a seed fills and returns the statements that recreate them.</summary>
     private static List<string> DropIndexes(AgentWorkspaceDbContext db, System.Data.Common.DbConnection connection)
     {
-        var tables = new[] { typeof(CustomerCard), typeof(ChannelIdentity), typeof(Case), typeof(Message) }
+        var tables = new[] { typeof(CustomerCard), typeof(ChannelIdentity), typeof(Case), typeof(Message), typeof(CrmContact), typeof(CrmCase) }
             .Select(t => db.Model.FindEntityType(t)?.GetTableName()).OfType<string>().ToList();
         var creates = new List<(string Name, string Sql)>();
         using (var list = connection.CreateCommand())
@@ -175,6 +185,7 @@ public sealed class DemoDataSeeder(IDbContextFactory<AgentWorkspaceDbContext> db
     private sealed class IdCounters
     {
         public long Card, Identity, Case, Message, Attachment, Event, Note, FieldValue;
+        public long Household, Account, Contact, Lead, CrmCase, AccountContact;
 
         public IdCounters(AgentWorkspaceDbContext db)
         {
@@ -186,6 +197,12 @@ public sealed class DemoDataSeeder(IDbContextFactory<AgentWorkspaceDbContext> db
             Event = (db.CaseEvents.Max(x => (long?)x.Id) ?? 0) + 1;
             Note = (db.Notes.Max(x => (long?)x.Id) ?? 0) + 1;
             FieldValue = (db.CustomFieldValues.Max(x => (long?)x.Id) ?? 0) + 1;
+            Household = (db.CrmHouseholds.Max(x => (long?)x.Id) ?? 0) + 1;
+            Account = (db.CrmAccounts.Max(x => (long?)x.Id) ?? 0) + 1;
+            Contact = (db.CrmContacts.Max(x => (long?)x.Id) ?? 0) + 1;
+            Lead = (db.CrmLeads.Max(x => (long?)x.Id) ?? 0) + 1;
+            CrmCase = (db.CrmCases.Max(x => (long?)x.Id) ?? 0) + 1;
+            AccountContact = (db.CrmAccountContacts.Max(x => (long?)x.Id) ?? 0) + 1;
         }
     }
 
@@ -199,6 +216,12 @@ public sealed class DemoDataSeeder(IDbContextFactory<AgentWorkspaceDbContext> db
         public List<CaseEvent> Events { get; } = [];
         public List<Note> Notes { get; } = [];
         public List<CustomFieldValue> FieldValues { get; } = [];
+        public List<CrmHousehold> Households { get; } = [];
+        public List<CrmAccount> Accounts { get; } = [];
+        public List<CrmContact> Contacts { get; } = [];
+        public List<CrmLead> Leads { get; } = [];
+        public List<CrmCase> CrmCases { get; } = [];
+        public List<CrmAccountContact> AccountContacts { get; } = [];
     }
 
     private sealed class Generator
@@ -215,6 +238,11 @@ public sealed class DemoDataSeeder(IDbContextFactory<AgentWorkspaceDbContext> db
         private readonly Faker _en;
         private readonly HashSet<string> _usedAddresses;
         private int _plantedLeft;
+        // The CRM's data has its own random streams: adding it left the cards, cases and messages of a seed as they were.
+        private readonly Random _crm;
+        private readonly Faker _crmFr;
+        private readonly Faker _crmEn;
+        private readonly Dictionary<string, long> _accounts = new(StringComparer.Ordinal);
 
         public Generator(DemoSeedOptions options, IReadOnlyList<DemoAgent> agents, List<Queue> queues, IReadOnlyList<CustomFieldDefinition> fields, DateTimeOffset now, IdCounters ids, HashSet<string> taken)
         {
@@ -230,6 +258,9 @@ public sealed class DemoDataSeeder(IDbContextFactory<AgentWorkspaceDbContext> db
             _fr = new Faker("fr") { Random = new Randomizer(options.Seed) };
             _en = new Faker("en") { Random = new Randomizer(options.Seed + 1) };
             _plantedLeft = options.Profile == DemoProfile.Demo ? Math.Min(options.PlantedDuplicates, options.Cards / 20) : 0;
+            _crm = new Random(options.Seed + 18);
+            _crmFr = new Faker("fr") { Random = new Randomizer(options.Seed + 19) };
+            _crmEn = new Faker("en") { Random = new Randomizer(options.Seed + 20) };
         }
 
         public Batch Next(int count)
@@ -289,6 +320,12 @@ public sealed class DemoDataSeeder(IDbContextFactory<AgentWorkspaceDbContext> db
             card.SetLastContact(at);
             batch.Cards.Add(card);
             batch.Cases.Add(@case);
+
+            // About one CRM record per card: the contact, and a CRM case for one card in ten.
+            var contact = new CrmContact(card.FirstName, card.LastName ?? "-", null, e164, null, null, card.City, null, created, _ids.Contact++);
+            batch.Contacts.Add(contact);
+            if (cardId % 10 == 0)
+                batch.CrmCases.Add(new CrmCase(fr ? "Demande de rappel" : "Callback request", null, contact.Id, null, created, _ids.CrmCase++));
         }
 
         // ---------- demo shape ----------
@@ -403,8 +440,79 @@ public sealed class DemoDataSeeder(IDbContextFactory<AgentWorkspaceDbContext> db
                     batch.FieldValues.Add(new CustomFieldValue(cardId, field.Id, value, created, _ids.FieldValue++));
                 }
             }
+            if (!planted) DemoCrm(batch, person, email, mobile.E164, created);
             batch.Cards.Add(card);
         }
+
+        // ---------- the built-in CRM of the demo's contacts ----------
+
+        /// <summary>
+        /// Most contacts are CRM contacts (their e-mail and mobile match the card), some work at an account, some share a
+        /// household with others, some have CRM cases; the rest are leads or unknown to the CRM.
+        /// </summary>
+        private void DemoCrm(Batch batch, Person person, string email, string e164, DateTimeOffset created)
+        {
+            var f = person.French ? _crmFr : _crmEn;
+            var roll = _crm.Next(10);
+            if (roll >= 8)
+            {
+                if (roll == 8)
+                {
+                    var lead = new CrmLead(person.First, person.Last, email, e164, person.Company,
+                        person.French ? PickCrm("Demande de devis", "Intérêt pour l'offre premium", "Renouvellement") : PickCrm("Quote request", "Interested in premium", "Renewal"),
+                        created.AddDays(-_crm.Next(1, 60)), _ids.Lead++);
+                    lead.SeedStatus(PickCrm("Open", "Open", "Qualified", "Disqualified"));
+                    batch.Leads.Add(lead);
+                }
+                return;
+            }
+            long? householdId = null;
+            var address = $"{f.Address.StreetAddress()}, {person.City}";
+            if (_crm.Next(4) == 0)
+            {
+                var household = new CrmHousehold(person.French ? $"Foyer {person.Last}" : $"{person.Last} household", address, created, _ids.Household++);
+                batch.Households.Add(household);
+                householdId = household.Id;
+            }
+            var contact = new CrmContact(person.First, person.Last, email, e164, person.Company, person.Company is null ? null : f.Name.JobTitle(), person.City, householdId,
+                created.AddDays(-_crm.Next(0, 400)), _ids.Contact++);
+            batch.Contacts.Add(contact);
+            if (person.Company is not null)
+            {
+                var key = Domain.Common.Text.Fold(person.Company);
+                if (!_accounts.TryGetValue(key, out var accountId))
+                {
+                    var account = new CrmAccount(person.Company, null, null, person.City, PickCrm("Retail", "Banking", "Insurance", "Telecom", "Energy", "Transport"), created, _ids.Account++);
+                    batch.Accounts.Add(account);
+                    _accounts[key] = accountId = account.Id;
+                }
+                batch.AccountContacts.Add(new CrmAccountContact(accountId, contact.Id, PickCrm("Primary contact", "Billing", "Employee"), _ids.AccountContact++));
+            }
+            if (householdId is { } h)
+            {
+                for (var i = 0; i < 1 + _crm.Next(2); i++)
+                {
+                    var member = new CrmContact(f.Name.FirstName(), person.Last, null, null, null, null, person.City, h, created, _ids.Contact++);
+                    batch.Contacts.Add(member);
+                    if (_crm.Next(3) == 0) batch.CrmCases.Add(DemoCrmCase(member.Id, null, person.French, created));
+                }
+            }
+            var cases = _crm.Next(10) < 4 ? 1 + _crm.Next(2) : 0;
+            for (var i = 0; i < cases; i++)
+                batch.CrmCases.Add(DemoCrmCase(contact.Id, person.Company is null ? null : _accounts[Domain.Common.Text.Fold(person.Company)], person.French, created));
+        }
+
+        private CrmCase DemoCrmCase(long contactId, long? accountId, bool french, DateTimeOffset after)
+        {
+            var subjects = french
+                ? new[] { "Colis non reçu", "Remboursement en attente", "Changement d'adresse", "Résiliation", "Facture contestée", "Panne de l'appareil" }
+                : new[] { "Parcel not received", "Refund pending", "Change of address", "Cancellation", "Disputed invoice", "Device fault" };
+            var @case = new CrmCase(subjects[_crm.Next(subjects.Length)], null, contactId, accountId, after.AddDays(_crm.Next(0, 200)) is var at && at > _now ? _now : at, _ids.CrmCase++);
+            @case.SeedState(PickCrm("Active", "Active", "Resolved", "Cancelled"), PickCrm("Normal", "Normal", "High", "Low"));
+            return @case;
+        }
+
+        private T PickCrm<T>(params T[] items) => items[_crm.Next(items.Length)];
 
         private Channel ChannelFor(ChannelIdentity identity) => identity.Space switch
         {

@@ -56,6 +56,15 @@ public sealed class ReferenceData(IDbContextFactory<AgentWorkspaceDbContext> dbF
                 new QuickReply("Delivery tracking", "Your parcel is on its way. You can follow it from your account, under \"My orders\".", "en", ["delivery"]),
                 new QuickReply("Refund", "The refund has been issued and will reach your account within 3 to 5 business days.", "en", ["billing"]));
         }
+        if (!await db.Dispositions.AnyAsync(ct))
+        {
+            var now = clock.GetUtcNow();
+            var order = 1;
+            foreach (var label in DemoDispositions) db.Dispositions.Add(new Domain.Crm.Disposition(label, order++, now));
+        }
         await db.SaveChangesAsync(ct);
     }
+
+    /// <summary>The wrap-up dispositions of the demo (after-call work, seed 001).</summary>
+    public static readonly string[] DemoDispositions = ["Resolved on first call", "Callback scheduled", "Information given", "Complaint", "Sale", "Wrong number"];
 }

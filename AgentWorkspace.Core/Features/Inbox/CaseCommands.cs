@@ -18,7 +18,7 @@ namespace AgentWorkspace.Core.Features.Inbox;
 /// cancel, reopen, reply, internal note, draft for approval, mark read. Each is one use case (ADR 008)
 /// with its case event and audit row; the rules themselves are the case's (<see cref="Case"/>).
 /// </summary>
-public sealed class CaseCommands(UseCaseRunner run, ReplyDelivery delivery)
+public sealed class CaseCommands(UseCaseRunner run, ReplyDelivery delivery, Crm.CrmPushSignal? crmSignal = null, Crm.CrmOptions? crmOptions = null)
 {
 
     /// <summary>Assign to me. Two agents taking the same case at once: the first wins, the second is told who has it.</summary>
@@ -47,23 +47,82 @@ public sealed class CaseCommands(UseCaseRunner run, ReplyDelivery delivery)
             RequireHandler(db, actor, c);
             var before = c.AssignedAgentId;
             c.Unassign();
-            return Task.FromResult(new Change(CaseEventType.Unassigned, InboxQueries.AgentName(db, before), "Unassigned", before, null));
+            // A digital case leaves the agent: its linked CRM records get the interaction (seed 001).
+            return Task.FromResult(new Change(CaseEventType.Unassigned, InboxQueries.AgentName(db, before), "Unassigned", before, null,
+                Then: (use, @case) => Crm.CrmOutbox.EnqueueAsync(use, @case, Domain.Crm.CrmPushTrigger.Unassign, crmSignal, crmOptions)));
         }, ct);
 
     /// <summary>To another queue, and optionally to an agent. An agent transfers the cases they handle; a supervisor any.</summary>
     public Task<CaseTile> TransferAsync(Actor actor, long caseId, long queueId, string? agentId, CancellationToken ct = default) =>
+        ChangeAsync(actor, caseId, Role.Agent, (db, c, now) => TransferChange(db, actor, c, queueId, agentId, ct), ct);
+
+    /// <summary>
+    /// The same for the telephony and scripts (API): the queue by name or id (the case's own queue when left out),
+    /// the agent by e-mail; at least one of the two.
+    /// </summary>
+    public Task<CaseTile> TransferToAsync(Actor actor, long caseId, string? queue, string? agentEmail, CancellationToken ct = default) =>
+        ChangeAsync(actor, caseId, Role.Agent, async (db, c, now) =>
+        {
+            if (string.IsNullOrWhiteSpace(queue) && string.IsNullOrWhiteSpace(agentEmail))
+                throw new DomainException("Say where to: a queue, an agent's e-mail, or both.", "queue") { Code = "TransferNowhere" };
+            var queueId = c.QueueId;
+            if (!string.IsNullOrWhiteSpace(queue))
+            {
+                var name = queue.Trim();
+                var queues = await db.Queues.AsNoTracking().Select(q => new { q.Id, q.Name }).ToListAsync(ct);
+                queueId = (long.TryParse(name, NumberStyles.None, CultureInfo.InvariantCulture, out var id) ? queues.FirstOrDefault(q => q.Id == id) : null)?.Id
+                    ?? queues.FirstOrDefault(q => string.Equals(q.Name, name, StringComparison.OrdinalIgnoreCase))?.Id
+                    ?? throw new DomainException($"No queue is named '{name}'.", "queue") { Code = "QueueUnknown" };
+            }
+            string? agentId = null;
+            if (!string.IsNullOrWhiteSpace(agentEmail))
+            {
+                var normalized = agentEmail.Trim().ToUpperInvariant();
+                agentId = await db.Users.AsNoTracking().Where(u => u.NormalizedEmail == normalized).Select(u => u.Id).FirstOrDefaultAsync(ct)
+                    ?? throw new DomainException("No such agent.", "agentEmail") { Code = "AgentUnknown" };
+            }
+            return await TransferChange(db, actor, c, queueId, agentId, ct);
+        }, ct);
+
+    private async Task<Change> TransferChange(AgentWorkspaceDbContext db, Actor actor, Case c, long queueId, string? agentId, CancellationToken ct)
+    {
+        RequireHandler(db, actor, c);
+        var queue = await db.Queues.AsNoTracking().FirstOrDefaultAsync(q => q.Id == queueId, ct)
+            ?? throw new DomainException($"Queue {queueId} does not exist.", "queueId") { Code = "QueueUnknown" };
+        string? agentName = null;
+        if (!string.IsNullOrEmpty(agentId)) agentName = await InboxQueries.UserNameAsync(db, agentId, "agentId", ct);
+        else agentId = null;
+        var before = $"{c.QueueId}/{c.AssignedAgentId}";
+        var fromQueue = c.QueueId;
+        c.TransferTo(queueId, agentId);
+        return new Change(CaseEventType.Transferred, agentName is null ? queue.Name : $"{queue.Name} → {agentName}", "Transferred", before, $"{queueId}/{agentId}", agentId, fromQueue,
+            Then: (use, @case) => Crm.CrmOutbox.EnqueueAsync(use, @case, Domain.Crm.CrmPushTrigger.Transfer, crmSignal, crmOptions));
+    }
+
+    /// <summary>
+    /// The call is over (seed 001): from the agent, or from the telephony system through the API. A voice case then
+    /// waits for its wrap-up; nothing is pushed to the CRM yet.
+    /// </summary>
+    public Task<CaseTile> EndCallAsync(Actor actor, long caseId, CancellationToken ct = default) =>
+        ChangeAsync(actor, caseId, Role.Agent, (db, c, now) =>
+        {
+            RequireHandler(db, actor, c);
+            c.EndCall(now);
+            return Task.FromResult(new Change(CaseEventType.CallEnded, null, "CallEnded", null, nameof(AfterCallWork.WrapUp), c.AssignedAgentId));
+        }, ct);
+
+    /// <summary>
+    /// Completes the call's after-call work (seed 001) with a disposition of the administrators' list and notes; in the
+    /// same transaction, the interaction goes to the outbox for every CRM record linked to the case.
+    /// </summary>
+    public Task<CaseTile> WrapUpAsync(Actor actor, long caseId, string? disposition, string? notes, CancellationToken ct = default) =>
         ChangeAsync(actor, caseId, Role.Agent, async (db, c, now) =>
         {
             RequireHandler(db, actor, c);
-            var queue = await db.Queues.AsNoTracking().FirstOrDefaultAsync(q => q.Id == queueId, ct)
-                ?? throw new DomainException($"Queue {queueId} does not exist.", "queueId") { Code = "QueueUnknown" };
-            string? agentName = null;
-            if (!string.IsNullOrEmpty(agentId)) agentName = await InboxQueries.UserNameAsync(db, agentId, "agentId", ct);
-            else agentId = null;
-            var before = $"{c.QueueId}/{c.AssignedAgentId}";
-            var fromQueue = c.QueueId;
-            c.TransferTo(queueId, agentId);
-            return new Change(CaseEventType.Transferred, agentName is null ? queue.Name : $"{queue.Name} → {agentName}", "Transferred", before, $"{queueId}/{agentId}", agentId, fromQueue);
+            var label = await Crm.DispositionService.ResolveAsync(db, disposition, ct);
+            c.CompleteWrapUp(label, notes, now);
+            return new Change(CaseEventType.WrapUpCompleted, label, "WrapUpCompleted", nameof(AfterCallWork.WrapUp), label, c.AssignedAgentId,
+                Then: (use, @case) => Crm.CrmOutbox.EnqueueAsync(use, @case, Domain.Crm.CrmPushTrigger.WrapUp, crmSignal, crmOptions));
         }, ct);
 
     public Task<CaseTile> ResolveAsync(Actor actor, long caseId, CancellationToken ct = default) =>
@@ -183,9 +242,11 @@ public sealed class CaseCommands(UseCaseRunner run, ReplyDelivery delivery)
     /// <summary>Earlier messages of a case, before the cursor (keyset), with the notes and comments of that span.</summary>
 
 
-    private sealed record Change(CaseEventType Type, string? Detail, string AuditAction, string? Before, string? After, string? AgentId = null, long? FromQueueId = null, bool AllowClosed = false);
+    /// <param name="Then">Runs in the same transaction once the change is applied (the CRM outbox of a transfer, an unassignment, a wrap-up).</param>
+    private sealed record Change(CaseEventType Type, string? Detail, string AuditAction, string? Before, string? After, string? AgentId = null, long? FromQueueId = null, bool AllowClosed = false,
+        Func<UseCase, Case, Task<int>>? Then = null);
 
-    /// <summary>Loads the case, checks role and visibility, applies the change, writes event and audit, commits, publishes.</summary>
+    /// <summary>Loads the case, checks role and that the actor may act on it (<see cref="CaseAccess"/>), applies the change, writes event and audit, commits, publishes.</summary>
     private async Task<CaseTile> ChangeAsync(Actor actor, long caseId, Role minimum, Func<AgentWorkspaceDbContext, Case, DateTimeOffset, Task<Change>> apply, CancellationToken ct,
         [System.Runtime.CompilerServices.CallerMemberName] string operation = "")
     {
@@ -197,9 +258,10 @@ public sealed class CaseCommands(UseCaseRunner run, ReplyDelivery delivery)
             {
                 var db = use.Db;
                 var @case = await db.Cases.FirstOrDefaultAsync(c => c.Id == caseId, use.Cancellation) ?? throw InboxQueries.NotFound(caseId);
-                await InboxQueries.EnsureVisibleAsync(db, actor, @case, use.Cancellation);
+                await CaseAccess.EnsureMayActAsync(db, actor, @case, use.Cancellation);
                 var assigneeBefore = @case.AssignedAgentId;
                 var change = await apply(db, @case, use.Now);
+                if (change.Then is { } then) await then(use, @case);
                 // Said on the event, so that the agent who now has the case is told (issue 22), whoever gave it to them.
                 var assigned = @case.AssignedAgentId is not null && @case.AssignedAgentId != assigneeBefore;
                 db.CaseEvents.Add(new CaseEvent(@case.Id, @case.CardId, change.Type, actor.UserId, actor.DisplayName, change.Detail, use.Now));
@@ -223,7 +285,10 @@ public sealed class CaseCommands(UseCaseRunner run, ReplyDelivery delivery)
     internal static ChangeEvent CaseChanged(ChangeKind kind, CaseTile tile) =>
         new(kind, tile.CardId, tile.Id, tile.QueueId, AgentId: tile.AssignedAgentId);
 
-    /// <summary>Working a case belongs to its assignee (or anyone who may see it while unassigned); a supervisor may always.</summary>
+    /// <summary>
+    /// Working a case belongs to its assignee (or, while unassigned, anyone who may act on it); a supervisor may always.
+    /// <see cref="ChangeAsync"/> has checked already that the actor may act on the case at all (<see cref="CaseAccess"/>).
+    /// </summary>
     private static void RequireHandler(AgentWorkspaceDbContext db, Actor actor, Case c) =>
         c.EnsureWorkableBy(actor.UserId, actor.IsAtLeast(Role.Supervisor), id => InboxQueries.AgentName(db, id));
 }

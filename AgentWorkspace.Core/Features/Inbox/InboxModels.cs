@@ -122,3 +122,6 @@ public sealed record PendingDraft(long Id, long CaseId, Channel Channel, string 
 public sealed record DraftCursor(DateTimeOffset SubmittedAt, long Id);
 
 public sealed record DraftPage(IReadOnlyList<PendingDraft> Drafts, DraftCursor? Next);
+
+/// <summary>A case's after-call work: only a voice case has one; <see cref="State"/> None until the call ends, WrapUp until completed.</summary>
+public sealed record AfterCallWorkView(long CaseId, bool IsCall, AfterCallWork State, DateTimeOffset? CallEndedAt, string? Disposition, string? Notes, DateTimeOffset? CompletedAt);

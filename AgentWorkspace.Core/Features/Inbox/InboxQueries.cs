@@ -326,7 +326,20 @@ public sealed class InboxQueries(IDbContextFactory<AgentWorkspaceDbContext> dbFa
             card.Identities.Where(i => !i.IsErased).OrderBy(i => i.Channel).Select(i => (i.Channel, i.RawAddress, i.ProfileUrl)).ToList());
     }
 
-    /// <summary>An agent sees the cases of their queues and the cases assigned to them; a supervisor sees all.</summary>
+    /// <summary>The after-call work of a voice case (seed 001): whether the call ended, and the wrap-up once completed.</summary>
+    public async Task<AfterCallWorkView> AfterCallWorkAsync(Actor actor, long caseId, CancellationToken ct = default)
+    {
+        actor.Require(Role.Agent);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var @case = await db.Cases.AsNoTracking().FirstOrDefaultAsync(c => c.Id == caseId, ct) ?? throw NotFound(caseId);
+        await EnsureVisibleAsync(db, actor, @case, ct);
+        return new AfterCallWorkView(caseId, @case.Channel == Channel.Voice, @case.AfterCallWork, @case.CallEndedAt, @case.Disposition, @case.WrapUpNotes, @case.WrapUpCompletedAt);
+    }
+
+    /// <summary>
+    /// The inbox is a work list: it lists and opens the cases of the agent's queues and the cases assigned to them (a
+    /// supervisor's: all). Any other case is read on its contact's card, where every agent reads every case (ADR 014).
+    /// </summary>
     internal static async Task EnsureVisibleAsync(AgentWorkspaceDbContext db, Actor actor, Case c, CancellationToken ct)
     {
         if (actor.IsAtLeast(Role.Supervisor) || c.AssignedAgentId == actor.UserId) return;

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using AgentWorkspace.Core.Domain.Audit;
 using AgentWorkspace.Core.Domain.Cards;
 using AgentWorkspace.Core.Domain.Channels;
@@ -29,10 +30,10 @@ public sealed record MergeField(string Field, string? SurvivorValue, string? Mer
 
 /// <summary>
 /// Merges two cards in one transaction and keeps a ledger of every moved row and every choice, so
-/// that an unmerge restores both cards exactly as they were (while the survivor has not been merged
-/// again since).
+/// that an unmerge restores the merged card and moves back what came with it, keeping what the
+/// survivor changed since (see <see cref="UndoAsync"/>).
 /// </summary>
-public sealed class MergeService(IDbContextFactory<AgentWorkspaceDbContext> dbFactory, UseCaseRunner run, SettingsService settings)
+public sealed partial class MergeService(IDbContextFactory<AgentWorkspaceDbContext> dbFactory, UseCaseRunner run, SettingsService settings)
 {
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = false };
 
@@ -82,6 +83,8 @@ public sealed class MergeService(IDbContextFactory<AgentWorkspaceDbContext> dbFa
     {
         var (db, now, ct, actor) = (use.Db, use.Now, use.Cancellation, use.Actor);
         var (survivor, merged) = await LoadPairAsync(db, survivorId, mergedId, ct);
+        var fieldIdents = await db.CustomFields.ToDictionaryAsync(f => f.Id, f => f.Ident, ct);
+        EnsureKnownChoices(choices, survivor, fieldIdents.Values);
 
         var ledger = new MergeLedger
         {
@@ -92,18 +95,13 @@ public sealed class MergeService(IDbContextFactory<AgentWorkspaceDbContext> dbFa
         };
 
         // Profile, field by field: the survivor's value unless the merged card's was chosen (or the survivor has none).
-        var sp = survivor.Snapshot();
-        var mp = merged.Snapshot();
-        var picked = new Dictionary<string, string?>();
-        foreach (var key in sp.Keys)
-        {
-            var take = choices.TryGetValue(key, out var c) ? c == MergeChoice.Merged : string.IsNullOrEmpty(sp[key]) && !string.IsNullOrEmpty(mp[key]);
-            picked[key] = take ? mp[key] : sp[key];
-        }
-        var profile = CustomerCard.ProfileFromSnapshot(picked);
+        var profile = CustomerCard.ProfileFromSnapshot(Pick(survivor.Snapshot(), merged.Snapshot(), ledger.Choices));
 
         // Rows that move: record their ids first, then move them with set-based updates.
-        ledger.Identities = await db.Identities.Where(i => i.CardId == mergedId).Select(i => i.Id).ToListAsync(ct);
+        ledger.IdentityRows = await db.Identities.Where(i => i.CardId == mergedId).OrderBy(i => i.Id)
+            .Select(i => new IdentityRow(i.Id, i.Channel, i.RawAddress, i.DisplayName, i.ProfileUrl, i.Followers, i.Following, i.FirstSeenAt, i.LastSeenAt, i.IsErased))
+            .ToListAsync(ct);
+        ledger.Identities = ledger.IdentityRows.Select(i => i.Id).ToList();
         ledger.Cases = await db.Cases.Where(i => i.CardId == mergedId).Select(i => i.Id).ToListAsync(ct);
         ledger.Messages = await db.Messages.Where(i => i.CardId == mergedId).Select(i => i.Id).ToListAsync(ct);
         ledger.Notes = await db.Notes.Where(i => i.CardId == mergedId).Select(i => i.Id).ToListAsync(ct);
@@ -118,7 +116,6 @@ public sealed class MergeService(IDbContextFactory<AgentWorkspaceDbContext> dbFa
         // Custom-field values: move the merged card's where the survivor has none; on a clash, keep the chosen one
         // and write the other into the ledger so that an unmerge can put it back.
         var values = await db.CustomFieldValues.Where(v => v.CardId == survivorId || v.CardId == mergedId).ToListAsync(ct);
-        var fieldIdents = await db.CustomFields.ToDictionaryAsync(f => f.Id, f => f.Ident, ct);
         foreach (var mv in values.Where(v => v.CardId == mergedId).ToList())
         {
             var sv = values.FirstOrDefault(v => v.CardId == survivorId && v.FieldId == mv.FieldId);
@@ -126,6 +123,7 @@ public sealed class MergeService(IDbContextFactory<AgentWorkspaceDbContext> dbFa
             if (sv is null)
             {
                 ledger.MovedFieldValues.Add(mv.Id);
+                (ledger.MovedFieldValueRows ??= []).Add(new FieldValueRow(mv.Id, mv.FieldId, mv.Value, mv.UpdatedAt));
                 mv.MoveTo(survivorId);
                 continue;
             }
@@ -139,6 +137,7 @@ public sealed class MergeService(IDbContextFactory<AgentWorkspaceDbContext> dbFa
         }
 
         survivor.Absorb(merged, profile, region, now);
+        ledger.SurvivorAfter = survivor.Snapshot();
 
         var record = new MergeRecord(survivorId, mergedId, actor.UserId, actor.DisplayName, now, JsonSerializer.Serialize(ledger, Json));
         db.Merges.Add(record);
@@ -150,59 +149,21 @@ public sealed class MergeService(IDbContextFactory<AgentWorkspaceDbContext> dbFa
         return new MergeResult(record.Id, survivorId, mergedId, ledger.Identities.Count, ledger.Cases.Count, ledger.Messages.Count, ledger.Notes.Count);
     }
 
-    /// <summary>Restores both cards as they were before the merge.</summary>
-    public async Task UndoAsync(Actor actor, long mergeId, CancellationToken ct = default)
+    /// <summary>
+    /// A choice names a profile field ("city") or a custom field ("cf:loyalty-tier"); any other name is refused rather than
+    /// ignored, so that a misspelt field never merges silently the other way.
+    /// </summary>
+    private static void EnsureKnownChoices(IReadOnlyDictionary<string, MergeChoice> choices, CustomerCard survivor, IEnumerable<string> fieldIdents)
     {
-        await RequireMayMergeAsync(actor, ct);
-        var region = await settings.DefaultRegionAsync(ct);
-        try
+        if (choices.Count == 0) return;
+        var known = survivor.Snapshot().Keys.Concat(fieldIdents.Select(i => "cf:" + i)).ToHashSet(StringComparer.Ordinal);
+        foreach (var (field, choice) in choices)
         {
-            await run.RunAsync("Card.Unmerge", actor, Role.Agent, use => UndoCoreAsync(use, mergeId, region), ct);
+            if (!known.Contains(field))
+                throw new DomainException($"'{field}' is not a field of a card; choices name a profile field ({string.Join(", ", survivor.Snapshot().Keys)}) or a custom field as cf:<ident>.", "choices." + field)
+                { Code = "MergeChoiceUnknown", Args = [field] };
+            if (!Enum.IsDefined(choice)) throw new DomainException($"choices.{field} is survivor or merged.", "choices." + field);
         }
-        catch (DbUpdateConcurrencyException)
-        {
-            throw new ConflictException("One of the cards changed while undoing the merge. Reload and try again.");
-        }
-    }
-
-    private static async Task UndoCoreAsync(UseCase use, long mergeId, string region)
-    {
-        var (db, now, ct, actor) = (use.Db, use.Now, use.Cancellation, use.Actor);
-        var record = await db.Merges.FirstOrDefaultAsync(m => m.Id == mergeId, ct) ?? throw new NotFoundException($"Merge {mergeId} does not exist.");
-        if (record.UndoneAt is not null) throw new DomainException("This merge was already undone.");
-        var survivor = await db.Cards.FirstAsync(c => c.Id == record.SurvivorId, ct);
-        var merged = await db.Cards.FirstAsync(c => c.Id == record.MergedId, ct);
-        CustomerCard.EnsureUnmergeable(survivor, merged);
-        var ledger = JsonSerializer.Deserialize<MergeLedger>(record.LedgerJson, Json) ?? throw new InvalidOperationException("Unreadable merge ledger.");
-        var mergedId = merged.Id;
-
-        await db.Identities.Where(i => ledger.Identities.Contains(i.Id)).ExecuteUpdateAsync(s => s.SetProperty(i => i.CardId, mergedId), ct);
-        await db.Cases.Where(i => ledger.Cases.Contains(i.Id)).ExecuteUpdateAsync(s => s.SetProperty(i => i.CardId, mergedId).SetProperty(i => i.Version, i => i.Version + 1), ct);
-        await db.Messages.Where(i => ledger.Messages.Contains(i.Id)).ExecuteUpdateAsync(s => s.SetProperty(i => i.CardId, mergedId), ct);
-        await db.Notes.Where(i => ledger.Notes.Contains(i.Id)).ExecuteUpdateAsync(s => s.SetProperty(i => i.CardId, mergedId), ct);
-        await db.CaseEvents.Where(i => ledger.CaseEvents.Contains(i.Id)).ExecuteUpdateAsync(s => s.SetProperty(i => i.CardId, mergedId), ct);
-        await db.CustomFieldValues.Where(v => ledger.MovedFieldValues.Contains(v.Id)).ExecuteUpdateAsync(s => s.SetProperty(v => v.CardId, mergedId), ct);
-        foreach (var o in ledger.OverwrittenFieldValues)
-            await db.CustomFieldValues.Where(v => v.Id == o.Id).ExecuteUpdateAsync(s => s.SetProperty(v => v.Value, o.Value).SetProperty(v => v.UpdatedAt, o.UpdatedAt), ct);
-        foreach (var r in ledger.RemovedFieldValues)
-            db.CustomFieldValues.Add(new CustomFieldValue(mergedId, r.FieldId, r.Value, r.UpdatedAt, r.Id));
-
-        merged.RestoreFromMerge(now);
-        survivor.UpdateProfile(ledger.SurvivorProfile, region, now);
-        ledger.SurvivorIndicators.ApplyTo(survivor);
-        ledger.MergedIndicators.ApplyTo(merged);
-        // Messages that reached the survivor after the merge stay there and keep counting.
-        var later = await db.Messages.Where(m => m.CardId == survivor.Id && m.Direction == Direction.Inbound && m.SentAt > record.At)
-            .GroupBy(m => m.Sentiment).Select(g => new { g.Key, Count = g.Count() }).ToListAsync(ct);
-        if (later.Count > 0)
-            survivor.SetIndicators(survivor.PositiveCount + later.Where(l => l.Key == Sentiment.Positive).Sum(l => l.Count),
-                survivor.NeutralCount + later.Where(l => l.Key == Sentiment.Neutral).Sum(l => l.Count),
-                survivor.NegativeCount + later.Where(l => l.Key == Sentiment.Negative).Sum(l => l.Count));
-
-        record.Undo(actor.DisplayName, now);
-        use.Audit("Card", Id(survivor.Id), "Unmerged", "card", Id(survivor.Id), Id(mergedId));
-        use.Publish(new ChangeEvent(ChangeKind.CardChanged, CardId: survivor.Id));
-        use.Publish(new ChangeEvent(ChangeKind.CardChanged, CardId: mergedId));
     }
 
     private static async Task<(CustomerCard Survivor, CustomerCard Merged)> LoadPairAsync(AgentWorkspaceDbContext db, long survivorId, long mergedId, CancellationToken ct)
@@ -214,35 +175,57 @@ public sealed class MergeService(IDbContextFactory<AgentWorkspaceDbContext> dbFa
         return (survivor, merged);
     }
 
+    /// <summary>
+    /// The merged profile, field by field: the survivor's value unless the merged card's was chosen, or the survivor has
+    /// none and the merged card has one. <paramref name="choices"/> maps a field to "Survivor" or "Merged".
+    /// </summary>
+    private static Dictionary<string, string?> Pick(Dictionary<string, string?> survivor, Dictionary<string, string?> merged, IReadOnlyDictionary<string, string> choices)
+    {
+        var picked = new Dictionary<string, string?>();
+        foreach (var key in survivor.Keys)
+        {
+            var take = choices.TryGetValue(key, out var c)
+                ? c == nameof(MergeChoice.Merged)
+                : string.IsNullOrEmpty(survivor[key]) && !string.IsNullOrEmpty(merged[key]);
+            picked[key] = take ? merged[key] : survivor[key];
+        }
+        return picked;
+    }
+
     private static string Id(long id) => id.ToString(CultureInfo.InvariantCulture);
 
     internal sealed class MergeLedger
     {
+        /// <summary>Set when an erasure replaced the ledger (<c>{"erased":true}</c>): the merge can no longer be undone.</summary>
+        [JsonPropertyName("erased")]
+        public bool Erased { get; set; }
         public CardProfile SurvivorProfile { get; set; } = new();
+        /// <summary>The survivor's profile right after the merge (a <see cref="CustomerCard.Snapshot"/>); absent from ledgers written before it was kept.</summary>
+        public Dictionary<string, string?>? SurvivorAfter { get; set; }
         public Indicators SurvivorIndicators { get; set; } = new();
         public Indicators MergedIndicators { get; set; } = new();
         public Dictionary<string, string> Choices { get; set; } = [];
         public List<long> Identities { get; set; } = [];
+        /// <summary>The moved identities as they were at the merge, to tell whether they were used or edited since.</summary>
+        public List<IdentityRow>? IdentityRows { get; set; }
         public List<long> Cases { get; set; } = [];
         public List<long> Messages { get; set; } = [];
         public List<long> Notes { get; set; } = [];
         public List<long> CaseEvents { get; set; } = [];
         public List<long> MovedFieldValues { get; set; } = [];
+        /// <summary>The moved values as they were at the merge.</summary>
+        public List<FieldValueRow>? MovedFieldValueRows { get; set; }
         public List<FieldValueRow> RemovedFieldValues { get; set; } = [];
         public List<FieldValueRow> OverwrittenFieldValues { get; set; } = [];
     }
 
     internal sealed record FieldValueRow(long Id, long FieldId, string Value, DateTimeOffset UpdatedAt);
 
+    internal sealed record IdentityRow(long Id, Channel Channel, string RawAddress, string? DisplayName, string? ProfileUrl, int? Followers, int? Following,
+        DateTimeOffset FirstSeenAt, DateTimeOffset LastSeenAt, bool IsErased);
+
     internal sealed record Indicators(int Positive = 0, int Neutral = 0, int Negative = 0, int Followers = 0, int Following = 0, DateTimeOffset? LastContactAt = null)
     {
         public static Indicators Of(CustomerCard c) => new(c.PositiveCount, c.NeutralCount, c.NegativeCount, c.Followers, c.Following, c.LastContactAt);
-
-        public void ApplyTo(CustomerCard c)
-        {
-            c.SetIndicators(Positive, Neutral, Negative);
-            c.SetAudience(Followers, Following);
-            c.SetLastContact(LastContactAt);
-        }
     }
 }

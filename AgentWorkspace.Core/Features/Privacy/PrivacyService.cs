@@ -7,8 +7,11 @@ using AgentWorkspace.Core.Domain.Cases;
 using AgentWorkspace.Core.Domain.Common;
 using AgentWorkspace.Core.Domain.Identity;
 using AgentWorkspace.Core.Persistence;
+using AgentWorkspace.Core.Persistence.Sqlite;
 using AgentWorkspace.Core.Realtime;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using AgentWorkspace.Core.UseCases;
 
 namespace AgentWorkspace.Core.Features.Privacy;
@@ -17,9 +20,13 @@ namespace AgentWorkspace.Core.Features.Privacy;
 /// The extra actions of seed 002: export everything stored about a contact, lock a card against
 /// edits and merges, and anonymize it (right to erasure).
 /// </summary>
-public sealed class PrivacyService(IDbContextFactory<AgentWorkspaceDbContext> dbFactory, UseCaseRunner run, TimeProvider clock)
+public sealed class PrivacyService(IDbContextFactory<AgentWorkspaceDbContext> dbFactory, UseCaseRunner run, TimeProvider clock, ILogger<PrivacyService>? logger = null)
 {
     public const string Erased = "[erased]";
+    /// <summary>What an erased merge ledger holds (docs/decisions/010).</summary>
+    public const string ErasedLedger = "{\"erased\":true}";
+    /// <summary>The audit action naming, after an erasure, a record of an outside CRM to erase there (field "kind:type", after: its id); written as a literal where the row is written, so the audit-names test sees it.</summary>
+    public const string EraseInCrm = "EraseInCrm";
     private static readonly JsonSerializerOptions Json = new()
     {
         WriteIndented = true,
@@ -106,10 +113,15 @@ public sealed class PrivacyService(IDbContextFactory<AgentWorkspaceDbContext> db
     }
 
     /// <summary>
-    /// Irreversibly replaces the contact's names, addresses, message bodies and attachments; counts
-    /// and statistics stay; erased identities can never match again. Refused while a case is open
-    /// unless <paramref name="force"/>. The audit records that it happened, not what was erased, and
-    /// older audit values about the card are erased too.
+    /// Irreversibly erases everything stored about the contact, on this card and on every card merged into it
+    /// (docs/decisions/010): profiles, search columns, identities (which can never match again), message bodies,
+    /// subjects and the channels' ids, attachments, case titles, previews and context, notes, comments, drafts and
+    /// their reviews, free text in the case history, custom-field values, audit values and merge ledgers, the CRM links'
+    /// titles and pushes' contents, and the person's records in the built-in CRM (outside CRMs' records are listed in
+    /// the audit as <see cref="EraseInCrm"/>, for the administrator to erase there). Counts,
+    /// times, channels, queues, statuses and who did what stay. Refused while a case is open unless
+    /// <paramref name="force"/>. On SQLite the write-ahead log is then emptied, so that no erased value stays in
+    /// the <c>-wal</c> file.
     /// </summary>
     public async Task AnonymizeAsync(Actor actor, long cardId, bool force, CancellationToken ct = default)
     {
@@ -117,57 +129,113 @@ public sealed class PrivacyService(IDbContextFactory<AgentWorkspaceDbContext> db
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var isSqlite = db.Database.IsSqlite();
         await db.Database.OpenConnectionAsync(ct);
-        // Deleted and overwritten content is zeroed in the file, not left in free pages.
+        // Every connection of the app's factory has it already; this one may come from elsewhere (docs/decisions/010).
         if (isSqlite) await db.Database.ExecuteSqlRawAsync("PRAGMA secure_delete=ON;", ct);
         try
         {
             await run.RunOnAsync(db, "Card.Anonymize", actor, Role.Supervisor, async use =>
             {
-            var card = await db.Cards.Include(c => c.Identities).FirstOrDefaultAsync(c => c.Id == cardId, ct) ?? throw new NotFoundException($"Card {cardId} does not exist.");
-            if (card.Status == CardStatus.Anonymized) throw new DomainException("This card is already anonymized.");
-            if (card.Status == CardStatus.Merged) throw new DomainException($"This card was merged into card {card.MergedIntoId}; anonymize that card.");
-            var openCases = await db.Cases.CountAsync(c => c.CardId == cardId && (c.Status == CaseStatus.New || c.Status == CaseStatus.Open || c.Status == CaseStatus.Pending), ct);
-            if (openCases > 0 && !force)
-                throw new DomainException($"The contact has {openCases} open case(s); resolve them first or force the anonymization.", "force");
+                var card = await db.Cards.Include(c => c.Identities).FirstOrDefaultAsync(c => c.Id == cardId, ct) ?? throw new NotFoundException($"Card {cardId} does not exist.");
+                if (card.Status == CardStatus.Anonymized) throw new DomainException("This card is already anonymized.");
+                if (card.Status == CardStatus.Merged) throw new DomainException($"This card was merged into card {card.MergedIntoId}; anonymize that card.");
+                var openCases = await db.Cases.CountAsync(c => c.CardId == cardId && (c.Status == CaseStatus.New || c.Status == CaseStatus.Open || c.Status == CaseStatus.Pending), ct);
+                if (openCases > 0 && !force)
+                    throw new DomainException($"The contact has {openCases} open case(s); resolve them first or force the anonymization.", "force");
 
-            var now = use.Now;
-            var cardKey = Id(cardId);
-            var caseIds = await db.Cases.Where(c => c.CardId == cardId).Select(c => c.Id).ToListAsync(ct);
-            var messageIds = await db.Messages.Where(m => m.CardId == cardId).Select(m => m.Id).ToListAsync(ct);
-
-            foreach (var identity in card.Identities) identity.Erase();
-            card.Anonymize(now);
-            await db.Messages.Where(m => m.CardId == cardId).ExecuteUpdateAsync(s => s
-                .SetProperty(m => m.Text, Erased).SetProperty(m => m.SanitizedHtml, (string?)null)
-                .SetProperty(m => m.Subject, m => m.Subject == null ? null : Erased)
-                .SetProperty(m => m.AuthorName, m => m.Direction == Domain.Channels.Direction.Inbound ? Erased : m.AuthorName), ct);
-            await db.Attachments.Where(a => messageIds.Contains(a.MessageId)).ExecuteUpdateAsync(s => s.SetProperty(a => a.Name, Erased).SetProperty(a => a.Url, (string?)null), ct);
-            var noteKeys = (await db.Notes.Where(n => n.CardId == cardId).Select(n => n.Id).ToListAsync(ct)).Select(Id).ToList();
-            await db.Notes.Where(n => n.CardId == cardId).ExecuteUpdateAsync(s => s.SetProperty(n => n.Text, Erased), ct);
-            await db.Audit.Where(a => a.EntityType == "Note" && noteKeys.Contains(a.EntityId))
-                .ExecuteUpdateAsync(s => s.SetProperty(a => a.Before, a => a.Before == null ? null : Erased).SetProperty(a => a.After, a => a.After == null ? null : Erased), ct);
-            await db.CaseComments.Where(c => caseIds.Contains(c.CaseId)).ExecuteUpdateAsync(s => s.SetProperty(c => c.Text, Erased), ct);
-            await db.Drafts.Where(d => caseIds.Contains(d.CaseId)).ExecuteUpdateAsync(s => s.SetProperty(d => d.Text, Erased), ct);
-            await db.OutboundDeliveries.Where(o => messageIds.Contains(o.MessageId)).ExecuteUpdateAsync(s => s.SetProperty(o => o.To, Erased).SetProperty(o => o.Body, Erased), ct);
-            await db.Cases.Where(c => c.CardId == cardId).ExecuteUpdateAsync(s => s
-                .SetProperty(c => c.Title, Erased).SetProperty(c => c.LastMessagePreview, Erased).SetProperty(c => c.ContextJson, (string?)null)
-                .SetProperty(c => c.Version, c => c.Version + 1), ct);
-            await db.CustomFieldValues.Where(v => v.CardId == cardId).ExecuteDeleteAsync(ct);
-            await db.Audit.Where(a => a.EntityType == "Card" && a.EntityId == cardKey)
-                .ExecuteUpdateAsync(s => s.SetProperty(a => a.Before, a => a.Before == null ? null : Erased).SetProperty(a => a.After, a => a.After == null ? null : Erased), ct);
-            // A merge ledger holds profile values; once erased, that merge can no longer be undone.
-            await db.Merges.Where(m => m.SurvivorId == cardId || m.MergedId == cardId).ExecuteUpdateAsync(s => s.SetProperty(m => m.LedgerJson, "{\"erased\":true}"), ct);
-            use.Audit("Card", cardKey, force && openCases > 0 ? "AnonymizedForced" : "Anonymized");
-            use.Publish(new ChangeEvent(ChangeKind.CardChanged, CardId: cardId));
-            return true;
+                var now = use.Now;
+                card.Anonymize(now);
+                var merged = await MergedIntoAsync(db, cardId, ct);
+                foreach (var tombstone in merged) tombstone.EraseMerged(now);
+                var cardIds = merged.Select(c => c.Id).Append(cardId).ToList();
+                var outside = await EraseAsync(db, actor, now, cardIds, ct);
+                use.Audit("Card", Id(cardId), force && openCases > 0 ? "AnonymizedForced" : "Anonymized");
+                // What this app cannot erase: the records of outside CRMs that held the contact's data, by id only, so
+                // that the administrator finds and erases them there (docs/decisions/010, "The CRM").
+                foreach (var record in outside) use.Audit("Card", Id(cardId), "EraseInCrm", $"{record.Kind}:{record.Type}", null, record.Id);
+                use.Publish(new ChangeEvent(ChangeKind.CardChanged, CardId: cardId));
+                foreach (var tombstone in merged) use.Publish(new ChangeEvent(ChangeKind.CardChanged, CardId: tombstone.Id));
+                return true;
             }, ct);
         }
         catch (DbUpdateConcurrencyException)
         {
             throw Changed();
         }
-        if (isSqlite) await db.Database.ExecuteSqlRawAsync("PRAGMA wal_checkpoint(TRUNCATE);", ct);
+        if (isSqlite) await SqliteLogTruncation.TruncateAsync(db.Database.GetDbConnection(), (ILogger?)logger ?? NullLogger.Instance, ct);
         await db.Database.CloseConnectionAsync();
+    }
+
+    /// <summary>The tombstones of every card merged into <paramref name="cardId"/>, and of those merged into them, tracked.</summary>
+    private static async Task<List<CustomerCard>> MergedIntoAsync(AgentWorkspaceDbContext db, long cardId, CancellationToken ct)
+    {
+        var found = new List<CustomerCard>();
+        var seen = new HashSet<long> { cardId };
+        List<long> frontier = [cardId];
+        while (frontier.Count > 0)
+        {
+            var next = await db.Cards.Where(c => c.Status == CardStatus.Merged && c.MergedIntoId != null && frontier.Contains(c.MergedIntoId.Value)).ToListAsync(ct);
+            next.RemoveAll(c => !seen.Add(c.Id));
+            found.AddRange(next);
+            frontier = next.Select(c => c.Id).ToList();
+        }
+        return found;
+    }
+
+    /// <summary>Case events whose detail the app composes from staff, queue and status names only: theirs is kept.</summary>
+    private static readonly CaseEventType[] SystemDetail =
+        [CaseEventType.Created, CaseEventType.Assigned, CaseEventType.Unassigned, CaseEventType.Transferred, CaseEventType.StatusChanged];
+
+    /// <summary>
+    /// Erases, set-based, every row that belongs to the cards <paramref name="cardIds"/> (the cards themselves excepted),
+    /// their CRM data included; answers the outside CRMs' records that held the contact's data.
+    /// </summary>
+    private static async Task<List<CrmErasure.OutsideRecord>> EraseAsync(AgentWorkspaceDbContext db, Actor actor, DateTimeOffset now, List<long> cardIds, CancellationToken ct)
+    {
+        var caseIds = await db.Cases.Where(c => cardIds.Contains(c.CardId)).Select(c => c.Id).ToListAsync(ct);
+        // The addresses the built-in CRM is searched by, before the identities and profiles are erased.
+        var crmKeys = await CrmErasure.ReadKeysAsync(db, cardIds, ct);
+        var messageIds = await db.Messages.Where(m => cardIds.Contains(m.CardId) || caseIds.Contains(m.CaseId)).Select(m => m.Id).ToListAsync(ct);
+        var noteIds = await db.Notes.Where(n => cardIds.Contains(n.CardId)).Select(n => n.Id).ToListAsync(ct);
+        var draftIds = await db.Drafts.Where(d => caseIds.Contains(d.CaseId)).Select(d => d.Id).ToListAsync(ct);
+
+        // Identities: tracked (loaded with the card) or not (left on a tombstone): erased row by row, each to an address of its own.
+        foreach (var identity in await db.Identities.Where(i => cardIds.Contains(i.CardId)).ToListAsync(ct)) identity.Erase();
+        await db.Messages.Where(m => messageIds.Contains(m.Id)).ExecuteUpdateAsync(s => s
+            .SetProperty(m => m.Text, Erased).SetProperty(m => m.SanitizedHtml, (string?)null)
+            .SetProperty(m => m.Subject, m => m.Subject == null ? null : Erased)
+            // The channel's own id names the contact's message on the channel: a redelivery after erasure is a new message.
+            .SetProperty(m => m.ExternalId, (string?)null)
+            .SetProperty(m => m.AuthorName, m => m.Direction == Domain.Channels.Direction.Inbound ? Erased : m.AuthorName), ct);
+        await db.Attachments.Where(a => messageIds.Contains(a.MessageId)).ExecuteUpdateAsync(s => s
+            .SetProperty(a => a.Name, Erased).SetProperty(a => a.Url, (string?)null).SetProperty(a => a.ContentType, "application/octet-stream"), ct);
+        await db.OutboundDeliveries.Where(o => messageIds.Contains(o.MessageId)).ExecuteUpdateAsync(s => s.SetProperty(o => o.To, Erased).SetProperty(o => o.Body, Erased), ct);
+        await db.Notes.Where(n => noteIds.Contains(n.Id)).ExecuteUpdateAsync(s => s.SetProperty(n => n.Text, Erased), ct);
+        await db.CaseComments.Where(c => caseIds.Contains(c.CaseId)).ExecuteUpdateAsync(s => s.SetProperty(c => c.Text, Erased), ct);
+        await db.Drafts.Where(d => draftIds.Contains(d.Id)).ExecuteUpdateAsync(s => s
+            .SetProperty(d => d.Text, Erased).SetProperty(d => d.ReviewComment, d => d.ReviewComment == null ? null : Erased), ct);
+        // The history keeps what happened, who and when; a detail that quotes a note, a reply or a review goes.
+        await db.CaseEvents.Where(e => (caseIds.Contains(e.CaseId) || cardIds.Contains(e.CardId)) && e.Detail != null && !SystemDetail.Contains(e.Type))
+            .ExecuteUpdateAsync(s => s.SetProperty(e => e.Detail, (string?)null), ct);
+        await db.Cases.Where(c => caseIds.Contains(c.Id)).ExecuteUpdateAsync(s => s
+            .SetProperty(c => c.Title, Erased).SetProperty(c => c.LastMessagePreview, Erased).SetProperty(c => c.ContextJson, (string?)null)
+            .SetProperty(c => c.Product, (string?)null).SetProperty(c => c.WrapUpNotes, c => c.WrapUpNotes == null ? null : Erased)
+            .SetProperty(c => c.Version, c => c.Version + 1), ct);
+        await db.CustomFieldValues.Where(v => cardIds.Contains(v.CardId)).ExecuteDeleteAsync(ct);
+
+        // The audit keeps who did what and when, not the values: the profile before and after an edit, the name in
+        // "Created", the text of a note or comment, what a case or a draft went through.
+        var cardKeys = cardIds.Select(Id).ToList();
+        var noteKeys = noteIds.Select(Id).ToList();
+        var caseKeys = caseIds.Select(Id).ToList();
+        var draftKeys = draftIds.Select(Id).ToList();
+        await db.Audit.Where(a => (a.EntityType == "Card" && cardKeys.Contains(a.EntityId)) || (a.EntityType == "Note" && noteKeys.Contains(a.EntityId))
+                                  || (a.EntityType == "Case" && caseKeys.Contains(a.EntityId)) || (a.EntityType == "Draft" && draftKeys.Contains(a.EntityId)))
+            .Where(a => a.Before != null || a.After != null)
+            .ExecuteUpdateAsync(s => s.SetProperty(a => a.Before, a => a.Before == null ? null : Erased).SetProperty(a => a.After, a => a.After == null ? null : Erased), ct);
+        // A merge ledger holds both cards' profiles and field values for an undo; once erased, the merge can no longer be undone.
+        await db.Merges.Where(m => cardIds.Contains(m.SurvivorId) || cardIds.Contains(m.MergedId))
+            .ExecuteUpdateAsync(s => s.SetProperty(m => m.LedgerJson, ErasedLedger), ct);
+        return await CrmErasure.EraseAsync(db, actor, now, cardIds, caseIds, crmKeys, ct);
     }
 
     /// <summary>An export is a use case of its own: who took the contact's data, and when.</summary>

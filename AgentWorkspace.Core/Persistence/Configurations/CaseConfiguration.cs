@@ -18,6 +18,8 @@ internal sealed class CaseConfiguration : IEntityTypeConfiguration<Case>
         b.Property(x => x.Skills).HasMaxLength(500);
         b.Property(x => x.AssignedAgentId).HasMaxLength(450);
         b.Property(x => x.LastMessagePreview).HasMaxLength(130);
+        b.Property(x => x.Disposition).HasMaxLength(100);
+        b.Property(x => x.WrapUpNotes).HasMaxLength(4000);
         b.Ignore(x => x.IsOpen);
         b.Ignore(x => x.SkillList);
         b.HasOne<CustomerCard>().WithMany().HasForeignKey(x => x.CardId).OnDelete(DeleteBehavior.Restrict);

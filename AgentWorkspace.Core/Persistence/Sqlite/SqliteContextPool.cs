@@ -32,7 +32,7 @@ internal sealed class SqliteContextPool : IDisposable
         _connectionString = connectionString;
         _sqliteOptions = sqliteOptions;
         _overflow = new PooledDbContextFactory<SqliteAgentWorkspaceDbContext>(
-            new DbContextOptionsBuilder<SqliteAgentWorkspaceDbContext>().UseSqlite(connectionString, sqliteOptions).Options);
+            new DbContextOptionsBuilder<SqliteAgentWorkspaceDbContext>().UseSqlite(connectionString, sqliteOptions).AddInterceptors(SqliteSecureDelete.Instance).Options);
         // A private database (":memory:", or an empty name for a temporary file) exists once per
         // connection: one connection then serves every lease in turn, so they all see the same data.
         _size = IsPrivate(connectionString) ? 1 : size;
@@ -150,7 +150,11 @@ internal sealed class SqliteContextPool : IDisposable
 
         public AgentWorkspaceDbContext Lend()
         {
-            if (_connection.State != ConnectionState.Open) _connection.Open();
+            if (_connection.State != ConnectionState.Open)
+            {
+                _connection.Open();
+                SqliteSecureDelete.Apply(_connection);
+            }
             var db = _contexts.CreateDbContext();
             db.ReturnTo(this);
             return db;

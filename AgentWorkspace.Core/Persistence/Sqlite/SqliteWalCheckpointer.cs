@@ -214,6 +214,7 @@ internal sealed class SqliteWalCheckpointer : IDisposable
                 {
                     connection = new SqliteConnection(_connectionString);
                     connection.Open();
+                    SqliteSecureDelete.Apply(connection);
                 }
                 // The writer commits meanwhile: copy again until what is left is short enough for the writer to finish.
                 for (var pass = 0; pass < 8; pass++)

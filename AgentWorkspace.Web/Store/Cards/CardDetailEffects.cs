@@ -1,9 +1,11 @@
 using AgentWorkspace.Core.Domain.Common;
 using AgentWorkspace.Core.Domain.Identity;
 using AgentWorkspace.Core.Features.Cards;
+using AgentWorkspace.Core.Features.Merge;
 using AgentWorkspace.Core.Realtime;
 using AgentWorkspace.Web.Security;
 using AgentWorkspace.Web.Store.Core;
+using AgentWorkspace.Web.Store.Merge;
 using Microsoft.Extensions.Localization;
 
 namespace AgentWorkspace.Web.Store.Cards;
@@ -13,8 +15,8 @@ namespace AgentWorkspace.Web.Store.Cards;
 /// change or a merge reload it (bursts collapse into one reload). The change feed's echo of this
 /// circuit's own command is recognised and not read again: the command has shown its result already.
 /// </summary>
-public sealed class CardDetailEffects(CardReads cards, CardEdits edits, ActorAccessor actors, IChangeFeed feed, IState<CardDetailState> state,
-    IStringLocalizer<CardsResource> localizer, ILogger<CardDetailEffects> logger) : IDisposable
+public sealed class CardDetailEffects(CardReads cards, CardEdits edits, MergeService merges, ActorAccessor actors, IChangeFeed feed, IState<CardDetailState> state,
+    IStringLocalizer<CardsResource> localizer, IStringLocalizer<MergeResource> mergeLocalizer, ILogger<CardDetailEffects> logger) : IDisposable
 {
     public const int ActivityItems = 15;
     private readonly OwnChanges _own = new();
@@ -108,15 +110,51 @@ public sealed class CardDetailEffects(CardReads cards, CardEdits edits, ActorAcc
 
     /// <summary>The first page of the timeline under <paramref name="filter"/>.</summary>
     private async Task LoadTimelineAsync(Actor actor, long cardId, TimelineFilter filter, IDispatcher dispatcher) =>
-        dispatcher.Dispatch(new TimelineLoadedAction(cardId, filter, await cards.GetTimelineAsync(actor, cardId, filter), false));
+        dispatcher.Dispatch(new TimelineLoadedAction(cardId, filter, await WithUndoOffersAsync(actor, await cards.GetTimelineAsync(actor, cardId, filter)), false));
 
     [EffectMethod]
     public Task Handle(LoadMoreTimelineAction action, IDispatcher dispatcher) => Run(action, action.CardId, dispatcher, async actor =>
     {
         var s = state.Value;
         if (s.NextTimeline is null) return;
-        dispatcher.Dispatch(new TimelineLoadedAction(action.CardId, s.TimelineFilter, await cards.GetTimelineAsync(actor, action.CardId, s.TimelineFilter, s.NextTimeline), true));
+        var page = await cards.GetTimelineAsync(actor, action.CardId, s.TimelineFilter, s.NextTimeline);
+        dispatcher.Dispatch(new TimelineLoadedAction(action.CardId, s.TimelineFilter, await WithUndoOffersAsync(actor, page), true));
     });
+
+    /// <summary>
+    /// The page's merges that are not undone, each with what this user may do about it: the timeline offers Undo only
+    /// where nothing would refuse it, and says why where the user may undo but something changed since.
+    /// </summary>
+    private async Task<TimelinePage> WithUndoOffersAsync(Actor actor, TimelinePage page)
+    {
+        var open = page.Items.Where(i => i.Merge is { UndoneAt: null }).Select(i => i.Merge!.MergeId).ToList();
+        if (open.Count == 0) return page;
+        var offers = await merges.GetUndoOffersAsync(actor, open);
+        return page with
+        {
+            Items = page.Items.Select(i => i.Merge is { } m && offers.TryGetValue(m.MergeId, out var offer) ? i with { Merge = m with { Undo = offer } } : i).ToList(),
+        };
+    }
+
+    /// <summary>Undone or refused, the card and its timeline are read again: the entry then says who undid it, or why it cannot be.</summary>
+    [EffectMethod]
+    public async Task Handle(UndoMergeFromTimelineAction action, IDispatcher dispatcher)
+    {
+        IDisposable? own = null;
+        try
+        {
+            var actor = await actors.GetAsync();
+            own = Own(actor, action.CardId);
+            await merges.UndoAsync(actor, action.MergeId);
+            dispatcher.Dispatch(new TimelineMergeUndoneAction(action.CardId, action.MergeId));
+        }
+        catch (Exception ex)
+        {
+            EffectFailure.Log(logger, action, ex);
+            dispatcher.Dispatch(new CardActionFailedAction(action.CardId, MergeErrors.Of(mergeLocalizer, ex)));
+        }
+        using (own) await LoadAsync(action.CardId, dispatcher, first: true);
+    }
 
     [EffectMethod]
     public Task Handle(LoadCaseThreadsAction action, IDispatcher dispatcher) => Run(action, action.CardId, dispatcher, async actor =>

@@ -38,6 +38,9 @@ public sealed record CardDetailState(
     /// <summary>Whether the Timeline tab has been shown for this card: until then its activity is not read (a long-time contact has thousands of items).</summary>
     bool TimelineShown = false)
 {
+    /// <summary>The merge being undone from the timeline (its Undo is disabled meanwhile).</summary>
+    public long? UndoingMerge { get; init; }
+
     public static CardDetailState Initial(long? cardId) => new(cardId, cardId is not null, null, [], null, false, null, [], null, TimelineFilter.All, null,
         false, ImmutableDictionary<string, string>.Empty, null, 0, false, ImmutableDictionary<string, string>.Empty, null, null);
 }
@@ -66,6 +69,10 @@ public sealed record SetTimelineFilterAction(long CardId, TimelineFilter Filter)
 public sealed record ShowTimelineAction(long CardId);
 public sealed record LoadMoreTimelineAction(long CardId);
 public sealed record TimelineLoadedAction(long CardId, TimelineFilter Filter, TimelinePage Page, bool Append);
+/// <summary>Undo a merge from its entry in the timeline (offered only where <see cref="Core.Features.Merge.MergeUndoOffer.Offered"/>).</summary>
+public sealed record UndoMergeFromTimelineAction(long CardId, long MergeId);
+/// <summary>The merge was undone; the card and its timeline are read again right after.</summary>
+public sealed record TimelineMergeUndoneAction(long CardId, long MergeId);
 public sealed record LoadCaseThreadsAction(long CardId);
 public sealed record CaseThreadsLoadedAction(long CardId, IReadOnlyList<CaseThread> Threads);
 public sealed record SaveProfileAction(long CardId, long Version, CardProfile Profile, CardProfile? Basis = null);
@@ -139,6 +146,12 @@ public static class CardDetailReducers
     }
 
     [ReducerMethod]
+    public static CardDetailState Reduce(CardDetailState s, UndoMergeFromTimelineAction a) => Current(s, a.CardId) ? s with { UndoingMerge = a.MergeId, Error = null } : s;
+
+    [ReducerMethod]
+    public static CardDetailState Reduce(CardDetailState s, TimelineMergeUndoneAction a) => Current(s, a.CardId) ? s with { UndoingMerge = null } : s;
+
+    [ReducerMethod]
     public static CardDetailState Reduce(CardDetailState s, CaseThreadsLoadedAction a) => Current(s, a.CardId) ? s with { CaseThreads = [.. a.Threads] } : s;
 
     [ReducerMethod]
@@ -177,7 +190,7 @@ public static class CardDetailReducers
     public static CardDetailState Reduce(CardDetailState s, CardFieldRejectedAction a) => Current(s, a.CardId) ? s with { FieldErrors = s.FieldErrors.SetItem(a.Ident, a.Error) } : s;
 
     [ReducerMethod]
-    public static CardDetailState Reduce(CardDetailState s, CardActionFailedAction a) => Current(s, a.CardId) ? s with { Error = a.Error } : s;
+    public static CardDetailState Reduce(CardDetailState s, CardActionFailedAction a) => Current(s, a.CardId) ? s with { Error = a.Error, UndoingMerge = null } : s;
 
     [ReducerMethod]
     public static CardDetailState Reduce(CardDetailState s, DismissCardErrorAction _) => s with { Error = null };

@@ -7,7 +7,7 @@ namespace AgentWorkspace.Core.Features.Crm.Salesforce;
 /// Makes Salesforce connectors. One per application: it keeps the access token of each connection (Salesforce gives
 /// no expiry; a token is used until it is refused), so connectors made per operation still sign in once.
 /// </summary>
-public sealed class SalesforceConnectorKind(IHttpClientFactory httpClients, TimeProvider time, ILogger<SalesforceConnectorKind> logger)
+public sealed class SalesforceConnectorKind(IHttpClientFactory httpClients, TimeProvider time, ILogger<SalesforceConnectorKind> logger) : ICrmConnectorKind
 {
     public const string KindName = "salesforce";
     public const string HttpClientName = "crm-salesforce";
@@ -15,6 +15,10 @@ public sealed class SalesforceConnectorKind(IHttpClientFactory httpClients, Time
     private readonly CrmTokenCaches _tokens = new();
 
     public string Kind => KindName;
+    public IReadOnlyList<string> SettingNames =>
+        [SalesforceSettingKeys.LoginUrl, SalesforceSettingKeys.InstanceUrl, SalesforceSettingKeys.ClientId, SalesforceSettingKeys.ApiVersion, SalesforceSettingKeys.PushKeyField,
+         Vendors.CrmVendorSettingKeys.DefaultRegion, Vendors.CrmVendorSettingKeys.MaxRetries, Vendors.CrmVendorSettingKeys.MaxRetryAfterSeconds];
+    public IReadOnlyList<string> SecretNames => [SalesforceSettingKeys.ClientSecret];
 
     public ICrmConnector Create(CrmConnection connection)
     {

@@ -32,6 +32,9 @@ public static class CrmVendorServiceCollectionExtensions
         }
         services.TryAddSingleton<DataverseConnectorKind>();
         services.TryAddSingleton<SalesforceConnectorKind>();
+        // The factory collects every kind.
+        services.AddSingleton<ICrmConnectorKind>(sp => sp.GetRequiredService<DataverseConnectorKind>());
+        services.AddSingleton<ICrmConnectorKind>(sp => sp.GetRequiredService<SalesforceConnectorKind>());
         return services;
     }
 }
