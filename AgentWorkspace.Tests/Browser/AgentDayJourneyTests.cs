@@ -4,6 +4,7 @@ using AgentWorkspace.Core.Domain.Cases;
 using AgentWorkspace.Core.Domain.Channels;
 using AgentWorkspace.Core.Domain.Identity;
 using AgentWorkspace.Core.Features.Inbox;
+using AgentWorkspace.Core.Features.Ingest;
 using AgentWorkspace.Core.Persistence;
 using AgentWorkspace.Core.Realtime;
 using AgentWorkspace.Tests.Infrastructure;
@@ -354,6 +355,59 @@ public class AgentDayJourneyTests(BrowserFixture browser)
         await page.WaitForURLAsync("**tab=identities");
         (await page.EvaluateAsync<bool>("() => document.scrollingElement.scrollWidth <= window.innerWidth + 1")).ShouldBeTrue("the card page does not scroll sideways");
         await BrowserFixture.ScreenshotAsync(page, $"card-{width}x{height}{(locale == "fr-FR" ? "-fr" : "")}");
+        await page.Context.CloseAsync();
+    }
+
+    // ------------------------------------------------------------------ items 11 and 12: who wrote, the breadcrumb, channel names
+
+    [Theory]
+    [InlineData("en-US", "History", "Customers")]
+    [InlineData("fr-FR", "Historique", "Clients")]
+    public async Task ASenderKnownByAHandle_IsThatNameOnTheTileTabCardAndInSearch_TheBreadcrumbNamesThem_AndTheHistorySaysSms(string locale, string history, string customers)
+    {
+        // As a channel gives it: a handle with digits, no first or last name (before: "#427" or the bare number).
+        var handle = "marguerite_" + Random.Shared.Next(10_000, 99_999).ToString(CultureInfo.InvariantCulture);
+        var number = "+3367" + Random.Shared.Next(1_000_000, 9_999_999).ToString(CultureInfo.InvariantCulture);
+        var script = new Actor("apikey:journey", "Journey", Role.Agent);
+        var sent = await browser.App.Services.GetRequiredService<IngestService>().IngestAsync(script, new InteractionRequest
+        {
+            Channel = Channel.Sms,
+            ExternalId = Guid.NewGuid().ToString("N"),
+            From = new InteractionSender { Address = number, DisplayName = handle },
+            Body = "Bonjour, mon colis n'est pas arrivé.",
+            Queue = "Support",
+        });
+
+        var page = await browser.SignInAsAsync(Role.Agent, "/inbox", locale);
+        var tile = page.Locator($"[data-testid=case-tile][data-case-id='{sent.CaseId}']");
+        (await tile.Locator("[data-testid=tile-contact]").InnerTextAsync()).ShouldBe(handle);
+        await tile.ClickAsync();
+        await page.Locator($"[data-testid=active-case][data-case-id='{sent.CaseId}']").WaitForAsync();
+        (await page.Locator("[data-testid=case-tab]").AllInnerTextsAsync()).ShouldContain(t => t.Contains(handle));
+        (await page.Locator("[data-testid=condensed-name]").InnerTextAsync()).ShouldBe(handle);
+
+        // The case's history says where it came from in words for people: "SMS → Support", not "Sms → Support".
+        await page.GetByRole(AriaRole.Tab, new() { Name = history, Exact = true }).ClickAsync();
+        var created = page.Locator("[data-testid=history-entry][data-type=Created] .aw-history-detail");
+        await created.WaitForAsync();
+        (await created.InnerTextAsync()).ShouldBe("SMS → Support");
+
+        // Search finds the handle, whole or begun.
+        await page.GotoAsync("/cards");
+        await BrowserFixture.WaitForInteractiveAsync(page);
+        await page.FillAsync("[data-testid=card-search] input", handle[..12]);
+        await page.ClickAsync("[data-testid=card-search-submit]");
+        var hit = page.Locator($"[data-testid=card-result][data-card-id='{sent.CardId}']");
+        await hit.WaitForAsync();
+        (await hit.InnerTextAsync()).ShouldContain(handle);
+
+        // The card: its name, and the breadcrumb "Customers › marguerite_…", not "#427".
+        await hit.GetByRole(AriaRole.Link, new() { Name = handle }).ClickAsync();
+        await page.WaitForURLAsync($"**/cards/{sent.CardId}");
+        (await page.Locator("[data-testid=card-name]").InnerTextAsync()).ShouldBe(handle);
+        var crumbs = (await page.Locator("[data-testid=card-breadcrumb] li.mud-breadcrumb-item").AllInnerTextsAsync()).Select(t => t.Trim()).ToList();
+        crumbs.ShouldBe([customers, handle]);
+        (await page.Locator("[data-testid=card-breadcrumb]").InnerTextAsync()).ShouldNotContain("#" + sent.CardId.ToString(CultureInfo.InvariantCulture));
         await page.Context.CloseAsync();
     }
 

@@ -6,11 +6,28 @@ using Microsoft.EntityFrameworkCore.Migrations;
 namespace AgentWorkspace.Core.Persistence.Migrations.SqlServer
 {
     /// <inheritdoc />
-    public partial class ComposerDrafts : Migration
+    public partial class AgentDay : Migration
     {
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.AddColumn<string>(
+                name: "ChannelName",
+                table: "Cards",
+                type: "nvarchar(200)",
+                maxLength: 200,
+                nullable: true);
+
+            // Cards already stored keep the name their channel gave (issue 22, item 11): the first identity's, as the card
+            // showed it; without a name in the profile it is what search finds (lower case here; the card folds accents
+            // the next time it changes).
+            migrationBuilder.Sql("""
+                UPDATE [Cards] SET [ChannelName] = (SELECT TOP 1 i.[DisplayName] FROM [ChannelIdentities] i WHERE i.[CardId] = [Cards].[Id] AND i.[DisplayName] IS NOT NULL AND i.[IsErased] = 0 ORDER BY i.[Id]) WHERE [Status] = 0;
+                """);
+            migrationBuilder.Sql("""
+                UPDATE [Cards] SET [SearchName] = LOWER([ChannelName]) WHERE [SearchName] = N'' AND [ChannelName] IS NOT NULL;
+                """);
+
             migrationBuilder.CreateTable(
                 name: "ComposerDrafts",
                 columns: table => new
@@ -43,6 +60,10 @@ namespace AgentWorkspace.Core.Persistence.Migrations.SqlServer
         {
             migrationBuilder.DropTable(
                 name: "ComposerDrafts");
+
+            migrationBuilder.DropColumn(
+                name: "ChannelName",
+                table: "Cards");
         }
     }
 }

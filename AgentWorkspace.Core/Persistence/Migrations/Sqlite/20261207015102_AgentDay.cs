@@ -5,11 +5,28 @@
 namespace AgentWorkspace.Core.Persistence.Migrations.Sqlite
 {
     /// <inheritdoc />
-    public partial class ComposerDrafts : Migration
+    public partial class AgentDay : Migration
     {
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.AddColumn<string>(
+                name: "ChannelName",
+                table: "Cards",
+                type: "TEXT",
+                maxLength: 200,
+                nullable: true);
+
+            // Cards already stored keep the name their channel gave (issue 22, item 11): the first identity's, as the card
+            // showed it; without a name in the profile it is what search finds (lower case here; the card folds accents
+            // the next time it changes).
+            migrationBuilder.Sql("""
+                UPDATE "Cards" SET "ChannelName" = (SELECT i."DisplayName" FROM "ChannelIdentities" i WHERE i."CardId" = "Cards"."Id" AND i."DisplayName" IS NOT NULL AND i."IsErased" = 0 ORDER BY i."Id" LIMIT 1) WHERE "Status" = 0;
+                """);
+            migrationBuilder.Sql("""
+                UPDATE "Cards" SET "SearchName" = lower("ChannelName") WHERE "SearchName" = '' AND "ChannelName" IS NOT NULL;
+                """);
+
             migrationBuilder.CreateTable(
                 name: "ComposerDrafts",
                 columns: table => new
@@ -42,6 +59,10 @@ namespace AgentWorkspace.Core.Persistence.Migrations.Sqlite
         {
             migrationBuilder.DropTable(
                 name: "ComposerDrafts");
+
+            migrationBuilder.DropColumn(
+                name: "ChannelName",
+                table: "Cards");
         }
     }
 }

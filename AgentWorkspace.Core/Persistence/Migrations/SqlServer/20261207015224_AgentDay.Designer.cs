@@ -12,8 +12,8 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace AgentWorkspace.Core.Persistence.Migrations.SqlServer
 {
     [DbContext(typeof(SqlServerAgentWorkspaceDbContext))]
-    [Migration("20261207013936_ComposerDrafts")]
-    partial class ComposerDrafts
+    [Migration("20261207015224_AgentDay")]
+    partial class AgentDay
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -261,6 +261,10 @@ namespace AgentWorkspace.Core.Persistence.Migrations.SqlServer
                     b.Property<string>("Category")
                         .HasMaxLength(80)
                         .HasColumnType("nvarchar(80)");
+
+                    b.Property<string>("ChannelName")
+                        .HasMaxLength(200)
+                        .HasColumnType("nvarchar(200)");
 
                     b.Property<string>("City")
                         .HasMaxLength(120)

@@ -10,8 +10,8 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace AgentWorkspace.Core.Persistence.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteAgentWorkspaceDbContext))]
-    [Migration("20261207013651_ComposerDrafts")]
-    partial class ComposerDrafts
+    [Migration("20261207015102_AgentDay")]
+    partial class AgentDay
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -244,6 +244,10 @@ namespace AgentWorkspace.Core.Persistence.Migrations.Sqlite
 
                     b.Property<string>("Category")
                         .HasMaxLength(80)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ChannelName")
+                        .HasMaxLength(200)
                         .HasColumnType("TEXT");
 
                     b.Property<string>("City")
