@@ -181,6 +181,8 @@ public class AgentDayJourneyTests(BrowserFixture browser)
         // Away: the count still moves, nothing rings, no toast, no desktop notice; the choice survives a reload.
         await page.Locator("[data-testid=agent-state]").ClickAsync();
         await page.GetByRole(AriaRole.Option, new() { Name = "Away (no notices)" }).ClickAsync();
+        // The choice is kept in the browser once the page has drawn it: the reload waits for that, as a person's would.
+        await BrowserFixture.WaitUntilAsync(page, "() => Object.keys(localStorage).some(k => (localStorage.getItem(k) || '').includes('\"away\":true'))");
         await page.ReloadAsync();
         await BrowserFixture.WaitForInteractiveAsync(page);
         var atRest = await NoticesStartedAsync(page);
@@ -309,6 +311,15 @@ public class AgentDayJourneyTests(BrowserFixture browser)
         (await page.EvaluateAsync<bool>("() => { const b = document.querySelector('[data-testid=composer-submit]').getBoundingClientRect(); const e = document.elementFromPoint(b.x + b.width / 2, b.y + b.height / 2); return !!e && !!e.closest('[data-testid=composer-submit]'); }"))
             .ShouldBeTrue("nothing covers Send");
 
+        // The composer's modes keep one line, and Send its place at the right of the foot.
+        var modeTops = await page.EvaluateAsync<double[]>("() => [...document.querySelectorAll('[data-testid=active-case] .aw-composer-bar > button')].map(b => b.getBoundingClientRect().top)");
+        modeTops.Length.ShouldBe(3);
+        var quick = await page.Locator("[data-testid=active-case] [data-testid=quick-replies]").BoundingBoxAsync();
+        if (quick is not null) ((double)quick.Y + quick.Height / 2).ShouldBeInRange(modeTops.Min() - 2, modeTops.Min() + 30, "the quick replies on the modes' line");
+        (modeTops.Max() - modeTops.Min()).ShouldBeLessThan(4, $"Reply, Note and Draft for approval on one line: {string.Join(", ", modeTops)}");
+        (await page.EvaluateAsync<bool>("() => { const f = document.querySelector('[data-testid=active-case] .aw-composer-foot').getBoundingClientRect(); const b = document.querySelector('[data-testid=active-case] [data-testid=composer-submit]').getBoundingClientRect(); return Math.abs(f.right - b.right) < 2 && b.top - f.top < 8; }"))
+            .ShouldBeTrue("Send at the right of the foot's first line");
+
         // Six open cases do not fit: the row scrolls with arrows, and the case shown stays in view.
         var strip = page.Locator("[data-testid=case-strip]");
         await page.Locator("[data-testid=case-strip][data-overflow]").WaitForAsync();
@@ -407,6 +418,7 @@ public class AgentDayJourneyTests(BrowserFixture browser)
         (await page.Locator("[data-testid=card-name]").InnerTextAsync()).ShouldBe(handle);
         var crumbs = (await page.Locator("[data-testid=card-breadcrumb] li.mud-breadcrumb-item").AllInnerTextsAsync()).Select(t => t.Trim()).ToList();
         crumbs.ShouldBe([customers, handle]);
+        (await page.Locator("[data-testid=card-header]").InnerTextAsync()).ShouldNotContain("Version", Shouldly.Case.Insensitive, "agents do not see the card's version number");
         (await page.Locator("[data-testid=card-breadcrumb]").InnerTextAsync()).ShouldNotContain("#" + sent.CardId.ToString(CultureInfo.InvariantCulture));
         await page.Context.CloseAsync();
     }
