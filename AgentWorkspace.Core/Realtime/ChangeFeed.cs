@@ -15,6 +15,11 @@ public enum ChangeKind
     SettingsChanged,
     /// <summary>A case's CRM links or their pushes changed (linked, unlinked, created, pushed, failed): the card's CRM sections reload.</summary>
     CrmChanged,
+    /// <summary>
+    /// The feed between servers was interrupted and is back (Redis lost, then found): changes may have been missed, so
+    /// caches forget and every open page reloads what it shows. Carries no ids.
+    /// </summary>
+    Resync,
 }
 
 /// <summary>What changed, enough for a subscriber to decide whether to reload. Never carries user content.</summary>

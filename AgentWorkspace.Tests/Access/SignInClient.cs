@@ -12,9 +12,9 @@ public sealed partial class SignInClient : IDisposable
 {
     private readonly HttpClient _http;
 
-    public SignInClient(AppHost app, string? language = null)
+    public SignInClient(AppHost app, string? language = null, CookieContainer? cookies = null)
     {
-        _http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, CookieContainer = new CookieContainer() })
+        _http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, CookieContainer = cookies ?? new CookieContainer() })
         {
             BaseAddress = new Uri(app.BaseUrl + "/"),
         };

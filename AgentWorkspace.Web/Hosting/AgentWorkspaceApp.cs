@@ -71,7 +71,19 @@ public static class AgentWorkspaceApp
         // Identity's stores need a context; it lives for one request (sign-in pages are not interactive).
         services.AddScoped<AgentWorkspaceDbContext>(sp => factory.CreateDbContext());
         services.AddSingleton(TimeProvider.System);
-        services.AddSingleton<IChangeFeed, InProcessChangeFeed>();
+        // The change feed: in-process on one server; over Redis pub/sub between several (Realtime:Redis, issue 20).
+        var realtime = Realtime.RealtimeSettings.From(config);
+        services.AddSingleton(realtime);
+        if (realtime.UsesRedis)
+        {
+            services.AddSingleton<Realtime.RedisChangeFeed>();
+            services.AddSingleton<IChangeFeed>(sp => sp.GetRequiredService<Realtime.RedisChangeFeed>());
+            services.AddHostedService(sp => sp.GetRequiredService<Realtime.RedisChangeFeed>());
+        }
+        else
+        {
+            services.AddSingleton<IChangeFeed, InProcessChangeFeed>();
+        }
         // Every change of data goes through it: execution strategy, transaction, audit, events after commit (ADR 008).
         services.AddSingleton<Core.UseCases.UseCaseRunner>();
 
@@ -122,7 +134,8 @@ public static class AgentWorkspaceApp
         services.AddScoped<ActorAccessor>();
         services.AddOpenApi();
         services.AddProblemDetails();
-        services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
+        var health = services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
+        if (realtime.UsesRedis) health.AddCheck<Realtime.RealtimeHealthCheck>("realtime");
         services.AddAgentWorkspaceApi(security);
 
         var app = builder.Build();
@@ -160,7 +173,7 @@ public static class AgentWorkspaceApp
         app.UseAntiforgery();
 
         app.MapStaticAssets().AllowAnonymous();
-        app.MapHealthChecks("/health").AllowAnonymous();
+        app.MapHealthChecks("/health", new Microsoft.AspNetCore.Diagnostics.HealthChecks.HealthCheckOptions { ResponseWriter = HealthAnswer.WriteAsync }).AllowAnonymous();
         app.MapOpenApi().AllowAnonymous();
         app.MapAccountEndpoints();
         app.MapCardDownloads();
@@ -241,6 +254,21 @@ public static class AgentWorkspaceApp
                 output.WriteLine();
             });
         }
+    }
+}
+
+/// <summary>
+/// "Healthy", or the status and which checks are not healthy: "Degraded: realtime" (still 200: the server serves),
+/// "Unhealthy: database" (503). Plain text, nothing about the checks' internals.
+/// </summary>
+internal static class HealthAnswer
+{
+    public static Task WriteAsync(HttpContext http, HealthReport report)
+    {
+        http.Response.ContentType = "text/plain; charset=utf-8";
+        http.Response.Headers.CacheControl = "no-store";
+        var failing = report.Entries.Where(e => e.Value.Status != HealthStatus.Healthy).Select(e => e.Key).ToList();
+        return http.Response.WriteAsync(failing.Count == 0 ? report.Status.ToString() : $"{report.Status}: {string.Join(", ", failing)}");
     }
 }
 

@@ -106,12 +106,13 @@ public sealed class RevalidatingUserStateProvider : RevalidatingServerAuthentica
     private async Task OnChangeAsync(ChangeEvent change)
     {
         // A change published as the page closes finds the provider disposed: there is no page left to sign out.
-        if (_disposed || change.Kind != ChangeKind.SettingsChanged || change.AgentId is null) return;
+        // After an interruption of the feed between servers (Resync), any user may have been changed meanwhile.
+        if (_disposed || !(change.Kind == ChangeKind.Resync || change.Kind == ChangeKind.SettingsChanged && change.AgentId is not null)) return;
         Task<AuthenticationState> current;
         try { current = GetAuthenticationStateAsync(); }
         catch (InvalidOperationException) { return; } // no user set yet: the page's first state will be checked when it comes
         if (!current.IsCompletedSuccessfully) return;
-        if ((await current).User.FindFirstValue(ClaimTypes.NameIdentifier) != change.AgentId) return;
+        if (change.Kind != ChangeKind.Resync && (await current).User.FindFirstValue(ClaimTypes.NameIdentifier) != change.AgentId) return;
         await CheckNowAsync();
     }
 

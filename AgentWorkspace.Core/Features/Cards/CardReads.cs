@@ -35,7 +35,7 @@ public sealed class CardReads
         _clock = clock;
         feed.Subscribe(change =>
         {
-            if (change.Kind == ChangeKind.CustomFieldsChanged) ForgetCustomFields();
+            if (change.Kind is ChangeKind.CustomFieldsChanged or ChangeKind.Resync) ForgetCustomFields();
             return Task.CompletedTask;
         });
     }

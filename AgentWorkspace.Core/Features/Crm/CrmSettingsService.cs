@@ -45,7 +45,7 @@ public sealed class CrmSettingsService
         run.Feed.Subscribe(change =>
         {
             // Another server (or this one) saved new settings: the next call builds the connector anew.
-            if (change.Kind == ChangeKind.SettingsChanged) Forget();
+            if (change.Kind is ChangeKind.SettingsChanged or ChangeKind.Resync) Forget();
             return Task.CompletedTask;
         });
     }

@@ -16,9 +16,25 @@ public sealed record EffectiveSettings(string DefaultPhoneRegion, bool AgentsMay
 /// Reads the run-time settings (default phone region, whether agents may merge). Read on every
 /// ingest, so the value is cached and refreshed when an administrator changes it.
 /// </summary>
-public sealed class SettingsService(IDbContextFactory<AgentWorkspaceDbContext> dbFactory, UseCaseRunner run, SettingsDefaults defaults)
+public sealed class SettingsService
 {
+    private readonly IDbContextFactory<AgentWorkspaceDbContext> dbFactory;
+    private readonly UseCaseRunner run;
+    private readonly SettingsDefaults defaults;
     private volatile EffectiveSettings? _cached;
+
+    public SettingsService(IDbContextFactory<AgentWorkspaceDbContext> dbFactory, UseCaseRunner run, SettingsDefaults defaults)
+    {
+        this.dbFactory = dbFactory;
+        this.run = run;
+        this.defaults = defaults;
+        // Another server (or this one) saved settings, or the feed between servers was interrupted: read them again.
+        run.Feed.Subscribe(change =>
+        {
+            if (change.Kind is ChangeKind.SettingsChanged or ChangeKind.Resync) Invalidate();
+            return Task.CompletedTask;
+        });
+    }
 
     public async Task<EffectiveSettings> GetAsync(CancellationToken ct = default)
     {

@@ -26,7 +26,7 @@ public sealed class ApprovalsEffects(ApprovalService approvals, ActorAccessor ac
     {
         _subscription ??= feed.Subscribe(logger, change =>
         {
-            if (change.Kind is (ChangeKind.CaseChanged or ChangeKind.DraftReviewed or ChangeKind.CardMerged) && !_own.IsEcho(change))
+            if (change.Kind == ChangeKind.Resync || change.Kind is (ChangeKind.CaseChanged or ChangeKind.DraftReviewed or ChangeKind.CardMerged) && !_own.IsEcho(change))
                 dispatcher.Dispatch(new RefreshApprovalsAction());
             return Task.CompletedTask;
         });

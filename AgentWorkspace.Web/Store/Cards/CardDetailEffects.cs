@@ -34,7 +34,7 @@ public sealed class CardDetailEffects(CardReads cards, CardEdits edits, MergeSer
             var open = Interlocked.Read(ref _openCardId);
             if (change.CardId == open && change.Kind is (ChangeKind.CardChanged or ChangeKind.MessageArrived or ChangeKind.CaseChanged or ChangeKind.CardMerged) && !_own.IsEcho(change))
                 dispatcher.Dispatch(new RefreshCardAction(open));
-            else if (change.Kind == ChangeKind.CustomFieldsChanged && open != 0)
+            else if (change.Kind is ChangeKind.CustomFieldsChanged or ChangeKind.Resync && open != 0)
             {
                 cards.ForgetCustomFields();
                 dispatcher.Dispatch(new RefreshCardAction(open));

@@ -32,7 +32,7 @@ public sealed class CondensedCardsEffects(CardReads cards, CardEdits edits, Acto
             {
                 switch (change.Kind)
                 {
-                    case ChangeKind.CustomFieldsChanged:
+                    case ChangeKind.CustomFieldsChanged or ChangeKind.Resync:
                         cards.ForgetCustomFields();
                         foreach (var id in _watched.Keys) dispatcher.Dispatch(new ReloadCondensedCardAction(id));
                         break;

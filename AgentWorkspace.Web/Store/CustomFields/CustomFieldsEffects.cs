@@ -21,7 +21,7 @@ public sealed class CustomFieldsEffects(CustomFieldService fields, ActorAccessor
     {
         _subscription ??= feed.Subscribe(logger, change =>
         {
-            if (change.Kind == ChangeKind.CustomFieldsChanged && !_own.IsEcho(change)) dispatcher.Dispatch(new RefreshCustomFieldsAction());
+            if (change.Kind == ChangeKind.Resync || change.Kind == ChangeKind.CustomFieldsChanged && !_own.IsEcho(change)) dispatcher.Dispatch(new RefreshCustomFieldsAction());
             return Task.CompletedTask;
         });
         return Reload(action, dispatcher);

@@ -20,7 +20,7 @@ public sealed class DashboardEffects(DashboardService dashboard, ActorAccessor a
     {
         _subscription ??= feed.Subscribe(logger, change =>
         {
-            if (change.Kind is ChangeKind.CaseChanged or ChangeKind.MessageArrived or ChangeKind.DraftReviewed or ChangeKind.CardMerged)
+            if (change.Kind is ChangeKind.CaseChanged or ChangeKind.MessageArrived or ChangeKind.DraftReviewed or ChangeKind.CardMerged or ChangeKind.Resync)
                 dispatcher.Dispatch(new RefreshDashboardAction());
             return Task.CompletedTask;
         });

@@ -266,6 +266,14 @@ public sealed partial class InboxEffects(InboxQueries inbox, CaseCommands cases,
 
     private async Task OnChangeAsync(ChangeEvent change, IDispatcher dispatcher)
     {
+        if (change.Kind == ChangeKind.Resync)
+        {
+            // The feed between servers was interrupted: the list, the counts and every open case may be stale.
+            dispatcher.Dispatch(new RefreshInboxAction());
+            foreach (var open in state.Value.Cases.Keys.ToList())
+                await LoadCaseAsync(new ReloadCaseAction(open), open, dispatcher);
+            return;
+        }
         if (change.Kind is not (ChangeKind.MessageArrived or ChangeKind.CaseChanged or ChangeKind.DraftReviewed or ChangeKind.CardMerged)) return;
         var me = _actor?.UserId;
         var s = state.Value;

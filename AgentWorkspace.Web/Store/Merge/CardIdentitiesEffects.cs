@@ -30,7 +30,8 @@ public sealed class CardIdentitiesEffects(
         _subscription ??= feed.Subscribe(logger, change =>
         {
             var id = state.Value.CardId;
-            if (id != 0 && Touches(change, id) && change.Kind is (ChangeKind.CardChanged or ChangeKind.CardMerged or ChangeKind.MessageArrived) && !_own.IsEcho(change))
+            if (id != 0 && change.Kind == ChangeKind.Resync
+                || id != 0 && Touches(change, id) && change.Kind is (ChangeKind.CardChanged or ChangeKind.CardMerged or ChangeKind.MessageArrived) && !_own.IsEcho(change))
                 return ReloadSoonAsync(dispatcher);
             return Task.CompletedTask;
         });
