@@ -28,6 +28,8 @@ public sealed record ChangeEvent(ChangeKind Kind, long? CardId = null, long? Cas
     public DateTimeOffset At { get; init; } = DateTimeOffset.UtcNow;
     /// <summary>For <see cref="ChangeKind.CardMerged"/>: the card that absorbed <see cref="CardId"/>.</summary>
     public long? SurvivorId { get; init; }
+    /// <summary>For <see cref="ChangeKind.CaseChanged"/>: the change gave the case to <see cref="AgentId"/> (taken, assigned, transferred to them).</summary>
+    public bool Assigned { get; init; }
 }
 
 /// <summary>Publish/subscribe of change events across circuits (and servers, with a distributed implementation).</summary>

@@ -23,6 +23,7 @@ public class ShellComponentTests : BunitContext
     {
         Services.AddMudServices();
         Services.AddLocalization(o => o.ResourcesPath = "Resources");
+        Services.AddAgentWorkspaceStore();
         JSInterop.Mode = JSRuntimeMode.Loose;
     }
 
@@ -54,6 +55,46 @@ public class ShellComponentTests : BunitContext
         SignIn(Role.Admin, "Alex Martin");
         var nav = Render<NavMenu>();
         nav.Markup.ShouldContain("Administration");
+    }
+
+    [Fact]
+    public void TheInboxLinkAndTheAppBarCountTheCasesWithNews_InEnglishAndFrench()
+    {
+        SignIn(Role.Agent);
+        var nav = Render<NavMenu>();
+        var badge = Render<InboxNewsBadge>();
+        nav.FindAll("[data-testid=nav-inbox-count]").ShouldBeEmpty();
+        badge.Find("[data-testid=appbar-news]").GetAttribute("data-count").ShouldBe("0");
+
+        var store = Services.GetRequiredService<IDispatcher>();
+        store.Dispatch(new AgentWorkspace.Web.Store.Notices.NoticesStartedAction([11, 12, 13]));
+        nav.WaitForAssertion(() => nav.Find("[data-testid=nav-inbox-count]").TextContent.ShouldBe("3"));
+        nav.Find("[data-testid=nav-inbox]").TextContent.ShouldContain("3 cases with news");
+        badge.WaitForAssertion(() => badge.Find("a").GetAttribute("aria-label").ShouldBe("Digital inbox: 3 cases with news"));
+
+        store.Dispatch(new AgentWorkspace.Web.Store.Notices.ClearCaseNewsAction(11));
+        store.Dispatch(new AgentWorkspace.Web.Store.Notices.ClearCaseNewsAction(12));
+        badge.WaitForAssertion(() => badge.Find("a").GetAttribute("aria-label").ShouldBe("Digital inbox: 1 case with news"));
+
+        var previous = CultureInfo.CurrentUICulture;
+        CultureInfo.CurrentUICulture = new CultureInfo("fr");
+        try
+        {
+            var french = Render<NavMenu>();
+            french.Find("[data-testid=nav-inbox]").TextContent.ShouldContain("1 cas avec du nouveau");
+        }
+        finally { CultureInfo.CurrentUICulture = previous; }
+        store.Dispatch(new AgentWorkspace.Web.Store.Notices.ClearCaseNewsAction(13));
+        nav.WaitForAssertion(() => nav.FindAll("[data-testid=nav-inbox-count]").ShouldBeEmpty());
+        NewsCount.Text(250).ShouldBe("99+");
+    }
+
+    [Fact]
+    public void ANameInASentenceIsIsolated_SoThatARightToLeftNameKeepsTheSentenceInOrder()
+    {
+        var cut = Render(Bidi.Format("New message from {0}.", "مريم الحسيني"));
+        cut.Markup.ShouldBe("New message from <bdi>مريم الحسيني</bdi>.");
+        Render(Bidi.Format("{{0}} {1} and {0}", "a", "b")).Markup.ShouldBe("{0} <bdi>b</bdi> and <bdi>a</bdi>");
     }
 
     [Fact]

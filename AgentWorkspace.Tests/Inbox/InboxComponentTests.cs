@@ -69,7 +69,9 @@ public class InboxComponentTests : BunitContext
         cut.Find("[data-testid=composer-submit]").Click();
         submitted.ShouldBe(new SubmitComposerAction(5, ComposerMode.Draft, "Bonjour Zoé," + Environment.NewLine + "Le remboursement a été initié."));
 
-        cut.Render(p => p.Add(c => c.Completed, 1));
+        // The store cleared the case's text once it went out.
+        cut.Render(p => p.Add(c => c.Text, "Bonjour Zoé,"));
+        cut.Render(p => p.Add(c => c.Text, null));
         cut.WaitForAssertion(() => cut.Find("textarea").GetAttribute("value").ShouldBeNullOrEmpty());
     }
 

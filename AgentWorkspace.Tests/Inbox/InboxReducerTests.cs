@@ -58,7 +58,7 @@ public class InboxReducerTests
     }
 
     [Fact]
-    public void ALoadedCaseRefreshesItsTile_ACommandMarksItBusy_AndSuccessClearsTheComposerOnlyWhenTextWentOut()
+    public void ALoadedCaseRefreshesItsTile_ACommandMarksItBusy_AndSuccessUpdatesTheCase()
     {
         var s = Initial with { Tiles = [Tile(1, unread: 3), Tile(2)] };
         s = InboxReducers.Reduce(s, new OpenCaseAction(1));
@@ -69,13 +69,34 @@ public class InboxReducerTests
         s = InboxReducers.Reduce(s, new SubmitComposerAction(1, ComposerMode.Reply, "Bonjour"));
         s.Active!.Busy.ShouldBeTrue();
         var failed = InboxReducers.Reduce(s, new CaseCommandFailedAction(1, "A reply cannot be empty.", "text"));
-        (failed.Active!.Busy, failed.Active.Error, failed.Active.ErrorField, failed.Active.Completed).ShouldBe((false, "A reply cannot be empty.", "text", 0));
+        (failed.Active!.Busy, failed.Active.Error, failed.Active.ErrorField).ShouldBe((false, "A reply cannot be empty.", "text"));
 
         var sent = InboxReducers.Reduce(s, new CaseCommandSucceededAction(1, Tile(1, preview: "Bonjour", agent: "me", status: CaseStatus.Open), true));
-        (sent.Active!.Busy, sent.Active.Completed, sent.Active.Detail!.Case.Status).ShouldBe((false, 1, CaseStatus.Open));
+        (sent.Active!.Busy, sent.Active.Detail!.Case.Status).ShouldBe((false, CaseStatus.Open));
         sent.Tiles[0].AssignedAgentId.ShouldBe("me");
-        var taken = InboxReducers.Reduce(InboxReducers.Reduce(sent, new TakeCaseAction(1)), new CaseCommandSucceededAction(1, Tile(1), false));
-        taken.Active!.Completed.ShouldBe(1);
+    }
+
+    [Fact]
+    public void RestoredTabsOpenBeforeThoseOpenedSince_KeepTheirShownCase_AndTheLimitKeepsTheNewest()
+    {
+        var s = InboxReducers.Reduce(Initial, new OpenCaseAction(9));
+        s = InboxReducers.Reduce(s, new RestoreOpenCasesAction([3, 4, 9, 5], 4));
+        s.OpenTabs.ShouldBe([3, 4, 5, 9]);
+        s.ActiveCaseId.ShouldBe(9, "the case opened since the reload (a toast, say) stays shown");
+        s.Cases[3].Busy.ShouldBeTrue();
+        s.Cases.Keys.Order().ShouldBe([3, 4, 5, 9]);
+
+        var fresh = InboxReducers.Reduce(Initial, new RestoreOpenCasesAction([3, 4, 5], 4));
+        fresh.ActiveCaseId.ShouldBe(4);
+        var none = InboxReducers.Reduce(Initial, new RestoreOpenCasesAction([3, 4], 99));
+        none.ActiveCaseId.ShouldBe(4, "a shown case no longer among the tabs falls back to the last");
+
+        var many = InboxReducers.Reduce(InboxReducers.Reduce(Initial, new OpenCaseAction(20)), new RestoreOpenCasesAction([1, 2, 3, 4, 5, 6, 7], 2));
+        many.OpenTabs.Count.ShouldBe(InboxState.MaxOpenTabs);
+        many.OpenTabs.ShouldContain(20);
+        many.OpenTabs.ShouldNotContain(1);
+        many.Cases.ContainsKey(1).ShouldBeFalse();
+        InboxReducers.Reduce(many, new RestoreOpenCasesAction([0, -3], null)).ShouldBe(many);
     }
 
     [Fact]
@@ -126,24 +147,6 @@ public class InboxReducerTests
         s = InboxReducers.Reduce(s, new EarlierMessagesLoadedAction(1, [new ThreadEntry(ThreadEntryKind.Message, 4, at.AddMinutes(-1), "Zoé", "a"), new ThreadEntry(ThreadEntryKind.Message, 5, at, "Zoé", "b")], null));
         s.Active!.Detail!.Thread.Select(e => e.Text).ShouldBe(["a", "b", "c"]);
         s.Active.Detail.EarlierCursor.ShouldBeNull();
-    }
-
-    [Fact]
-    public void NoticesNumberThemselves_AndAnAwayAgentOrSwitchedOffNoticesGetNone()
-    {
-        var s = InboxReducers.Reduce(Initial, new InboxNoticeAction(InboxNoticeKind.MessageArrived, 7, null));
-        s.Notice.ShouldBe(new InboxNotice(1, InboxNoticeKind.MessageArrived, 7, null));
-        s = InboxReducers.Reduce(s, new InboxNoticeAction(InboxNoticeKind.DraftRejected, 8, "trop sec"));
-        s.Notice!.Id.ShouldBe(2);
-        InboxReducers.Reduce(s, new DismissInboxNoticeAction()).Notice.ShouldBeNull();
-
-        var away = InboxReducers.Reduce(s, new SetAvailabilityAction(AgentAvailability.Away));
-        away.Notice.ShouldBeNull();
-        InboxReducers.Reduce(away, new InboxNoticeAction(InboxNoticeKind.MessageArrived, 9, null)).Notice.ShouldBeNull();
-        var quiet = InboxReducers.Reduce(InboxReducers.Reduce(Initial, new ToggleSoundAction(false)), new ToggleVisualNoticeAction(false));
-        InboxReducers.Reduce(quiet, new InboxNoticeAction(InboxNoticeKind.MessageArrived, 9, null)).Notice.ShouldBeNull();
-        var soundOnly = InboxReducers.Reduce(Initial, new ToggleVisualNoticeAction(false));
-        InboxReducers.Reduce(soundOnly, new InboxNoticeAction(InboxNoticeKind.MessageArrived, 9, null)).Notice.ShouldNotBeNull();
     }
 
     [Fact]

@@ -42,24 +42,27 @@ public sealed class BrowserFixture : IAsyncLifetime
         return Browser;
     }
 
-    public async Task<IPage> NewPageAsync(string locale = "en-US")
+    /// <param name="viewport">The window's size (1440×900 unless given; issue 22 checks 1280×720 and 1366×768).</param>
+    /// <param name="initScript">Script run in the page before its own (a test stands in for a browser API with it).</param>
+    public async Task<IPage> NewPageAsync(string locale = "en-US", ViewportSize? viewport = null, string? initScript = null)
     {
         var context = await RequireBrowser().NewContextAsync(new BrowserNewContextOptions
         {
             BaseURL = App.BaseUrl,
             Locale = locale,
-            ViewportSize = new ViewportSize { Width = 1440, Height = 900 },
+            ViewportSize = viewport ?? new ViewportSize { Width = 1440, Height = 900 },
         });
         context.SetDefaultTimeout(15_000);
+        if (initScript is not null) await context.AddInitScriptAsync(initScript);
         return await context.NewPageAsync();
     }
 
     /// <summary>Signs in through the real form and waits until the interactive shell is live.</summary>
-    public async Task<IPage> SignInAsync(string email, string password, string locale = "en-US", string path = "/")
+    public async Task<IPage> SignInAsync(string email, string password, string locale = "en-US", string path = "/", ViewportSize? viewport = null, string? initScript = null)
     {
         // A journey that switched the language saved it on the user; every journey starts from the browser's locale.
         await ForgetSavedLanguageAsync(email);
-        var page = await NewPageAsync(locale);
+        var page = await NewPageAsync(locale, viewport, initScript);
         await page.GotoAsync("/account/login?returnUrl=" + Uri.EscapeDataString(path));
         await page.FillAsync("#email", email);
         await page.FillAsync("#password", password);
@@ -77,10 +80,10 @@ public sealed class BrowserFixture : IAsyncLifetime
             .ExecuteUpdateAsync(s => s.SetProperty(u => u.PreferredCulture, (string?)null));
     }
 
-    public Task<IPage> SignInAsAsync(Core.Domain.Identity.Role role, string path = "/", string locale = "en-US")
+    public Task<IPage> SignInAsAsync(Core.Domain.Identity.Role role, string path = "/", string locale = "en-US", ViewportSize? viewport = null, string? initScript = null)
     {
         var user = DemoUsers.All.First(u => u.Role == role);
-        return SignInAsync(user.Email, user.Password, locale, path);
+        return SignInAsync(user.Email, user.Password, locale, path, viewport, initScript);
     }
 
     /// <summary>The layout marks the body once the Blazor circuit has rendered interactively.</summary>

@@ -244,8 +244,15 @@ internal sealed class ServiceQueryDriver : IAsyncDisposable
         await Call<InboxQueries>(nameof(InboxQueries.EarlierAsync), s => s.EarlierAsync(camille, sms.CaseId, opened.EarlierCursor ?? new ThreadCursor(DateTimeOffset.UtcNow, long.MaxValue)));
         await Call<InboxQueries>(nameof(InboxQueries.HistoryAsync), s => s.HistoryAsync(camille, sms.CaseId));
         await Call<InboxQueries>(nameof(InboxQueries.HistoryAsync), s => s.HistoryAsync(camille, sms.CaseId, new HistoryCursor(DateTimeOffset.UtcNow.AddYears(1), long.MaxValue)));
+        await Call<InboxQueries>(nameof(InboxQueries.UnreadCaseIdsAsync), s => s.UnreadCaseIdsAsync(camille));
+        await Call<InboxQueries>(nameof(InboxQueries.TileAsync), s => s.TileAsync(camille, sms.CaseId));
+        await Call<ComposerDrafts>(nameof(ComposerDrafts.SaveAsync), s => s.SaveAsync(camille, sms.CaseId, ComposerMode.Note, "Client relancé"));
+        await Call<ComposerDrafts>(nameof(ComposerDrafts.SaveAsync), s => s.SaveAsync(camille, sms.CaseId, ComposerMode.Note, "Client relancé par SMS."));
+        await Call<ComposerDrafts>(nameof(ComposerDrafts.FindAsync), s => s.FindAsync(camille, sms.CaseId));
         await Call<CaseCommands>(nameof(CaseCommands.AddNoteAsync), s => s.AddNoteAsync(camille, sms.CaseId, "Client relancé par SMS."));
         await Call<CaseCommands>(nameof(CaseCommands.ReplyAsync), s => s.ReplyAsync(camille, sms.CaseId, "Bonjour, je regarde votre commande."));
+        await Call<ComposerDrafts>(nameof(ComposerDrafts.SaveAsync), s => s.SaveAsync(camille, sms.CaseId, ComposerMode.Reply, "Bonjour"));
+        await Call<ComposerDrafts>(nameof(ComposerDrafts.SaveAsync), s => s.SaveAsync(camille, sms.CaseId, ComposerMode.Reply, "  "));
         var approve = await Call<CaseCommands, DraftView>(nameof(CaseCommands.SubmitDraftAsync), s => s.SubmitDraftAsync(camille, sms.CaseId, "Un geste commercial vous est accordé."));
         var reject = await Call<CaseCommands, DraftView>(nameof(CaseCommands.SubmitDraftAsync), s => s.SubmitDraftAsync(camille, sms.CaseId, "Remboursement intégral."));
         await Call<ApprovalService>(nameof(ApprovalService.PendingAsync), s => s.PendingAsync(sophie));

@@ -92,6 +92,7 @@ public class ErasureLeavesNothingTests(ITestOutputHelper output)
         ["CaseComments"] = "CaseId IN ({cases})",
         ["CaseEvents"] = "CaseId IN ({cases}) OR CardId IN ({cards})",
         ["ReplyDrafts"] = "CaseId IN ({cases})",
+        ["ComposerDrafts"] = "CaseId IN ({cases})",
         ["CustomFieldValues"] = "CardId IN ({cards})",
         ["AuditEntries"] = "(EntityType = 'Card' AND EntityId IN ({cardKeys})) OR (EntityType = 'Case' AND EntityId IN ({caseKeys})) " +
                            "OR (EntityType = 'Note' AND EntityId IN ({noteKeys})) OR (EntityType = 'Draft' AND EntityId IN ({draftKeys})) " +
@@ -127,6 +128,7 @@ public class ErasureLeavesNothingTests(ITestOutputHelper output)
         ["Messages"] = ["AuthorUserId"],
         ["Notes"] = ["AuthorId", "AuthorName"],
         ["ReplyDrafts"] = ["AuthorId", "AuthorName", "ReviewerId", "ReviewerName"],
+        ["ComposerDrafts"] = ["UserId"],
         ["Merges"] = ["ActorId", "ActorName", "UndoneBy"],
         ["Cases"] = ["AssignedAgentId", "Skills", "Disposition"],
         ["CrmLinks"] = ["ConnectorKind", "RecordId", "CreatedById", "CreatedByName", "UnlinkedById", "UnlinkedByName"],
@@ -408,6 +410,8 @@ public class ErasureLeavesNothingTests(ITestOutputHelper output)
             await Approvals.RejectAsync(Sophie, rejected.Id, $"Trop sec pour {Unfriendly}");
             await Cases.TakeAsync(Camille, sms.CaseId);
             await Cases.ReplyAsync(Camille, sms.CaseId, $"Bien reçu {Marker}.");
+            // A reply begun and kept, not sent (issue 22).
+            await new ComposerDrafts(Runner, Test.Factory).SaveAsync(Camille, sms.CaseId, Core.Domain.Cases.ComposerMode.Reply, $"Je rappelle {Unfriendly} demain");
 
             // 6. The CRM (issue 18).
             var crm = await CrmAsync(mail, sms, manual);

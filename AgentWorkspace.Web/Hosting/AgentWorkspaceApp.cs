@@ -140,7 +140,9 @@ public static class AgentWorkspaceApp
         services.AddCascadingAuthenticationState();
         // After AddInteractiveServerComponents, replacing its provider: an open page checks its user again (UserRevalidation).
         services.AddScoped<AuthenticationStateProvider, RevalidatingUserStateProvider>();
-        services.AddMudServices();
+        // Toasts (the agent's notices among them, issue 22) rise at the bottom left: over the menu and the case list,
+        // never over the reply box and Send, nor the app bar's controls.
+        services.AddMudServices(o => o.SnackbarConfiguration.PositionClass = MudBlazor.Defaults.Classes.Position.BottomLeft);
         services.AddLocalization(o => o.ResourcesPath = "Resources");
         services.AddAgentWorkspaceStore();
         services.AddHttpContextAccessor();

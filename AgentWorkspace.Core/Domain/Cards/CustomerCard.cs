@@ -69,6 +69,13 @@ public sealed class CustomerCard : IVersioned
     public string? MobilePhone { get; private set; }
     public string? HomePhone { get; private set; }
 
+    /// <summary>
+    /// The name the sender goes by on their channel, as the channel wrote it ("marguerite_92", "🌸", "zoé"): what the
+    /// agent sees and searches while the profile has no name of its own (issue 22). Ingest keeps it; the profile form
+    /// does not show it, and a name typed there comes first.
+    /// </summary>
+    public string? ChannelName { get; private set; }
+
     /// <summary>Folded "first last" and "last first" for search; maintained by the card itself.</summary>
     public string SearchName { get; private set; } = string.Empty;
     /// <summary>The folded last name alone, so that "martin" finds "Zoé Martin" through an index.</summary>
@@ -101,10 +108,35 @@ public sealed class CustomerCard : IVersioned
     {
         get
         {
-            var name = $"{FirstName} {LastName}".Trim();
-            if (name.Length > 0) return name;
-            return PrimaryEmail ?? MobilePhone ?? _identities.FirstOrDefault()?.DisplayName ?? _identities.FirstOrDefault()?.RawAddress ?? $"#{Id}";
+            return NameOf(FirstName, LastName, ChannelName, PrimaryEmail, MobilePhone)
+                ?? _identities.FirstOrDefault()?.DisplayName ?? _identities.FirstOrDefault()?.RawAddress ?? $"#{Id}";
         }
+    }
+
+    /// <summary>
+    /// The name a card goes by, the same everywhere (tile, tabs, card, search hits, approvals): the profile's name, else
+    /// the name its channel gave, else its e-mail or mobile; null when it has none of them.
+    /// </summary>
+    public static string? NameOf(string? firstName, string? lastName, string? channelName, string? primaryEmail, string? mobilePhone)
+    {
+        var name = $"{firstName} {lastName}".Trim();
+        if (name.Length > 0) return name;
+        if (!string.IsNullOrWhiteSpace(channelName)) return channelName;
+        return primaryEmail ?? mobilePhone;
+    }
+
+    /// <summary>
+    /// The sender's channel gave <paramref name="channelName"/>. It becomes the card's channel name when the card has none,
+    /// or when it replaces <paramref name="previous"/>, the name the same identity gave before (a renamed account); the
+    /// name of another identity of the card is left as it is, so the card does not change name with each channel.
+    /// </summary>
+    public void HeardAs(string? channelName, string? previous = null)
+    {
+        var name = Text.Clean(channelName, 200, "from.displayName");
+        if (name is null) return;
+        if (ChannelName is not null && !(previous is not null && string.Equals(ChannelName, previous, StringComparison.Ordinal))) return;
+        ChannelName = name;
+        RefreshSearch();
     }
 
     public IReadOnlyList<string> TagList => Tags.Length == 0 ? [] : Tags.Split('|');
@@ -189,6 +221,9 @@ public sealed class CustomerCard : IVersioned
         var first = Text.Fold(FirstName);
         var last = Text.Fold(LastName);
         SearchName = $"{first} {last}".Trim();
+        // Without a name in the profile, the channel's name is the one searched (a handle, an emoji, a lowercase name).
+        if (SearchName.Length == 0) SearchName = Text.Fold(ChannelName);
+        if (SearchName.Length > 201) SearchName = SearchName[..201];
         SearchLastName = last;
         SearchCompany = Text.Fold(Company);
     }
@@ -272,6 +307,8 @@ public sealed class CustomerCard : IVersioned
     public void Absorb(CustomerCard merged, CardProfile chosenProfile, string defaultRegion, DateTimeOffset now)
     {
         EnsureMergeable(this, merged);
+        // The channel's name goes with the contact: a survivor that had none takes the merged card's.
+        ChannelName ??= merged.ChannelName;
         UpdateProfile(chosenProfile, defaultRegion, now);
         SetIndicators(PositiveCount + merged.PositiveCount, NeutralCount + merged.NeutralCount, NegativeCount + merged.NegativeCount);
         SetAudience(Followers + merged.Followers, Following + merged.Following);
@@ -326,7 +363,7 @@ public sealed class CustomerCard : IVersioned
 
     private void EraseProfile()
     {
-        FirstName = null; LastName = null; Company = null; JobTitle = null; City = null; Category = null; RelationshipType = null;
+        FirstName = null; LastName = null; ChannelName = null; Company = null; JobTitle = null; City = null; Category = null; RelationshipType = null;
         Tags = string.Empty; AvatarUrl = null; PrimaryEmail = null; SecondaryEmail = null; MobilePhone = null; HomePhone = null;
         Gender = Gender.Unspecified; PreferredChannel = null;
         SearchName = string.Empty; SearchLastName = string.Empty; SearchCompany = string.Empty;

@@ -45,7 +45,7 @@ public sealed class CardReads
 
     // ---------------------------------------------------------------- compiled reads (the hot path)
 
-    internal sealed record CardRow(long Id, long Version, CardStatus Status, long? MergedIntoId, bool IsLocked, string? FirstName, string? LastName,
+    internal sealed record CardRow(long Id, long Version, CardStatus Status, long? MergedIntoId, bool IsLocked, string? FirstName, string? LastName, string? ChannelName,
         string? Company, Gender Gender, string? JobTitle, string? City, string? Category, string? RelationshipType, Channel? PreferredChannel,
         string Tags, string? AvatarUrl, string? PrimaryEmail, string? SecondaryEmail, string? MobilePhone, string? HomePhone,
         int Positive, int Neutral, int Negative, int Followers, int Following, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, DateTimeOffset? LastContactAt)
@@ -62,7 +62,7 @@ public sealed class CardReads
 
     internal static readonly Func<AgentWorkspaceDbContext, long, CancellationToken, Task<CardRow?>> CardById =
         EF.CompileAsyncQuery((AgentWorkspaceDbContext db, long id, CancellationToken ct) => db.Cards.AsNoTracking().Where(c => c.Id == id)
-            .Select(c => new CardRow(c.Id, c.Version, c.Status, c.MergedIntoId, c.IsLocked, c.FirstName, c.LastName, c.Company, c.Gender, c.JobTitle,
+            .Select(c => new CardRow(c.Id, c.Version, c.Status, c.MergedIntoId, c.IsLocked, c.FirstName, c.LastName, c.ChannelName, c.Company, c.Gender, c.JobTitle,
                 c.City, c.Category, c.RelationshipType, c.PreferredChannel, c.Tags, c.AvatarUrl, c.PrimaryEmail, c.SecondaryEmail, c.MobilePhone, c.HomePhone,
                 c.PositiveCount, c.NeutralCount, c.NegativeCount, c.Followers, c.Following, c.CreatedAt, c.UpdatedAt, c.LastContactAt))
             .FirstOrDefault());
@@ -153,9 +153,9 @@ public sealed class CardReads
         actor.Require(Role.Agent);
         await using var db = await _dbFactory.CreateDbContextAsync(ct);
         var row = await db.Cards.AsNoTracking().Where(c => c.Id == cardId)
-            .Select(c => new { c.Status, c.AvatarUrl, c.FirstName, c.LastName, c.PrimaryEmail, c.MobilePhone }).FirstOrDefaultAsync(ct);
+            .Select(c => new { c.Status, c.AvatarUrl, c.FirstName, c.LastName, c.ChannelName, c.PrimaryEmail, c.MobilePhone }).FirstOrDefaultAsync(ct);
         if (row is null) return null;
-        var name = $"{row.FirstName} {row.LastName}".Trim() is { Length: > 0 } n ? n : row.PrimaryEmail ?? row.MobilePhone ?? string.Empty;
+        var name = CustomerCard.NameOf(row.FirstName, row.LastName, row.ChannelName, row.PrimaryEmail, row.MobilePhone) ?? string.Empty;
         return new CardAvatarSource(cardId, name, row.Status == CardStatus.Active ? row.AvatarUrl : null);
     }
 
@@ -343,8 +343,8 @@ public sealed class CardReads
             {
                 var others = merges.Select(m => m.SurvivorId == cardId ? m.MergedId : m.SurvivorId).Append(cardId).Distinct().ToList();
                 var names = (await db.Cards.AsNoTracking().Where(c => others.Contains(c.Id))
-                        .Select(c => new { c.Id, c.FirstName, c.LastName, c.PrimaryEmail, c.MobilePhone }).ToListAsync(ct))
-                    .ToDictionary(c => c.Id, c => $"{c.FirstName} {c.LastName}".Trim() is { Length: > 0 } n ? n : c.PrimaryEmail ?? c.MobilePhone);
+                        .Select(c => new { c.Id, c.FirstName, c.LastName, c.ChannelName, c.PrimaryEmail, c.MobilePhone }).ToListAsync(ct))
+                    .ToDictionary(c => c.Id, c => CustomerCard.NameOf(c.FirstName, c.LastName, c.ChannelName, c.PrimaryEmail, c.MobilePhone));
                 items.AddRange(merges.Select(m => new TimelineItem(TimelineKind.Merge, m.Id, m.At, null, m.ActorName, string.Empty,
                     Merge: new TimelineMerge(m.Id, m.SurvivorId, names.GetValueOrDefault(m.SurvivorId), m.MergedId, names.GetValueOrDefault(m.MergedId), m.UndoneAt, m.UndoneBy))));
             }
@@ -391,8 +391,7 @@ public sealed class CardReads
 
     internal static string DisplayName(CardRow card, IReadOnlyList<IdentityView> identities)
     {
-        var name = $"{card.FirstName} {card.LastName}".Trim();
-        if (name.Length > 0) return name;
-        return card.PrimaryEmail ?? card.MobilePhone ?? identities.Select(i => i.DisplayName ?? i.Address).FirstOrDefault() ?? $"#{card.Id}";
+        return CustomerCard.NameOf(card.FirstName, card.LastName, card.ChannelName, card.PrimaryEmail, card.MobilePhone)
+            ?? identities.Select(i => i.DisplayName ?? i.Address).FirstOrDefault() ?? $"#{card.Id}";
     }
 }

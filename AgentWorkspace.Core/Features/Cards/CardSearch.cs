@@ -144,14 +144,14 @@ public sealed partial class CardSearch(IDbContextFactory<AgentWorkspaceDbContext
     {
         if (ids.Count == 0) return [];
         var cards = await db.Cards.AsNoTracking().Where(c => ids.Contains(c.Id))
-            .Select(c => new { c.Id, c.FirstName, c.LastName, c.Company, c.AvatarUrl, c.PrimaryEmail, c.MobilePhone, c.LastContactAt }).ToListAsync(ct);
+            .Select(c => new { c.Id, c.FirstName, c.LastName, c.ChannelName, c.Company, c.AvatarUrl, c.PrimaryEmail, c.MobilePhone, c.LastContactAt }).ToListAsync(ct);
         var identities = await db.Identities.AsNoTracking().Where(i => ids.Contains(i.CardId) && !i.IsErased)
             .Select(i => new { i.CardId, i.Channel, i.DisplayName, i.RawAddress }).ToListAsync(ct);
         return ids.Select(id => cards.First(c => c.Id == id)).Select(c =>
         {
             var mine = identities.Where(i => i.CardId == c.Id).ToList();
-            var name = $"{c.FirstName} {c.LastName}".Trim();
-            if (name.Length == 0) name = c.PrimaryEmail ?? c.MobilePhone ?? mine.Select(i => i.DisplayName ?? i.RawAddress).FirstOrDefault() ?? $"#{c.Id}";
+            var name = CustomerCard.NameOf(c.FirstName, c.LastName, c.ChannelName, c.PrimaryEmail, c.MobilePhone)
+                ?? mine.Select(i => i.DisplayName ?? i.RawAddress).FirstOrDefault() ?? $"#{c.Id}";
             return new CardSearchHit(c.Id, name, c.Company, c.AvatarUrl, c.PrimaryEmail, c.MobilePhone, mine.Select(i => i.Channel).Distinct().ToList(), c.LastContactAt);
         }).ToList();
     }

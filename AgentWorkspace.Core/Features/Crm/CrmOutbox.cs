@@ -1,4 +1,5 @@
 using System.Text.Json;
+using AgentWorkspace.Core.Domain.Cards;
 using AgentWorkspace.Core.Domain.Cases;
 using AgentWorkspace.Core.Domain.Channels;
 using AgentWorkspace.Core.Domain.Crm;
@@ -46,8 +47,8 @@ internal static class CrmOutbox
         var row = await db.CrmConnection.AsNoTracking().FirstOrDefaultAsync(use.Cancellation);
         var fields = row is null ? CrmPushedFields.All : (IReadOnlyList<string>)row.PushedFields.Split('|', StringSplitOptions.RemoveEmptyEntries);
         bool Sends(string field) => fields.Contains(field, StringComparer.Ordinal);
-        var contact = await db.Cards.AsNoTracking().Where(c => c.Id == @case.CardId).Select(c => new { c.FirstName, c.LastName, c.PrimaryEmail, c.MobilePhone }).FirstOrDefaultAsync(use.Cancellation);
-        var contactName = contact is null ? null : $"{contact.FirstName} {contact.LastName}".Trim() is { Length: > 0 } n ? n : contact.PrimaryEmail ?? contact.MobilePhone;
+        var contact = await db.Cards.AsNoTracking().Where(c => c.Id == @case.CardId).Select(c => new { c.FirstName, c.LastName, c.ChannelName, c.PrimaryEmail, c.MobilePhone }).FirstOrDefaultAsync(use.Cancellation);
+        var contactName = contact is null ? null : CustomerCard.NameOf(contact.FirstName, contact.LastName, contact.ChannelName, contact.PrimaryEmail, contact.MobilePhone);
         var queue = await db.Queues.AsNoTracking().Where(q => q.Id == @case.QueueId).Select(q => q.Name).FirstOrDefaultAsync(use.Cancellation);
         var isCall = @case.Channel == Channel.Voice;
         var payload = new Payload(

@@ -1,13 +1,14 @@
 using System.Globalization;
 using AgentWorkspace.Core.Domain.Audit;
+using AgentWorkspace.Core.Domain.Cards;
 using AgentWorkspace.Core.Domain.Cases;
 using AgentWorkspace.Core.Domain.Channels;
 using AgentWorkspace.Core.Domain.Common;
 using AgentWorkspace.Core.Domain.Identity;
 using AgentWorkspace.Core.Persistence;
 using AgentWorkspace.Core.Realtime;
-using Microsoft.EntityFrameworkCore;
 using AgentWorkspace.Core.UseCases;
+using Microsoft.EntityFrameworkCore;
 
 namespace AgentWorkspace.Core.Features.Inbox;
 
@@ -31,7 +32,7 @@ public sealed class ApprovalService(IDbContextFactory<AgentWorkspaceDbContext> d
             join c in db.Cases on d.CaseId equals c.Id
             join card in db.Cards on c.CardId equals card.Id
             join queue in db.Queues on c.QueueId equals queue.Id
-            select new { Draft = d, c.Channel, c.Title, card.FirstName, card.LastName, card.PrimaryEmail, card.MobilePhone, QueueName = queue.Name })
+            select new { Draft = d, c.Channel, c.Title, card.FirstName, card.LastName, card.ChannelName, card.PrimaryEmail, card.MobilePhone, QueueName = queue.Name })
             .ToListAsync(ct);
         rows = rows.OrderBy(r => r.Draft.SubmittedAt).ThenBy(r => r.Draft.Id).ToList();
         var caseIds = rows.Select(r => r.Draft.CaseId).Distinct().ToList();
@@ -44,8 +45,7 @@ public sealed class ApprovalService(IDbContextFactory<AgentWorkspaceDbContext> d
         }
         var drafts = rows.Take(pageSize).Select(r =>
         {
-            var name = $"{r.FirstName} {r.LastName}".Trim();
-            if (name.Length == 0) name = r.PrimaryEmail ?? r.MobilePhone ?? "#" + r.Draft.CaseId.ToString(CultureInfo.InvariantCulture);
+            var name = CustomerCard.NameOf(r.FirstName, r.LastName, r.ChannelName, r.PrimaryEmail, r.MobilePhone) ?? "#" + r.Draft.CaseId.ToString(CultureInfo.InvariantCulture);
             var d = r.Draft;
             return new PendingDraft(d.Id, d.CaseId, r.Channel, name, r.Title, r.QueueName, d.AuthorName, d.Text, d.SubmittedAt, lastInbound.GetValueOrDefault(d.CaseId));
         }).ToList();

@@ -187,6 +187,7 @@ public sealed class CaseCommands(UseCaseRunner run, ReplyDelivery delivery, Crm.
                 db.CaseEvents.Add(new CaseEvent(c.Id, c.CardId, CaseEventType.Assigned, actor.UserId, actor.DisplayName, actor.DisplayName, now));
             }
             var message = await ReplyDelivery.AddOutboundAsync(db, c, actor.UserId, actor.DisplayName, body, now, ct);
+            await ComposerDrafts.RemoveAsync(db, actor.UserId, c.Id, ct);
             request = await ReplyDelivery.RequestAsync(db, c, message, ct);
             return new Change(CaseEventType.Replied, Text.Preview(body, 200), "Replied", null, message.Id.ToString(CultureInfo.InvariantCulture), c.AssignedAgentId);
         }, ct);
@@ -195,24 +196,26 @@ public sealed class CaseCommands(UseCaseRunner run, ReplyDelivery delivery, Crm.
 
     /// <summary>An internal note on the case (a note of the card about this case); the contact never sees it.</summary>
     public Task<CaseTile> AddNoteAsync(Actor actor, long caseId, string text, CancellationToken ct = default) =>
-        ChangeAsync(actor, caseId, Role.Agent, (db, c, now) =>
+        ChangeAsync(actor, caseId, Role.Agent, async (db, c, now) =>
         {
             var note = new Note(c.CardId, c.Id, actor.UserId, actor.DisplayName, text, now);
             db.Notes.Add(note);
-            return Task.FromResult(new Change(CaseEventType.NoteAdded, Text.Preview(note.Text, 200), "NoteAdded", null, null, c.AssignedAgentId, AllowClosed: true));
+            await ComposerDrafts.RemoveAsync(db, actor.UserId, c.Id, ct);
+            return new Change(CaseEventType.NoteAdded, Text.Preview(note.Text, 200), "NoteAdded", null, null, c.AssignedAgentId, AllowClosed: true);
         }, ct);
 
     /// <summary>Submits a drafted reply to a supervisor; nothing goes out until it is approved.</summary>
     public async Task<DraftView> SubmitDraftAsync(Actor actor, long caseId, string text, CancellationToken ct = default)
     {
         ReplyDraft? draft = null;
-        await ChangeAsync(actor, caseId, Role.Agent, (db, c, now) =>
+        await ChangeAsync(actor, caseId, Role.Agent, async (db, c, now) =>
         {
             c.EnsureReplyable();
             RequireHandler(db, actor, c);
             draft = new ReplyDraft(c.Id, actor.UserId, actor.DisplayName, text, now);
             db.Drafts.Add(draft);
-            return Task.FromResult(new Change(CaseEventType.DraftSubmitted, Text.Preview(draft.Text, 200), "DraftSubmitted", null, null, c.AssignedAgentId));
+            await ComposerDrafts.RemoveAsync(db, actor.UserId, c.Id, ct);
+            return new Change(CaseEventType.DraftSubmitted, Text.Preview(draft.Text, 200), "DraftSubmitted", null, null, c.AssignedAgentId);
         }, ct);
         return ReplyDelivery.ToView(draft!);
     }
@@ -256,8 +259,11 @@ public sealed class CaseCommands(UseCaseRunner run, ReplyDelivery delivery, Crm.
                 var db = use.Db;
                 var @case = await db.Cases.FirstOrDefaultAsync(c => c.Id == caseId, use.Cancellation) ?? throw InboxQueries.NotFound(caseId);
                 await CaseAccess.EnsureMayActAsync(db, actor, @case, use.Cancellation);
+                var assigneeBefore = @case.AssignedAgentId;
                 var change = await apply(db, @case, use.Now);
                 if (change.Then is { } then) await then(use, @case);
+                // Said on the event, so that the agent who now has the case is told (issue 22), whoever gave it to them.
+                var assigned = @case.AssignedAgentId is not null && @case.AssignedAgentId != assigneeBefore;
                 db.CaseEvents.Add(new CaseEvent(@case.Id, @case.CardId, change.Type, actor.UserId, actor.DisplayName, change.Detail, use.Now));
                 use.Audit("Case", caseId.ToString(CultureInfo.InvariantCulture), change.AuditAction,
                     change.Before is null && change.After is null ? null : "case", change.Before, change.After);
@@ -266,7 +272,7 @@ public sealed class CaseCommands(UseCaseRunner run, ReplyDelivery delivery, Crm.
                 var tile = (await InboxQueries.TilesAsync(db, [caseId], use.Cancellation))[caseId];
                 if (change.FromQueueId is { } from && from != tile.QueueId)
                     use.Publish(new ChangeEvent(ChangeKind.CaseChanged, tile.CardId, tile.Id, from, AgentId: tile.AssignedAgentId));
-                use.Publish(CaseChanged(ChangeKind.CaseChanged, tile));
+                use.Publish(CaseChanged(ChangeKind.CaseChanged, tile) with { Assigned = assigned });
                 return tile;
             }, ct);
         }

@@ -119,7 +119,7 @@ public sealed class InboxQueries(IDbContextFactory<AgentWorkspaceDbContext> dbFa
     /// <summary>What a tile shows, read in one statement: the case, its contact's name, its queue's SLA targets, its agent's name.</summary>
     private sealed record TileRow(long Id, long Version, long CardId, Channel Channel, long QueueId, CaseStatus Status, CasePriority Priority, string? AssignedAgentId,
         string Title, string LastMessagePreview, DateTimeOffset CreatedAt, DateTimeOffset LastMessageAt, DateTimeOffset? FirstResponseAt, DateTimeOffset? ResolvedAt,
-        int UnreadCount, string? FirstName, string? LastName, string? PrimaryEmail, string? MobilePhone, string QueueName, int FirstResponseTargetMinutes,
+        int UnreadCount, string? FirstName, string? LastName, string? ChannelName, string? PrimaryEmail, string? MobilePhone, string QueueName, int FirstResponseTargetMinutes,
         int ResolutionTargetMinutes, string? AgentName);
 
     private static readonly Func<AgentWorkspaceDbContext, long[], IAsyncEnumerable<TileRow>> TileRows =
@@ -131,7 +131,7 @@ public sealed class InboxQueries(IDbContextFactory<AgentWorkspaceDbContext> dbFa
             join u in db.Users on c.AssignedAgentId equals u.Id into agents
             from u in agents.DefaultIfEmpty()
             select new TileRow(c.Id, c.Version, c.CardId, c.Channel, c.QueueId, c.Status, c.Priority, c.AssignedAgentId, c.Title, c.LastMessagePreview,
-                c.CreatedAt, c.LastMessageAt, c.FirstResponseAt, c.ResolvedAt, c.UnreadCount, card.FirstName, card.LastName, card.PrimaryEmail, card.MobilePhone,
+                c.CreatedAt, c.LastMessageAt, c.FirstResponseAt, c.ResolvedAt, c.UnreadCount, card.FirstName, card.LastName, card.ChannelName, card.PrimaryEmail, card.MobilePhone,
                 q.Name, q.FirstResponseTargetMinutes, q.ResolutionTargetMinutes, u == null ? null : u.DisplayName));
 
     internal static async Task<Dictionary<long, CaseTile>> TilesAsync(AgentWorkspaceDbContext db, IReadOnlyCollection<long> ids, CancellationToken ct)
@@ -140,8 +140,7 @@ public sealed class InboxQueries(IDbContextFactory<AgentWorkspaceDbContext> dbFa
         if (ids.Count == 0) return tiles;
         await foreach (var r in TileRows(db, [.. ids]).WithCancellation(ct))
         {
-            var name = $"{r.FirstName} {r.LastName}".Trim();
-            if (name.Length == 0) name = r.PrimaryEmail ?? r.MobilePhone ?? "#" + r.CardId.ToString(CultureInfo.InvariantCulture);
+            var name = CustomerCard.NameOf(r.FirstName, r.LastName, r.ChannelName, r.PrimaryEmail, r.MobilePhone) ?? "#" + r.CardId.ToString(CultureInfo.InvariantCulture);
             tiles[r.Id] = new CaseTile(r.Id, r.Version, r.CardId, r.Channel, r.QueueId, r.QueueName, r.Status, r.Priority, r.AssignedAgentId,
                 r.AssignedAgentId is null ? null : r.AgentName, name, r.Title, r.LastMessagePreview,
                 r.CreatedAt, r.LastMessageAt, r.FirstResponseAt, r.ResolvedAt, r.UnreadCount, r.FirstResponseTargetMinutes, r.ResolutionTargetMinutes);
@@ -179,6 +178,29 @@ public sealed class InboxQueries(IDbContextFactory<AgentWorkspaceDbContext> dbFa
         }
         var drafts = await db.Drafts.CountAsync(d => d.Status == DraftStatus.Pending && (actor.Role >= Role.Supervisor || d.AuthorId == actor.UserId), ct);
         return new InboxCounts(assigned, unread, unassigned, breached, drafts);
+    }
+
+    /// <summary>
+    /// The open cases assigned to the actor that hold messages they have not read: where the notices' count starts
+    /// when a page loads (issue 22); the change feed moves it on from there. At most <paramref name="limit"/>, newest first.
+    /// </summary>
+    public async Task<IReadOnlyList<long>> UnreadCaseIdsAsync(Actor actor, int limit = 200, CancellationToken ct = default)
+    {
+        actor.Require(Role.Agent);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await db.Cases.AsNoTracking()
+            .Where(c => c.AssignedAgentId == actor.UserId && OpenStatuses.Contains(c.Status) && c.UnreadCount > 0)
+            .OrderByDescending(c => c.LastMessageAt).ThenByDescending(c => c.Id).Take(Math.Clamp(limit, 1, 1000)).Select(c => c.Id).ToListAsync(ct);
+    }
+
+    /// <summary>One case's tile, as the assignment panel shows it, if the actor may see the case (a notice names its contact).</summary>
+    public async Task<CaseTile> TileAsync(Actor actor, long caseId, CancellationToken ct = default)
+    {
+        actor.Require(Role.Agent);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var @case = await db.Cases.AsNoTracking().FirstOrDefaultAsync(c => c.Id == caseId, ct) ?? throw NotFound(caseId);
+        await EnsureVisibleAsync(db, actor, @case, ct);
+        return await TileAsync(db, caseId, ct);
     }
 
     /// <summary>

@@ -135,7 +135,9 @@ public sealed class IngestService(
             if (card.Status == CardStatus.Active && !card.IsLocked)
             {
                 var (followers, following) = (identity.Followers ?? 0, identity.Following ?? 0);
+                var heardBefore = identity.DisplayName;
                 identity.UpdateProfile(input.DisplayName, input.ProfileUrl, input.Followers, input.Following);
+                card.HeardAs(input.DisplayName, heardBefore);
                 if (identity.Followers != followers || identity.Following != following)
                     card.SetAudience(card.Followers + (identity.Followers ?? 0) - followers, card.Following + (identity.Following ?? 0) - following);
             }
@@ -212,7 +214,11 @@ public sealed class IngestService(
             _ => profile,
         };
         // The number is already E.164, so the region does not matter here.
-        return new CustomerCard(profile, "FR", now);
+        var card = new CustomerCard(profile, "FR", now);
+        // Whatever its shape (a handle, an emoji, a lowercase name), the channel's name is what the agent sees and
+        // finds until someone writes a name in the profile (issue 22): SplitName only fills the profile when it can.
+        card.HeardAs(input.DisplayName);
+        return card;
     }
 
     private async ValueTask<bool> IsSqliteAsync(CancellationToken ct)

@@ -221,6 +221,8 @@ public sealed class PrivacyService(IDbContextFactory<AgentWorkspaceDbContext> db
             .SetProperty(c => c.Product, (string?)null).SetProperty(c => c.WrapUpNotes, c => c.WrapUpNotes == null ? null : Erased)
             .SetProperty(c => c.Version, c => c.Version + 1), ct);
         await db.CustomFieldValues.Where(v => cardIds.Contains(v.CardId)).ExecuteDeleteAsync(ct);
+        // Replies the agents had begun on the person's cases (kept per agent and case, issue 22) were never sent: they go.
+        await db.ComposerDrafts.Where(d => caseIds.Contains(d.CaseId)).ExecuteDeleteAsync(ct);
 
         // The audit keeps who did what and when, not the values: the profile before and after an edit, the name in
         // "Created", the text of a note or comment, what a case or a draft went through.

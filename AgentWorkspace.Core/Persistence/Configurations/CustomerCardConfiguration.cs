@@ -24,6 +24,7 @@ internal sealed class CustomerCardConfiguration : IEntityTypeConfiguration<Custo
         b.Property(x => x.SecondaryEmail).HasMaxLength(254);
         b.Property(x => x.MobilePhone).HasMaxLength(20);
         b.Property(x => x.HomePhone).HasMaxLength(20);
+        b.Property(x => x.ChannelName).HasMaxLength(200);
         b.Property(x => x.SearchName).HasMaxLength(201);
         b.Property(x => x.SearchLastName).HasMaxLength(100);
         b.Property(x => x.SearchCompany).HasMaxLength(200);

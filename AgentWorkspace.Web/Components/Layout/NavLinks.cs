@@ -10,9 +10,12 @@ public static class NavLinks
 {
     public sealed record Link(string Href, string Label, string Icon);
 
+    /// <summary>The digital inbox, whose link carries the count of cases with news.</summary>
+    public const string InboxHref = "/inbox";
+
     public static readonly IReadOnlyList<Link> Agent =
     [
-        new("/inbox", "NavInbox", Icons.Material.Filled.Inbox),
+        new(InboxHref, "NavInbox", Icons.Material.Filled.Inbox),
         new("/cards", "NavCustomers", Icons.Material.Filled.Contacts),
     ];
 

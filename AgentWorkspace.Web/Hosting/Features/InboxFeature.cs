@@ -10,6 +10,7 @@ internal static class InboxFeature
         services.AddSingleton<IOutboundConnector, RecordingOutboundConnector>();
         services.AddSingleton<ReplyDelivery>();
         services.AddSingleton<CaseCommands>();
+        services.AddSingleton<ComposerDrafts>();
         services.AddSingleton<InboxQueries>();
         services.AddSingleton<ApprovalService>();
         return services;

@@ -6,6 +6,7 @@ using AgentWorkspace.Core.Features.Inbox;
 using AgentWorkspace.Core.Realtime;
 using AgentWorkspace.Web.Security;
 using AgentWorkspace.Web.Store.Core;
+using AgentWorkspace.Web.Store.Notices;
 using Microsoft.Extensions.Localization;
 
 namespace AgentWorkspace.Web.Store.Inbox;
@@ -13,11 +14,13 @@ namespace AgentWorkspace.Web.Store.Inbox;
 /// <summary>
 /// The inbox's I/O: loads through <see cref="InboxQueries"/> and <see cref="CaseCommands"/>, runs case commands, and keeps the
 /// inbox live from the change feed (a message, a case change or a reviewed draft in the agent's
-/// scope reloads the panel and any open case it touches, and raises a notice). A command reads its
-/// case once after it and shows both together; the feed's echo of it does not read the case again.
+/// scope reloads the panel and any open case it touches; a reviewed draft raises a notice, the other notices
+/// are <see cref="Notices.NoticesEffects"/>'). A command reads its case once after it and shows both together;
+/// the feed's echo of it does not read the case again. The composer's text is saved as the agent types
+/// (InboxEffects.Composer.cs).
 /// </summary>
-public sealed class InboxEffects(InboxQueries inbox, CaseCommands cases, ActorAccessor actors, IChangeFeed feed, TimeProvider clock, IState<InboxState> state,
-    IStringLocalizer<InboxResource> localizer, ILogger<InboxEffects> logger) : IDisposable
+public sealed partial class InboxEffects(InboxQueries inbox, CaseCommands cases, ComposerDrafts composerDrafts, ActorAccessor actors, IChangeFeed feed, TimeProvider clock,
+    IState<InboxState> state, IState<ComposerState> composer, IStringLocalizer<InboxResource> localizer, ILogger<InboxEffects> logger) : IDisposable
 {
     private readonly OwnChanges _own = new(clock);
     private IDisposable? _subscription;
@@ -82,8 +85,18 @@ public sealed class InboxEffects(InboxQueries inbox, CaseCommands cases, ActorAc
         });
     }
 
+    /// <summary>Opening a case also reads back what the agent had typed on it.</summary>
     [EffectMethod]
-    public Task Handle(OpenCaseAction action, IDispatcher dispatcher) => LoadCaseAsync(action, action.CaseId, dispatcher);
+    public Task Handle(OpenCaseAction action, IDispatcher dispatcher) => LoadCaseAsync(action, action.CaseId, dispatcher, withDraft: true);
+
+    /// <summary>Each restored tab is read as if opened (its case, history and draft).</summary>
+    [EffectMethod]
+    public Task Handle(RestoreOpenCasesAction action, IDispatcher dispatcher)
+    {
+        var s = state.Value;
+        var toLoad = action.CaseIds.Distinct().Where(id => s.Cases.TryGetValue(id, out var open) && open.Detail is null && open.Error is null);
+        return Task.WhenAll(toLoad.Select(id => LoadCaseAsync(action, id, dispatcher, withDraft: true)));
+    }
 
     [EffectMethod]
     public Task Handle(ReloadCaseAction action, IDispatcher dispatcher) => LoadCaseAsync(action, action.CaseId, dispatcher);
@@ -127,13 +140,24 @@ public sealed class InboxEffects(InboxQueries inbox, CaseCommands cases, ActorAc
     [EffectMethod]
     public Task Handle(ReopenCaseAction a, IDispatcher d) => Command(a, d, actor => cases.ReopenAsync(actor, a.CaseId));
 
+    /// <summary>
+    /// Sends the composer's text. A save of it still waiting is dropped and one under way is let finish first: the send
+    /// removes the server's draft, and a save landing after it would bring the sent text back.
+    /// </summary>
     [EffectMethod]
-    public Task Handle(SubmitComposerAction a, IDispatcher d) => Command(a, d, async actor => a.Mode switch
+    public async Task Handle(SubmitComposerAction a, IDispatcher d)
     {
-        ComposerMode.Reply => await cases.ReplyAsync(actor, a.CaseId, a.Text),
-        ComposerMode.Note => await cases.AddNoteAsync(actor, a.CaseId, a.Text),
-        _ => await SubmitDraftAsync(actor, a),
-    }, composerDone: true);
+        using (await HoldDraftAsync(a.CaseId))
+        {
+            await Command(a, d, async actor => a.Mode switch
+            {
+                ComposerMode.Reply => await cases.ReplyAsync(actor, a.CaseId, a.Text),
+                ComposerMode.Note => await cases.AddNoteAsync(actor, a.CaseId, a.Text),
+                _ => await SubmitDraftAsync(actor, a),
+            }, composerDone: true);
+        }
+        await SaveLeftOverDraftAsync(a, a.CaseId, d);
+    }
 
     private async Task<CaseTile> SubmitDraftAsync(Actor actor, SubmitComposerAction a)
     {
@@ -173,13 +197,14 @@ public sealed class InboxEffects(InboxQueries inbox, CaseCommands cases, ActorAc
             }
         }, reloadOnConflict: true);
 
-    private Task LoadCaseAsync(object action, long caseId, IDispatcher dispatcher) => CaseGuard(action, caseId, dispatcher, async actor =>
+    private Task LoadCaseAsync(object action, long caseId, IDispatcher dispatcher, bool withDraft = false) => CaseGuard(action, caseId, dispatcher, async actor =>
     {
         var load = NextLoad();
         // Opening a case marks it read, which the feed announces: that echo is this read, not news.
         CaseDetail detail;
         using (Own(actor, caseId)) detail = await inbox.OpenAsync(actor, caseId);
         dispatcher.Dispatch(new CaseLoadedAction(detail, load));
+        if (withDraft && composer.Value.For(caseId) is null) dispatcher.Dispatch(new ComposerDraftLoadedAction(caseId, await composerDrafts.FindAsync(actor, caseId)));
         dispatcher.Dispatch(new CaseHistoryLoadedAction(caseId, await inbox.HistoryAsync(actor, caseId), false, load));
     });
 
@@ -258,12 +283,11 @@ public sealed class InboxEffects(InboxQueries inbox, CaseCommands cases, ActorAc
         dispatcher.Dispatch(new RefreshInboxAction());
         if (change.CaseId is { } caseId && s.Cases.ContainsKey(caseId) && !_own.IsEcho(change))
             await LoadCaseAsync(new ReloadCaseAction(caseId), caseId, dispatcher);
-        if (change.Kind == ChangeKind.MessageArrived && change.CaseId is { } arrived && change.ActorId != me)
-            dispatcher.Dispatch(new InboxNoticeAction(InboxNoticeKind.MessageArrived, arrived, null));
         if (change.Kind == ChangeKind.DraftReviewed && change.AgentId == me && change.CaseId is { } reviewed)
         {
             var outcome = await DraftOutcomeAsync(reviewed);
-            if (outcome is { } o) dispatcher.Dispatch(new InboxNoticeAction(o.Approved ? InboxNoticeKind.DraftApproved : InboxNoticeKind.DraftRejected, reviewed, o.Comment));
+            var name = state.Value.Tiles.FirstOrDefault(t => t.Id == reviewed)?.ContactName ?? state.Value.Cases.GetValueOrDefault(reviewed)?.Detail?.Case.ContactName;
+            if (outcome is { } o) dispatcher.Dispatch(new CaseNewsAction(o.Approved ? NoticeKind.DraftApproved : NoticeKind.DraftRejected, reviewed, name, o.Comment));
         }
     }
 
@@ -290,5 +314,6 @@ public sealed class InboxEffects(InboxQueries inbox, CaseCommands cases, ActorAc
     {
         _subscription?.Dispose();
         _ticker?.Dispose();
+        DisposeDraftSaves();
     }
 }

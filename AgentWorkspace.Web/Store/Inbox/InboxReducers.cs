@@ -52,6 +52,24 @@ public static class InboxReducers
         return s with { OpenTabs = tabs, Cases = cases, ActiveCaseId = a.CaseId };
     }
 
+    /// <summary>Restored tabs come first, in their order, then those opened since; the limit keeps the newest.</summary>
+    [ReducerMethod]
+    public static InboxState Reduce(InboxState s, RestoreOpenCasesAction a)
+    {
+        var restored = a.CaseIds.Where(id => id > 0).Distinct().Where(id => !s.OpenTabs.Contains(id)).ToList();
+        if (restored.Count == 0) return s.ActiveCaseId is null && a.ActiveCaseId is { } only && s.OpenTabs.Contains(only) ? s with { ActiveCaseId = only } : s;
+        var tabs = ImmutableList.CreateRange(restored.Concat(s.OpenTabs));
+        var cases = s.Cases.SetItems(restored.Select(id => KeyValuePair.Create(id, OpenCase.Loading(id))));
+        while (tabs.Count > InboxState.MaxOpenTabs)
+        {
+            var drop = tabs[0];
+            tabs = tabs.RemoveAt(0);
+            cases = cases.Remove(drop);
+        }
+        var active = s.ActiveCaseId ?? (a.ActiveCaseId is { } wanted && tabs.Contains(wanted) ? wanted : tabs.LastOrDefault());
+        return s with { OpenTabs = tabs, Cases = cases, ActiveCaseId = active == 0 ? null : active };
+    }
+
     [ReducerMethod]
     public static InboxState Reduce(InboxState s, SelectCaseAction a) => s.OpenTabs.Contains(a.CaseId) ? s with { ActiveCaseId = a.CaseId } : s;
 
@@ -114,7 +132,6 @@ public static class InboxReducers
             Cases = s.Cases.SetItem(a.CaseId, open with
             {
                 Busy = false,
-                Completed = a.ComposerDone ? open.Completed + 1 : open.Completed,
                 Detail = open.Detail is { } d ? d with { Case = a.Tile } : null,
             }),
         };
@@ -128,24 +145,6 @@ public static class InboxReducers
         s.Cases.TryGetValue(a.CaseId, out var open)
             ? s with { Cases = s.Cases.SetItem(a.CaseId, open with { Busy = false, Error = a.Error, ErrorField = a.Field }) }
             : s with { Error = a.Error };
-
-    /// <summary>An away agent gets no notice; a switched-off visual notice and sound leave nothing to show.</summary>
-    [ReducerMethod]
-    public static InboxState Reduce(InboxState s, InboxNoticeAction a) =>
-        s.Availability == AgentAvailability.Away || (!s.SoundOn && !s.VisualOn) ? s
-            : s with { Notice = new InboxNotice((s.Notice?.Id ?? 0) + 1, a.Kind, a.CaseId, a.Detail) };
-
-    [ReducerMethod]
-    public static InboxState Reduce(InboxState s, DismissInboxNoticeAction _) => s with { Notice = null };
-
-    [ReducerMethod]
-    public static InboxState Reduce(InboxState s, SetAvailabilityAction a) => s with { Availability = a.Availability, Notice = a.Availability == AgentAvailability.Away ? null : s.Notice };
-
-    [ReducerMethod]
-    public static InboxState Reduce(InboxState s, ToggleSoundAction a) => s with { SoundOn = a.On };
-
-    [ReducerMethod]
-    public static InboxState Reduce(InboxState s, ToggleVisualNoticeAction a) => s with { VisualOn = a.On };
 
     private static ImmutableList<CaseTile> ReplaceTile(ImmutableList<CaseTile> tiles, CaseTile tile)
     {

@@ -1,23 +1,9 @@
 using System.Collections.Immutable;
+using AgentWorkspace.Core.Domain.Cases;
 using AgentWorkspace.Core.Features.Inbox;
 using AgentWorkspace.Web.Store.Core;
 
 namespace AgentWorkspace.Web.Store.Inbox;
-
-/// <summary>What the agent chose to be: available (notices on) or away (the inbox stays quiet).</summary>
-public enum AgentAvailability
-{
-    Available = 0,
-    Away = 1,
-}
-
-/// <summary>Which part of the composer an action came from.</summary>
-public enum ComposerMode
-{
-    Reply = 0,
-    Note = 1,
-    Draft = 2,
-}
 
 /// <summary>One case open in a tab: its detail, history, and the outcome of the last action on it.</summary>
 public sealed record OpenCase(
@@ -27,24 +13,12 @@ public sealed record OpenCase(
     bool Busy,
     string? Error,
     string? ErrorField,
-    /// <summary>Bumped each time the composer's text went out (sent, noted, submitted): the composer clears.</summary>
-    int Completed,
     /// <summary>The load that <see cref="Detail"/> came from (see <see cref="CaseLoadedAction.Load"/>).</summary>
     long DetailLoad = 0,
     /// <summary>The load that the first page of <see cref="History"/> came from.</summary>
     long HistoryLoad = 0)
 {
-    public static OpenCase Loading(long caseId) => new(caseId, null, null, true, null, null, 0);
-}
-
-/// <summary>A new message or a reviewed draft the agent should notice (sound and visual notice).</summary>
-public sealed record InboxNotice(long Id, InboxNoticeKind Kind, long CaseId, string? Detail);
-
-public enum InboxNoticeKind
-{
-    MessageArrived = 0,
-    DraftApproved = 1,
-    DraftRejected = 2,
+    public static OpenCase Loading(long caseId) => new(caseId, null, null, true, null, null);
 }
 
 public sealed record InboxState(
@@ -60,10 +34,6 @@ public sealed record InboxState(
     IReadOnlyList<QueueOption> Queues,
     IReadOnlyList<AgentOption> Agents,
     IReadOnlyList<QuickReplyView> QuickReplies,
-    AgentAvailability Availability,
-    bool SoundOn,
-    bool VisualOn,
-    InboxNotice? Notice,
     string? Error,
     DateTimeOffset Now)
 {
@@ -77,7 +47,7 @@ public sealed class InboxFeature : Feature<InboxState>
     public override string Name => "Inbox";
 
     public override InboxState GetInitialState() => new(false, false, new InboxFilter(), [], null, null, [], null,
-        ImmutableDictionary<long, OpenCase>.Empty, [], [], [], AgentAvailability.Available, true, true, null, null, DateTimeOffset.UtcNow);
+        ImmutableDictionary<long, OpenCase>.Empty, [], [], [], null, DateTimeOffset.UtcNow);
 }
 
 // Loading and filtering the assignment panel.
@@ -95,6 +65,8 @@ public sealed record InboxTickAction(DateTimeOffset Now);
 public sealed record OpenCaseAction(long CaseId);
 public sealed record SelectCaseAction(long CaseId);
 public sealed record CloseCaseAction(long CaseId);
+/// <summary>The tabs the agent had open before a reload (this browser remembers them, see Inbox.razor), added to any open now.</summary>
+public sealed record RestoreOpenCasesAction(IReadOnlyList<long> CaseIds, long? ActiveCaseId);
 public sealed record ReloadCaseAction(long CaseId);
 /// <summary>
 /// A case read from the database. <paramref name="Load"/> numbers the reads of this circuit in the order
@@ -126,10 +98,3 @@ public sealed record SubmitComposerAction(long CaseId, ComposerMode Mode, string
 /// </summary>
 public sealed record CaseCommandSucceededAction(long CaseId, CaseTile Tile, bool ComposerDone, CaseDetail? Detail = null, HistoryPage? History = null, long Load = 0);
 public sealed record CaseCommandFailedAction(long CaseId, string Error, string? Field);
-
-// Live.
-public sealed record InboxNoticeAction(InboxNoticeKind Kind, long CaseId, string? Detail);
-public sealed record DismissInboxNoticeAction;
-public sealed record SetAvailabilityAction(AgentAvailability Availability);
-public sealed record ToggleSoundAction(bool On);
-public sealed record ToggleVisualNoticeAction(bool On);

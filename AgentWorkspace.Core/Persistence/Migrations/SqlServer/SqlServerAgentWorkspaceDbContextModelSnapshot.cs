@@ -259,6 +259,10 @@ namespace AgentWorkspace.Core.Persistence.Migrations.SqlServer
                         .HasMaxLength(80)
                         .HasColumnType("nvarchar(80)");
 
+                    b.Property<string>("ChannelName")
+                        .HasMaxLength(200)
+                        .HasColumnType("nvarchar(200)");
+
                     b.Property<string>("City")
                         .HasMaxLength(120)
                         .HasColumnType("nvarchar(120)");
@@ -622,6 +626,33 @@ namespace AgentWorkspace.Core.Persistence.Migrations.SqlServer
                     b.HasIndex("CaseId", "At", "Id");
 
                     b.ToTable("CaseEvents", (string)null);
+                });
+
+            modelBuilder.Entity("AgentWorkspace.Core.Domain.Cases.ComposerDraft", b =>
+                {
+                    b.Property<string>("UserId")
+                        .HasMaxLength(450)
+                        .HasColumnType("nvarchar(450)");
+
+                    b.Property<long>("CaseId")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("Mode")
+                        .HasColumnType("int");
+
+                    b.Property<DateTimeOffset>("SavedAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<string>("Text")
+                        .IsRequired()
+                        .HasMaxLength(10000)
+                        .HasColumnType("nvarchar(max)");
+
+                    b.HasKey("UserId", "CaseId");
+
+                    b.HasIndex("CaseId");
+
+                    b.ToTable("ComposerDrafts", (string)null);
                 });
 
             modelBuilder.Entity("AgentWorkspace.Core.Domain.Cases.Message", b =>
@@ -1936,6 +1967,15 @@ namespace AgentWorkspace.Core.Persistence.Migrations.SqlServer
                 });
 
             modelBuilder.Entity("AgentWorkspace.Core.Domain.Cases.CaseEvent", b =>
+                {
+                    b.HasOne("AgentWorkspace.Core.Domain.Cases.Case", null)
+                        .WithMany()
+                        .HasForeignKey("CaseId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("AgentWorkspace.Core.Domain.Cases.ComposerDraft", b =>
                 {
                     b.HasOne("AgentWorkspace.Core.Domain.Cases.Case", null)
                         .WithMany()

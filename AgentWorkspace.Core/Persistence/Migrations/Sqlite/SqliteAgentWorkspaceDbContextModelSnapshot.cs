@@ -243,6 +243,10 @@ namespace AgentWorkspace.Core.Persistence.Migrations.Sqlite
                         .HasMaxLength(80)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("ChannelName")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("City")
                         .HasMaxLength(120)
                         .HasColumnType("TEXT");
@@ -588,6 +592,33 @@ namespace AgentWorkspace.Core.Persistence.Migrations.Sqlite
                     b.HasIndex("CaseId", "At", "Id");
 
                     b.ToTable("CaseEvents", (string)null);
+                });
+
+            modelBuilder.Entity("AgentWorkspace.Core.Domain.Cases.ComposerDraft", b =>
+                {
+                    b.Property<string>("UserId")
+                        .HasMaxLength(450)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CaseId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Mode")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("SavedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Text")
+                        .IsRequired()
+                        .HasMaxLength(10000)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("UserId", "CaseId");
+
+                    b.HasIndex("CaseId");
+
+                    b.ToTable("ComposerDrafts", (string)null);
                 });
 
             modelBuilder.Entity("AgentWorkspace.Core.Domain.Cases.Message", b =>
@@ -1857,6 +1888,15 @@ namespace AgentWorkspace.Core.Persistence.Migrations.Sqlite
                 });
 
             modelBuilder.Entity("AgentWorkspace.Core.Domain.Cases.CaseEvent", b =>
+                {
+                    b.HasOne("AgentWorkspace.Core.Domain.Cases.Case", null)
+                        .WithMany()
+                        .HasForeignKey("CaseId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("AgentWorkspace.Core.Domain.Cases.ComposerDraft", b =>
                 {
                     b.HasOne("AgentWorkspace.Core.Domain.Cases.Case", null)
                         .WithMany()
