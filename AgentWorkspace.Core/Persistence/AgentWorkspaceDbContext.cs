@@ -42,6 +42,7 @@ public abstract class AgentWorkspaceDbContext(DbContextOptions options) : Identi
     public DbSet<AppSetting> Settings => Set<AppSetting>();
     public DbSet<MergeRecord> Merges => Set<MergeRecord>();
     public DbSet<DuplicateDismissal> DuplicateDismissals => Set<DuplicateDismissal>();
+    public DbSet<NameFrequency> NameFrequencies => Set<NameFrequency>();
     public DbSet<UseCaseCommit> UseCaseCommits => Set<UseCaseCommit>();
 
     // The built-in CRM (issue 18).

@@ -93,6 +93,8 @@ public class ErasureLeavesNothingTests(ITestOutputHelper output)
         ["CaseEvents"] = "CaseId IN ({cases}) OR CardId IN ({cards})",
         ["ReplyDrafts"] = "CaseId IN ({cases})",
         ["CustomFieldValues"] = "CardId IN ({cards})",
+        // The count of the contact's name key (issue 21): its row goes when the last card with that name is erased.
+        ["NameFrequencies"] = "NameKey IN (SELECT NameKey FROM Cards WHERE Id IN ({cards}) AND NameKey <> '')",
         ["AuditEntries"] = "(EntityType = 'Card' AND EntityId IN ({cardKeys})) OR (EntityType = 'Case' AND EntityId IN ({caseKeys})) " +
                            "OR (EntityType = 'Note' AND EntityId IN ({noteKeys})) OR (EntityType = 'Draft' AND EntityId IN ({draftKeys})) " +
                            "OR (EntityType = 'CrmLink' AND EntityId IN ({linkKeys})) OR (EntityType = 'CrmPush' AND EntityId IN ({pushKeys})) " +

@@ -51,3 +51,16 @@ public sealed class DuplicateDismissal
         CardA = Math.Min(card1, card2); CardB = Math.Max(card1, card2); ActorId = actorId; At = at;
     }
 }
+
+/// <summary>
+/// How many active cards have a name key (<see cref="Cards.CustomerCard.NameKey"/>): a name shared by hundreds of
+/// cards is weak evidence that two of them are one person. Kept by database triggers on the cards' column, on
+/// every write path (use cases, the SQLite ingest writer, bulk seeding), never counted per query (docs/decisions/016).
+/// </summary>
+public sealed class NameFrequency
+{
+    public string NameKey { get; private set; } = string.Empty;
+    public int CardCount { get; private set; }
+
+    private NameFrequency() { }
+}

@@ -287,6 +287,11 @@ namespace AgentWorkspace.Core.Persistence.Migrations.SqlServer
                         .HasMaxLength(20)
                         .HasColumnType("nvarchar(20)");
 
+                    b.Property<string>("InitialKey")
+                        .IsRequired()
+                        .HasMaxLength(400)
+                        .HasColumnType("nvarchar(400)");
+
                     b.Property<bool>("IsLocked")
                         .HasColumnType("bit");
 
@@ -307,6 +312,11 @@ namespace AgentWorkspace.Core.Persistence.Migrations.SqlServer
                     b.Property<string>("MobilePhone")
                         .HasMaxLength(20)
                         .HasColumnType("nvarchar(20)");
+
+                    b.Property<string>("NameKey")
+                        .IsRequired()
+                        .HasMaxLength(400)
+                        .HasColumnType("nvarchar(400)");
 
                     b.Property<int>("NegativeCount")
                         .HasColumnType("int");
@@ -375,13 +385,28 @@ namespace AgentWorkspace.Core.Persistence.Migrations.SqlServer
 
                     b.HasIndex("PrimaryEmail");
 
+                    b.HasIndex("InitialKey", "Id");
+
+                    b.HasIndex("NameKey", "Id");
+
                     b.HasIndex("SearchCompany", "Id");
 
                     b.HasIndex("SearchLastName", "Id");
 
                     b.HasIndex("SearchName", "Id");
 
-                    b.ToTable("Cards", (string)null);
+                    b.ToTable("Cards", null, t =>
+                        {
+                            t.HasTrigger("TR_Cards_NameFrequency");
+
+                            t.HasTrigger("TR_Cards_NameFrequency_Delete");
+
+                            t.HasTrigger("TR_Cards_NameFrequency_Insert");
+
+                            t.HasTrigger("TR_Cards_NameFrequency_Update");
+                        });
+
+                    b.HasAnnotation("SqlServer:UseSqlOutputClause", false);
                 });
 
             modelBuilder.Entity("AgentWorkspace.Core.Domain.Cards.Note", b =>
@@ -1683,6 +1708,22 @@ namespace AgentWorkspace.Core.Persistence.Migrations.SqlServer
                     b.HasIndex("SurvivorId", "At");
 
                     b.ToTable("Merges", (string)null);
+                });
+
+            modelBuilder.Entity("AgentWorkspace.Core.Domain.Merge.NameFrequency", b =>
+                {
+                    b.Property<string>("NameKey")
+                        .HasMaxLength(400)
+                        .HasColumnType("nvarchar(400)");
+
+                    b.Property<int>("CardCount")
+                        .HasColumnType("int");
+
+                    b.HasKey("NameKey");
+
+                    b.HasIndex("CardCount", "NameKey");
+
+                    b.ToTable("NameFrequencies", (string)null);
                 });
 
             modelBuilder.Entity("AgentWorkspace.Core.Domain.Queues.Queue", b =>

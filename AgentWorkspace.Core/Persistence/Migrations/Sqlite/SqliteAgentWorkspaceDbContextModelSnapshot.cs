@@ -271,6 +271,11 @@ namespace AgentWorkspace.Core.Persistence.Migrations.Sqlite
                         .HasMaxLength(20)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("InitialKey")
+                        .IsRequired()
+                        .HasMaxLength(400)
+                        .HasColumnType("TEXT");
+
                     b.Property<bool>("IsLocked")
                         .HasColumnType("INTEGER");
 
@@ -290,6 +295,11 @@ namespace AgentWorkspace.Core.Persistence.Migrations.Sqlite
 
                     b.Property<string>("MobilePhone")
                         .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("NameKey")
+                        .IsRequired()
+                        .HasMaxLength(400)
                         .HasColumnType("TEXT");
 
                     b.Property<int>("NegativeCount")
@@ -354,13 +364,26 @@ namespace AgentWorkspace.Core.Persistence.Migrations.Sqlite
 
                     b.HasIndex("PrimaryEmail");
 
+                    b.HasIndex("InitialKey", "Id");
+
+                    b.HasIndex("NameKey", "Id");
+
                     b.HasIndex("SearchCompany", "Id");
 
                     b.HasIndex("SearchLastName", "Id");
 
                     b.HasIndex("SearchName", "Id");
 
-                    b.ToTable("Cards", (string)null);
+                    b.ToTable("Cards", null, t =>
+                        {
+                            t.HasTrigger("TR_Cards_NameFrequency");
+
+                            t.HasTrigger("TR_Cards_NameFrequency_Delete");
+
+                            t.HasTrigger("TR_Cards_NameFrequency_Insert");
+
+                            t.HasTrigger("TR_Cards_NameFrequency_Update");
+                        });
                 });
 
             modelBuilder.Entity("AgentWorkspace.Core.Domain.Cards.Note", b =>
@@ -1613,6 +1636,22 @@ namespace AgentWorkspace.Core.Persistence.Migrations.Sqlite
                     b.HasIndex("SurvivorId", "At");
 
                     b.ToTable("Merges", (string)null);
+                });
+
+            modelBuilder.Entity("AgentWorkspace.Core.Domain.Merge.NameFrequency", b =>
+                {
+                    b.Property<string>("NameKey")
+                        .HasMaxLength(400)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("CardCount")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("NameKey");
+
+                    b.HasIndex("CardCount", "NameKey");
+
+                    b.ToTable("NameFrequencies", (string)null);
                 });
 
             modelBuilder.Entity("AgentWorkspace.Core.Domain.Queues.Queue", b =>
