@@ -15,6 +15,11 @@ public enum ChangeKind
     SettingsChanged,
     /// <summary>A case's CRM links or their pushes changed (linked, unlinked, created, pushed, failed): the card's CRM sections reload.</summary>
     CrmChanged,
+    /// <summary>
+    /// A merge proposal was made, approved or declined (issue 21): <see cref="ChangeEvent.CardId"/> is the proposed
+    /// survivor, <see cref="ChangeEvent.AgentId"/> the agent who proposed it.
+    /// </summary>
+    MergeRequestChanged,
 }
 
 /// <summary>What changed, enough for a subscriber to decide whether to reload. Never carries user content.</summary>
