@@ -85,15 +85,16 @@ public class MergeRequestComponentTests : BunitContext, IAsyncLifetime
         var provider = Render<MudDialogProvider>();
         var dialogs = Services.GetRequiredService<IDialogService>();
         Task<string?> asked = null!;
-        await provider.InvokeAsync(() => asked = MergeCommentDialog.AskAsync(dialogs, "Propose a merge", "Comment for the supervisor", "Propose", required: false,
-            which: "Card #2 (Edward Ferrars) would go into card #1 (Edward Ferrars)."));
+        // Not awaited inside the renderer: the dialog's answer comes only once it is clicked below.
+        await provider.InvokeAsync(() => { asked = MergeCommentDialog.AskAsync(dialogs, "Propose a merge", "Comment for the supervisor", "Propose", required: false,
+            which: "Card #2 (Edward Ferrars) would go into card #1 (Edward Ferrars)."); });
         provider.WaitForElement("[data-testid=merge-comment-which]").TextContent.ShouldContain("would go into card #1");
         provider.Find("textarea").Input("Il a écrit hier");
         provider.Find("[data-testid=confirm-merge-comment]").Click();
         (await asked.WaitAsync(TimeSpan.FromSeconds(10))).ShouldBe("Il a écrit hier");
 
         Task<string?> declined = null!;
-        await provider.InvokeAsync(() => declined = MergeCommentDialog.AskAsync(dialogs, "Decline", "Why", "Decline", required: true));
+        await provider.InvokeAsync(() => { declined = MergeCommentDialog.AskAsync(dialogs, "Decline", "Why", "Decline", required: true); });
         provider.WaitForElement("[data-testid=confirm-merge-comment]").Click();
         provider.WaitForAssertion(() => provider.Markup.ShouldContain("Say why you decline"));
         declined.IsCompleted.ShouldBeFalse("nothing is sent without the comment");
