@@ -43,6 +43,8 @@ public abstract class AgentWorkspaceDbContext(DbContextOptions options) : Identi
     public DbSet<AppSetting> Settings => Set<AppSetting>();
     public DbSet<MergeRecord> Merges => Set<MergeRecord>();
     public DbSet<DuplicateDismissal> DuplicateDismissals => Set<DuplicateDismissal>();
+    public DbSet<NameFrequency> NameFrequencies => Set<NameFrequency>();
+    public DbSet<MergeRequest> MergeRequests => Set<MergeRequest>();
     public DbSet<UseCaseCommit> UseCaseCommits => Set<UseCaseCommit>();
 
     // The built-in CRM (issue 18).

@@ -20,6 +20,11 @@ public enum ChangeKind
     /// caches forget and every open page reloads what it shows. Carries no ids.
     /// </summary>
     Resync,
+    /// <summary>
+    /// A merge proposal was made, approved or declined (issue 21): <see cref="ChangeEvent.CardId"/> is the proposed
+    /// survivor, <see cref="ChangeEvent.AgentId"/> the agent who proposed it.
+    /// </summary>
+    MergeRequestChanged,
 }
 
 /// <summary>What changed, enough for a subscriber to decide whether to reload. Never carries user content.</summary>

@@ -315,6 +315,14 @@ internal sealed class ServiceQueryDriver : IAsyncDisposable
         await Call<DuplicateService>(nameof(DuplicateService.TopPairsAsync), s => s.TopPairsAsync(sophie));
         await Call<DuplicateService>(nameof(DuplicateService.DismissAsync), s => s.DismissAsync(camille, sms.CardId, created));
         await Call<MergeService>(nameof(MergeService.RequireMayMergeAsync), s => s.RequireMayMergeAsync(camille));
+        // Merge proposals (issue 21): an agent proposes, a supervisor declines one and reads the queue; the approval
+        // (which merges) is below, on a second proposal.
+        await Call<MergeRequestService>(nameof(MergeRequestService.RightAsync), s => s.RightAsync(camille));
+        var proposal = await Call<MergeRequestService, MergeRequestView>(nameof(MergeRequestService.ProposeAsync), s => s.ProposeAsync(camille, sms.CardId, created, "Même prénom"));
+        await Call<MergeRequestService>(nameof(MergeRequestService.PendingAsync), s => s.PendingAsync(sophie));
+        await Call<MergeRequestService>(nameof(MergeRequestService.ForCardAsync), s => s.ForCardAsync(camille, sms.CardId));
+        await Call<MergeRequestService>(nameof(MergeRequestService.GetAsync), s => s.GetAsync(camille, proposal.Id));
+        await Call<MergeRequestService>(nameof(MergeRequestService.DeclineAsync), s => s.DeclineAsync(sophie, proposal.Id, "Pas la même personne"));
         // Both cards hold a value of the same field: the merge keeps one and its ledger the other.
         await Call<CardEdits>(nameof(CardEdits.SetCustomFieldAsync), s => s.SetCustomFieldAsync(camille, sms.CardId, "loyalty-tier", "Silver"));
         await Call<CardEdits>(nameof(CardEdits.SetCustomFieldAsync), s => s.SetCustomFieldAsync(camille, email.CardId, "loyalty-tier", "Gold"));
@@ -326,6 +334,9 @@ internal sealed class ServiceQueryDriver : IAsyncDisposable
         await Call<MergeService>(nameof(MergeService.GetUndoOffersAsync), s => s.GetUndoOffersAsync(sophie, [merge.MergeId]));
         await Call<MergeService>(nameof(MergeService.GetUndoOffersAsync), s => s.GetUndoOffersAsync(camille, [merge.MergeId]));
         await Call<MergeService>(nameof(MergeService.UndoAsync), s => s.UndoAsync(sophie, merge.MergeId));
+        var again = await Call<MergeRequestService, MergeRequestView>(nameof(MergeRequestService.ProposeAsync), s => s.ProposeAsync(camille, sms.CardId, email.CardId, null));
+        var approved = await Call<MergeRequestService, MergeResult>(nameof(MergeRequestService.ApproveAsync), s => s.ApproveAsync(sophie, again.Id));
+        await Call<MergeService>(nameof(MergeService.UndoAsync), s => s.UndoAsync(sophie, approved.MergeId));
         await Call<PrivacyService>(nameof(PrivacyService.ExportJsonAsync), s => s.ExportJsonAsync(sophie, sms.CardId));
         await Call<PrivacyService>(nameof(PrivacyService.ExportMessagesCsvAsync), s => s.ExportMessagesCsvAsync(sophie, sms.CardId));
         await Call<PrivacyService>(nameof(PrivacyService.LockAsync), s => s.LockAsync(sophie, created));

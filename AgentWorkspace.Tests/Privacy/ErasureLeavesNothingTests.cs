@@ -94,6 +94,9 @@ public class ErasureLeavesNothingTests(ITestOutputHelper output)
         ["ReplyDrafts"] = "CaseId IN ({cases})",
         ["ComposerDrafts"] = "CaseId IN ({cases})",
         ["CustomFieldValues"] = "CardId IN ({cards})",
+        ["MergeRequests"] = "SurvivorId IN ({cards}) OR MergedId IN ({cards})",
+        // The count of the contact's name key (issue 21): its row goes when the last card with that name is erased.
+        ["NameFrequencies"] = "NameKey IN (SELECT NameKey FROM Cards WHERE Id IN ({cards}) AND NameKey <> '')",
         ["AuditEntries"] = "(EntityType = 'Card' AND EntityId IN ({cardKeys})) OR (EntityType = 'Case' AND EntityId IN ({caseKeys})) " +
                            "OR (EntityType = 'Note' AND EntityId IN ({noteKeys})) OR (EntityType = 'Draft' AND EntityId IN ({draftKeys})) " +
                            "OR (EntityType = 'CrmLink' AND EntityId IN ({linkKeys})) OR (EntityType = 'CrmPush' AND EntityId IN ({pushKeys})) " +
@@ -130,6 +133,7 @@ public class ErasureLeavesNothingTests(ITestOutputHelper output)
         ["ReplyDrafts"] = ["AuthorId", "AuthorName", "ReviewerId", "ReviewerName"],
         ["ComposerDrafts"] = ["UserId"],
         ["Merges"] = ["ActorId", "ActorName", "UndoneBy"],
+        ["MergeRequests"] = ["ProposedById", "ProposedByName", "DecidedById", "DecidedByName"],
         ["Cases"] = ["AssignedAgentId", "Skills", "Disposition"],
         ["CrmLinks"] = ["ConnectorKind", "RecordId", "CreatedById", "CreatedByName", "UnlinkedById", "UnlinkedByName"],
         ["CrmPushes"] = ["ConnectorKind", "RecordId", "IdempotencyKey", "ExternalId"],
@@ -416,7 +420,13 @@ public class ErasureLeavesNothingTests(ITestOutputHelper output)
             // 6. The CRM (issue 18).
             var crm = await CrmAsync(mail, sms, manual);
 
-            // 7. Merges: the hand-made card into the SMS card, then that one into the e-mail card (a tombstone of a tombstone).
+            // 7. Merge proposals (issue 21): one declined, with the staff's words about the contact on both sides.
+            var proposal = await new MergeRequestService(Test.Factory, Runner, new SettingsService(Test.Factory, Runner, new SettingsDefaults("FR")))
+                .ProposeAsync(Camille, sms.CardId, manual, $"Même personne : {Unfriendly}");
+            await new MergeRequestService(Test.Factory, Runner, new SettingsService(Test.Factory, Runner, new SettingsDefaults("FR")))
+                .DeclineAsync(Sophie, proposal.Id, $"Pas encore, {Marker}");
+
+            // 8. Merges: the hand-made card into the SMS card, then that one into the e-mail card (a tombstone of a tombstone).
             await Merges.MergeAsync(Sophie, sms.CardId, manual, new Dictionary<string, MergeChoice> { ["cf:nickname"] = MergeChoice.Merged });
             await Merges.MergeAsync(Sophie, mail.CardId, sms.CardId);
             return (mail.CardId, [sms.CardId, manual], crm);

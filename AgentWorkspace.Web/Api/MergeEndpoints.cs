@@ -14,6 +14,15 @@ internal static class MergeEndpoints
     /// </summary>
     public sealed record MergeBody(long? MergedId = null, IReadOnlyDictionary<string, MergeChoice>? Choices = null);
 
+    /// <summary>A merge proposal (issue 21): the card that would stay, the card that would go into it, and why.</summary>
+    public sealed record ProposeMergeBody(long? SurvivorId = null, long? MergedId = null, string? Comment = null);
+
+    /// <summary>An approval: per field both cards fill, the value kept (as in a merge), and an optional comment for the agent.</summary>
+    public sealed record ApproveMergeRequestBody(IReadOnlyDictionary<string, MergeChoice>? Choices = null, string? Comment = null);
+
+    /// <summary>A refusal, with the comment the agent who proposed it reads (required).</summary>
+    public sealed record DeclineMergeRequestBody(string? Comment = null);
+
     /// <summary>An erasure; <c>force</c> erases a card that still has open cases.</summary>
     public sealed record AnonymizeBody(bool? Force = null);
 
@@ -36,6 +45,34 @@ internal static class MergeEndpoints
             await merges.UndoAsync(http.Actor(), mergeId, ct);
             return Results.Ok(new { mergeId, undone = true });
         }).WithName("UndoMerge");
+
+        api.MapGet("/merge-requests", async (HttpContext http, MergeRequestService requests, CancellationToken ct) =>
+            Results.Ok(await requests.PendingAsync(http.Actor(), 50, ct)))
+            .WithName("GetPendingMergeRequests");
+
+        api.MapPost("/merge-requests", async (HttpContext http, MergeRequestService requests, CancellationToken ct) =>
+        {
+            var body = await ApiBody.ReadAsync<ProposeMergeBody>(http, ct);
+            if (body.SurvivorId is not { } survivorId) throw new DomainException("survivorId is required: the card that stays.", "survivorId");
+            if (body.MergedId is not { } mergedId) throw new DomainException("mergedId is required: the card that goes into the survivor.", "mergedId");
+            var view = await requests.ProposeAsync(http.Actor(), survivorId, mergedId, body.Comment, ct);
+            return Results.Created($"/api/v1/merge-requests/{view.Id}", view);
+        }).WithName("ProposeMerge")
+        .AcceptsJsonBody<ProposeMergeBody>("A merge proposal, for a supervisor to approve or decline: survivorId (the card that stays), mergedId (the card that goes into it), comment (optional, at most 1,000 characters).");
+
+        api.MapPost("/merge-requests/{id:long}/approve", async (long id, HttpContext http, MergeRequestService requests, CancellationToken ct) =>
+        {
+            var body = await ApiBody.ReadAsync<ApproveMergeRequestBody>(http, ct);
+            return Results.Ok(await requests.ApproveAsync(http.Actor(), id, body.Choices, body.Comment, ct: ct));
+        }).WithName("ApproveMergeRequest")
+        .AcceptsJsonBody<ApproveMergeRequestBody>("Approves a pending proposal: the merge happens. choices (optional): field → survivor or merged, as in a merge; comment (optional).");
+
+        api.MapPost("/merge-requests/{id:long}/decline", async (long id, HttpContext http, MergeRequestService requests, CancellationToken ct) =>
+        {
+            var body = await ApiBody.ReadAsync<DeclineMergeRequestBody>(http, ct);
+            return Results.Ok(await requests.DeclineAsync(http.Actor(), id, body.Comment, ct));
+        }).WithName("DeclineMergeRequest")
+        .AcceptsJsonBody<DeclineMergeRequestBody>("Declines a pending proposal; comment (required): why, for the agent who proposed it.");
 
         api.MapGet("/cards/{id:long}/export", (long id, string? format, HttpContext http, PrivacyService privacy, CancellationToken ct) =>
             ExportFileAsync(privacy, http.Actor(), id, format, ct, http.Response)).WithName("ExportCard");

@@ -82,6 +82,15 @@ public sealed class CustomerCard : IVersioned
     public string SearchLastName { get; private set; } = string.Empty;
     public string SearchCompany { get; private set; } = string.Empty;
 
+    /// <summary>
+    /// The name's blocking key for the duplicate finder (<see cref="NameKeys.Key"/>), empty unless the card is active:
+    /// a merged or anonymized card is nobody's duplicate. The database keeps how many cards have each key
+    /// (<c>NameFrequencies</c>, maintained by triggers on this column: docs/decisions/016).
+    /// </summary>
+    public string NameKey { get; private set; } = string.Empty;
+    /// <summary>The key of the name with the first name as an initial (<see cref="NameKeys.InitialKey"/>), for "E. Ferrars".</summary>
+    public string InitialKey { get; private set; } = string.Empty;
+
     public int PositiveCount { get; private set; }
     public int NeutralCount { get; private set; }
     public int NegativeCount { get; private set; }
@@ -226,6 +235,14 @@ public sealed class CustomerCard : IVersioned
         if (SearchName.Length > 201) SearchName = SearchName[..201];
         SearchLastName = last;
         SearchCompany = Text.Fold(Company);
+        RefreshNameKeys();
+    }
+
+    private void RefreshNameKeys()
+    {
+        var active = Status == CardStatus.Active;
+        NameKey = active ? NameKeys.Key(FirstName, LastName) : string.Empty;
+        InitialKey = active ? NameKeys.InitialKey(FirstName, LastName) : string.Empty;
     }
 
     public ChannelIdentity AddIdentity(Channel channel, string rawAddress, IdentityAddress address, DateTimeOffset seenAt,
@@ -278,6 +295,7 @@ public sealed class CustomerCard : IVersioned
         if (IsLocked) throw new DomainException("A locked card cannot be merged.");
         Status = CardStatus.Merged;
         MergedIntoId = survivorId;
+        RefreshNameKeys();
         UpdatedAt = now;
     }
 
@@ -338,6 +356,7 @@ public sealed class CustomerCard : IVersioned
     {
         Status = CardStatus.Active;
         MergedIntoId = null;
+        RefreshNameKeys();
         UpdatedAt = now;
     }
 
@@ -367,6 +386,7 @@ public sealed class CustomerCard : IVersioned
         Tags = string.Empty; AvatarUrl = null; PrimaryEmail = null; SecondaryEmail = null; MobilePhone = null; HomePhone = null;
         Gender = Gender.Unspecified; PreferredChannel = null;
         SearchName = string.Empty; SearchLastName = string.Empty; SearchCompany = string.Empty;
+        NameKey = string.Empty; InitialKey = string.Empty;
     }
 
     public void EnsureEditable()

@@ -88,6 +88,8 @@ public enum TimelineKind
     CaseEvent = 3,
     /// <summary>Customer activity: the card took in another card, or was merged into one (see <see cref="TimelineMerge"/>).</summary>
     Merge = 4,
+    /// <summary>Customer activity: a merge proposed by an agent, approved or declined by a supervisor (see <see cref="TimelineMergeRequest"/>).</summary>
+    MergeRequest = 5,
 }
 
 [Flags]
@@ -101,7 +103,12 @@ public enum TimelineFilter
 }
 
 public sealed record TimelineItem(TimelineKind Kind, long Id, DateTimeOffset At, long? CaseId, string Actor, string Text,
-    Channel? Channel = null, Direction? Direction = null, CaseEventType? EventType = null, TimelineMerge? Merge = null);
+    Channel? Channel = null, Direction? Direction = null, CaseEventType? EventType = null, TimelineMerge? Merge = null,
+    TimelineMergeRequest? MergeRequest = null);
+
+/// <summary>A merge proposal on both cards' timelines (issue 21): who proposed it and why (the item's actor and text), and its decision.</summary>
+public sealed record TimelineMergeRequest(long RequestId, long SurvivorId, long MergedId, Domain.Merge.MergeRequestStatus Status,
+    string? DecidedByName, string? DecisionComment, DateTimeOffset? DecidedAt);
 
 /// <summary>
 /// A merge in a card's timeline, on both cards: the survivor's and the merged card's (shown once the merge is undone,

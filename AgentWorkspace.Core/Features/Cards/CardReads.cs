@@ -349,6 +349,14 @@ public sealed class CardReads
                     Merge: new TimelineMerge(m.Id, m.SurvivorId, names.GetValueOrDefault(m.SurvivorId), m.MergedId, names.GetValueOrDefault(m.MergedId), m.UndoneAt, m.UndoneBy))));
             }
         }
+        if (filter.HasFlag(TimelineFilter.Customer))
+        {
+            var q = db.MergeRequests.AsNoTracking().Where(r => r.SurvivorId == cardId || r.MergedId == cardId);
+            q = Keyset(q, after, TimelineKind.MergeRequest, r => r.CreatedAt, r => r.Id);
+            items.AddRange((await q.OrderByDescending(r => r.CreatedAt).ThenByDescending(r => r.Id).Take(take).ToListAsync(ct))
+                .Select(r => new TimelineItem(TimelineKind.MergeRequest, r.Id, r.CreatedAt, null, r.ProposedByName, r.Comment ?? string.Empty,
+                    MergeRequest: new TimelineMergeRequest(r.Id, r.SurvivorId, r.MergedId, r.Status, r.DecidedByName, r.DecisionComment, r.DecidedAt))));
+        }
         if (filter.HasFlag(TimelineFilter.Case))
         {
             var q = db.CaseEvents.AsNoTracking().Where(e => e.CardId == cardId);

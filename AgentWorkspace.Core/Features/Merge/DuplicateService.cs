@@ -18,6 +18,16 @@ public enum DuplicateReasonKind
     SimilarName,
     SameCompany,
     SameCity,
+    /// <summary>The same name after normalisation (case, accents, word order, hyphens and spaces).</summary>
+    SameName,
+    /// <summary>The same name but for an initial ("E. Ferrars" and "Edward Ferrars").</summary>
+    SameNameWithInitial,
+    /// <summary>The name is shared by many cards: weak evidence, weighed down (a negative weight; the detail is the count).</summary>
+    CommonName,
+    /// <summary>E-mail addresses at the same domain (not a public mail service).</summary>
+    SameEmailDomain,
+    /// <summary>Phone numbers that differ only in their last two digits (one office, one family line).</summary>
+    SamePhonePrefix,
 }
 
 /// <summary>Why two cards look alike; <see cref="Detail"/> names the shared value (a number, an address, the two names).</summary>
@@ -28,14 +38,32 @@ public sealed record DuplicateCandidate(long CardId, string DisplayName, string?
 public sealed record DuplicatePair(long CardId, string DisplayName, DuplicateCandidate Candidate);
 
 /// <summary>
-/// Explained duplicate suggestions. Candidates come only from indexed blocking keys (shared phone,
-/// shared e-mail, same folded name or same first name and last-name initial), never from a scan of
-/// all cards; each is then scored with its reasons.
+/// Explained duplicate suggestions (issue 6, issue 21). Candidates come only from indexed blocking keys (shared
+/// phone, shared e-mail, the same name key or the same name with an initial, the folded-name block and the same
+/// last name), never from a scan of all cards; each is then scored with its reasons. A card is suggested when it
+/// shares a number, an address or a social profile, when its name is the same after normalisation (whatever else
+/// the cards hold), when its name is close (Jaro-Winkler over the normalised names) and one more signal is shared
+/// (company, city, e-mail domain, phone prefix), or when its score reaches <see cref="Threshold"/>. A name many
+/// cards share weighs less (<see cref="CommonName"/>), and the reasons say so.
 /// </summary>
 public sealed class DuplicateService(IDbContextFactory<AgentWorkspaceDbContext> dbFactory, UseCaseRunner run)
 {
     public const double Threshold = 0.45;
+    /// <summary>A name shared by more active cards than this is common: its weight goes down as the count goes up.</summary>
+    public const int CommonName = 5;
+    public const double SameNameWeight = 0.5;
+    public const double SameNameWithInitialWeight = 0.45;
+    private const double CloseName = 0.88;
+    private const int NameBlockSize = 50;
     private static readonly JaroWinkler Similarity = new();
+
+    /// <summary>Public mail services: two addresses there say nothing about being one person.</summary>
+    private static readonly HashSet<string> PublicMailDomains = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "gmail.com", "googlemail.com", "yahoo.com", "yahoo.fr", "hotmail.com", "hotmail.fr", "outlook.com", "outlook.fr", "live.com", "live.fr",
+        "msn.com", "icloud.com", "me.com", "aol.com", "orange.fr", "wanadoo.fr", "free.fr", "sfr.fr", "laposte.net", "gmx.com", "gmx.fr", "gmx.de",
+        "web.de", "protonmail.com", "proton.me", "yandex.ru", "mail.ru", "qq.com", "163.com", "126.com", "example.com", "example.org", "example.net",
+    };
 
     public async Task<IReadOnlyList<DuplicateCandidate>> SuggestAsync(Actor actor, long cardId, int limit = 10, CancellationToken ct = default)
     {
@@ -67,12 +95,26 @@ public sealed class DuplicateService(IDbContextFactory<AgentWorkspaceDbContext> 
             candidateIds.UnionWith(await db.Identities.Where(i => i.Space == IdentitySpace.Email && emails.Contains(i.NormalizedAddress)).Select(i => i.CardId).ToListAsync(ct));
             candidateIds.UnionWith(await db.Cards.Where(c => c.PrimaryEmail != null && emails.Contains(c.PrimaryEmail)).Select(c => c.Id).ToListAsync(ct));
         }
+        // The same name after normalisation: the newest cards first (a duplicate is most often a card made lately).
+        if (card.NameKey.Length > 0)
+        {
+            var key = card.NameKey;
+            candidateIds.UnionWith(await db.Cards.Where(c => c.NameKey == key)
+                .OrderByDescending(c => c.Id).Select(c => c.Id).Take(NameBlockSize).ToListAsync(ct));
+            // The same name with an initial: "Edward Ferrars" finds "E. Ferrars" and "Edward F.", "E. Ferrars" finds every "E… Ferrars".
+            foreach (var variant in NameKeys.InitialVariants(card.FirstName, card.LastName))
+                candidateIds.UnionWith(await db.Cards.Where(c => c.NameKey == variant)
+                    .OrderByDescending(c => c.Id).Select(c => c.Id).Take(NameBlockSize / 2).ToListAsync(ct));
+            if (NameKeys.HasInitial(card.FirstName, card.LastName))
+                candidateIds.UnionWith(await db.Cards.Where(c => c.InitialKey == key)
+                    .OrderByDescending(c => c.Id).Select(c => c.Id).Take(NameBlockSize).ToListAsync(ct));
+        }
         var block = NameBlock(card.SearchName);
         if (block is not null)
         {
             var (from, to) = block.Value;
             candidateIds.UnionWith(await db.Cards.Where(c => string.Compare(c.SearchName, from) >= 0 && string.Compare(c.SearchName, to) < 0)
-                .OrderBy(c => c.SearchName).ThenBy(c => c.Id).Select(c => c.Id).Take(50).ToListAsync(ct));
+                .OrderBy(c => c.SearchName).ThenBy(c => c.Id).Select(c => c.Id).Take(NameBlockSize).ToListAsync(ct));
         }
         // Same last name, whatever the first name ("Philo" and "Philomène", a nickname, a typo in the first name).
         if (card.SearchLastName.Length > 0)
@@ -88,8 +130,25 @@ public sealed class DuplicateService(IDbContextFactory<AgentWorkspaceDbContext> 
 
         var candidates = await db.Cards.AsNoTracking().Include(c => c.Identities)
             .Where(c => candidateIds.Contains(c.Id) && c.Status == CardStatus.Active).ToListAsync(ct);
-        return candidates.Select(c => Score(card, phones, emails, c)).Where(c => c.Score >= Threshold)
-            .OrderByDescending(c => c.Score).ThenBy(c => c.CardId).Take(limit).ToList();
+        // How many cards share each name involved: read from the table the triggers keep, never counted here.
+        var keys = candidates.Select(c => c.NameKey).Append(card.NameKey).Where(k => k.Length > 0).Distinct().ToList();
+        var counts = keys.Count == 0 ? new Dictionary<string, int>()
+            : await db.NameFrequencies.AsNoTracking().Where(f => keys.Contains(f.NameKey)).ToDictionaryAsync(f => f.NameKey, f => f.CardCount, StringComparer.Ordinal, ct);
+        int CountOf(string key) => counts.TryGetValue(key, out var n) ? n : 1;
+        return candidates.Select(c => Score(card, phones, emails, c, Math.Max(CountOf(card.NameKey), CountOf(c.NameKey))))
+            .Where(c => IsSuggested(c))
+            .OrderByDescending(c => c.Score).ThenByDescending(c => c.CardId).Take(limit).ToList();
+    }
+
+    /// <summary>The rule, beyond the score: the same name always; a close name with one more shared signal.</summary>
+    internal static bool IsSuggested(DuplicateCandidate c)
+    {
+        if (c.Score >= Threshold) return true;
+        var kinds = c.Reasons.Select(r => r.Kind).ToHashSet();
+        if (kinds.Overlaps([DuplicateReasonKind.SamePhone, DuplicateReasonKind.SameEmail, DuplicateReasonKind.SameSocialProfile,
+                DuplicateReasonKind.SameName, DuplicateReasonKind.SameNameWithInitial])) return true;
+        return kinds.Contains(DuplicateReasonKind.SimilarName) && kinds.Overlaps([DuplicateReasonKind.SameCompany, DuplicateReasonKind.SameCity,
+            DuplicateReasonKind.SameEmailDomain, DuplicateReasonKind.SamePhonePrefix]);
     }
 
     /// <summary>The best-scored pairs across all cards, for supervisors to work through.</summary>
@@ -97,10 +156,13 @@ public sealed class DuplicateService(IDbContextFactory<AgentWorkspaceDbContext> 
     {
         actor.Require(Role.Supervisor);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        // Cards that share a folded name with another active card, found through the (SearchName, Id) index,
-        // plus cards whose mobile number is another card's phone identity.
-        var sameName = await db.Cards.Where(c => c.Status == CardStatus.Active && c.SearchName != "")
-            .GroupBy(c => c.SearchName).Where(g => g.Count() > 1).Select(g => g.Min(c => c.Id)).Take(limit * 2).ToListAsync(ct);
+        // Names shared by two active cards or more, the rarest first (the strongest evidence), from the counts the
+        // triggers keep; then the newest card of each, through the (NameKey, Id) index.
+        var sharedNames = await db.NameFrequencies.Where(f => f.CardCount > 1).OrderBy(f => f.CardCount).ThenBy(f => f.NameKey)
+            .Select(f => f.NameKey).Take(limit * 2).ToListAsync(ct);
+        var sameName = new List<long>();
+        foreach (var key in sharedNames)
+            sameName.AddRange(await db.Cards.Where(c => c.NameKey == key).OrderByDescending(c => c.Id).Select(c => c.Id).Take(1).ToListAsync(ct));
         var samePhone = await (from c in db.Cards
                                join i in db.Identities on c.MobilePhone equals i.NormalizedAddress
                                where i.Space == IdentitySpace.Phone && i.CardId != c.Id && c.Status == CardStatus.Active
@@ -148,7 +210,11 @@ public sealed class DuplicateService(IDbContextFactory<AgentWorkspaceDbContext> 
         return (prefix, prefix[..^1] + (char)(prefix[^1] + 1));
     }
 
-    internal static DuplicateCandidate Score(CustomerCard card, IReadOnlyCollection<string> phones, IReadOnlyCollection<string> emails, CustomerCard other)
+    /// <summary>The weight of a same-name reason for a name <paramref name="cards"/> active cards share (the two compared included).</summary>
+    internal static double NameWeight(double weight, int cards) =>
+        cards <= CommonName ? weight : weight * Math.Log(CommonName) / Math.Log(cards);
+
+    internal static DuplicateCandidate Score(CustomerCard card, IReadOnlyCollection<string> phones, IReadOnlyCollection<string> emails, CustomerCard other, int nameCards = 2)
     {
         var reasons = new List<DuplicateReason>();
         var otherPhones = other.Identities.Where(i => i.Space == IdentitySpace.Phone && !i.IsErased).Select(i => i.NormalizedAddress)
@@ -160,16 +226,55 @@ public sealed class DuplicateService(IDbContextFactory<AgentWorkspaceDbContext> 
         var profiles = card.Identities.Where(i => i.ProfileUrl is not null).Select(i => i.ProfileUrl!).ToHashSet(StringComparer.OrdinalIgnoreCase);
         foreach (var url in other.Identities.Where(i => i.ProfileUrl is not null && profiles.Contains(i.ProfileUrl!)).Select(i => i.ProfileUrl!))
             reasons.Add(new(DuplicateReasonKind.SameSocialProfile, url, 0.5));
-        if (card.SearchName.Length > 0 && other.SearchName.Length > 0)
+
+        var names = $"{card.DisplayName} = {other.DisplayName}";
+        double? nameWeight = null;
+        if (card.NameKey.Length > 0 && card.NameKey == other.NameKey)
         {
-            var jw = Similarity.Similarity(card.SearchName, other.SearchName);
-            if (jw >= 0.88) reasons.Add(new(DuplicateReasonKind.SimilarName, $"{card.DisplayName} ~ {other.DisplayName} ({jw:0.00})", 0.4 * jw));
+            reasons.Add(new(DuplicateReasonKind.SameName, names, SameNameWeight));
+            nameWeight = SameNameWeight;
         }
+        else if (card.NameKey.Length > 0 && other.NameKey.Length > 0 && IsInitialMatch(card, other))
+        {
+            reasons.Add(new(DuplicateReasonKind.SameNameWithInitial, names, SameNameWithInitialWeight));
+            nameWeight = SameNameWithInitialWeight;
+        }
+        else if (card.NameKey.Length > 0 && other.NameKey.Length > 0)
+        {
+            var jw = Math.Max(Similarity.Similarity(card.NameKey, other.NameKey), Similarity.Similarity(card.SearchName, other.SearchName));
+            if (jw >= CloseName) reasons.Add(new(DuplicateReasonKind.SimilarName, $"{card.DisplayName} ~ {other.DisplayName} ({jw.ToString("0.00", System.Globalization.CultureInfo.InvariantCulture)})", Math.Round(0.4 * jw, 3)));
+        }
+        if (nameWeight is { } w && nameCards > CommonName)
+            reasons.Add(new(DuplicateReasonKind.CommonName, nameCards.ToString(System.Globalization.CultureInfo.InvariantCulture), Math.Round(NameWeight(w, nameCards) - w, 3)));
+
         if (card.SearchCompany.Length > 0 && card.SearchCompany == other.SearchCompany)
             reasons.Add(new(DuplicateReasonKind.SameCompany, other.Company ?? string.Empty, 0.1));
         if (card.City is not null && string.Equals(Text.Fold(card.City), Text.Fold(other.City), StringComparison.Ordinal))
             reasons.Add(new(DuplicateReasonKind.SameCity, other.City ?? string.Empty, 0.05));
-        var score = Math.Min(1.0, reasons.Sum(r => r.Weight));
+        var domains = emails.Select(Domain).Where(d => d is not null && !PublicMailDomains.Contains(d)).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var sharedDomain = otherEmails.Where(e => !emails.Contains(e)).Select(Domain).FirstOrDefault(d => d is not null && domains.Contains(d));
+        if (sharedDomain is not null && !reasons.Any(r => r.Kind == DuplicateReasonKind.SameEmail))
+            reasons.Add(new(DuplicateReasonKind.SameEmailDomain, sharedDomain, 0.1));
+        var prefixes = phones.Select(PhonePrefix).OfType<string>().ToHashSet(StringComparer.Ordinal);
+        var sharedPrefix = otherPhones.Where(p => !phones.Contains(p)).Select(PhonePrefix).FirstOrDefault(p => p is not null && prefixes.Contains(p));
+        if (sharedPrefix is not null && !reasons.Any(r => r.Kind == DuplicateReasonKind.SamePhone))
+            reasons.Add(new(DuplicateReasonKind.SamePhonePrefix, sharedPrefix + "xx", 0.1));
+        var score = Math.Clamp(reasons.Sum(r => r.Weight), 0, 1);
         return new DuplicateCandidate(other.Id, other.DisplayName, other.Company, Math.Round(score, 3), reasons);
     }
+
+    private static bool IsInitialMatch(CustomerCard a, CustomerCard b) =>
+        NameKeys.InitialVariants(a.FirstName, a.LastName).Contains(b.NameKey, StringComparer.Ordinal)
+        || NameKeys.InitialVariants(b.FirstName, b.LastName).Contains(a.NameKey, StringComparer.Ordinal)
+        || (NameKeys.HasInitial(a.FirstName, a.LastName) && a.NameKey == b.InitialKey)
+        || (NameKeys.HasInitial(b.FirstName, b.LastName) && b.NameKey == a.InitialKey);
+
+    private static string? Domain(string email)
+    {
+        var at = email.LastIndexOf('@');
+        return at > 0 && at < email.Length - 1 ? email[(at + 1)..].ToLowerInvariant() : null;
+    }
+
+    /// <summary>An E.164 number without its last two digits, when long enough to say something (country and more).</summary>
+    private static string? PhonePrefix(string e164) => e164.Length >= 10 && e164[0] == '+' ? e164[..^2] : null;
 }

@@ -79,7 +79,7 @@ public sealed partial class MergeService(IDbContextFactory<AgentWorkspaceDbConte
         }
     }
 
-    private static async Task<MergeResult> MergeCoreAsync(UseCase use, long survivorId, long mergedId, IReadOnlyDictionary<string, MergeChoice> choices, string region)
+    internal static async Task<MergeResult> MergeCoreAsync(UseCase use, long survivorId, long mergedId, IReadOnlyDictionary<string, MergeChoice> choices, string region)
     {
         var (db, now, ct, actor) = (use.Db, use.Now, use.Cancellation, use.Actor);
         var (survivor, merged) = await LoadPairAsync(db, survivorId, mergedId, ct);

@@ -237,6 +237,10 @@ public sealed class PrivacyService(IDbContextFactory<AgentWorkspaceDbContext> db
         // A merge ledger holds both cards' profiles and field values for an undo; once erased, the merge can no longer be undone.
         await db.Merges.Where(m => cardIds.Contains(m.SurvivorId) || cardIds.Contains(m.MergedId))
             .ExecuteUpdateAsync(s => s.SetProperty(m => m.LedgerJson, ErasedLedger), ct);
+        // Merge proposals (issue 21): the staff's comments may name the contact; who proposed and decided stays.
+        await db.MergeRequests.Where(r => cardIds.Contains(r.SurvivorId) || cardIds.Contains(r.MergedId))
+            .ExecuteUpdateAsync(s => s.SetProperty(r => r.Comment, r => r.Comment == null ? null : Erased)
+                .SetProperty(r => r.DecisionComment, r => r.DecisionComment == null ? null : Erased), ct);
         return await CrmErasure.EraseAsync(db, actor, now, cardIds, caseIds, crmKeys, ct);
     }
 

@@ -8,7 +8,13 @@ internal sealed class CustomerCardConfiguration : IEntityTypeConfiguration<Custo
 {
     public void Configure(EntityTypeBuilder<CustomerCard> b)
     {
-        b.ToTable("Cards");
+        // The name keys' counts (NameFrequencies) are kept by triggers, created by the migration NameKeys
+        // (docs/decisions/016); EF Core must know, so that it does not read generated values back through OUTPUT.
+        b.ToTable("Cards", t =>
+        {
+            t.HasTrigger(NameFrequencyTriggers.SqlServer);
+            foreach (var name in NameFrequencyTriggers.Sqlite) t.HasTrigger(name);
+        });
         b.HasKey(x => x.Id);
         b.Property(x => x.Version).IsConcurrencyToken();
         b.Property(x => x.FirstName).HasMaxLength(100);
@@ -28,6 +34,8 @@ internal sealed class CustomerCardConfiguration : IEntityTypeConfiguration<Custo
         b.Property(x => x.SearchName).HasMaxLength(201);
         b.Property(x => x.SearchLastName).HasMaxLength(100);
         b.Property(x => x.SearchCompany).HasMaxLength(200);
+        b.Property(x => x.NameKey).HasMaxLength(NameKeys.MaxLength);
+        b.Property(x => x.InitialKey).HasMaxLength(NameKeys.MaxLength);
         b.Ignore(x => x.DisplayName);
         b.Ignore(x => x.TagList);
         b.Ignore(x => x.Profile);
@@ -41,5 +49,8 @@ internal sealed class CustomerCardConfiguration : IEntityTypeConfiguration<Custo
         b.HasIndex(x => x.PrimaryEmail);
         b.HasIndex(x => x.MobilePhone);
         b.HasIndex(x => x.MergedIntoId);
+        // The duplicate finder's name blocks (issue 21): the same name, a name with an initial.
+        b.HasIndex(x => new { x.NameKey, x.Id });
+        b.HasIndex(x => new { x.InitialKey, x.Id });
     }
 }

@@ -291,6 +291,11 @@ namespace AgentWorkspace.Core.Persistence.Migrations.SqlServer
                         .HasMaxLength(20)
                         .HasColumnType("nvarchar(20)");
 
+                    b.Property<string>("InitialKey")
+                        .IsRequired()
+                        .HasMaxLength(400)
+                        .HasColumnType("nvarchar(400)");
+
                     b.Property<bool>("IsLocked")
                         .HasColumnType("bit");
 
@@ -311,6 +316,11 @@ namespace AgentWorkspace.Core.Persistence.Migrations.SqlServer
                     b.Property<string>("MobilePhone")
                         .HasMaxLength(20)
                         .HasColumnType("nvarchar(20)");
+
+                    b.Property<string>("NameKey")
+                        .IsRequired()
+                        .HasMaxLength(400)
+                        .HasColumnType("nvarchar(400)");
 
                     b.Property<int>("NegativeCount")
                         .HasColumnType("int");
@@ -379,13 +389,28 @@ namespace AgentWorkspace.Core.Persistence.Migrations.SqlServer
 
                     b.HasIndex("PrimaryEmail");
 
+                    b.HasIndex("InitialKey", "Id");
+
+                    b.HasIndex("NameKey", "Id");
+
                     b.HasIndex("SearchCompany", "Id");
 
                     b.HasIndex("SearchLastName", "Id");
 
                     b.HasIndex("SearchName", "Id");
 
-                    b.ToTable("Cards", (string)null);
+                    b.ToTable("Cards", null, t =>
+                        {
+                            t.HasTrigger("TR_Cards_NameFrequency");
+
+                            t.HasTrigger("TR_Cards_NameFrequency_Delete");
+
+                            t.HasTrigger("TR_Cards_NameFrequency_Insert");
+
+                            t.HasTrigger("TR_Cards_NameFrequency_Update");
+                        });
+
+                    b.HasAnnotation("SqlServer:UseSqlOutputClause", false);
                 });
 
             modelBuilder.Entity("AgentWorkspace.Core.Domain.Cards.Note", b =>
@@ -1714,6 +1739,85 @@ namespace AgentWorkspace.Core.Persistence.Migrations.SqlServer
                     b.HasIndex("SurvivorId", "At");
 
                     b.ToTable("Merges", (string)null);
+                });
+
+            modelBuilder.Entity("AgentWorkspace.Core.Domain.Merge.MergeRequest", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    SqlServerPropertyBuilderExtensions.UseIdentityColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Comment")
+                        .HasMaxLength(1000)
+                        .HasColumnType("nvarchar(1000)");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<DateTimeOffset?>("DecidedAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<string>("DecidedById")
+                        .HasMaxLength(450)
+                        .HasColumnType("nvarchar(450)");
+
+                    b.Property<string>("DecidedByName")
+                        .HasMaxLength(200)
+                        .HasColumnType("nvarchar(200)");
+
+                    b.Property<string>("DecisionComment")
+                        .HasMaxLength(1000)
+                        .HasColumnType("nvarchar(1000)");
+
+                    b.Property<long?>("MergeId")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("MergedId")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("ProposedById")
+                        .IsRequired()
+                        .HasMaxLength(450)
+                        .HasColumnType("nvarchar(450)");
+
+                    b.Property<string>("ProposedByName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("nvarchar(200)");
+
+                    b.Property<int>("Status")
+                        .HasColumnType("int");
+
+                    b.Property<long>("SurvivorId")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("MergedId");
+
+                    b.HasIndex("SurvivorId");
+
+                    b.HasIndex("Status", "Id");
+
+                    b.ToTable("MergeRequests", (string)null);
+                });
+
+            modelBuilder.Entity("AgentWorkspace.Core.Domain.Merge.NameFrequency", b =>
+                {
+                    b.Property<string>("NameKey")
+                        .HasMaxLength(400)
+                        .HasColumnType("nvarchar(400)");
+
+                    b.Property<int>("CardCount")
+                        .HasColumnType("int");
+
+                    b.HasKey("NameKey");
+
+                    b.HasIndex("CardCount", "NameKey");
+
+                    b.ToTable("NameFrequencies", (string)null);
                 });
 
             modelBuilder.Entity("AgentWorkspace.Core.Domain.Queues.Queue", b =>

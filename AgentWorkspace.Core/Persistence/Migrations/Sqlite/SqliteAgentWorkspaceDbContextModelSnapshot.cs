@@ -275,6 +275,11 @@ namespace AgentWorkspace.Core.Persistence.Migrations.Sqlite
                         .HasMaxLength(20)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("InitialKey")
+                        .IsRequired()
+                        .HasMaxLength(400)
+                        .HasColumnType("TEXT");
+
                     b.Property<bool>("IsLocked")
                         .HasColumnType("INTEGER");
 
@@ -294,6 +299,11 @@ namespace AgentWorkspace.Core.Persistence.Migrations.Sqlite
 
                     b.Property<string>("MobilePhone")
                         .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("NameKey")
+                        .IsRequired()
+                        .HasMaxLength(400)
                         .HasColumnType("TEXT");
 
                     b.Property<int>("NegativeCount")
@@ -358,13 +368,26 @@ namespace AgentWorkspace.Core.Persistence.Migrations.Sqlite
 
                     b.HasIndex("PrimaryEmail");
 
+                    b.HasIndex("InitialKey", "Id");
+
+                    b.HasIndex("NameKey", "Id");
+
                     b.HasIndex("SearchCompany", "Id");
 
                     b.HasIndex("SearchLastName", "Id");
 
                     b.HasIndex("SearchName", "Id");
 
-                    b.ToTable("Cards", (string)null);
+                    b.ToTable("Cards", null, t =>
+                        {
+                            t.HasTrigger("TR_Cards_NameFrequency");
+
+                            t.HasTrigger("TR_Cards_NameFrequency_Delete");
+
+                            t.HasTrigger("TR_Cards_NameFrequency_Insert");
+
+                            t.HasTrigger("TR_Cards_NameFrequency_Update");
+                        });
                 });
 
             modelBuilder.Entity("AgentWorkspace.Core.Domain.Cards.Note", b =>
@@ -1644,6 +1667,83 @@ namespace AgentWorkspace.Core.Persistence.Migrations.Sqlite
                     b.HasIndex("SurvivorId", "At");
 
                     b.ToTable("Merges", (string)null);
+                });
+
+            modelBuilder.Entity("AgentWorkspace.Core.Domain.Merge.MergeRequest", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Comment")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("DecidedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("DecidedById")
+                        .HasMaxLength(450)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("DecidedByName")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("DecisionComment")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("MergeId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("MergedId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ProposedById")
+                        .IsRequired()
+                        .HasMaxLength(450)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ProposedByName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Status")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("SurvivorId")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("MergedId");
+
+                    b.HasIndex("SurvivorId");
+
+                    b.HasIndex("Status", "Id");
+
+                    b.ToTable("MergeRequests", (string)null);
+                });
+
+            modelBuilder.Entity("AgentWorkspace.Core.Domain.Merge.NameFrequency", b =>
+                {
+                    b.Property<string>("NameKey")
+                        .HasMaxLength(400)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("CardCount")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("NameKey");
+
+                    b.HasIndex("CardCount", "NameKey");
+
+                    b.ToTable("NameFrequencies", (string)null);
                 });
 
             modelBuilder.Entity("AgentWorkspace.Core.Domain.Queues.Queue", b =>
