@@ -1,5 +1,6 @@
 using System.Globalization;
 using AgentWorkspace.Core.Domain.Cases;
+using AgentWorkspace.Core.Domain.Channels;
 using AgentWorkspace.Core.Domain.Common;
 using AgentWorkspace.Core.Domain.Identity;
 using AgentWorkspace.Core.Features.Inbox;
@@ -16,8 +17,8 @@ namespace AgentWorkspace.Web.Store.Inbox;
 /// scope reloads the panel and any open case it touches, and raises a notice). A command reads its
 /// case once after it and shows both together; the feed's echo of it does not read the case again.
 /// </summary>
-public sealed class InboxEffects(InboxQueries inbox, CaseCommands cases, ActorAccessor actors, IChangeFeed feed, TimeProvider clock, IState<InboxState> state,
-    IStringLocalizer<InboxResource> localizer, ILogger<InboxEffects> logger) : IDisposable
+public sealed class InboxEffects(InboxQueries inbox, CaseCommands cases, Core.Features.Crm.DispositionService dispositions, ActorAccessor actors, IChangeFeed feed,
+    TimeProvider clock, IState<InboxState> state, IStringLocalizer<InboxResource> localizer, ILogger<InboxEffects> logger) : IDisposable
 {
     private readonly OwnChanges _own = new(clock);
     private IDisposable? _subscription;
@@ -45,6 +46,7 @@ public sealed class InboxEffects(InboxQueries inbox, CaseCommands cases, ActorAc
             var agents = await inbox.AgentsAsync(actor);
             var replies = await inbox.QuickRepliesAsync(actor, CultureInfo.CurrentUICulture.TwoLetterISOLanguageName);
             dispatcher.Dispatch(new InboxReferenceLoadedAction(queues, agents, replies));
+            dispatcher.Dispatch(new DispositionsLoadedAction(await dispositions.ListAsync(actor)));
             await LoadPageAsync(dispatcher, state.Value.Filter, null);
             await LoadCountsAsync(dispatcher);
         }
@@ -127,6 +129,26 @@ public sealed class InboxEffects(InboxQueries inbox, CaseCommands cases, ActorAc
     [EffectMethod]
     public Task Handle(ReopenCaseAction a, IDispatcher d) => Command(a, d, actor => cases.ReopenAsync(actor, a.CaseId));
 
+    /// <summary>The call ended: the wrap-up follows, with the dispositions as the administrators keep them now.</summary>
+    [EffectMethod]
+    public Task Handle(EndCallAction a, IDispatcher d) => Command(a, d, async actor =>
+    {
+        var tile = await cases.EndCallAsync(actor, a.CaseId);
+        try
+        {
+            d.Dispatch(new DispositionsLoadedAction(await dispositions.ListAsync(actor)));
+        }
+        catch (Exception ex)
+        {
+            // The list loaded with the inbox stays; the wrap-up still works with it.
+            EffectFailure.Log(logger, a, ex);
+        }
+        return tile;
+    });
+
+    [EffectMethod]
+    public Task Handle(CompleteWrapUpAction a, IDispatcher d) => Command(a, d, actor => cases.WrapUpAsync(actor, a.CaseId, a.Disposition, a.Notes));
+
     [EffectMethod]
     public Task Handle(SubmitComposerAction a, IDispatcher d) => Command(a, d, async actor => a.Mode switch
     {
@@ -154,11 +176,13 @@ public sealed class InboxEffects(InboxQueries inbox, CaseCommands cases, ActorAc
             var load = NextLoad();
             CaseDetail? detail = null;
             HistoryPage? history = null;
+            AfterCallWorkView? afterCall = null;
             Exception? unreadable = null;
             try
             {
                 detail = await inbox.OpenAsync(actor, action.CaseId);
                 history = await inbox.HistoryAsync(actor, action.CaseId);
+                if (tile.Channel == Channel.Voice) afterCall = await inbox.AfterCallWorkAsync(actor, action.CaseId);
             }
             catch (Exception ex)
             {
@@ -166,6 +190,7 @@ public sealed class InboxEffects(InboxQueries inbox, CaseCommands cases, ActorAc
                 unreadable = ex;
             }
             dispatcher.Dispatch(new CaseCommandSucceededAction(action.CaseId, tile, composerDone, detail, history, load));
+            if (afterCall is not null) dispatcher.Dispatch(new AfterCallWorkLoadedAction(afterCall));
             if (unreadable is not null)
             {
                 EffectFailure.Log(logger, new ReloadCaseAction(action.CaseId), unreadable);
@@ -181,6 +206,8 @@ public sealed class InboxEffects(InboxQueries inbox, CaseCommands cases, ActorAc
         using (Own(actor, caseId)) detail = await inbox.OpenAsync(actor, caseId);
         dispatcher.Dispatch(new CaseLoadedAction(detail, load));
         dispatcher.Dispatch(new CaseHistoryLoadedAction(caseId, await inbox.HistoryAsync(actor, caseId), false, load));
+        // A call's after-call work shows with it (the telephony system may end the call through the API: a case change).
+        if (detail.Case.Channel == Channel.Voice) dispatcher.Dispatch(new AfterCallWorkLoadedAction(await inbox.AfterCallWorkAsync(actor, caseId)));
     });
 
     private IDisposable Own(Actor actor, long caseId) => _own.Begin(actor.UserId, change => change.CaseId == caseId);
