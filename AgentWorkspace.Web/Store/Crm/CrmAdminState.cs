@@ -203,7 +203,7 @@ public sealed class CrmAdminEffects(CrmSettingsService settings, CrmConnectorFac
 
     public static string Key(long id) => id.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
-    private async Task Disposition(object action, string key, IDispatcher dispatcher, Func<Core.Domain.Identity.Actor, Task> work)
+    private async Task Disposition(object action, string key, IDispatcher dispatcher, Func<AgentWorkspace.Core.Domain.Identity.Actor, Task> work)
     {
         try
         {

@@ -17,7 +17,7 @@ namespace AgentWorkspace.Web.Store.Inbox;
 /// scope reloads the panel and any open case it touches, and raises a notice). A command reads its
 /// case once after it and shows both together; the feed's echo of it does not read the case again.
 /// </summary>
-public sealed class InboxEffects(InboxQueries inbox, CaseCommands cases, Core.Features.Crm.DispositionService dispositions, ActorAccessor actors, IChangeFeed feed,
+public sealed class InboxEffects(InboxQueries inbox, CaseCommands cases, AgentWorkspace.Core.Features.Crm.DispositionService dispositions, ActorAccessor actors, IChangeFeed feed,
     TimeProvider clock, IState<InboxState> state, IStringLocalizer<InboxResource> localizer, ILogger<InboxEffects> logger) : IDisposable
 {
     private readonly OwnChanges _own = new(clock);

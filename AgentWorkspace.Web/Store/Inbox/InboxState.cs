@@ -73,7 +73,7 @@ public sealed record InboxState(
     public const int MaxOpenTabs = 6;
 
     /// <summary>The wrap-up dispositions agents choose from (the administrators' list, active ones).</summary>
-    public IReadOnlyList<Core.Features.Crm.DispositionView> Dispositions { get; init; } = [];
+    public IReadOnlyList<AgentWorkspace.Core.Features.Crm.DispositionView> Dispositions { get; init; } = [];
 
     public OpenCase? Active => ActiveCaseId is { } id && Cases.TryGetValue(id, out var c) ? c : null;
 }
@@ -132,7 +132,7 @@ public sealed record EndCallAction(long CaseId) : CaseCommandAction(CaseId);
 public sealed record CompleteWrapUpAction(long CaseId, string? Disposition, string? Notes) : CaseCommandAction(CaseId);
 /// <summary>A call's after-call work as read (with its case, or after a command on it).</summary>
 public sealed record AfterCallWorkLoadedAction(AfterCallWorkView AfterCall);
-public sealed record DispositionsLoadedAction(IReadOnlyList<Core.Features.Crm.DispositionView> Dispositions);
+public sealed record DispositionsLoadedAction(IReadOnlyList<AgentWorkspace.Core.Features.Crm.DispositionView> Dispositions);
 /// <summary>
 /// A command's answer (<paramref name="Tile"/>) with the case read right after it (<paramref name="Detail"/> and
 /// <paramref name="History"/>, numbered <paramref name="Load"/> like <see cref="CaseLoadedAction"/>; none when it could not be read).
