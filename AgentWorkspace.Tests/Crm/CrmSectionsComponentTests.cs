@@ -68,7 +68,7 @@ public sealed class CrmSectionsComponentTests : BunitContext, IAsyncLifetime
         var cut = RenderSections();
 
         // The CRM was asked and has not answered: the section holds the place, nothing else waits.
-        await asked.Task.WaitAsync(Wait, TestContext.Current.CancellationToken);
+        await asked.Task.WaitAsync(Wait, Xunit.TestContext.Current.CancellationToken);
         cut.Find("[data-testid=crm-skeleton]").ShouldNotBeNull();
         cut.Find("[data-testid=crm-sections]").GetAttribute("aria-busy").ShouldBe("true");
         cut.FindAll("[data-testid=crm-record]").ShouldBeEmpty();
@@ -162,10 +162,10 @@ public sealed class CrmSectionsComponentTests : BunitContext, IAsyncLifetime
         cut.WaitForElement($"[data-testid=crm-current] {Row(_s.Contact)}", Wait);
 
         // Sophie, a supervisor, links the contact from her own screen, then puts the case back in the queue: a push is due.
-        await _w.Crm.LinkAsync(CrmWorld.Sophie, _s.CaseId, _s.Contact, TestContext.Current.CancellationToken);
+        await _w.Crm.LinkAsync(CrmWorld.Sophie, _s.CaseId, _s.Contact, Xunit.TestContext.Current.CancellationToken);
         cut.WaitForAssertion(() => cut.Find($"[data-testid=crm-current] > {Row(_s.Contact)}").GetAttribute("data-linked").ShouldBe("true"), Wait);
 
-        await _w.Cases.UnassignAsync(CrmWorld.Sophie, _s.CaseId, TestContext.Current.CancellationToken);
+        await _w.Cases.UnassignAsync(CrmWorld.Sophie, _s.CaseId, Xunit.TestContext.Current.CancellationToken);
         await _w.DrainAsync();
         cut.WaitForAssertion(() => cut.Find($"[data-testid=crm-current] > {Row(_s.Contact)} [data-testid=crm-push]").GetAttribute("data-state").ShouldBe(nameof(CrmPushState.Sent)), Wait);
         cut.Find($"[data-testid=crm-current] > {Row(_s.Contact)} [data-testid=crm-push]").TextContent.ShouldBe("Pushed");
