@@ -138,7 +138,7 @@ public class AdminJourneyTests(BrowserFixture browser)
         await nina.FillAsync("#email", email);
         await nina.FillAsync("#password", "nina-long-passphrase");
         await nina.ClickAsync("[data-testid=sign-in]");
-        await nina.Locator("text=The e-mail or the password is wrong.").WaitForAsync();
+        (await nina.InnerTextAsync("[data-testid=login-error]")).ShouldBe("The e-mail or the password is wrong, or the account is locked for a while after too many failed attempts.");
         nina.Url.ShouldContain("/account/login");
         await nina.Context.CloseAsync();
 

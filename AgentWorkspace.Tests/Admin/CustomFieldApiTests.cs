@@ -74,6 +74,10 @@ public class CustomFieldApiTests(AdminApiFixture fixture) : IClassFixture<AdminA
     [InlineData("""{ "ident": "ok_5", "label": "A", "type": 3 }""", "type")]
     [InlineData("""{ "ident": "ok_6", "label": "A", "type": "text", "editable": "yes" }""", "editable")]
     [InlineData("""{ "ident": "ok_7", "label": "A", "type": "text", "labels": { "fr": 1 } }""", "labels.fr")]
+    [InlineData("""{ "ident": "ok_8", "label": "A", "type": "text", "colour": "red" }""", "colour")]
+    [InlineData("""{ "ident": "ok_9", "label": "A", "type": "1" }""", "type")]
+    [InlineData("""{ "ident": "ok_10", "label": "A", "type": "text", "labels": { "de": "x" } }""", "labels.de")]
+    [InlineData("""{ "ident": "ok_11", "label": "A", "type": "text", "Editable": true }""", "Editable")]
     public async Task BadInputIsA400NamingTheFieldAndNothingIsSaved(string json, string field)
     {
         using var http = fixture.App.CreateClient();

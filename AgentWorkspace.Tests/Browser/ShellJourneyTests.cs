@@ -21,7 +21,7 @@ public class ShellJourneyTests(BrowserFixture browser)
     }
 
     [Fact]
-    public async Task FiveWrongPasswordsLockTheAccountWithAClearMessage()
+    public async Task FiveWrongPasswordsLockTheAccount_WhichSaysNoMoreThanAWrongPasswordDoes()
     {
         var page = await browser.NewPageAsync();
         for (var i = 0; i < 5; i++)
@@ -30,16 +30,15 @@ public class ShellJourneyTests(BrowserFixture browser)
             await page.FillAsync("#email", "agent2@demo.local");
             await page.FillAsync("#password", "wrong-password-" + i);
             await page.ClickAsync("[data-testid=sign-in]");
-            var message = await page.InnerTextAsync("[data-testid=login-error]");
+            (await page.InnerTextAsync("[data-testid=login-error]")).ShouldBe(OneMessage);
             (await page.InputValueAsync("#password")).ShouldBeEmpty("the password is never sent back to the browser");
-            if (i < 4) message.ShouldBe("The e-mail or the password is wrong.");
-            else message.ShouldContain("locked");
         }
-        // Even the right password is refused while locked.
+        // Locked: even the right password is refused, in the same words as a wrong one.
         await page.FillAsync("#email", "agent2@demo.local");
         await page.FillAsync("#password", DemoUsersPassword("agent2@demo.local"));
         await page.ClickAsync("[data-testid=sign-in]");
-        (await page.InnerTextAsync("[data-testid=login-error]")).ShouldContain("locked");
+        (await page.InnerTextAsync("[data-testid=login-error]")).ShouldBe(OneMessage);
+        page.Url.ShouldContain("/account/login");
         await BrowserFixture.ScreenshotAsync(page, "sign-in-locked");
         await page.Context.CloseAsync();
     }
@@ -52,7 +51,7 @@ public class ShellJourneyTests(BrowserFixture browser)
         await page.FillAsync("#email", "nobody@demo.local");
         await page.FillAsync("#password", "whatever-password");
         await page.ClickAsync("[data-testid=sign-in]");
-        (await page.InnerTextAsync("[data-testid=login-error]")).ShouldBe("The e-mail or the password is wrong.");
+        (await page.InnerTextAsync("[data-testid=login-error]")).ShouldBe(OneMessage);
         await page.Context.CloseAsync();
     }
 
@@ -113,6 +112,8 @@ public class ShellJourneyTests(BrowserFixture browser)
         page.Url.ShouldContain("/account/login");
         await page.Context.CloseAsync();
     }
+
+    private const string OneMessage = "The e-mail or the password is wrong, or the account is locked for a while after too many failed attempts.";
 
     private static string DemoUsersPassword(string email) => Web.Hosting.DemoUsers.All.First(u => u.Email == email).Password;
 }

@@ -107,6 +107,12 @@ public class CardApiTests(CardApiFixture fixture) : IClassFixture<CardApiFixture
     [InlineData("{\"version\":1,\"profile\":{\"avatarUrl\":\"javascript:alert(1)\"}}", "profile.avatarUrl")]
     [InlineData("{\"version\":1,\"profile\":{\"shoeSize\":44}}", "profile.shoeSize")]
     [InlineData("{\"version\":1,\"profile\":{\"firstName\":12}}", "profile.firstName")]
+    [InlineData("{\"version\":1,\"profile\":{\"gender\":1}}", "profile.gender")]
+    [InlineData("{\"version\":1,\"profile\":{\"preferredChannel\":\"3\"}}", "profile.preferredChannel")]
+    [InlineData("{\"version\":1,\"Profile\":{}}", "Profile")]
+    [InlineData("{\"version\":\"1\",\"profile\":{}}", "version")]
+    [InlineData("{\"version\":1,\"profile\":{},\"reason\":null}", "reason")]
+    [InlineData("{\"version\":1,\"profile\":{\"firstName\":\"\\ud800\"}}", "profile.firstName")]
     public async Task ABadProfileFieldIsA400NamingItAndNothingChanges(string json, string field)
     {
         using var http = fixture.App.CreateClient();
@@ -173,6 +179,10 @@ public class CardApiTests(CardApiFixture fixture) : IClassFixture<CardApiFixture
     [InlineData("{\"identities\":[{\"channel\":\"sms\"}]}", "identities[0].address")]
     [InlineData("{\"identities\":{}}", "identities")]
     [InlineData("{\"profile\":{\"primaryEmail\":\"@@\"}}", "profile.primaryEmail")]
+    [InlineData("{}", "profile.lastName")]
+    [InlineData("{\"profile\":{\"company\":\"Acme\",\"primaryEmail\":\"a@example.com\"},\"identities\":[]}", "profile.lastName")]
+    [InlineData("{\"profile\":{\"firstName\":\"A\"},\"identities\":[{\"channel\":\"sms\",\"address\":\"+33612345678\",\"note\":1}]}", "identities[0].note")]
+    [InlineData("{\"identities\":[{\"channel\":1,\"address\":\"x\"}]}", "identities[0].channel")]
     public async Task ABadCreateIsA400NamingTheFieldAndCreatesNothing(string json, string field)
     {
         using var http = fixture.App.CreateClient();
@@ -182,6 +192,21 @@ public class CardApiTests(CardApiFixture fixture) : IClassFixture<CardApiFixture
         response.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
         (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").TryGetProperty(field, out _).ShouldBeTrue(await response.Content.ReadAsStringAsync());
         await using (var db = fixture.App.Services.GetRequiredService<AgentWorkspaceDbContextFactory>().CreateDbContext()) (await db.Cards.CountAsync()).ShouldBe(before);
+    }
+
+    [Fact]
+    public async Task ACardWithOnlyANameIsCreated_AndItsNameCannotThenBeEmptied()
+    {
+        using var http = fixture.App.CreateClient();
+        var created = await http.PostAsJsonAsync("api/v1/cards", new { profile = new { lastName = "Seul" + Unique() } });
+        created.StatusCode.ShouldBe(HttpStatusCode.Created, await created.Content.ReadAsStringAsync());
+        var card = await created.Content.ReadFromJsonAsync<JsonElement>();
+        var id = card.GetProperty("id").GetInt64();
+
+        var emptied = await http.PutAsJsonAsync($"api/v1/cards/{id}/profile", new { version = card.GetProperty("version").GetInt64(), profile = new { city = "Lyon" } });
+        emptied.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        (await emptied.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").TryGetProperty("profile.lastName", out _).ShouldBeTrue();
+        (await http.GetFromJsonAsync<JsonElement>($"api/v1/cards/{id}")).GetProperty("version").GetInt64().ShouldBe(card.GetProperty("version").GetInt64());
     }
 
     [Fact]

@@ -206,13 +206,41 @@ public class CardComponentTests : BunitContext, IAsyncLifetime
         cut.Find("[data-testid=save-profile]").HasAttribute("disabled").ShouldBeTrue();
     }
 
-    /// <summary>The card page of the seeded card, once its first view and extras are in.</summary>
-    private (IRenderedComponent<Web.Components.Pages.Cards.CardPage> Cut, IState<Web.Store.Cards.CardDetailState> State) RenderCardPage()
+    [Theory]
+    [InlineData("en", "Enter a first or last name: this card has no channel identity to recognise the contact by.")]
+    [InlineData("fr", "Saisissez un prénom ou un nom : cette carte n'a aucune identité de canal qui permette de reconnaître le contact.")]
+    public async Task EmptyingTheNameOfACardWithoutIdentityIsRefusedNextToTheLastName_InTheAgentsLanguage(string culture, string said)
+    {
+        var nameless = await _cards.Edits.CreateAsync(CardTestData.Agent, new CardProfile { FirstName = "Inès", LastName = "Sans-Canal" }, []);
+        var original = System.Globalization.CultureInfo.CurrentUICulture;
+        System.Globalization.CultureInfo.CurrentUICulture = new System.Globalization.CultureInfo(culture);
+        try
+        {
+            var (cut, state) = RenderCardPage(nameless);
+            cut.FindAll("[role=tab]").Single(t => t.TextContent.Contains(culture == "fr" ? "Profil" : "Profile", StringComparison.Ordinal)).Click();
+            var card = state.Value.Card!;
+            var dispatcher = Services.GetRequiredService<IDispatcher>();
+            await cut.InvokeAsync(() => dispatcher.Dispatch(new Web.Store.Cards.SaveProfileAction(nameless, card.Version, card.Profile with { FirstName = null, LastName = " " }, card.Profile)));
+
+            cut.WaitForAssertion(() => cut.Find("[data-testid=profile-lastName]").Closest(".mud-input-control")!.TextContent.ShouldContain(said), TimeSpan.FromSeconds(10));
+            cut.Find("[data-testid=profile-firstName]").Closest(".mud-input-control")!.TextContent.ShouldNotContain(said);
+            (await _cards.Reads.GetFirstViewAsync(CardTestData.Agent, nameless)).Profile.LastName.ShouldBe("Sans-Canal");
+        }
+        finally
+        {
+            System.Globalization.CultureInfo.CurrentUICulture = original;
+        }
+    }
+
+    /// <summary>The card page of the seeded card (or another), once its first view and extras are in.</summary>
+    private (IRenderedComponent<Web.Components.Pages.Cards.CardPage> Cut, IState<Web.Store.Cards.CardDetailState> State) RenderCardPage(long? cardId = null)
     {
         Render<MudPopoverProvider>();
         var state = Services.GetRequiredService<IState<Web.Store.Cards.CardDetailState>>();
-        var cut = Render<Web.Components.Pages.Cards.CardPage>(p => p.Add(c => c.CardId, _cardId));
-        cut.WaitForElement("[data-testid=conversation-summary]", TimeSpan.FromSeconds(10));
+        var cut = Render<Web.Components.Pages.Cards.CardPage>(p => p.Add(c => c.CardId, cardId ?? _cardId));
+        // The seeded card has a case, hence a conversation summary; a card without cases has none to wait for.
+        if (cardId is null) cut.WaitForElement("[data-testid=conversation-summary]", TimeSpan.FromSeconds(10));
+        else cut.WaitForAssertion(() => state.Value.Card?.Id.ShouldBe(cardId.Value), TimeSpan.FromSeconds(10));
         cut.WaitForAssertion(() => state.Value.Extras.ShouldNotBeNull(), TimeSpan.FromSeconds(10));
         return (cut, state);
     }

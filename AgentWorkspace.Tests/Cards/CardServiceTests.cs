@@ -283,6 +283,33 @@ public class CardServiceTests
     }
 
     [Fact]
+    public async Task ACardNeedsANameOrAnIdentity_WhenCreatedAndWhenItsProfileIsSaved()
+    {
+        var (test, cards, _) = await CreateAsync();
+        await using var _ = test;
+        int count;
+        await using (var db = test.Factory.CreateDbContext()) count = await db.Cards.CountAsync();
+
+        foreach (var profile in new[] { new CardProfile(), new CardProfile { FirstName = "  ", Company = "Acme", PrimaryEmail = "x@example.com" } })
+        {
+            var refused = await Should.ThrowAsync<DomainException>(() => cards.Edits.CreateAsync(Agent, profile, []));
+            (refused.Field, refused.Code).ShouldBe(("lastName", "CardNeedsNameOrIdentity"));
+        }
+        await using (var db = test.Factory.CreateDbContext()) (await db.Cards.CountAsync()).ShouldBe(count);
+
+        var named = await cards.Edits.CreateAsync(Agent, new CardProfile { LastName = "Petit" }, []);
+        var identified = await cards.Edits.CreateAsync(Agent, new CardProfile(), [new NewIdentity(Channel.Email, "sans.nom@example.com")]);
+
+        // Emptying the name of a card that has no identity would leave a card about nobody; with an identity it may.
+        var read = await cards.Reads.GetFirstViewAsync(Agent, named);
+        var emptied = await Should.ThrowAsync<DomainException>(() => cards.Edits.UpdateProfileAsync(Agent, named, read.Version, read.Profile with { LastName = null, City = "Lyon" }));
+        emptied.Code.ShouldBe("CardNeedsNameOrIdentity");
+        (await cards.Reads.GetFirstViewAsync(Agent, named)).Profile.LastName.ShouldBe("Petit");
+        var other = await cards.Reads.GetFirstViewAsync(Agent, identified);
+        await cards.Edits.UpdateProfileAsync(Agent, identified, other.Version, other.Profile with { City = "Lyon" });
+    }
+
+    [Fact]
     public async Task TheConversationSummaryReadsTheCaseContext()
     {
         var (test, cards, _) = await CreateAsync();

@@ -24,6 +24,12 @@ internal static class CardTestData
     {
         var test = await TestDatabase.CreateAsync();
         await new ReferenceData(test.Factory, TimeProvider.System).EnsureDemoReferenceDataAsync();
+        // The agent works the default queue, where the test cases land: acting on a case needs it (ADR 014); OtherAgent does not.
+        await using (var db = test.Factory.CreateDbContext())
+        {
+            db.QueueMembers.Add(new Core.Domain.Queues.QueueMember((await db.Queues.FirstAsync(q => q.IsDefault)).Id, Agent.UserId));
+            await db.SaveChangesAsync();
+        }
         var feed = new InProcessChangeFeed();
         var settings = new SettingsService(test.Factory, test.Runner(feed), new SettingsDefaults());
         return (test, CardKit.Over(test, feed, settings), feed);

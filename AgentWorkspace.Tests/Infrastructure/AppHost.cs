@@ -27,7 +27,8 @@ public sealed class AppHost : IAsyncDisposable
         DatabaseFile = databaseFile;
     }
 
-    public static async Task<AppHost> StartAsync(IDictionary<string, string?>? settings = null, int demoCards = 60)
+    /// <param name="configure">Called on the builder after the test settings: services a test adds or replaces (startup filters, fakes).</param>
+    public static async Task<AppHost> StartAsync(IDictionary<string, string?>? settings = null, int demoCards = 60, Action<WebApplicationBuilder>? configure = null)
     {
         var file = TestDatabase.NewFilePath();
         var values = new Dictionary<string, string?>
@@ -45,6 +46,7 @@ public sealed class AppHost : IAsyncDisposable
             builder.Configuration.AddInMemoryCollection(values);
             builder.Logging.ClearProviders();
             builder.Logging.SetMinimumLevel(LogLevel.Warning);
+            configure?.Invoke(builder);
         });
         await AgentWorkspaceApp.InitializeAsync(app, output: null);
         await app.StartAsync();

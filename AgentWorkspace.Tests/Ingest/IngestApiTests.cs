@@ -85,7 +85,7 @@ public class IngestApiTests(IngestApiFixture fixture) : IClassFixture<IngestApiF
               "attachments": [ { "name": "facture.pdf", "contentType": "application/pdf", "size": 12345, "url": "https://files.example/f.pdf" } ],
               "inReplyTo": null, "sentAt": "2026-11-23T09:00:00Z", "queue": "Support", "sentiment": null,
               "context": { "preChatSurvey": { "motif": "facture", "note": 5 }, "visitor": { "authenticated": true, "browser": "Safari", "os": "iOS", "location": "Lyon", "language": "fr" },
-                           "selfService": [ { "type": "articleViewed", "title": "Télécharger sa facture", "at": "2026-11-23T08:58:00Z" } ], "variables": { "orderId": "A-1", "vip": true } } }
+                           "selfService": [ { "type": "articleViewed", "title": "Télécharger sa facture", "at": "2026-11-23T08:58:00Z" } ], "variables": { "orderId": "A-1", "vip": true, "cart": { "items": [1, 2] } } } }
             """;
         var response = await http.PostAsync("api/v1/interactions", Json(json), TestContext.Current.CancellationToken);
         response.StatusCode.ShouldBe(HttpStatusCode.Created, await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
@@ -98,6 +98,7 @@ public class IngestApiTests(IngestApiFixture fixture) : IClassFixture<IngestApiF
         var context = Core.Features.Ingest.ConversationContext.FromJson(@case.ContextJson)!;
         context.PreChatSurvey["note"].ShouldBe("5");
         context.Variables["vip"].ShouldBe("true");
+        context.Variables["cart"].ShouldBe("{ \"items\": [1, 2] }", "the variables are open: any name, any JSON, kept as text");
         context.Visitor!.Location.ShouldBe("Lyon");
         context.SelfService.Single().Type.ShouldBe(Core.Features.Ingest.SelfServiceType.ArticleViewed);
         var message = await db.Messages.SingleAsync(m => m.Id == body.GetProperty("messageId").GetInt64(), TestContext.Current.CancellationToken);
@@ -223,6 +224,16 @@ public class IngestApiTests(IngestApiFixture fixture) : IClassFixture<IngestApiF
             { "html over the limit", "{ \"channel\": \"email\", \"externalId\": \"x\", \"from\": { \"address\": \"a@b.fr\" }, \"html\": \"<p>" + new string('x', 20_500) + "</p>\" }", "html" },
             { "context not an object", "{ \"channel\": \"chat\", " + ok + ", \"context\": [1] }", "context" },
             { "unknown self-service step", "{ \"channel\": \"chat\", " + ok + ", \"context\": { \"selfService\": [ { \"type\": \"hack\" } ] } }", "context.selfService[0].type" },
+            { "an unknown field", "{ \"channel\": \"sms\", " + ok + ", \"priority\": \"high\" }", "priority" },
+            { "an unknown field in from", "{ \"channel\": \"sms\", \"externalId\": \"x\", \"from\": { \"address\": \"0612345678\", \"nickname\": \"Zo\" } }", "from.nickname" },
+            { "an unknown field in an attachment", "{ \"channel\": \"sms\", " + ok + ", \"attachments\": [ { \"name\": \"a.pdf\", \"bytes\": 10 } ] }", "attachments[0].bytes" },
+            { "an unknown field in the context", "{ \"channel\": \"chat\", " + ok + ", \"context\": { \"referrer\": \"x\" } }", "context.referrer" },
+            { "an unknown field in the visitor", "{ \"channel\": \"chat\", " + ok + ", \"context\": { \"visitor\": { \"ip\": \"1.2.3.4\" } } }", "context.visitor.ip" },
+            { "a field in PascalCase", "{ \"Channel\": \"sms\", " + ok + " }", "Channel" },
+            { "kind as a number", "{ \"channel\": \"sms\", \"kind\": 1, " + ok + " }", "kind" },
+            { "direction as a numeric string", "{ \"channel\": \"sms\", \"direction\": \"1\", " + ok + " }", "direction" },
+            { "sentiment as a number", "{ \"channel\": \"sms\", \"sentiment\": 2, " + ok + " }", "sentiment" },
+            { "a field twice", "{ \"channel\": \"sms\", \"channel\": \"email\", " + ok + " }", "channel" },
             { "authenticated as text", "{ \"channel\": \"chat\", " + ok + ", \"context\": { \"visitor\": { \"authenticated\": \"yes\" } } }", "context.visitor.authenticated" },
         };
     }

@@ -47,7 +47,13 @@ public class MergeApiTests(MergeApiFixture fixture) : IClassFixture<MergeApiFixt
     [InlineData("{\"mergedId\":\"x\"}", "mergedId")]
     [InlineData("{\"mergedId\":1,\"choices\":{\"city\":\"both\"}}", "choices.city")]
     [InlineData("{\"mergedId\":1,\"choices\":[1]}", "choices")]
-    [InlineData("[]", null)]
+    [InlineData("[]", "$")]
+    [InlineData("{\"mergedId\":1,\"choices\":{\"city\":\"1\"}}", "choices.city")]
+    [InlineData("{\"mergedId\":1,\"choices\":{\"city\":1}}", "choices.city")]
+    [InlineData("{\"mergedId\":\"1\"}", "mergedId")]
+    [InlineData("{\"mergedId\":1,\"because\":\"duplicate\"}", "because")]
+    [InlineData("", "$")]
+    [InlineData("null", "$")]
     public async Task BadMergeRequestsAreProblemDetailsNamingTheField(string json, string? field)
     {
         var ids = await ActiveCardsAsync(1, 10);
@@ -68,6 +74,36 @@ public class MergeApiTests(MergeApiFixture fixture) : IClassFixture<MergeApiFixt
         self.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
         (await self.Content.ReadAsStringAsync()).ShouldContain("itself");
         (await http.PostAsJsonAsync("api/v1/cards/999999/merge", new { mergedId = ids[0] })).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task AMergeWithAChoiceForAFieldCardsDoNotHaveIsRefusedNamingIt_AndNothingIsMerged()
+    {
+        var ids = await ActiveCardsAsync(2, 40);
+        using var http = fixture.App.CreateClient();
+        var response = await http.PostAsJsonAsync($"api/v1/cards/{ids[0]}/merge", new { mergedId = ids[1], choices = new Dictionary<string, string> { ["city"] = "merged", ["shoeSize"] = "merged" } });
+        response.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+        problem.GetProperty("errors").TryGetProperty("choices.shoeSize", out _).ShouldBeTrue(problem.ToString());
+        await using var db = fixture.App.Services.GetRequiredService<AgentWorkspaceDbContextFactory>().CreateDbContext();
+        (await db.Cards.CountAsync(c => ids.Contains(c.Id) && c.Status == CardStatus.Active)).ShouldBe(2);
+    }
+
+    [Theory]
+    [InlineData(null, "$")]
+    [InlineData("", "$")]
+    [InlineData("{\"force\":\"yes\"}", "force")]
+    [InlineData("{\"force\":1}", "force")]
+    [InlineData("{\"force\":true,\"reason\":\"asked\"}", "reason")]
+    public async Task AnErasureNeedsItsBody_AndABadOneErasesNothing(string? json, string field)
+    {
+        var id = (await ActiveCardsAsync(1, 50))[0];
+        using var http = fixture.App.CreateClient();
+        var response = await http.PostAsync($"api/v1/cards/{id}/anonymize", json is null ? null : new StringContent(json, Encoding.UTF8, "application/json"));
+        response.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").TryGetProperty(field, out _).ShouldBeTrue();
+        await using var db = fixture.App.Services.GetRequiredService<AgentWorkspaceDbContextFactory>().CreateDbContext();
+        (await db.Cards.SingleAsync(c => c.Id == id)).Status.ShouldBe(CardStatus.Active);
     }
 
     [Fact]

@@ -150,6 +150,28 @@ public class MergeServiceTests
         (await Should.ThrowAsync<DomainException>(() => merge.MergeAsync(Supervisor, b, a))).Message.ShouldContain("already merged");
     }
 
+    [Theory]
+    [InlineData("shoeSize")]
+    [InlineData("City")]
+    [InlineData("cf:no-such-field")]
+    [InlineData("cf:")]
+    public async Task AChoiceForAFieldTheCardsDoNotHaveIsRefusedNamingIt_AndNothingIsMerged(string field)
+    {
+        var (test, merge, _, _) = await SeededAsync(20);
+        await using var _ = test;
+        List<long> ids;
+        await using (var db = test.Factory.CreateDbContext()) ids = await db.Cards.OrderBy(x => x.Id).Select(x => x.Id).Take(2).ToListAsync();
+        var choices = new Dictionary<string, MergeChoice> { ["city"] = MergeChoice.Merged, [field] = MergeChoice.Merged };
+
+        var refused = await Should.ThrowAsync<DomainException>(() => merge.MergeAsync(Supervisor, ids[0], ids[1], choices));
+        (refused.Field, refused.Code).ShouldBe(("choices." + field, "MergeChoiceUnknown"));
+        await using var check = test.Factory.CreateDbContext();
+        (await check.Cards.CountAsync(c => ids.Contains(c.Id) && c.Status == CardStatus.Active)).ShouldBe(2);
+        (await check.Merges.CountAsync()).ShouldBe(0);
+        // The same choices without the unknown one merge.
+        await merge.MergeAsync(Supervisor, ids[0], ids[1], new Dictionary<string, MergeChoice> { ["city"] = MergeChoice.Merged, ["cf:loyalty-tier"] = MergeChoice.Survivor });
+    }
+
     [Fact]
     public async Task AgentsMayMergeOnlyWhenTheSettingAllowsIt()
     {

@@ -446,6 +446,8 @@ internal sealed class ServiceQueryDriver : IAsyncDisposable
             new CrmActivity("driver-key", false, "Driver", "sms", null, null, null, DateTimeOffset.UtcNow, null, null, null, null), CancellationToken.None));
         await Call<BuiltInCrmConnector, Uri?>(nameof(BuiltInCrmConnector.RecordUrl), s => Task.FromResult(s.RecordUrl(contact)));
         await Call<BuiltInCrmConnector>(nameof(BuiltInCrmConnector.TestConnectionAsync), s => s.TestConnectionAsync(CancellationToken.None));
+        // Erasing the contact of the call and the SMS reaches its links, pushes and built-in CRM records (docs/decisions/010).
+        await Call<PrivacyService>(nameof(PrivacyService.AnonymizeAsync), s => s.AnonymizeAsync(sophie, call.CardId, force: true));
     }
 
     public async ValueTask DisposeAsync()

@@ -6,6 +6,9 @@ using AgentWorkspace.Core.Domain.Channels;
 using AgentWorkspace.Core.Domain.Identity;
 using AgentWorkspace.Core.Domain.Queues;
 using AgentWorkspace.Core.Features.Cards;
+using AgentWorkspace.Core.Domain.Crm;
+using AgentWorkspace.Core.Features.Crm;
+using AgentWorkspace.Core.Features.Crm.BuiltIn;
 using AgentWorkspace.Core.Features.CustomFields;
 using AgentWorkspace.Core.Features.Demo;
 using AgentWorkspace.Core.Features.Inbox;
@@ -17,6 +20,7 @@ using AgentWorkspace.Core.Persistence;
 using AgentWorkspace.Core.Persistence.Sqlite;
 using AgentWorkspace.Core.Realtime;
 using AgentWorkspace.Tests.Infrastructure;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata;
@@ -64,12 +68,17 @@ public class ErasureLeavesNothingTests(ITestOutputHelper output)
         ["CustomFieldDefinitions"] = "field definitions written by administrators; a contact's values are in CustomFieldValues",
         ["UseCaseCommits"] = "commit markers: a random key and a use-case name (docs/decisions/008)",
         ["DuplicateDismissals"] = "two card ids and the staff member who said 'not a duplicate'; no text about the contact",
+        ["CrmConnection"] = "the CRM connection's settings (kind, addresses, protected secrets, which fields are pushed, the last test's outcome): no customer data",
+        ["Dispositions"] = "the administrators' list of wrap-up codes; a case or an activity keeps the label it was given",
+        ["DataProtectionKeys"] = "ASP.NET Core Data Protection's key ring (protects cookies and the CRM secrets)",
     };
 
     /// <summary>
     /// Tables that can hold customer data, with the SQL condition that selects the contact's rows in them
     /// ({cards}: the survivor and the cards merged into it; {cases}, {messages}: theirs; {cardKeys}, {caseKeys},
-    /// {noteKeys}, {draftKeys}: the same ids as audit keys).
+    /// {noteKeys}, {draftKeys}: the same ids as audit keys; {linkKeys}, {pushKeys}: their cases' CRM links and pushes
+    /// as audit keys; {crmContacts}, {crmLeads}, {crmCases}, {crmAccounts}, {crmHouseholds}: the built-in CRM's
+    /// records of the person, or holding their address; {crmRecordKeys}: those records as the audit names them).
     /// </summary>
     private static readonly Dictionary<string, string> Covered = new(StringComparer.Ordinal)
     {
@@ -85,24 +94,66 @@ public class ErasureLeavesNothingTests(ITestOutputHelper output)
         ["ReplyDrafts"] = "CaseId IN ({cases})",
         ["CustomFieldValues"] = "CardId IN ({cards})",
         ["AuditEntries"] = "(EntityType = 'Card' AND EntityId IN ({cardKeys})) OR (EntityType = 'Case' AND EntityId IN ({caseKeys})) " +
-                           "OR (EntityType = 'Note' AND EntityId IN ({noteKeys})) OR (EntityType = 'Draft' AND EntityId IN ({draftKeys}))",
+                           "OR (EntityType = 'Note' AND EntityId IN ({noteKeys})) OR (EntityType = 'Draft' AND EntityId IN ({draftKeys})) " +
+                           "OR (EntityType = 'CrmLink' AND EntityId IN ({linkKeys})) OR (EntityType = 'CrmPush' AND EntityId IN ({pushKeys})) " +
+                           "OR (EntityType = 'CrmRecord' AND EntityId IN ({crmRecordKeys}))",
         ["Merges"] = "SurvivorId IN ({cards}) OR MergedId IN ({cards})",
+        // Our own CRM records: the cases' links (a title snapshot) and pushes (the interaction, the CRM's message).
+        ["CrmLinks"] = "CaseId IN ({cases})",
+        ["CrmPushes"] = "CaseId IN ({cases})",
+        // The built-in CRM (our database): activities the cases pushed, or on the person's records; the person's records.
+        ["CrmActivities"] = "IdempotencyKey IN (SELECT IdempotencyKey FROM CrmPushes WHERE CaseId IN ({cases})) " +
+                            $"OR (RecordType = {(int)CrmRecordType.Contact} AND RecordId IN ({{crmContacts}})) " +
+                            $"OR (RecordType = {(int)CrmRecordType.Lead} AND RecordId IN ({{crmLeads}})) " +
+                            $"OR (RecordType = {(int)CrmRecordType.Case} AND RecordId IN ({{crmCases}}))",
+        ["CrmContacts"] = "Id IN ({crmContacts})",
+        ["CrmLeads"] = "Id IN ({crmLeads})",
+        ["CrmCases"] = "Id IN ({crmCases})",
+        ["CrmAccountContacts"] = "ContactId IN ({crmContacts})",
+        ["CrmAccounts"] = "Id IN ({crmAccounts})",
+        ["CrmHouseholds"] = "Id IN ({crmHouseholds})",
     };
 
     /// <summary>
     /// Columns of covered tables that only ever hold the staff's or the app's own values (user ids, staff names, kinds,
-    /// actions, field names): erasure keeps them (docs/decisions/010), so no marker is planted there.
+    /// actions, field names, queue names, labels of the administrators' lists, the app's random keys, ids a CRM gave
+    /// its records): erasure keeps them (docs/decisions/010), so no marker is planted there.
     /// </summary>
     private static readonly Dictionary<string, string[]> StaffColumns = new(StringComparer.Ordinal)
     {
         ["AuditEntries"] = ["ActorId", "ActorName", "EntityType", "EntityId", "Action", "Field"],
-        ["Cases"] = ["AssignedAgentId", "Skills"],
         ["CaseComments"] = ["AuthorId", "AuthorName"],
         ["CaseEvents"] = ["ActorId", "ActorName"],
         ["Messages"] = ["AuthorUserId"],
         ["Notes"] = ["AuthorId", "AuthorName"],
         ["ReplyDrafts"] = ["AuthorId", "AuthorName", "ReviewerId", "ReviewerName"],
         ["Merges"] = ["ActorId", "ActorName", "UndoneBy"],
+        ["Cases"] = ["AssignedAgentId", "Skills", "Disposition"],
+        ["CrmLinks"] = ["ConnectorKind", "RecordId", "CreatedById", "CreatedByName", "UnlinkedById", "UnlinkedByName"],
+        ["CrmPushes"] = ["ConnectorKind", "RecordId", "IdempotencyKey", "ExternalId"],
+        ["CrmActivities"] = ["IdempotencyKey", "Channel", "Queue", "Agent", "Disposition", "CaseUrl"],
+        ["CrmCases"] = ["Number", "Status", "Priority"],
+    };
+
+    /// <summary>
+    /// Columns of shared records that belong to the organisation, not to the person: an account (a company) stays
+    /// with its name, city and industry when the erasure takes the person's address and number off it.
+    /// </summary>
+    private static readonly Dictionary<string, string[]> SharedColumns = new(StringComparer.Ordinal)
+    {
+        ["CrmAccounts"] = ["Name", "SearchName", "City", "Industry"],
+    };
+
+    /// <summary>
+    /// Columns through which the erasure finds the person in the built-in CRM (their e-mail addresses and phone
+    /// numbers, as the card's CRM section matches them): planting the marker there would cut the row off from the
+    /// person, so the test checks instead that they hold one of the person's values before the erasure and none after.
+    /// </summary>
+    private static readonly Dictionary<string, string[]> KeyColumns = new(StringComparer.Ordinal)
+    {
+        ["CrmContacts"] = ["Email", "Phone"],
+        ["CrmLeads"] = ["Email", "Phone"],
+        ["CrmAccounts"] = ["Email", "Phone"],
     };
 
     [Fact]
@@ -113,16 +164,17 @@ public class ErasureLeavesNothingTests(ITestOutputHelper output)
         await using var _ = test;
         var world = await World.CreateAsync(test);
 
-        var (survivor, tombstones) = await world.ContactThroughTheUseCasesAsync();
+        var (survivor, tombstones, crm) = await world.ContactThroughTheUseCasesAsync();
         var cardIds = tombstones.Append(survivor).ToList();
-        var rows = await RowsOfTheContactAsync(test, cardIds);
+        var rows = await RowsOfTheContactAsync(test, cardIds, crm);
         var columns = TextColumnsOfTheModel(test);
 
         // Every table of the model is either covered or excluded, and the lists name nothing that is gone.
         columns.Keys.Where(t => !Covered.ContainsKey(t) && !ExcludedTables.ContainsKey(t))
             .ShouldBeEmpty("a new table: add it to Covered (with the condition selecting a contact's rows, and make the erasure reach it) or to ExcludedTables (saying why it cannot hold customer data)");
         Covered.Keys.Concat(ExcludedTables.Keys).Where(t => !columns.ContainsKey(t)).ShouldBeEmpty("listed tables that are no longer in the model");
-        StaffColumns.SelectMany(kv => kv.Value.Where(c => !columns[kv.Key].Contains(c)).Select(c => $"{kv.Key}.{c}")).ShouldBeEmpty("staff columns that are no longer in the model");
+        StaffColumns.Concat(SharedColumns).Concat(KeyColumns).SelectMany(kv => kv.Value.Where(c => !columns[kv.Key].Contains(c)).Select(c => $"{kv.Key}.{c}"))
+            .ShouldBeEmpty("staff, shared or key columns that are no longer in the model");
 
         // Plant the marker wherever the use cases did not put it, in the contact's rows of every covered column.
         var planted = new List<string>();
@@ -143,10 +195,14 @@ public class ErasureLeavesNothingTests(ITestOutputHelper output)
             }
             output.WriteLine("Planted directly: " + string.Join(", ", planted));
 
-            // Positive control 1: every covered column now holds the marker in a row of the contact.
+            // Positive control 1: every covered column now holds the marker in a row of the contact, and every key
+            // column one of the person's addresses or numbers.
             foreach (var (table, where) in Covered)
                 foreach (var column in CoveredColumns(columns, table))
                     (await HoldersAsync(connection, table, column, rows.Expand(where))).ShouldBeGreaterThan(0, $"{table}.{column} holds no marker before the erasure");
+            foreach (var (table, keyColumns) in KeyColumns)
+                foreach (var column in keyColumns)
+                    (await KeyHoldersAsync(connection, table, column, crm)).ShouldBeGreaterThan(0, $"{table}.{column} holds none of the person's addresses or numbers before the erasure");
         }
         planted.ShouldNotContain("Cards.FirstName", "the use cases themselves put the contact's name on the cards");
 
@@ -168,6 +224,23 @@ public class ErasureLeavesNothingTests(ITestOutputHelper output)
                 foreach (var column in names)
                     if (await HoldersAsync(connection, table, column, "1 = 1") > 0) left.Add($"{table}.{column}");
             left.ShouldBeEmpty("columns that still hold the marker after the erasure");
+            foreach (var (table, keyColumns) in KeyColumns)
+                foreach (var column in keyColumns)
+                    (await KeyHoldersAsync(connection, table, column, crm)).ShouldBe(0, $"{table}.{column} still holds an address or number of the person");
+        }
+
+        // The built-in CRM lost the person, not the other people: the household member, the shared household, the
+        // account (without the person's address and number) and the activity the contact's case pushed to it.
+        await using (var db = test.Factory.CreateDbContext())
+        {
+            (await db.CrmContacts.AnyAsync(c => c.Id == crm.OtherPerson && c.LastName == "Autre")).ShouldBeTrue("another person of the shared household");
+            (await db.CrmHouseholds.AnyAsync(h => h.Id == crm.SharedHousehold && h.Name == "Foyer partagé")).ShouldBeTrue("the household shared with another person");
+            var account = await db.CrmAccounts.SingleAsync(a => a.Id == crm.Accounts[0]);
+            (account.Name, account.Email, account.Phone).ShouldBe(("Acme Distribution", (string?)null, (string?)null));
+            var activity = await db.CrmActivities.SingleAsync(a => a.RecordType == CrmRecordType.Account && a.RecordId == account.Id);
+            (activity.Subject, activity.Agent).ShouldBe((PrivacyService.Erased, Camille.DisplayName));
+            (await db.CrmLinks.CountAsync(l => rows.Cases.Contains(l.CaseId) && l.UnlinkedAt == null)).ShouldBe(0, "the contact's links are ended: nothing more is pushed");
+            (await db.CrmPushes.CountAsync(p => rows.Cases.Contains(p.CaseId) && p.State == CrmPushState.Pending)).ShouldBe(0);
         }
 
         // The exports of the survivor and of the cards merged into it follow the erasure.
@@ -227,6 +300,9 @@ public class ErasureLeavesNothingTests(ITestOutputHelper output)
         public required CaseCommands Cases { get; init; }
         public required ApprovalService Approvals { get; init; }
         public required MergeService Merges { get; init; }
+        public required CrmService Crm { get; init; }
+        public required CrmPushService Pushes { get; init; }
+        public required DispositionService Dispositions { get; init; }
 
         public static async Task<World> CreateAsync(TestDatabase test)
         {
@@ -234,6 +310,10 @@ public class ErasureLeavesNothingTests(ITestOutputHelper output)
             var runner = test.Runner(new InProcessChangeFeed());
             var settings = new SettingsService(test.Factory, runner, new SettingsDefaults("FR"));
             var delivery = new ReplyDelivery(runner, new RecordingOutboundConnector(test.Factory, TimeProvider.System));
+            // The CRM as the app wires it, with the built-in connector (the default connection).
+            var crmSettings = new CrmSettingsService(test.Factory, runner,
+                new CrmConnectorFactory([new BuiltInCrmKind(new BuiltInCrmConnector(test.Factory, runner))]), new EphemeralDataProtectionProvider());
+            var signal = new CrmPushSignal();
             await using (var db = test.Factory.CreateDbContext())
             {
                 var queue = await db.Queues.FirstAsync(q => q.Name == Queue.DefaultName);
@@ -251,14 +331,20 @@ public class ErasureLeavesNothingTests(ITestOutputHelper output)
                 Ingest = new IngestService(test.Factory, runner, settings, new LexiconSentimentAnalyzer(),
                     new InteractionValidator(new EmailSanitizer(), new IngestOptions(20_000)), TimeProvider.System),
                 Cards = new CardEdits(test.Factory, runner, settings, TimeProvider.System),
-                Cases = new CaseCommands(runner, delivery),
+                Cases = new CaseCommands(runner, delivery, signal, new CrmOptions("https://aw.example")),
                 Approvals = new ApprovalService(test.Factory, runner, delivery),
                 Merges = new MergeService(test.Factory, runner, settings),
+                Crm = new CrmService(test.Factory, runner, crmSettings, settings),
+                Pushes = new CrmPushService(test.Factory, runner, crmSettings, signal, TimeProvider.System),
+                Dispositions = new DispositionService(test.Factory, runner),
             };
         }
 
-        /// <summary>Three cards of one person (an e-mail, an SMS, one created by hand), merged into the first; its id and the tombstones'.</summary>
-        public async Task<(long Survivor, List<long> Tombstones)> ContactThroughTheUseCasesAsync()
+        /// <summary>
+        /// Three cards of one person (an e-mail, an SMS and a call, one created by hand), with their CRM records, merged
+        /// into the first; its id, the tombstones' and the person's records in the built-in CRM.
+        /// </summary>
+        public async Task<(long Survivor, List<long> Tombstones, CrmRows Crm)> ContactThroughTheUseCasesAsync()
         {
             // 0. An administrator adds an editable text field to the cards.
             await new CustomFieldService(Test.Factory, Runner).CreateAsync(new Actor("u-admin", "Admin", Role.Admin),
@@ -323,11 +409,107 @@ public class ErasureLeavesNothingTests(ITestOutputHelper output)
             await Cases.TakeAsync(Camille, sms.CaseId);
             await Cases.ReplyAsync(Camille, sms.CaseId, $"Bien reçu {Marker}.");
 
-            // 6. Merges: the hand-made card into the SMS card, then that one into the e-mail card (a tombstone of a tombstone).
+            // 6. The CRM (issue 18).
+            var crm = await CrmAsync(mail, sms, manual);
+
+            // 7. Merges: the hand-made card into the SMS card, then that one into the e-mail card (a tombstone of a tombstone).
             await Merges.MergeAsync(Sophie, sms.CardId, manual, new Dictionary<string, MergeChoice> { ["cf:nickname"] = MergeChoice.Merged });
             await Merges.MergeAsync(Sophie, mail.CardId, sms.CardId);
-            return (mail.CardId, [sms.CardId, manual]);
+            return (mail.CardId, [sms.CardId, manual], crm);
         }
+
+        /// <summary>
+        /// The person in the CRM: records the built-in CRM had before (imported: planted, no use case makes them),
+        /// records created from the cards and linked to the cases, links, a call wrapped up, a transfer and an
+        /// unassignment that push the interactions, the outbox processed by the built-in connector.
+        /// </summary>
+        private async Task<CrmRows> CrmAsync(IngestResult mail, IngestResult sms, long manual)
+        {
+            const string phone = "+33612345678"; // the SMS's sender, in E.164
+            var mailAddress = $"{Marker}.mail@example.org".ToLowerInvariant();
+            var personal = $"{Marker}.perso@example.org".ToLowerInvariant();
+            var now = DateTimeOffset.UtcNow;
+            CrmHousehold own, shared;
+            CrmAccount account;
+            CrmContact byEmail, byPhone, other;
+            CrmLead lead, converted;
+            CrmCase imported;
+            await using (var db = Test.Factory.CreateDbContext())
+            {
+                own = new CrmHousehold($"Foyer {Marker}", $"3 rue {Unfriendly}, Lyon", now);
+                shared = new CrmHousehold("Foyer partagé", "1 place Bellecour, Lyon", now);
+                account = new CrmAccount("Acme Distribution", phone, personal, "Lyon", "Retail", now);
+                db.AddRange(own, shared, account);
+                await db.SaveChangesAsync();
+                byEmail = new CrmContact(Unfriendly, Marker, personal, null, $"{Marker} SARL", $"Directrice {Marker}", $"{Marker}ville", own.Id, now);
+                byPhone = new CrmContact("Zoé", "Ancienne", "old-address@example.net", phone, null, null, null, shared.Id, now);
+                other = new CrmContact("Yann", "Autre", "yann@example.net", "+33700000001", null, null, "Lyon", shared.Id, now);
+                lead = new CrmLead(Unfriendly, Marker, mailAddress, null, null, $"Devis {Marker}", now);
+                db.AddRange(byEmail, byPhone, other, lead);
+                await db.SaveChangesAsync();
+                converted = new CrmLead("Zoé", "Prospect", null, null, null, $"Salon {Marker}", now);
+                converted.ConvertedTo(byEmail.Id);
+                db.AddRange(converted, new CrmAccountContact(account.Id, byEmail.Id, "Primary contact"));
+                imported = new CrmCase($"Colis de {Unfriendly}", $"{Marker} attend son colis.", byPhone.Id, account.Id, now);
+                db.Add(imported);
+                await db.SaveChangesAsync();
+                imported.Numbered();
+                await db.SaveChangesAsync();
+            }
+
+            // From the e-mail case's card: a contact and a CRM case (its description quotes the conversation), both linked.
+            var prefill = await Crm.GetPrefillAsync(Camille, mail.CardId, mail.CaseId);
+            var contactFields = prefill.FieldsFor(CrmRecordType.Contact).ToDictionary();
+            contactFields[CrmFields.LastName] ??= Marker;
+            var created = await Crm.CreateRecordAsync(Camille, mail.CardId, new CrmNewRecord(CrmRecordType.Contact, contactFields), mail.CaseId);
+            var crmCase = await Crm.CreateRecordAsync(Camille, mail.CardId, new CrmNewRecord(CrmRecordType.Case, prefill.FieldsFor(CrmRecordType.Case)), mail.CaseId);
+            // From the SMS card, not linked: only the audit ties it to the card.
+            var newLead = await Crm.CreateRecordAsync(Camille, sms.CardId, new CrmNewRecord(CrmRecordType.Lead, new Dictionary<string, string?>
+            {
+                [CrmFields.FirstName] = Unfriendly, [CrmFields.LastName] = "Nouveau", [CrmFields.Phone] = "06 12 34 56 78", [CrmFields.Subject] = $"Abonnement {Marker}",
+            }));
+            // The SMS case linked to the shared account and to the imported CRM case, then given back to the queue.
+            await Crm.LinkAsync(Camille, sms.CaseId, new CrmRecordRef(CrmRecordType.Account, Id(account.Id)));
+            await Crm.LinkAsync(Camille, sms.CaseId, new CrmRecordRef(CrmRecordType.Case, Id(imported.Id)));
+            await Cases.UnassignAsync(Camille, sms.CaseId);
+            // A call from the same number (the SMS card), linked to the contact known by that number, wrapped up with notes.
+            await Dispositions.CreateAsync(new Actor("u-admin", "Admin", Role.Admin), "Rappel");
+            var call = await Ingest.IngestAsync(Script, new InteractionRequest
+            {
+                Channel = Channel.Voice, Kind = MessageKind.Call, ExternalId = $"call-{Marker}",
+                From = new InteractionSender { Address = "+33 6 12 34 56 78", DisplayName = $"{Marker} au téléphone" }, Body = $"Appel de {Unfriendly}",
+            });
+            call.CardId.ShouldBe(sms.CardId);
+            await Cases.TakeAsync(Camille, call.CaseId);
+            await Crm.LinkAsync(Camille, call.CaseId, new CrmRecordRef(CrmRecordType.Contact, Id(byPhone.Id)));
+            await Cases.EndCallAsync(Camille, call.CaseId);
+            await Cases.WrapUpAsync(Camille, call.CaseId, "rappel", $"Rappeler {Unfriendly} demain ({Marker}).");
+            // The e-mail case transferred to Sophie: its linked contact and CRM case get the interaction.
+            long queueId;
+            await using (var db = Test.Factory.CreateDbContext())
+                queueId = await db.Cases.Where(c => c.Id == mail.CaseId).Select(c => c.QueueId).SingleAsync();
+            await Cases.TransferAsync(Camille, mail.CaseId, queueId, Sophie.UserId);
+            for (var i = 0; i < 10 && await Pushes.ProcessDueAsync() > 0; i++) { }
+
+            await using (var db = Test.Factory.CreateDbContext())
+            {
+                var pushes = await db.CrmPushes.Where(p => p.CaseId == mail.CaseId || p.CaseId == sms.CaseId || p.CaseId == call.CaseId).ToListAsync();
+                pushes.Count.ShouldBe(5, "two links of the e-mail case, two of the SMS case, one of the call");
+                pushes.ShouldAllBe(p => p.State == CrmPushState.Sent);
+                (await db.CrmActivities.CountAsync()).ShouldBe(5, "the built-in connector recorded each push once");
+            }
+            return new CrmRows(
+                Contacts: [byEmail.Id, byPhone.Id, long.Parse(created.Record.Id, CultureInfo.InvariantCulture)],
+                Leads: [lead.Id, converted.Id, long.Parse(newLead.Record.Id, CultureInfo.InvariantCulture)],
+                Cases: [imported.Id, long.Parse(crmCase.Record.Id, CultureInfo.InvariantCulture)],
+                Accounts: [account.Id],
+                Households: [own.Id],
+                Emails: [mailAddress, personal, $"{Marker}.pro@example.org".ToLowerInvariant()],
+                Phones: [phone, "+33698765432", "+33123456789"],
+                OtherPerson: other.Id, SharedHousehold: shared.Id);
+        }
+
+        private static string Id(long id) => id.ToString(CultureInfo.InvariantCulture);
 
         private async Task EditProfileAsync(long cardId, Func<CardProfile, CardProfile> change)
         {
@@ -365,28 +547,58 @@ public class ErasureLeavesNothingTests(ITestOutputHelper output)
     }
 
     private static IEnumerable<string> CoveredColumns(Dictionary<string, SortedSet<string>> columns, string table) =>
-        columns[table].Where(c => !(StaffColumns.TryGetValue(table, out var staff) && staff.Contains(c)));
+        columns[table].Where(c => !new[] { StaffColumns, SharedColumns, KeyColumns }.Any(list => list.TryGetValue(table, out var kept) && kept.Contains(c)));
 
-    private sealed record ContactRows(List<long> Cards, List<long> Cases, List<long> Messages, List<long> Notes, List<long> Drafts)
+    private sealed record ContactRows(List<long> Cards, List<long> Cases, List<long> Messages, List<long> Notes, List<long> Drafts,
+        List<long> Links, List<long> Pushes, CrmRows Crm)
     {
         public string Expand(string where) => where
             .Replace("{cardKeys}", Keys(Cards), StringComparison.Ordinal).Replace("{caseKeys}", Keys(Cases), StringComparison.Ordinal)
             .Replace("{noteKeys}", Keys(Notes), StringComparison.Ordinal).Replace("{draftKeys}", Keys(Drafts), StringComparison.Ordinal)
+            .Replace("{linkKeys}", Keys(Links), StringComparison.Ordinal).Replace("{pushKeys}", Keys(Pushes), StringComparison.Ordinal)
+            .Replace("{crmRecordKeys}", Texts(Crm.RecordKeys), StringComparison.Ordinal)
             .Replace("{cards}", Ids(Cards), StringComparison.Ordinal).Replace("{cases}", Ids(Cases), StringComparison.Ordinal)
-            .Replace("{messages}", Ids(Messages), StringComparison.Ordinal);
+            .Replace("{messages}", Ids(Messages), StringComparison.Ordinal)
+            .Replace("{crmContacts}", Ids(Crm.Contacts), StringComparison.Ordinal).Replace("{crmLeads}", Ids(Crm.Leads), StringComparison.Ordinal)
+            .Replace("{crmCases}", Ids(Crm.Cases), StringComparison.Ordinal).Replace("{crmAccounts}", Ids(Crm.Accounts), StringComparison.Ordinal)
+            .Replace("{crmHouseholds}", Ids(Crm.Households), StringComparison.Ordinal);
 
         private static string Ids(List<long> ids) => ids.Count == 0 ? "NULL" : string.Join(",", ids.Select(i => i.ToString(CultureInfo.InvariantCulture)));
-        private static string Keys(List<long> ids) => ids.Count == 0 ? "NULL" : string.Join(",", ids.Select(i => $"'{i.ToString(CultureInfo.InvariantCulture)}'"));
+        private static string Keys(List<long> ids) => Texts(ids.Select(i => i.ToString(CultureInfo.InvariantCulture)));
+        private static string Texts(IEnumerable<string> texts) => texts.Any() ? string.Join(",", texts.Select(t => $"'{t.Replace("'", "''", StringComparison.Ordinal)}'")) : "NULL";
     }
 
-    private static async Task<ContactRows> RowsOfTheContactAsync(TestDatabase test, List<long> cardIds)
+    /// <summary>
+    /// The person in the built-in CRM, as the scenario made it (their contacts, leads, CRM cases, the account holding
+    /// their address and number, the household only they belong to), their addresses and numbers, and the other
+    /// person and household that must stay.
+    /// </summary>
+    private sealed record CrmRows(List<long> Contacts, List<long> Leads, List<long> Cases, List<long> Accounts, List<long> Households,
+        List<string> Emails, List<string> Phones, long OtherPerson, long SharedHousehold)
+    {
+        public IEnumerable<string> RecordKeys =>
+            Contacts.Select(id => $"builtin:contact:{id}").Concat(Leads.Select(id => $"builtin:lead:{id}")).Concat(Cases.Select(id => $"builtin:case:{id}"));
+    }
+
+    private static async Task<ContactRows> RowsOfTheContactAsync(TestDatabase test, List<long> cardIds, CrmRows crm)
     {
         await using var db = test.Factory.CreateDbContext();
         var cases = await db.Cases.Where(c => cardIds.Contains(c.CardId)).Select(c => c.Id).ToListAsync();
         return new ContactRows(cardIds, cases,
             await db.Messages.Where(m => cardIds.Contains(m.CardId) || cases.Contains(m.CaseId)).Select(m => m.Id).ToListAsync(),
             await db.Notes.Where(n => cardIds.Contains(n.CardId)).Select(n => n.Id).ToListAsync(),
-            await db.Drafts.Where(d => cases.Contains(d.CaseId)).Select(d => d.Id).ToListAsync());
+            await db.Drafts.Where(d => cases.Contains(d.CaseId)).Select(d => d.Id).ToListAsync(),
+            await db.CrmLinks.Where(l => cases.Contains(l.CaseId)).Select(l => l.Id).ToListAsync(),
+            await db.CrmPushes.Where(p => cases.Contains(p.CaseId)).Select(p => p.Id).ToListAsync(),
+            crm);
+    }
+
+    /// <summary>How many rows of <paramref name="table"/> hold one of the person's addresses or numbers in <paramref name="column"/>.</summary>
+    private static Task<long> KeyHoldersAsync(SqliteConnection connection, string table, string column, CrmRows crm)
+    {
+        var values = crm.Emails.Concat(crm.Phones).ToList();
+        var list = string.Join(",", values.Select((_, i) => $"$k{i}"));
+        return ScalarAsync(connection, $"SELECT COUNT(*) FROM \"{table}\" WHERE \"{column}\" IN ({list})", values.Select((v, i) => ($"$k{i}", (object)v)).ToArray());
     }
 
     // ---- SQL on a connection of the test's own

@@ -7,6 +7,8 @@ using AgentWorkspace.Core.Persistence;
 using AgentWorkspace.Web.Hosting.Features;
 using AgentWorkspace.Web.Security;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.RateLimiting;
+using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -22,17 +24,42 @@ public static class ApiSetup
     public const string Scheme = "ApiKey";
     public const string Policy = "Api";
     public const string HeaderName = "X-Api-Key";
+    public const string RateLimitPolicy = "ApiPerKey";
 
-    public static IServiceCollection AddAgentWorkspaceApi(this IServiceCollection services)
+    /// <summary>Largest request body an operation accepts unless it says otherwise (bytes).</summary>
+    public const long MaxRequestBytes = 1024 * 1024;
+
+    public static IServiceCollection AddAgentWorkspaceApi(this IServiceCollection services, SecuritySettings security)
     {
+        services.AddRateLimiter(o =>
+        {
+            o.AddPolicy(RateLimitPolicy, http => security.ApiPerKey is { } limit
+                ? RateLimitPartition.GetFixedWindowLimiter(RatePartition(http), _ => new FixedWindowRateLimiterOptions
+                {
+                    PermitLimit = limit.Limit,
+                    Window = limit.Window,
+                    QueueLimit = 0,
+                })
+                : RateLimitPartition.GetNoLimiter(string.Empty));
+            o.OnRejected = (context, _) => TooManyRequests(context.HttpContext, context.Lease, security.ApiPerKey);
+        });
         services.AddSingleton<ConfiguredApiKeys>();
         services.AddAuthentication().AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(Scheme, null);
         services.AddAuthorizationBuilder().AddPolicy(Policy, p => p.AddAuthenticationSchemes(Scheme).RequireAuthenticatedUser());
-        services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = false);
+        // A parameter the framework cannot bind throws, so that ApiProblems can name it in a problem (pages keep the status).
+        services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.Configure<JsonOptions>(o =>
         {
             o.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.CamelCase;
-            o.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter(System.Text.Json.JsonNamingPolicy.CamelCase));
+            // One policy for every body, read by ApiBody or bound by the framework: names as documented (camelCase, exact),
+            // enum values by name only, an unknown property refused rather than ignored, a constructor parameter without a
+            // default required.
+            o.SerializerOptions.PropertyNameCaseInsensitive = false;
+            o.SerializerOptions.NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.Strict;
+            o.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter(System.Text.Json.JsonNamingPolicy.CamelCase, allowIntegerValues: false));
+            o.SerializerOptions.UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow;
+            o.SerializerOptions.RespectRequiredConstructorParameters = true;
+            o.SerializerOptions.MaxDepth = ApiBody.DefaultMaxDepth;
         });
         return services;
     }
@@ -41,7 +68,10 @@ public static class ApiSetup
     {
         var api = app.MapGroup("/api/v1")
             .RequireAuthorization(Policy)
+            .RequireRateLimiting(RateLimitPolicy)
             .AddEndpointFilter<DomainErrorFilter>()
+            // No body of ours needs more; ingest allows more for e-mail HTML and attachments.
+            .WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(MaxRequestBytes))
             .WithTags("AgentWorkspace");
         api.MapIngestApi();
         api.MapInboxApi();
@@ -50,6 +80,27 @@ public static class ApiSetup
         api.MapMergeApi();
         api.MapCrmApi();
         return app;
+    }
+
+    /// <summary>
+    /// Each key has its own allowance, held under the key's digest (the secret itself is not kept); a call without a
+    /// key counts against its client address, so guessing keys is limited too.
+    /// </summary>
+    private static string RatePartition(HttpContext http) =>
+        http.Request.Headers.TryGetValue(HeaderName, out var key) && !string.IsNullOrWhiteSpace(key.ToString())
+            ? "key:" + Convert.ToHexString(ApiKeySecret.Digest(key.ToString().Trim()))
+            : "address:" + http.Connection.RemoteIpAddress;
+
+    /// <summary>429 as a problem, with Retry-After in seconds (RFC 9110) when the limiter says how long.</summary>
+    private static async ValueTask TooManyRequests(HttpContext http, System.Threading.RateLimiting.RateLimitLease lease, AttemptLimit? limit)
+    {
+        var wait = lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter) ? retryAfter : limit?.Window ?? TimeSpan.FromMinutes(1);
+        var seconds = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds));
+        http.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        await Results.Problem(title: "Too many requests",
+            detail: $"This API key made more than {limit?.Limit} calls in {limit?.Window.TotalSeconds:0} s; try again in {seconds} s.",
+            statusCode: StatusCodes.Status429TooManyRequests,
+            extensions: new Dictionary<string, object?> { ["retryAfter"] = seconds }).ExecuteAsync(http);
     }
 
     /// <summary>The acting user of an API call (the key's role and name).</summary>
@@ -98,6 +149,10 @@ internal sealed class DomainErrorFilter(ILogger<DomainErrorFilter> logger) : IEn
             return Results.Problem(title: "Version conflict", detail: ex.Message, statusCode: StatusCodes.Status409Conflict,
                 extensions: new Dictionary<string, object?> { ["currentVersion"] = ex.CurrentVersion });
         }
+        catch (ApiRequestException ex)
+        {
+            return ApiSetup.Problem(ex.Status, Title(ex.Status), ex.Message, ex.Field);
+        }
         catch (Core.Features.Crm.CrmException ex)
         {
             // The CRM's answer, in one line: what it refused (with its field), what it no longer has, or that it is unreachable.
@@ -112,7 +167,15 @@ internal sealed class DomainErrorFilter(ILogger<DomainErrorFilter> logger) : IEn
         }
         catch (BadHttpRequestException ex)
         {
-            return ApiSetup.Problem(ex.StatusCode is >= 400 and < 500 ? ex.StatusCode : 400, "Invalid request", ex.Message);
+            // Reading the body failed (too large, cut short): the framework's words, made ours.
+            var (status, detail, field) = ApiProblems.Describe(ex);
+            return ApiSetup.Problem(status, Title(status), detail, field);
+        }
+        catch (System.Text.Json.JsonException ex)
+        {
+            // A body read some other way than ApiBody; its message may name .NET types, so only its path is told.
+            var field = ApiBody.FieldOf(ex.Path);
+            return ApiSetup.Problem(StatusCodes.Status400BadRequest, "Invalid request", field == "$" ? "The body is not valid JSON of the expected shape." : $"{field} has a value that is not accepted here.", field);
         }
         catch (OperationCanceledException) when (context.HttpContext.RequestAborted.IsCancellationRequested)
         {
@@ -127,6 +190,8 @@ internal sealed class DomainErrorFilter(ILogger<DomainErrorFilter> logger) : IEn
                 statusCode: StatusCodes.Status500InternalServerError, extensions: new Dictionary<string, object?> { ["traceId"] = http.TraceIdentifier });
         }
     }
+
+    internal static string Title(int status) => status == StatusCodes.Status400BadRequest ? "Invalid request" : Microsoft.AspNetCore.WebUtilities.ReasonPhrases.GetReasonPhrase(status);
 }
 
 /// <summary>
@@ -149,12 +214,25 @@ internal sealed class ApiKeyAuthenticationHandler(
         if (ApiKeySecret.TryGetPrefix(key, out var prefix))
         {
             await using var db = await dbFactory.CreateDbContextAsync(Context.RequestAborted);
-            var row = await db.ApiKeys.AsNoTracking().FirstOrDefaultAsync(k => k.Prefix == prefix, Context.RequestAborted);
-            if (row is { IsActive: true } && ApiKeySecret.Matches(key, row.SecretHash))
+            var row = await KeyByPrefix(db, prefix, Context.RequestAborted);
+            // A key whose owner lost the rights it carries is refused even before its revocation lands (belt and braces).
+            if (row is { RevokedAt: null } && ApiKeySecret.Matches(key, row.SecretHash)
+                && (row.OwnerId is null || row.Owner is { } owner && !ApiKey.ExceedsOwner(row.Role, owner.IsDisabled, owner.Role)))
                 return Success($"apikey:{row.Id}", $"API key {row.Name}", row.Role);
         }
         return AuthenticateResult.Fail("Invalid API key.");
     }
+
+    private sealed record KeyOwner(bool IsDisabled, Role Role);
+
+    private sealed record KeyRow(long Id, string Name, Role Role, string SecretHash, DateTimeOffset? RevokedAt, string? OwnerId, KeyOwner? Owner);
+
+    private static readonly Func<AgentWorkspaceDbContext, string, CancellationToken, Task<KeyRow?>> KeyByPrefix =
+        EF.CompileAsyncQuery((AgentWorkspaceDbContext db, string prefix, CancellationToken ct) =>
+            db.ApiKeys.Where(k => k.Prefix == prefix)
+                .Select(k => new KeyRow(k.Id, k.Name, k.Role, k.SecretHash, k.RevokedAt, k.OwnerId,
+                    db.Users.Where(u => u.Id == k.OwnerId).Select(u => new KeyOwner(u.IsDisabled, u.Role)).FirstOrDefault()))
+                .FirstOrDefault());
 
     private AuthenticateResult Success(string id, string name, Role role)
     {

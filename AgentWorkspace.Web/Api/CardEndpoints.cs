@@ -13,6 +13,24 @@ namespace AgentWorkspace.Web.Api;
 /// </summary>
 internal static class CardEndpoints
 {
+    /// <summary>A card's profile on the wire: every field optional; null or absent clears it on a profile save.</summary>
+    public sealed record CardProfileBody(
+        string? FirstName = null, string? LastName = null, string? Company = null, Gender? Gender = null, string? JobTitle = null, string? City = null,
+        string? Category = null, string? RelationshipType = null, Channel? PreferredChannel = null, IReadOnlyList<string>? Tags = null,
+        string? AvatarUrl = null, string? PrimaryEmail = null, string? SecondaryEmail = null, string? MobilePhone = null, string? HomePhone = null);
+
+    /// <summary>One channel identity of a new card: the channel and the address on it (a phone number, an e-mail, a handle).</summary>
+    public sealed record CardIdentityBody(Channel? Channel = null, string? Address = null, string? DisplayName = null, string? ProfileUrl = null, int? Followers = null, int? Following = null);
+
+    /// <summary>A new card: a name (first or last) or at least one identity.</summary>
+    public sealed record CreateCardBody(CardProfileBody? Profile = null, IReadOnlyList<CardIdentityBody>? Identities = null);
+
+    /// <summary>A profile save: the version of the card read, and the whole profile as it should be saved.</summary>
+    public sealed record UpdateProfileBody(long? Version = null, CardProfileBody? Profile = null);
+
+    /// <summary>A custom field's value: a string, a number, true/false, or null to clear it.</summary>
+    public sealed record CustomFieldValueBody(JsonElement? Value = null);
+
     private static readonly string[] ProfileFields =
         ["firstName", "lastName", "company", "gender", "jobTitle", "city", "category", "relationshipType", "preferredChannel", "tags",
          "avatarUrl", "primaryEmail", "secondaryEmail", "mobilePhone", "homePhone"];
@@ -21,14 +39,15 @@ internal static class CardEndpoints
     {
         var cards = api.MapGroup("/cards").AddEndpointFilter<CardErrorFilter>();
 
-        cards.MapPost("", async (JsonElement body, HttpContext http, CardEdits service, CardReads reads, CancellationToken ct) =>
+        cards.MapPost("", async (HttpContext http, CardEdits service, CardReads reads, CancellationToken ct) =>
         {
-            if (body.ValueKind != JsonValueKind.Object) throw new DomainException("The body is a JSON object { \"profile\", \"identities\" }.");
+            var body = await ApiBody.ReadAsync(http, ct);
             var profile = body.TryGetProperty("profile", out var p) && p.ValueKind != JsonValueKind.Null ? ReadProfile(p, "profile") : new CardProfile();
             var identities = ReadIdentities(body);
             var id = await service.CreateAsync(http.Actor(), profile, identities, ct);
             return Results.Created($"/api/v1/cards/{id}", await CardJsonAsync(reads, http, id, ct));
-        }).WithName("CreateCard");
+        }).WithName("CreateCard")
+        .AcceptsJsonBody<CreateCardBody>("A new card: its profile and its channel identities (each new). It needs a first or last name, or an identity.");
 
         cards.MapGet("/{id:long}", async (long id, HttpContext http, CardReads service, CancellationToken ct) =>
             Results.Ok(await CardJsonAsync(service, http, id, ct))).WithName("GetCard");
@@ -45,9 +64,9 @@ internal static class CardEndpoints
             });
         }).WithName("SearchCards");
 
-        cards.MapPut("/{id:long}/profile", async (long id, JsonElement body, HttpContext http, CardEdits service, CancellationToken ct) =>
+        cards.MapPut("/{id:long}/profile", async (long id, HttpContext http, CardEdits service, CancellationToken ct) =>
         {
-            if (body.ValueKind != JsonValueKind.Object) throw new DomainException("The body is a JSON object { \"version\", \"profile\" }.");
+            var body = await ApiBody.ReadAsync(http, ct);
             if (!body.TryGetProperty("version", out var v) || v.ValueKind != JsonValueKind.Number || !v.TryGetInt64(out var version))
                 throw new DomainException("version is required: the version of the card you read (GET /api/v1/cards/{id}).", "version");
             if (!body.TryGetProperty("profile", out var p) || p.ValueKind != JsonValueKind.Object)
@@ -55,11 +74,13 @@ internal static class CardEndpoints
             var profile = ReadProfile(p, "profile");
             var newVersion = await service.UpdateProfileAsync(http.Actor(), id, version, profile, null, ct);
             return Results.Ok(new { id, version = newVersion });
-        }).WithName("UpdateCardProfile");
+        }).WithName("UpdateCardProfile")
+        .AcceptsJsonBody<UpdateProfileBody>("The version of the card you read (GET /api/v1/cards/{id}) and the whole profile as it should be saved.");
 
-        cards.MapPut("/{id:long}/custom-fields/{ident}", async (long id, string ident, JsonElement body, HttpContext http, CardEdits service, CancellationToken ct) =>
+        cards.MapPut("/{id:long}/custom-fields/{ident}", async (long id, string ident, HttpContext http, CardEdits service, CancellationToken ct) =>
         {
-            if (body.ValueKind != JsonValueKind.Object || !body.TryGetProperty("value", out var value))
+            var body = await ApiBody.ReadAsync(http, ct);
+            if (!body.TryGetProperty("value", out var value))
                 throw new DomainException("The body is { \"value\": ... } (null clears the field).", "value");
             string? raw = value.ValueKind switch
             {
@@ -72,7 +93,8 @@ internal static class CardEndpoints
             };
             var stored = await service.SetCustomFieldAsync(http.Actor(), id, ident, raw, ct);
             return Results.Ok(new { id, ident, value = stored });
-        }).WithName("SetCardCustomField");
+        }).WithName("SetCardCustomField")
+        .AcceptsJsonBody<CustomFieldValueBody>("{ \"value\": ... }: a string, a number, true/false, or null to clear the field; the field's type decides which are valid.");
 
         return api;
     }
@@ -131,15 +153,10 @@ internal static class CardEndpoints
         return list;
     }
 
-    /// <summary>Reads a profile object field by field, naming the field at fault; unknown fields are refused rather than ignored.</summary>
+    /// <summary>Reads a profile object field by field, naming the field at fault (ApiBody has refused unknown fields and wrong kinds).</summary>
     internal static CardProfile ReadProfile(JsonElement p, string prefix)
     {
         if (p.ValueKind != JsonValueKind.Object) throw new DomainException($"{prefix} is a JSON object.", prefix);
-        foreach (var property in p.EnumerateObject())
-        {
-            if (!ProfileFields.Contains(property.Name, StringComparer.OrdinalIgnoreCase))
-                throw new DomainException($"Unknown profile field '{property.Name}'. Known: {string.Join(", ", ProfileFields)}.", $"{prefix}.{property.Name}");
-        }
         var genderText = Str(p, "gender", prefix + ".gender");
         var gender = Gender.Unspecified;
         if (genderText is not null && (!Enum.TryParse(genderText, true, out gender) || !Enum.IsDefined(gender) || int.TryParse(genderText, out _)))

@@ -16,11 +16,16 @@ namespace AgentWorkspace.Web.Api;
 /// </summary>
 internal static class CrmEndpoints
 {
-    /// <summary>The request bodies, as the OpenAPI document describes them; the handlers read the JSON themselves to name the field at fault.</summary>
-    public sealed record LinkRequest(string Type, string Id);
-    public sealed record CreateRecordRequest(string Type, Dictionary<string, string?> Fields, long? LinkToCaseId);
-    public sealed record TransferRequest(string? Queue, string? AgentEmail);
-    public sealed record WrapUpRequest(string? Disposition, string? Notes);
+    /// <summary>The request bodies: the OpenAPI document's schemas and the shape ApiBody holds each request to; the handlers then read their meaning.</summary>
+    public sealed record LinkRequest(string? Type = null, string? Id = null);
+
+    /// <summary><c>fields</c> is open: the CRM's own field names, each a string, a number or null.</summary>
+    public sealed record CreateRecordRequest(string? Type = null, IReadOnlyDictionary<string, JsonElement>? Fields = null, long? LinkToCaseId = null);
+
+    /// <summary><c>queue</c>: a queue's name (a string) or id (a number).</summary>
+    public sealed record TransferRequest(JsonElement? Queue = null, string? AgentEmail = null);
+
+    public sealed record WrapUpRequest(string? Disposition = null, string? Notes = null);
 
     public static RouteGroupBuilder MapCrmEndpoints(this RouteGroupBuilder api)
     {
@@ -32,14 +37,15 @@ internal static class CrmEndpoints
             return Results.Ok(new { kind = sections.Kind, current = sections.Current.Select(Json), related = sections.Related.Select(Json) });
         }).WithName("GetCaseCrm");
 
-        crm.MapPost("/cases/{caseId:long}/crm/links", async (long caseId, JsonElement body, HttpContext http, CrmService service, CancellationToken ct) =>
+        crm.MapPost("/cases/{caseId:long}/crm/links", async (long caseId, HttpContext http, CrmService service, CancellationToken ct) =>
         {
-            var request = Object(body, "{ \"type\", \"id\" }");
+            var request = await ApiBody.ReadAsync(http, ct);
             var type = Type(Str(request, "type") ?? throw new DomainException("type is required: account, contact, lead or case.", "type"), "type");
             var id = Str(request, "id") ?? throw new DomainException("id is required: the record's id in the CRM.", "id");
             var link = await service.LinkAsync(http.Actor(), caseId, new CrmRecordRef(type, id), ct);
             return Results.Created($"/api/v1/cases/{caseId}/crm/links/{link.Id}", new { linkId = link.Id });
-        }).WithName("LinkCrmRecord").Accepts<LinkRequest>("application/json");
+        }).WithName("LinkCrmRecord")
+        .AcceptsJsonBody<LinkRequest>("The record to link to the case: its type (account, contact, lead, case) and its id in the CRM.");
 
         crm.MapDelete("/cases/{caseId:long}/crm/links/{linkId:long}", async (long caseId, long linkId, HttpContext http, CrmService service, CancellationToken ct) =>
         {
@@ -47,9 +53,9 @@ internal static class CrmEndpoints
             return Results.NoContent();
         }).WithName("UnlinkCrmRecord");
 
-        crm.MapPost("/cards/{cardId:long}/crm/records", async (long cardId, JsonElement body, HttpContext http, CrmService service, CancellationToken ct) =>
+        crm.MapPost("/cards/{cardId:long}/crm/records", async (long cardId, HttpContext http, CrmService service, CancellationToken ct) =>
         {
-            var request = Object(body, "{ \"type\", \"fields\", \"linkToCaseId\" }");
+            var request = await ApiBody.ReadAsync(http, ct);
             var type = Type(Str(request, "type") ?? throw new DomainException("type is required: case, contact or lead.", "type"), "type");
             var fields = new Dictionary<string, string?>(StringComparer.Ordinal);
             if (request.TryGetProperty("fields", out var f) && f.ValueKind != JsonValueKind.Null)
@@ -62,7 +68,7 @@ internal static class CrmEndpoints
                         JsonValueKind.String => p.Value.GetString(),
                         JsonValueKind.Null => null,
                         JsonValueKind.Number => p.Value.GetRawText(),
-                        _ => throw new DomainException($"fields.{p.Name} is a string.", p.Name),
+                        _ => throw new DomainException($"fields.{p.Name} is a string, a number or null.", "fields." + p.Name),
                     };
                 }
             }
@@ -72,7 +78,8 @@ internal static class CrmEndpoints
             var created = await service.CreateRecordAsync(http.Actor(), cardId, new CrmNewRecord(type, fields), linkTo, ct);
             var record = created.Record;
             return Results.Created(record.Url?.ToString(), new { type = record.Type.WireName(), id = record.Id, title = record.Title, url = record.Url?.ToString(), linkId = created.LinkId });
-        }).WithName("CreateCrmRecord").Accepts<CreateRecordRequest>("application/json");
+        }).WithName("CreateCrmRecord")
+        .AcceptsJsonBody<CreateRecordRequest>("A case, contact or lead created in the CRM from the card: its type, its fields by the CRM's own names (open; each a string, a number or null), and optionally the case to link it to.");
 
         crm.MapGet("/crm/{type}/{id}", async (string type, string id, HttpContext http, BuiltInCrmService service, CancellationToken ct) =>
         {
@@ -87,9 +94,9 @@ internal static class CrmEndpoints
         }).WithName("GetBuiltInCrmRecord");
 
         // ---- case actions of the telephony and scripts, with the inbox's rules
-        crm.MapPost("/cases/{id:long}/transfer", async (long id, JsonElement body, HttpContext http, CaseCommands cases, CancellationToken ct) =>
+        crm.MapPost("/cases/{id:long}/transfer", async (long id, HttpContext http, CaseCommands cases, CancellationToken ct) =>
         {
-            var request = Object(body, "{ \"queue\" } or { \"agentEmail\" }");
+            var request = await ApiBody.ReadAsync(http, ct);
             string? queue = null;
             if (request.TryGetProperty("queue", out var q) && q.ValueKind != JsonValueKind.Null)
                 queue = q.ValueKind switch
@@ -99,7 +106,8 @@ internal static class CrmEndpoints
                     _ => throw new DomainException("queue is a queue's name or id.", "queue"),
                 };
             return Tile(await cases.TransferToAsync(http.Actor(), id, queue, Str(request, "agentEmail"), ct));
-        }).WithName("TransferCase").Accepts<TransferRequest>("application/json");
+        }).WithName("TransferCase")
+        .AcceptsJsonBody<TransferRequest>("{ \"queue\": a queue's name or id } or { \"agentEmail\": the agent's e-mail }.");
 
         crm.MapPost("/cases/{id:long}/unassign", async (long id, HttpContext http, CaseCommands cases, CancellationToken ct) =>
             Tile(await cases.UnassignAsync(http.Actor(), id, ct))).WithName("UnassignCase");
@@ -107,11 +115,12 @@ internal static class CrmEndpoints
         crm.MapPost("/cases/{id:long}/call-ended", async (long id, HttpContext http, CaseCommands cases, CancellationToken ct) =>
             Tile(await cases.EndCallAsync(http.Actor(), id, ct))).WithName("EndCall");
 
-        crm.MapPost("/cases/{id:long}/wrap-up", async (long id, JsonElement body, HttpContext http, CaseCommands cases, CancellationToken ct) =>
+        crm.MapPost("/cases/{id:long}/wrap-up", async (long id, HttpContext http, CaseCommands cases, CancellationToken ct) =>
         {
-            var request = Object(body, "{ \"disposition\", \"notes\" }");
+            var request = await ApiBody.ReadAsync(http, ct);
             return Tile(await cases.WrapUpAsync(http.Actor(), id, Str(request, "disposition"), Str(request, "notes"), ct));
-        }).WithName("WrapUpCall").Accepts<WrapUpRequest>("application/json");
+        }).WithName("WrapUpCall")
+        .AcceptsJsonBody<WrapUpRequest>("The call's disposition and notes.");
 
         crm.MapPost("/cases/{id:long}/resolve", async (long id, HttpContext http, CaseCommands cases, CancellationToken ct) =>
             Tile(await cases.ResolveAsync(http.Actor(), id, ct))).WithName("ResolveCase");
@@ -139,9 +148,6 @@ internal static class CrmEndpoints
         t.Id, t.Version, t.CardId, channel = t.Channel.WireName(), queueId = t.QueueId, queue = t.QueueName, status = t.Status, assignedAgentId = t.AssignedAgentId,
         assignedAgent = t.AssignedAgentName, t.Title, t.ResolvedAt,
     });
-
-    private static JsonElement Object(JsonElement body, string shape) =>
-        body.ValueKind == JsonValueKind.Object ? body : throw new DomainException($"The body is a JSON object {shape}.");
 
     private static string? Str(JsonElement o, string name)
     {

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using AgentWorkspace.Core.Domain.Common;
+using AgentWorkspace.Core.Domain.CustomFields;
 using AgentWorkspace.Core.Features.CustomFields;
 
 namespace AgentWorkspace.Web.Api;
@@ -15,6 +16,20 @@ internal static class CustomFieldEndpoints
     public sealed record CustomFieldDto(string Ident, string Label, LabelsDto Labels, string Type, IReadOnlyList<string> Options,
         bool VisibleInRightPanel, bool Editable, bool VisibleInCard, int DisplayOrder, bool Archived, int ValueCount);
 
+    /// <summary>A new custom field (the form's fields).</summary>
+    public sealed record CreateCustomFieldBody(
+        string? Ident = null, string? Label = null, LabelsDto? Labels = null, CustomFieldType? Type = null, IReadOnlyList<string>? Options = null,
+        bool? VisibleInRightPanel = null, bool? Editable = null, bool? VisibleInCard = null);
+
+    /// <summary>
+    /// A change to a field: what is absent stays as it is. <c>renamedOptions</c> maps an option to its new name;
+    /// <c>removedOptions</c> maps a removed option to the option its values move to, or to null to clear them.
+    /// </summary>
+    public sealed record UpdateCustomFieldBody(
+        string? Ident = null, string? Label = null, LabelsDto? Labels = null, CustomFieldType? Type = null, IReadOnlyList<string>? Options = null,
+        bool? VisibleInRightPanel = null, bool? Editable = null, bool? VisibleInCard = null,
+        IReadOnlyDictionary<string, string>? RenamedOptions = null, IReadOnlyDictionary<string, string?>? RemovedOptions = null, bool? Archived = null);
+
     public static RouteGroupBuilder MapCustomFieldsApi(this RouteGroupBuilder api)
     {
         api.MapGet("/custom-fields", async (bool? includeArchived, HttpContext http, CustomFieldService fields, CancellationToken ct) =>
@@ -25,20 +40,21 @@ internal static class CustomFieldEndpoints
             Results.Ok(Dto(await fields.GetAsync(http.Actor(), ident, ct))))
             .WithName("GetCustomField");
 
-        api.MapPost("/custom-fields", async (HttpRequest request, HttpContext http, CustomFieldService fields, CancellationToken ct) =>
+        api.MapPost("/custom-fields", async (HttpContext http, CustomFieldService fields, CancellationToken ct) =>
         {
-            var body = await ReadObjectAsync(request, ct);
+            var body = await ApiBody.ReadAsync(http, ct);
             var input = new CustomFieldInput(
                 String(body, "ident"), String(body, "label"), Label(body, "fr"), Label(body, "en"), String(body, "type"),
                 Options(body), Bool(body, "visibleInRightPanel") ?? false, Bool(body, "editable") ?? false, Bool(body, "visibleInCard") ?? false);
             var created = await fields.CreateAsync(http.Actor(), input, ct);
             return Results.Created($"/api/v1/custom-fields/{Uri.EscapeDataString(created.Ident)}", Dto(created));
-        }).WithName("CreateCustomField");
+        }).WithName("CreateCustomField")
+        .AcceptsJsonBody<CreateCustomFieldBody>("A new custom field: ident (fixed once created), label and labels by language, type, options of a dropdown, where it shows.");
 
-        api.MapPut("/custom-fields/{ident}", async (string ident, HttpRequest request, HttpContext http, CustomFieldService fields, CancellationToken ct) =>
+        api.MapPut("/custom-fields/{ident}", async (string ident, HttpContext http, CustomFieldService fields, CancellationToken ct) =>
         {
             var actor = http.Actor();
-            var body = await ReadObjectAsync(request, ct);
+            var body = await ApiBody.ReadAsync(http, ct);
             var current = await fields.GetAsync(actor, ident, ct);
             var labels = body.TryGetProperty("labels", out var l) && l.ValueKind == JsonValueKind.Object;
             var input = new CustomFieldInput(
@@ -56,7 +72,8 @@ internal static class CustomFieldEndpoints
             if (Bool(body, "archived") is { } archived && archived != updated.IsArchived)
                 updated = archived ? await fields.ArchiveAsync(actor, ident, ct) : await fields.RestoreAsync(actor, ident, ct);
             return Results.Ok(Dto(updated));
-        }).WithName("UpdateCustomField");
+        }).WithName("UpdateCustomField")
+        .AcceptsJsonBody<UpdateCustomFieldBody>("What changes in the field; what is absent stays as it is.");
 
         api.MapDelete("/custom-fields/{ident}", async (string ident, HttpContext http, CustomFieldService fields, CancellationToken ct) =>
         {
@@ -69,21 +86,6 @@ internal static class CustomFieldEndpoints
     public static CustomFieldDto Dto(CustomFieldView f) =>
         new(f.Ident, f.Label, new LabelsDto(f.LabelFr, f.LabelEn), CustomFieldRules.TypeName(f.Type), f.Options,
             f.VisibleInRightPanel, f.Editable, f.VisibleInCard, f.DisplayOrder, f.IsArchived, f.ValueCount);
-
-    private static async Task<JsonElement> ReadObjectAsync(HttpRequest request, CancellationToken ct)
-    {
-        try
-        {
-            using var doc = await JsonDocument.ParseAsync(request.Body, cancellationToken: ct);
-            if (doc.RootElement.ValueKind != JsonValueKind.Object)
-                throw new DomainException("The body is a JSON object { \"ident\", \"label\", \"labels\", \"type\", \"options\", \"visibleInRightPanel\", \"editable\", \"visibleInCard\" }.");
-            return doc.RootElement.Clone();
-        }
-        catch (JsonException ex)
-        {
-            throw new DomainException($"The body is not valid JSON: {ex.Message}");
-        }
-    }
 
     private static string? String(JsonElement body, string name)
     {

@@ -15,15 +15,26 @@ internal static class IngestEndpoints
     /// <summary>Largest request accepted (bytes): the text limit plus HTML, attachments and context with room to spare.</summary>
     public const long MaxRequestBytes = 2 * 1024 * 1024;
 
+    /// <summary>One event on a channel, on the wire (read by <see cref="InteractionReader"/>).</summary>
+    public sealed record InteractionBody(
+        Channel? Channel = null, string? ExternalId = null, MessageKind? Kind = null, Direction? Direction = null, InteractionSender? From = null,
+        string? Subject = null, string? Body = null, string? Html = null, IReadOnlyList<InteractionAttachment>? Attachments = null, string? InReplyTo = null,
+        DateTimeOffset? SentAt = null, string? Queue = null, Sentiment? Sentiment = null, InteractionContextBody? Context = null);
+
+    /// <summary>
+    /// The conversation context on the wire. <c>preChatSurvey</c> and <c>variables</c> are deliberately open: whatever
+    /// names the chat or bot uses, with values of any JSON kind (kept as text). Everything else is strict.
+    /// </summary>
+    public sealed record InteractionContextBody(
+        IReadOnlyDictionary<string, JsonElement>? PreChatSurvey = null, VisitorDetails? Visitor = null,
+        IReadOnlyList<SelfServiceStep>? SelfService = null, IReadOnlyDictionary<string, JsonElement>? Variables = null);
+
     public static RouteGroupBuilder MapInteractionsApi(this RouteGroupBuilder api)
     {
         api.MapPost("/interactions", async (HttpContext http, IngestService ingest, CancellationToken ct) =>
         {
             var actor = http.Actor();
-            if (!http.Request.HasJsonContentType())
-                return ApiSetup.Problem(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type",
-                    "Send the interaction as JSON (Content-Type: application/json).", "Content-Type");
-            var request = await ReadAsync(http.Request, ct);
+            var request = InteractionReader.Read(await ApiBody.ReadAsync(http, ct));
             var result = await ingest.IngestAsync(actor, request, ct);
             var body = new InteractionResponse(result.CardId, result.CaseId, result.MessageId, result.CardCreated, result.CaseCreated);
             return result.Repeated
@@ -34,19 +45,10 @@ internal static class IngestEndpoints
         .WithSummary("Ingest one event on a channel")
         .WithDescription("Matches the contact by the normalised address of `from` (phone channels share E.164 numbers; e-mail without case; " +
             "social platforms by user id or handle), reuses the card's open case on the channel or opens one in `queue`, and stores the message. " +
-            "The same `externalId` on the same channel again answers 200 with the same ids and stores nothing.")
-        // The body is read by hand (to name the field at fault), so the document is told its shape here;
-        // an Accepts() would make routing refuse other content types before the handler can answer a clear 415.
-        .AddOpenApiOperationTransformer(async (operation, context, ct) =>
-        {
-            var schema = await context.GetOrCreateSchemaAsync(typeof(InteractionRequest), null, ct);
-            operation.RequestBody = new Microsoft.OpenApi.OpenApiRequestBody
-            {
-                Required = true,
-                Description = "One event on a channel.",
-                Content = new Dictionary<string, Microsoft.OpenApi.OpenApiMediaType> { ["application/json"] = new() { Schema = schema } },
-            };
-        })
+            "The same `externalId` on the same channel again answers 200 with the same ids and stores nothing. " +
+            "Every object is strict (a property not described here is refused, 400 naming it) except `context.preChatSurvey` and " +
+            "`context.variables`, which are open: any names the chat or bot uses, values of any JSON kind, kept as text.")
+        .AcceptsJsonBody<InteractionBody>("One event on a channel.", maxDepth: 16)
         .Produces<InteractionResponse>(StatusCodes.Status201Created)
         .Produces<InteractionResponse>(StatusCodes.Status200OK)
         .ProducesProblem(StatusCodes.Status400BadRequest)
@@ -57,30 +59,12 @@ internal static class IngestEndpoints
         .WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(MaxRequestBytes));
         return api;
     }
-
-    private static async Task<InteractionRequest> ReadAsync(HttpRequest http, CancellationToken ct)
-    {
-        JsonDocument document;
-        try
-        {
-            document = await JsonDocument.ParseAsync(http.Body, new JsonDocumentOptions { MaxDepth = 16 }, ct);
-        }
-        catch (JsonException ex)
-        {
-            var where = ex.LineNumber is { } line ? $" (line {line + 1}, position {ex.BytePositionInLine + 1})" : string.Empty;
-            throw new DomainException($"The body is not valid JSON{where}.", "$");
-        }
-        using (document)
-        {
-            return InteractionReader.Read(document.RootElement);
-        }
-    }
 }
 
 /// <summary>
 /// Reads the interaction JSON strictly, field by field, so that every error names the JSON field
 /// at fault ("from.address", "attachments[1].size") and no wrong type slips through as a default.
-/// Unknown fields are ignored (connectors may send more than we keep).
+/// ApiBody has already refused unknown fields (all but the open context maps) and wrong kinds.
 /// </summary>
 internal static class InteractionReader
 {

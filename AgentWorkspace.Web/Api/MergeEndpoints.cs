@@ -8,8 +8,14 @@ namespace AgentWorkspace.Web.Api;
 /// <summary>Duplicates, merge and unmerge, export, lock and anonymize (issue 6).</summary>
 internal static class MergeEndpoints
 {
-    public sealed record MergeRequest(long MergedId, Dictionary<string, string>? Choices);
-    public sealed record AnonymizeRequest(bool Force);
+    /// <summary>
+    /// A merge: the card that disappears into the survivor, and for fields both cards fill, which value stays: a profile
+    /// field ("city") or a custom field ("cf:loyalty-tier") mapped to "survivor" or "merged".
+    /// </summary>
+    public sealed record MergeBody(long? MergedId = null, IReadOnlyDictionary<string, MergeChoice>? Choices = null);
+
+    /// <summary>An erasure; <c>force</c> erases a card that still has open cases.</summary>
+    public sealed record AnonymizeBody(bool? Force = null);
 
     public static RouteGroupBuilder MapMergeApi(this RouteGroupBuilder api)
     {
@@ -17,12 +23,13 @@ internal static class MergeEndpoints
             Results.Ok(await duplicates.SuggestAsync(http.Actor(), id, 10, ct)))
             .WithName("GetDuplicates");
 
-        api.MapPost("/cards/{survivorId:long}/merge", async (long survivorId, JsonElement body, HttpContext http, MergeService merges, CancellationToken ct) =>
+        api.MapPost("/cards/{survivorId:long}/merge", async (long survivorId, HttpContext http, MergeService merges, CancellationToken ct) =>
         {
-            var request = Parse(body);
+            var request = Parse(await ApiBody.ReadAsync(http, ct));
             var result = await merges.MergeAsync(http.Actor(), survivorId, request.MergedId, request.Choices, ct);
             return Results.Ok(result);
-        }).WithName("MergeCards");
+        }).WithName("MergeCards")
+        .AcceptsJsonBody<MergeBody>("The card merged into the survivor (mergedId) and, per field both fill, the value kept (choices: field → survivor or merged; a field the cards do not have is refused).");
 
         api.MapPost("/merges/{mergeId:long}/undo", async (long mergeId, HttpContext http, MergeService merges, CancellationToken ct) =>
         {
@@ -45,18 +52,13 @@ internal static class MergeEndpoints
             return Results.Ok(new { id, locked = false });
         }).WithName("UnlockCard");
 
-        api.MapPost("/cards/{id:long}/anonymize", async (long id, HttpRequest request, HttpContext http, PrivacyService privacy, CancellationToken ct) =>
+        api.MapPost("/cards/{id:long}/anonymize", async (long id, HttpContext http, PrivacyService privacy, CancellationToken ct) =>
         {
-            var force = false;
-            if (request.ContentLength > 0)
-            {
-                using var doc = await JsonDocument.ParseAsync(request.Body, cancellationToken: ct);
-                if (doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty("force", out var f))
-                    force = f.ValueKind == JsonValueKind.True ? true : f.ValueKind == JsonValueKind.False ? false : throw new DomainException("force is true or false.", "force");
-            }
-            await privacy.AnonymizeAsync(http.Actor(), id, force, ct);
+            var body = await ApiBody.ReadAsync<AnonymizeBody>(http, ct);
+            await privacy.AnonymizeAsync(http.Actor(), id, body.Force ?? false, ct);
             return Results.Ok(new { id, anonymized = true });
-        }).WithName("AnonymizeCard");
+        }).WithName("AnonymizeCard")
+        .AcceptsJsonBody<AnonymizeBody>("{ \"force\": false } erases a card without open cases; { \"force\": true } erases it anyway. The body is required (an erasure is never a bare POST).");
         return api;
     }
 
@@ -79,9 +81,11 @@ internal static class MergeEndpoints
         return (mergedId, choices);
     }
 
-    /// <summary>Everything about the contact as a JSON file, or its messages as CSV (<c>format=csv</c>).</summary>
+    /// <summary>Everything about the contact as a JSON file, or its messages as CSV (<c>format=csv</c>); another format is refused.</summary>
     public static async Task<IResult> ExportFileAsync(PrivacyService privacy, Core.Domain.Identity.Actor actor, long id, string? format, CancellationToken ct, HttpResponse? response = null)
     {
+        if (format is not null && !string.Equals(format, "json", StringComparison.OrdinalIgnoreCase) && !string.Equals(format, "csv", StringComparison.OrdinalIgnoreCase))
+            throw new DomainException("format is json (everything about the contact, the default) or csv (their messages).", "format");
         if (response is not null) Security.SecurityHeaders.NoStore(response);
         return string.Equals(format, "csv", StringComparison.OrdinalIgnoreCase)
             ? Results.File(System.Text.Encoding.UTF8.GetBytes(await privacy.ExportMessagesCsvAsync(actor, id, ct)), "text/csv; charset=utf-8", $"card-{id}-messages.csv")

@@ -10,6 +10,7 @@ using AgentWorkspace.Web.Hosting.Features;
 using AgentWorkspace.Web.Media;
 using AgentWorkspace.Web.Security;
 using AgentWorkspace.Web.Store.Core;
+using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Localization;
 using Microsoft.EntityFrameworkCore;
@@ -95,7 +96,9 @@ public static class AgentWorkspaceApp
         services.AddCrm(config);
         services.AddAvatars(config);
 
-        // Identity, roles, policies.
+        // Identity, roles, policies; how soon access follows the user and how guessing is slowed.
+        var security = SecuritySettings.From(config);
+        services.AddSingleton(security);
         services.AddAgentWorkspaceIdentity();
         if (!builder.Environment.IsDevelopment())
         {
@@ -108,6 +111,8 @@ public static class AgentWorkspaceApp
         // UI.
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddCascadingAuthenticationState();
+        // After AddInteractiveServerComponents, replacing its provider: an open page checks its user again (UserRevalidation).
+        services.AddScoped<AuthenticationStateProvider, RevalidatingUserStateProvider>();
         services.AddMudServices();
         services.AddLocalization(o => o.ResourcesPath = "Resources");
         services.AddAgentWorkspaceStore();
@@ -116,7 +121,7 @@ public static class AgentWorkspaceApp
         services.AddOpenApi();
         services.AddProblemDetails();
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
-        services.AddAgentWorkspaceApi();
+        services.AddAgentWorkspaceApi(security);
 
         var app = builder.Build();
 
@@ -129,15 +134,25 @@ public static class AgentWorkspaceApp
             app.UseHttpsRedirection();
         }
         app.UseSecurityHeaders();
-        // The API answers problem details; pages get the product's "not found" page; images (/media) their status alone.
-        app.UseWhen(c => c.Request.Path.StartsWithSegments("/api"), api => api.UseStatusCodePages());
-        app.UseWhen(c => !c.Request.Path.StartsWithSegments("/api") && !c.Request.Path.StartsWithSegments("/media"),
-            pages => pages.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true));
+        // Pages get the product's "not found" page: re-executed from here, where routing runs again for it (inside a
+        // UseWhen branch it found no endpoint and answered a bare 404). The API answers problem details, always (unknown
+        // address 404, wrong method 405, with a key), and turns this page off for its requests; images (/media) get
+        // their status alone.
+        app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
+        app.UseWhen(c => c.Request.Path.StartsWithSegments("/api"), api => api.UseApiProblems());
+        app.UseWhen(c => c.Request.Path.StartsWithSegments("/media"), media => media.Use((http, next) =>
+        {
+            if (http.Features.Get<Microsoft.AspNetCore.Diagnostics.IStatusCodePagesFeature>() is { } pages) pages.Enabled = false;
+            return next(http);
+        }));
+        app.UseWhen(c => !c.Request.Path.StartsWithSegments("/api"), pages => pages.UseBadRequestStatus());
         app.UseRequestLocalization(o =>
         {
             o.SetDefaultCulture("en").AddSupportedCultures(SupportedCultures).AddSupportedUICultures(SupportedCultures);
             o.RequestCultureProviders = [new CookieRequestCultureProvider(), new AcceptLanguageHeaderRequestCultureProvider()];
         });
+        // Before authentication, so that guessing keys is limited as much as using one.
+        app.UseRateLimiter();
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseAntiforgery();

@@ -1,4 +1,5 @@
 using AgentWorkspace.Core.Domain.Identity;
+using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Localization;
 using Microsoft.AspNetCore.Mvc;
@@ -9,12 +10,18 @@ public static class AccountEndpoints
 {
     public static void MapAccountEndpoints(this IEndpointRouteBuilder app)
     {
-        // Sign-out is a POST with the antiforgery token, so a link on another site cannot sign anyone out.
-        app.MapPost("/account/logout", async (SignInManager<AppUser> signIn) =>
+        // Sign-out is a POST with the antiforgery token, so a link or a form on another site cannot sign anyone out.
+        // A minimal API endpoint without form parameters is not checked by the antiforgery middleware: it is checked here.
+        app.MapPost("/account/logout", async (HttpContext http, IAntiforgery antiforgery, SignInManager<AppUser> signIn) =>
         {
+            // Nobody to sign out (never signed in, or a session that ended meanwhile): nothing a forged post could do.
+            if (http.User.Identity?.IsAuthenticated != true) return Results.LocalRedirect("~/account/login");
+            if (!await antiforgery.IsRequestValidAsync(http))
+                return Results.Problem(title: "Invalid request", detail: "Sign out from the app's own button: the form's antiforgery token is missing or wrong.",
+                    statusCode: StatusCodes.Status400BadRequest);
             await signIn.SignOutAsync();
             return Results.LocalRedirect("~/account/login");
-        });
+        }).AllowAnonymous().DisableAntiforgery();
     }
 
     public static void MapPreferenceEndpoints(this IEndpointRouteBuilder app)
@@ -36,6 +43,21 @@ public static class AccountEndpoints
         }).AllowAnonymous();
     }
 
-    public static string SafeReturn(string? returnUrl) =>
-        string.IsNullOrEmpty(returnUrl) || !returnUrl.StartsWith('/') || returnUrl.StartsWith("//") || returnUrl.StartsWith("/\\") ? "~/" : "~" + returnUrl;
+    /// <summary>
+    /// Where to go after signing in or switching the language: the given address when it is a path of this app
+    /// (the rule of ASP.NET Core's <c>Url.IsLocalUrl</c>), else the home page. An absolute address, <c>//host</c>,
+    /// <c>/\host</c> and control characters (a browser drops a tab or a line break and reads <c>/\t/host</c> as
+    /// <c>//host</c>) all go home.
+    /// </summary>
+    public static string SafeReturn(string? returnUrl) => IsLocalUrl(returnUrl) ? returnUrl!.StartsWith('~') ? returnUrl[1..] : returnUrl : "/";
+
+    public static bool IsLocalUrl([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] string? url)
+    {
+        if (string.IsNullOrEmpty(url)) return false;
+        var path = url.StartsWith("~/", StringComparison.Ordinal) ? url[1..] : url;
+        if (path[0] != '/') return false;
+        if (path.Length == 1) return true;
+        if (path[1] is '/' or '\\') return false;
+        return !path.Any(char.IsControl);
+    }
 }

@@ -8,10 +8,16 @@ namespace AgentWorkspace.Web.Security;
 /// <summary>The signed-in user of this circuit as the <see cref="Actor"/> that Core services check.</summary>
 public sealed class ActorAccessor(AuthenticationStateProvider authentication)
 {
+    /// <summary>
+    /// The actor, with the user checked now (not at the last revalidation): an action started after an administrator
+    /// disabled the user or changed their role is refused, and the page shows the sign-in page.
+    /// </summary>
     public async Task<Actor> GetAsync()
     {
-        var state = await authentication.GetAuthenticationStateAsync();
-        return FromPrincipal(state.User) ?? throw new ForbiddenException("Sign in first.");
+        var state = authentication is RevalidatingUserStateProvider live
+            ? await live.CheckNowAsync()
+            : await authentication.GetAuthenticationStateAsync();
+        return FromPrincipal(state.User) ?? throw new ForbiddenException("Your access has changed or your session has ended: sign in again.") { Code = "SignedOut" };
     }
 
     public static Actor? FromPrincipal(ClaimsPrincipal user)

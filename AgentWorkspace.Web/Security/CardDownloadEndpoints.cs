@@ -22,6 +22,7 @@ public static class CardDownloadEndpoints
             }
             catch (ForbiddenException ex) { return Results.Problem(title: "Forbidden", detail: ex.Message, statusCode: StatusCodes.Status403Forbidden); }
             catch (NotFoundException ex) { return Results.Problem(title: "Not found", detail: ex.Message, statusCode: StatusCodes.Status404NotFound); }
+            catch (DomainException ex) { return Api.ApiSetup.Problem(StatusCodes.Status400BadRequest, "Invalid request", ex.Message, ex.Field); }
         }).RequireAuthorization(Policies.Supervisor);
     }
 }

@@ -3,6 +3,7 @@ using AgentWorkspace.Core.Domain.Identity;
 using AgentWorkspace.Core.Persistence;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
 namespace AgentWorkspace.Web.Security;
@@ -19,8 +20,14 @@ public static class IdentitySetup
 {
     public const string DisplayNameClaim = "aw:display_name";
 
+    /// <summary>Identity, the sign-in cookie, roles and policies; <see cref="SecuritySettings"/> when registered before, else the defaults.</summary>
     public static IServiceCollection AddAgentWorkspaceIdentity(this IServiceCollection services)
     {
+        services.TryAddSingleton(SecuritySettings.Default);
+        services.TryAddSingleton<SignedInUserCheck>();
+        services.TryAddSingleton<SignInThrottle>();
+        // Identity's validator refreshes the cookie's claims at the same interval as open pages are checked.
+        services.AddOptions<SecurityStampValidatorOptions>().Configure<SecuritySettings>((o, s) => o.ValidationInterval = s.RevalidationInterval);
         services.AddAuthentication(o =>
             {
                 o.DefaultScheme = IdentityConstants.ApplicationScheme;
@@ -39,6 +46,8 @@ public static class IdentitySetup
                 // API callers (and image requests) get status codes, never a redirect to the sign-in page.
                 o.Events.OnRedirectToLogin = ctx => ApiAware(ctx, StatusCodes.Status401Unauthorized);
                 o.Events.OnRedirectToAccessDenied = ctx => ApiAware(ctx, StatusCodes.Status403Forbidden);
+                // A disabled user or a changed security stamp ends the cookie at the next page request.
+                o.Events.OnValidatePrincipal = SignedInUserCheck.ValidateCookieAsync;
             }));
 
         services.AddIdentityCore<AppUser>(o =>

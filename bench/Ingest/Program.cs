@@ -166,6 +166,8 @@ if (mode is "all" or "http" or "rate" or "rate-apart")
             ["ConnectionStrings:AgentWorkspace"] = $"Data Source={file}",
             ["Demo:Seed"] = "false",
             ["Api:Keys:0"] = "bench-key",
+            // The load is one key by design: its allowance (Api:RateLimit) would measure the limiter, not ingest.
+            ["Api:RateLimit:PermitLimit"] = "0",
         });
     });
     await AgentWorkspaceApp.InitializeAsync(app, output: null);

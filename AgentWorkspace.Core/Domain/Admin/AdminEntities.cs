@@ -3,7 +3,11 @@ using AgentWorkspace.Core.Domain.Identity;
 
 namespace AgentWorkspace.Core.Domain.Admin;
 
-/// <summary>An API key: the secret is shown once; only its SHA-256 hash is stored.</summary>
+/// <summary>
+/// An API key: the secret is shown once; only its SHA-256 hash is stored. A key created by a user
+/// (<see cref="OwnerId"/>) never outlives that user's rights: disabling the user revokes it, and so does
+/// lowering the user's role below the key's.
+/// </summary>
 public sealed class ApiKey
 {
     public long Id { get; private set; }
@@ -12,19 +16,25 @@ public sealed class ApiKey
     public string Prefix { get; private set; } = string.Empty;
     public string SecretHash { get; private set; } = string.Empty;
     public DateTimeOffset CreatedAt { get; private set; }
+    /// <summary>The creator's display name at the time, as shown in the admin page.</summary>
     public string CreatedBy { get; private set; } = string.Empty;
+    /// <summary>The user who created the key; null for keys made by the system (or before owners were kept).</summary>
+    public string? OwnerId { get; private set; }
     public DateTimeOffset? RevokedAt { get; private set; }
 
     private ApiKey() { }
 
-    public ApiKey(string name, Role role, string prefix, string secretHash, string createdBy, DateTimeOffset now)
+    public ApiKey(string name, Role role, string prefix, string secretHash, string createdBy, string? ownerId, DateTimeOffset now)
     {
         Name = Text.Clean(name, 100, "name") ?? throw new DomainException("An API key needs a name.", "name");
-        Role = role; Prefix = prefix; SecretHash = secretHash; CreatedBy = createdBy; CreatedAt = now;
+        Role = role; Prefix = prefix; SecretHash = secretHash; CreatedBy = createdBy; OwnerId = ownerId; CreatedAt = now;
     }
 
     public bool IsActive => RevokedAt is null;
     public void Revoke(DateTimeOffset now) => RevokedAt ??= now;
+
+    /// <summary>Whether the key acts beyond what its owner may now do: the owner is disabled, or holds a lower role than the key.</summary>
+    public static bool ExceedsOwner(Role keyRole, bool ownerDisabled, Role ownerRole) => ownerDisabled || keyRole > ownerRole;
 }
 
 /// <summary>A quick reply of the knowledge base, inserted into a reply by agents.</summary>

@@ -44,7 +44,8 @@ public sealed class ApiKeyService(IDbContextFactory<AgentWorkspaceDbContext> dbF
         return run.RunAsync("ApiKey.Create", actor, Role.Admin, async use =>
         {
             var (secret, prefix, hash) = ApiKeySecret.Generate();
-            var key = new ApiKey(name!, role, prefix, hash, actor.DisplayName, use.Now);
+            // The key is its creator's: it is revoked when they are disabled or lose the role it carries.
+            var key = new ApiKey(name!, role, prefix, hash, actor.DisplayName, actor == Actor.System ? null : actor.UserId, use.Now);
             use.Db.ApiKeys.Add(key);
             await use.SaveAsync();
             use.Audit(Entity, Key(key.Id), "Created", "key", null, $"name={key.Name}; role={key.Role}; prefix={key.Prefix}");
@@ -63,6 +64,23 @@ public sealed class ApiKeyService(IDbContextFactory<AgentWorkspaceDbContext> dbF
             }
             return View(key);
         }, ct);
+
+    /// <summary>
+    /// Inside a user administration use case: revokes the active keys of <paramref name="ownerId"/> that exceed what the
+    /// owner may now do (all of them when disabled, those above <paramref name="ownerRole"/> when demoted), one audit row each.
+    /// </summary>
+    internal static async Task<int> RevokeBeyondOwnerAsync(UseCase use, string ownerId, bool ownerDisabled, Role ownerRole)
+    {
+        var keys = await use.Db.ApiKeys.Where(k => k.OwnerId == ownerId && k.RevokedAt == null).ToListAsync(use.Cancellation);
+        var revoked = 0;
+        foreach (var key in keys.Where(k => ApiKey.ExceedsOwner(k.Role, ownerDisabled, ownerRole)))
+        {
+            key.Revoke(use.Now);
+            use.Audit(Entity, Key(key.Id), "Revoked", "owner", key.Name, ownerDisabled ? "owner disabled" : $"owner is {ownerRole}, key was {key.Role}");
+            revoked++;
+        }
+        return revoked;
+    }
 
     private static string Key(long id) => id.ToString(System.Globalization.CultureInfo.InvariantCulture);
 

@@ -7,6 +7,7 @@ using AgentWorkspace.Core.Domain.Common;
 using AgentWorkspace.Core.Domain.CustomFields;
 using AgentWorkspace.Core.Domain.Identity;
 using AgentWorkspace.Core.Features.Settings;
+using AgentWorkspace.Core.Features.Inbox;
 using AgentWorkspace.Core.Persistence;
 using AgentWorkspace.Core.Realtime;
 using AgentWorkspace.Core.UseCases;
@@ -48,6 +49,7 @@ public sealed class CardEdits(IDbContextFactory<AgentWorkspaceDbContext> dbFacto
         var now = _clock.GetUtcNow();
         // Validates the profile before anything is read.
         _ = new CustomerCard(profile, region, now);
+        CardRules.EnsureNamedOrIdentified(profile, hasIdentity: identities.Count > 0);
         var addresses = new List<(NewIdentity Source, IdentityAddress Address, string Field)>();
         for (var i = 0; i < identities.Count; i++)
         {
@@ -122,6 +124,8 @@ public sealed class CardEdits(IDbContextFactory<AgentWorkspaceDbContext> dbFacto
             {
                 var card = await EditableCardAsync(use.Db, cardId, use.Cancellation);
                 if (card.Version != expectedVersion) throw Conflict(card, mine, read);
+                if (!CardRules.HasName(profile))
+                    CardRules.EnsureNamedOrIdentified(profile, await use.Db.Identities.AnyAsync(i => i.CardId == cardId, use.Cancellation));
                 var changes = card.UpdateProfile(profile, region, use.Now);
                 if (changes.Count == 0) return card.Version;
                 foreach (var (field, before, after) in changes) use.Audit(AuditEntity, Id(cardId), "ProfileUpdated", field, before, after);
@@ -181,8 +185,13 @@ public sealed class CardEdits(IDbContextFactory<AgentWorkspaceDbContext> dbFacto
         {
             var db = use.Db;
             await EditableCardAsync(db, cardId, use.Cancellation);
-            if (caseId is { } cid && !await db.Cases.AnyAsync(c => c.Id == cid && c.CardId == cardId, use.Cancellation))
-                throw new DomainException($"Case {cid} is not a case of this card.", "caseId");
+            if (caseId is { } cid)
+            {
+                // A note about a case goes into the case's history: acting on the case, under the inbox's rule (ADR 014).
+                var noted = await db.Cases.AsNoTracking().FirstOrDefaultAsync(c => c.Id == cid && c.CardId == cardId, use.Cancellation)
+                    ?? throw new DomainException($"Case {cid} is not a case of this card.", "caseId");
+                await CaseAccess.EnsureMayActAsync(db, actor, noted, use.Cancellation);
+            }
             var note = new Note(cardId, caseId, actor.UserId, actor.DisplayName, text, use.Now);
             db.Notes.Add(note);
             await use.SaveAsync();
@@ -237,6 +246,8 @@ public sealed class CardEdits(IDbContextFactory<AgentWorkspaceDbContext> dbFacto
             var db = use.Db;
             var @case = await db.Cases.AsNoTracking().FirstOrDefaultAsync(c => c.Id == caseId, use.Cancellation) ?? throw new NotFoundException($"Case {caseId} does not exist.");
             @case.EnsureTakesComments();
+            // Every agent reads the case on the card; commenting on it is acting, under the inbox's rule (ADR 014).
+            await CaseAccess.EnsureMayActAsync(db, actor, @case, use.Cancellation);
             if (messageId is { } mid && !await db.Messages.AnyAsync(m => m.Id == mid && m.CaseId == caseId, use.Cancellation))
                 throw new DomainException($"Message {mid} is not a message of case {caseId}.", "messageId");
             await EditableCardAsync(db, @case.CardId, use.Cancellation);
@@ -263,6 +274,8 @@ public sealed class CardEdits(IDbContextFactory<AgentWorkspaceDbContext> dbFacto
             {
                 var db = use.Db;
                 var @case = await db.Cases.FirstOrDefaultAsync(c => c.Id == caseId, use.Cancellation) ?? throw new NotFoundException($"Case {caseId} does not exist.");
+                // The inbox's rule: the case is in the agent's queues or theirs, and not another agent's (ADR 014).
+                await CaseAccess.EnsureMayHandleAsync(db, actor, @case, use.Cancellation);
                 var before = @case.Status;
                 @case.Cancel(use.Now);
                 var removed = await RemoveCommentsOfCancelledCaseAsync(db, caseId, use.Cancellation);

@@ -249,7 +249,7 @@ public sealed class CrmService(
         use.Publish(new ChangeEvent(ChangeKind.CaseChanged, @case.CardId, @case.Id, @case.QueueId, AgentId: @case.AssignedAgentId));
     }
 
-    /// <summary>The case, visible to the actor and workable by them (<see cref="Case.EnsureWorkableBy"/>), read before calling the CRM.</summary>
+    /// <summary>The case, one the actor may handle (<see cref="CaseAccess"/>, ADR 014), read before calling the CRM.</summary>
     private async Task<Case> CheckCaseAsync(Actor actor, long caseId, CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
@@ -259,8 +259,7 @@ public sealed class CrmService(
     private static async Task<Case> WorkableCaseAsync(AgentWorkspaceDbContext db, Actor actor, long caseId, CancellationToken ct)
     {
         var @case = await db.Cases.AsNoTracking().FirstOrDefaultAsync(c => c.Id == caseId, ct) ?? throw InboxQueries.NotFound(caseId);
-        await InboxQueries.EnsureVisibleAsync(db, actor, @case, ct);
-        @case.EnsureWorkableBy(actor.UserId, actor.IsAtLeast(Role.Supervisor), id => InboxQueries.AgentName(db, id));
+        await CaseAccess.EnsureMayHandleAsync(db, actor, @case, ct);
         return @case;
     }
 

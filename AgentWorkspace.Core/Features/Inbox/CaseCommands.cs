@@ -243,7 +243,7 @@ public sealed class CaseCommands(UseCaseRunner run, ReplyDelivery delivery, Crm.
     private sealed record Change(CaseEventType Type, string? Detail, string AuditAction, string? Before, string? After, string? AgentId = null, long? FromQueueId = null, bool AllowClosed = false,
         Func<UseCase, Case, Task<int>>? Then = null);
 
-    /// <summary>Loads the case, checks role and visibility, applies the change, writes event and audit, commits, publishes.</summary>
+    /// <summary>Loads the case, checks role and that the actor may act on it (<see cref="CaseAccess"/>), applies the change, writes event and audit, commits, publishes.</summary>
     private async Task<CaseTile> ChangeAsync(Actor actor, long caseId, Role minimum, Func<AgentWorkspaceDbContext, Case, DateTimeOffset, Task<Change>> apply, CancellationToken ct,
         [System.Runtime.CompilerServices.CallerMemberName] string operation = "")
     {
@@ -255,7 +255,7 @@ public sealed class CaseCommands(UseCaseRunner run, ReplyDelivery delivery, Crm.
             {
                 var db = use.Db;
                 var @case = await db.Cases.FirstOrDefaultAsync(c => c.Id == caseId, use.Cancellation) ?? throw InboxQueries.NotFound(caseId);
-                await InboxQueries.EnsureVisibleAsync(db, actor, @case, use.Cancellation);
+                await CaseAccess.EnsureMayActAsync(db, actor, @case, use.Cancellation);
                 var change = await apply(db, @case, use.Now);
                 if (change.Then is { } then) await then(use, @case);
                 db.CaseEvents.Add(new CaseEvent(@case.Id, @case.CardId, change.Type, actor.UserId, actor.DisplayName, change.Detail, use.Now));
@@ -279,7 +279,10 @@ public sealed class CaseCommands(UseCaseRunner run, ReplyDelivery delivery, Crm.
     internal static ChangeEvent CaseChanged(ChangeKind kind, CaseTile tile) =>
         new(kind, tile.CardId, tile.Id, tile.QueueId, AgentId: tile.AssignedAgentId);
 
-    /// <summary>Working a case belongs to its assignee (or anyone who may see it while unassigned); a supervisor may always.</summary>
+    /// <summary>
+    /// Working a case belongs to its assignee (or, while unassigned, anyone who may act on it); a supervisor may always.
+    /// <see cref="ChangeAsync"/> has checked already that the actor may act on the case at all (<see cref="CaseAccess"/>).
+    /// </summary>
     private static void RequireHandler(AgentWorkspaceDbContext db, Actor actor, Case c) =>
         c.EnsureWorkableBy(actor.UserId, actor.IsAtLeast(Role.Supervisor), id => InboxQueries.AgentName(db, id));
 }

@@ -313,7 +313,10 @@ public sealed class InboxQueries(IDbContextFactory<AgentWorkspaceDbContext> dbFa
         return new AfterCallWorkView(caseId, @case.Channel == Channel.Voice, @case.AfterCallWork, @case.CallEndedAt, @case.Disposition, @case.WrapUpNotes, @case.WrapUpCompletedAt);
     }
 
-    /// <summary>An agent sees the cases of their queues and the cases assigned to them; a supervisor sees all.</summary>
+    /// <summary>
+    /// The inbox is a work list: it lists and opens the cases of the agent's queues and the cases assigned to them (a
+    /// supervisor's: all). Any other case is read on its contact's card, where every agent reads every case (ADR 014).
+    /// </summary>
     internal static async Task EnsureVisibleAsync(AgentWorkspaceDbContext db, Actor actor, Case c, CancellationToken ct)
     {
         if (actor.IsAtLeast(Role.Supervisor) || c.AssignedAgentId == actor.UserId) return;

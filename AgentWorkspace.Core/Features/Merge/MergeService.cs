@@ -83,6 +83,8 @@ public sealed partial class MergeService(IDbContextFactory<AgentWorkspaceDbConte
     {
         var (db, now, ct, actor) = (use.Db, use.Now, use.Cancellation, use.Actor);
         var (survivor, merged) = await LoadPairAsync(db, survivorId, mergedId, ct);
+        var fieldIdents = await db.CustomFields.ToDictionaryAsync(f => f.Id, f => f.Ident, ct);
+        EnsureKnownChoices(choices, survivor, fieldIdents.Values);
 
         var ledger = new MergeLedger
         {
@@ -114,7 +116,6 @@ public sealed partial class MergeService(IDbContextFactory<AgentWorkspaceDbConte
         // Custom-field values: move the merged card's where the survivor has none; on a clash, keep the chosen one
         // and write the other into the ledger so that an unmerge can put it back.
         var values = await db.CustomFieldValues.Where(v => v.CardId == survivorId || v.CardId == mergedId).ToListAsync(ct);
-        var fieldIdents = await db.CustomFields.ToDictionaryAsync(f => f.Id, f => f.Ident, ct);
         foreach (var mv in values.Where(v => v.CardId == mergedId).ToList())
         {
             var sv = values.FirstOrDefault(v => v.CardId == survivorId && v.FieldId == mv.FieldId);
@@ -146,6 +147,23 @@ public sealed partial class MergeService(IDbContextFactory<AgentWorkspaceDbConte
         use.Publish(new ChangeEvent(ChangeKind.CardMerged, CardId: mergedId) { SurvivorId = survivorId });
         use.Publish(new ChangeEvent(ChangeKind.CardChanged, CardId: survivorId));
         return new MergeResult(record.Id, survivorId, mergedId, ledger.Identities.Count, ledger.Cases.Count, ledger.Messages.Count, ledger.Notes.Count);
+    }
+
+    /// <summary>
+    /// A choice names a profile field ("city") or a custom field ("cf:loyalty-tier"); any other name is refused rather than
+    /// ignored, so that a misspelt field never merges silently the other way.
+    /// </summary>
+    private static void EnsureKnownChoices(IReadOnlyDictionary<string, MergeChoice> choices, CustomerCard survivor, IEnumerable<string> fieldIdents)
+    {
+        if (choices.Count == 0) return;
+        var known = survivor.Snapshot().Keys.Concat(fieldIdents.Select(i => "cf:" + i)).ToHashSet(StringComparer.Ordinal);
+        foreach (var (field, choice) in choices)
+        {
+            if (!known.Contains(field))
+                throw new DomainException($"'{field}' is not a field of a card; choices name a profile field ({string.Join(", ", survivor.Snapshot().Keys)}) or a custom field as cf:<ident>.", "choices." + field)
+                { Code = "MergeChoiceUnknown", Args = [field] };
+            if (!Enum.IsDefined(choice)) throw new DomainException($"choices.{field} is survivor or merged.", "choices." + field);
+        }
     }
 
     private static async Task<(CustomerCard Survivor, CustomerCard Merged)> LoadPairAsync(AgentWorkspaceDbContext db, long survivorId, long mergedId, CancellationToken ct)

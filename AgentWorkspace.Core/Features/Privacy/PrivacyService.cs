@@ -25,6 +25,8 @@ public sealed class PrivacyService(IDbContextFactory<AgentWorkspaceDbContext> db
     public const string Erased = "[erased]";
     /// <summary>What an erased merge ledger holds (docs/decisions/010).</summary>
     public const string ErasedLedger = "{\"erased\":true}";
+    /// <summary>The audit action naming, after an erasure, a record of an outside CRM to erase there (field "kind:type", after: its id); written as a literal where the row is written, so the audit-names test sees it.</summary>
+    public const string EraseInCrm = "EraseInCrm";
     private static readonly JsonSerializerOptions Json = new()
     {
         WriteIndented = true,
@@ -114,7 +116,9 @@ public sealed class PrivacyService(IDbContextFactory<AgentWorkspaceDbContext> db
     /// Irreversibly erases everything stored about the contact, on this card and on every card merged into it
     /// (docs/decisions/010): profiles, search columns, identities (which can never match again), message bodies,
     /// subjects and the channels' ids, attachments, case titles, previews and context, notes, comments, drafts and
-    /// their reviews, free text in the case history, custom-field values, audit values and merge ledgers. Counts,
+    /// their reviews, free text in the case history, custom-field values, audit values and merge ledgers, the CRM links'
+    /// titles and pushes' contents, and the person's records in the built-in CRM (outside CRMs' records are listed in
+    /// the audit as <see cref="EraseInCrm"/>, for the administrator to erase there). Counts,
     /// times, channels, queues, statuses and who did what stay. Refused while a case is open unless
     /// <paramref name="force"/>. On SQLite the write-ahead log is then emptied, so that no erased value stays in
     /// the <c>-wal</c> file.
@@ -143,8 +147,11 @@ public sealed class PrivacyService(IDbContextFactory<AgentWorkspaceDbContext> db
                 var merged = await MergedIntoAsync(db, cardId, ct);
                 foreach (var tombstone in merged) tombstone.EraseMerged(now);
                 var cardIds = merged.Select(c => c.Id).Append(cardId).ToList();
-                await EraseAsync(db, cardIds, ct);
+                var outside = await EraseAsync(db, actor, now, cardIds, ct);
                 use.Audit("Card", Id(cardId), force && openCases > 0 ? "AnonymizedForced" : "Anonymized");
+                // What this app cannot erase: the records of outside CRMs that held the contact's data, by id only, so
+                // that the administrator finds and erases them there (docs/decisions/010, "The CRM").
+                foreach (var record in outside) use.Audit("Card", Id(cardId), "EraseInCrm", $"{record.Kind}:{record.Type}", null, record.Id);
                 use.Publish(new ChangeEvent(ChangeKind.CardChanged, CardId: cardId));
                 foreach (var tombstone in merged) use.Publish(new ChangeEvent(ChangeKind.CardChanged, CardId: tombstone.Id));
                 return true;
@@ -178,10 +185,15 @@ public sealed class PrivacyService(IDbContextFactory<AgentWorkspaceDbContext> db
     private static readonly CaseEventType[] SystemDetail =
         [CaseEventType.Created, CaseEventType.Assigned, CaseEventType.Unassigned, CaseEventType.Transferred, CaseEventType.StatusChanged];
 
-    /// <summary>Erases, set-based, every row that belongs to the cards <paramref name="cardIds"/> (the cards themselves excepted).</summary>
-    private static async Task EraseAsync(AgentWorkspaceDbContext db, List<long> cardIds, CancellationToken ct)
+    /// <summary>
+    /// Erases, set-based, every row that belongs to the cards <paramref name="cardIds"/> (the cards themselves excepted),
+    /// their CRM data included; answers the outside CRMs' records that held the contact's data.
+    /// </summary>
+    private static async Task<List<CrmErasure.OutsideRecord>> EraseAsync(AgentWorkspaceDbContext db, Actor actor, DateTimeOffset now, List<long> cardIds, CancellationToken ct)
     {
         var caseIds = await db.Cases.Where(c => cardIds.Contains(c.CardId)).Select(c => c.Id).ToListAsync(ct);
+        // The addresses the built-in CRM is searched by, before the identities and profiles are erased.
+        var crmKeys = await CrmErasure.ReadKeysAsync(db, cardIds, ct);
         var messageIds = await db.Messages.Where(m => cardIds.Contains(m.CardId) || caseIds.Contains(m.CaseId)).Select(m => m.Id).ToListAsync(ct);
         var noteIds = await db.Notes.Where(n => cardIds.Contains(n.CardId)).Select(n => n.Id).ToListAsync(ct);
         var draftIds = await db.Drafts.Where(d => caseIds.Contains(d.CaseId)).Select(d => d.Id).ToListAsync(ct);
@@ -206,7 +218,8 @@ public sealed class PrivacyService(IDbContextFactory<AgentWorkspaceDbContext> db
             .ExecuteUpdateAsync(s => s.SetProperty(e => e.Detail, (string?)null), ct);
         await db.Cases.Where(c => caseIds.Contains(c.Id)).ExecuteUpdateAsync(s => s
             .SetProperty(c => c.Title, Erased).SetProperty(c => c.LastMessagePreview, Erased).SetProperty(c => c.ContextJson, (string?)null)
-            .SetProperty(c => c.Product, (string?)null).SetProperty(c => c.Version, c => c.Version + 1), ct);
+            .SetProperty(c => c.Product, (string?)null).SetProperty(c => c.WrapUpNotes, c => c.WrapUpNotes == null ? null : Erased)
+            .SetProperty(c => c.Version, c => c.Version + 1), ct);
         await db.CustomFieldValues.Where(v => cardIds.Contains(v.CardId)).ExecuteDeleteAsync(ct);
 
         // The audit keeps who did what and when, not the values: the profile before and after an edit, the name in
@@ -222,6 +235,7 @@ public sealed class PrivacyService(IDbContextFactory<AgentWorkspaceDbContext> db
         // A merge ledger holds both cards' profiles and field values for an undo; once erased, the merge can no longer be undone.
         await db.Merges.Where(m => cardIds.Contains(m.SurvivorId) || cardIds.Contains(m.MergedId))
             .ExecuteUpdateAsync(s => s.SetProperty(m => m.LedgerJson, ErasedLedger), ct);
+        return await CrmErasure.EraseAsync(db, actor, now, cardIds, caseIds, crmKeys, ct);
     }
 
     /// <summary>An export is a use case of its own: who took the contact's data, and when.</summary>

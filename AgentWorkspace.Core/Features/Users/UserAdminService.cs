@@ -92,6 +92,8 @@ public sealed class UserAdminService(IServiceScopeFactory scopes, UseCaseRunner 
             // A new security stamp signs the user out of every browser at the next validation.
             Ensure(await users.UpdateSecurityStampAsync(user));
             use.Audit(Entity, user.Id, disabled ? "Disabled" : "Enabled", "disabled", (!disabled).ToString(), disabled.ToString());
+            // Their API keys go with them, and stay revoked if the user is enabled again.
+            if (disabled) await ApiKeys.ApiKeyService.RevokeBeyondOwnerAsync(use, user.Id, ownerDisabled: true, user.Role);
             use.Publish(new ChangeEvent(ChangeKind.SettingsChanged, AgentId: user.Id));
             return await ViewAsync(db, user, use.Cancellation);
         }, ct);
@@ -116,6 +118,8 @@ public sealed class UserAdminService(IServiceScopeFactory scopes, UseCaseRunner 
             Ensure(await users.AddToRoleAsync(user, role.ToString()));
             Ensure(await users.UpdateSecurityStampAsync(user));
             use.Audit(Entity, user.Id, "RoleChanged", "role", before.ToString(), role.ToString());
+            // A key above the new role is revoked (not lowered: an integration does not change what it may do silently).
+            if (role < before) await ApiKeys.ApiKeyService.RevokeBeyondOwnerAsync(use, user.Id, user.IsDisabled, role);
             use.Publish(new ChangeEvent(ChangeKind.SettingsChanged, AgentId: user.Id));
             return await ViewAsync(db, user, use.Cancellation);
         }, ct);

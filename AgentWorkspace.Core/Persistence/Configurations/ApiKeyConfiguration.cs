@@ -14,6 +14,9 @@ internal sealed class ApiKeyConfiguration : IEntityTypeConfiguration<ApiKey>
         b.Property(x => x.Prefix).HasMaxLength(16).IsRequired();
         b.Property(x => x.SecretHash).HasMaxLength(64).IsRequired();
         b.Property(x => x.CreatedBy).HasMaxLength(200);
+        // Identity's user ids; no foreign key, as users are disabled, never deleted. Indexed for the revocation with the user.
+        b.Property(x => x.OwnerId).HasMaxLength(450);
+        b.HasIndex(x => x.OwnerId);
         b.Ignore(x => x.IsActive);
         b.HasIndex(x => x.Prefix).IsUnique();
     }

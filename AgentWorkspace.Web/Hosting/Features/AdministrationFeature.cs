@@ -17,9 +17,8 @@ internal static class AdministrationFeature
         services.AddSingleton<ApiKeyService>();
         services.AddSingleton<QuickReplyService>();
         services.AddSingleton<UserAdminService>();
-        // Disabling a user, changing a role or resetting a password renews the security stamp; the sign-in
-        // cookie is checked against it every minute (not the default 30), so the change reaches open browsers soon.
-        services.Configure<Microsoft.AspNetCore.Identity.SecurityStampValidatorOptions>(o => o.ValidationInterval = TimeSpan.FromMinutes(1));
+        // Disabling a user, changing a role or resetting a password renews the security stamp; open pages and the
+        // sign-in cookie are checked against it (Security:RevalidationInterval, IdentitySetup and UserRevalidation).
         return services;
     }
 

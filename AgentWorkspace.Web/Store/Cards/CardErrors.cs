@@ -13,10 +13,12 @@ public static class CardErrors
     {
         FieldReadOnlyException => l["ErrorReadOnly"],
         ConflictException => l["ErrorLocked"],
+        ForbiddenException { Code: { } code } refused when l["Err_" + code, [.. refused.Args]] is { ResourceNotFound: false } said => said,
         ForbiddenException => l["ErrorForbidden"],
         NotFoundException => l["ErrorNotFound"],
         CardMergedException m => l["ErrorMerged", m.SurvivorId],
         DomainException when type is { } t => l["ErrorType_" + t],
+        DomainException { Code: { } code } d when l["Err_" + code, [.. d.Args]] is { ResourceNotFound: false } s => s,
         DomainException d when d.Field is { } f && l["Error_" + f] is { ResourceNotFound: false } s => s,
         DomainException => l["ErrorTooLong"],
         _ => Unexpected(l, ex),
@@ -26,9 +28,11 @@ public static class CardErrors
     public static string General(IStringLocalizer<CardsResource> l, Exception ex) => ex switch
     {
         ConflictException => l["ErrorLocked"],
+        ForbiddenException { Code: { } code } refused when l["Err_" + code, [.. refused.Args]] is { ResourceNotFound: false } said => said,
         ForbiddenException => l["ErrorForbidden"],
         NotFoundException => l["ErrorNotFound"],
         CardMergedException m => l["ErrorMerged", m.SurvivorId],
+        DomainException { Code: { } code } d when l["Err_" + code, [.. d.Args]] is { ResourceNotFound: false } s => s,
         DomainException d when d.Field is { } f && l["Error_" + f] is { ResourceNotFound: false } s => s,
         _ => Unexpected(l, ex),
     };
