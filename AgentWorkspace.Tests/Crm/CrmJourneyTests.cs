@@ -94,12 +94,14 @@ public class CrmJourneyTests(BrowserFixture browser)
         await crm.Locator("[data-testid=crm-create] button").ClickAsync();
         await page.Locator("[data-testid=crm-create-case]").ClickAsync();
         var dialog = page.Locator("[data-testid=crm-create-dialog]");
-        await dialog.Locator("[data-testid=crm-create-save]:not([disabled])").WaitForAsync();
+        // MudDialog puts its attributes on the content; the actions are beside it.
+        var save = page.Locator(".mud-dialog [data-testid=crm-create-save]");
+        await page.Locator(".mud-dialog [data-testid=crm-create-save]:not([disabled])").WaitForAsync();
         (await dialog.Locator("[data-testid=crm-field-subject] input").InputValueAsync()).ShouldBe("Appel entrant");
         (await dialog.Locator("[data-testid=crm-field-description] textarea").InputValueAsync()).ShouldContain("Appel au sujet d'une livraison.");
         await dialog.Locator("[data-testid=crm-field-subject] input").FillAsync("Livraison en retard");
         await BrowserFixture.ScreenshotAsync(page, "crm-create-dialog");
-        await dialog.Locator("[data-testid=crm-create-save]").ClickAsync();
+        await save.ClickAsync();
         await dialog.WaitForAsync(new() { State = WaitForSelectorState.Detached });
         long crmCaseId;
         await using (var db = Db())
