@@ -109,6 +109,7 @@ public class CrmJourneyTests(BrowserFixture browser)
         var createdCase = crm.Locator($"[data-testid=crm-current] > {Row("case", crmCaseId)}[data-linked=true]");
         await createdCase.WaitForAsync();
         (await createdCase.Locator("[data-testid=crm-open]").GetAttributeAsync("href")).ShouldBe($"/crm/case/{crmCaseId}");
+        await crm.ScrollIntoViewIfNeededAsync();
         await BrowserFixture.ScreenshotAsync(page, "crm-card-inbox");
 
         // The call ends; the wrap-up asks for a disposition, said next to the field when missing.
@@ -144,6 +145,57 @@ public class CrmJourneyTests(BrowserFixture browser)
         (await record.Locator("[data-testid=crm-record-associated]").InnerTextAsync()).ShouldContain("Ferrars");
         await BrowserFixture.ScreenshotAsync(record, "crm-record");
         await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task InFrench_TheSectionsTheCreateDialogWithItsFieldError_TheWrapUp_AndTheRecordPageSpeakFrench()
+    {
+        var s = await ContactOnACaseAsync(Channel.Voice, "Élinor" + Random.Shared.Next(100, 999), "Appel au sujet d'une facture.");
+        var page = await browser.SignInAsAsync(Role.Agent, "/inbox", locale: "fr-FR");
+        var (_, active, crm) = await OpenCaseAsync(page, s);
+        (await crm.Locator("h4").First.TextContentAsync()).ShouldBe("Interaction en cours");
+        (await active.Locator("[data-testid=call-state]").InnerTextAsync()).ShouldBe("Appel en cours");
+        await crm.Locator($"[data-testid=crm-related] > {Row("account", s.AccountId)} [data-testid=crm-link]").ClickAsync();
+        await crm.Locator($"[data-testid=crm-current] > {Row("account", s.AccountId)}[data-linked=true]").WaitForAsync();
+        await crm.ScrollIntoViewIfNeededAsync();
+        await BrowserFixture.ScreenshotAsync(page, "crm-card-inbox-fr");
+
+        // Create new → Contact: an address that is not one is refused next to its field, in French; nothing is created.
+        await crm.Locator("[data-testid=crm-create] button").ClickAsync();
+        await page.Locator("[data-testid=crm-create-contact]").ClickAsync();
+        await page.Locator(".mud-dialog [data-testid=crm-create-save]:not([disabled])").WaitForAsync();
+        var dialog = page.Locator("[data-testid=crm-create-dialog]");
+        (await dialog.Locator("[data-testid=crm-field-lastName] input").InputValueAsync()).ShouldBe("Ferrars");
+        await dialog.Locator("[data-testid=crm-field-email] input").FillAsync("pas-une-adresse");
+        await page.Locator(".mud-dialog [data-testid=crm-create-save]").ClickAsync();
+        await dialog.Locator("[data-testid=crm-field-email]", new() { HasTextString = "n'est pas une adresse courriel valide" }).WaitForAsync();
+        (await dialog.Locator("[data-testid=crm-field-email] .mud-input-error").CountAsync()).ShouldBeGreaterThan(0);
+        await BrowserFixture.ScreenshotAsync(page, "crm-create-dialog-fr");
+        await using (var db = Db())
+            (await db.CrmContacts.CountAsync(c => c.Email == "pas-une-adresse")).ShouldBe(0);
+        await page.Locator(".mud-dialog [data-testid=crm-create-cancel]").ClickAsync();
+        await dialog.WaitForAsync(new() { State = WaitForSelectorState.Detached });
+
+        // The call ends: the wrap-up in French.
+        await active.Locator("[data-testid=end-call]").ClickAsync();
+        await active.Locator("[data-testid=wrap-up]").WaitForAsync();
+        (await active.Locator("[data-testid=call-state]").InnerTextAsync()).ShouldBe("Traitement après appel");
+        await BrowserFixture.ScreenshotAsync(page, "crm-wrap-up-fr");
+
+        await page.GotoAsync($"/crm/account/{s.AccountId}");
+        await BrowserFixture.WaitForInteractiveAsync(page);
+        (await page.Locator("[data-testid=crm-record-name]").InnerTextAsync()).ShouldBe(s.AccountName);
+        (await page.Locator("h2", new() { HasTextString = "Activités" }).CountAsync()).ShouldBe(1);
+        await BrowserFixture.ScreenshotAsync(page, "crm-record-fr");
+        await page.Context.CloseAsync();
+
+        var admin = await browser.SignInAsAsync(Role.Admin, "/admin/crm", locale: "fr-FR");
+        await admin.SetViewportSizeAsync(1280, 720);
+        await admin.Locator("[data-testid=crm-kind-select]").WaitForAsync();
+        await BrowserFixture.WaitForInteractiveAsync(admin);
+        (await admin.Locator("[data-testid=crm-test]").TextContentAsync() ?? "").ShouldContain("Tester la connexion");
+        await BrowserFixture.ScreenshotAsync(admin, "admin-crm-fr");
+        await admin.Context.CloseAsync();
     }
 
     [Fact]
