@@ -123,6 +123,7 @@ public class CrmJourneyTests(BrowserFixture browser)
         await page.Locator(".mud-popover-open .mud-list-item", new() { HasTextString = "Callback scheduled" }).First.ClickAsync();
         await page.Locator(".mud-popover-open").WaitForAsync(new() { State = WaitForSelectorState.Detached });
         await wrapUp.Locator("[data-testid=wrap-up-notes] textarea").FillAsync("Rappel demain 10 h, colis à relancer.");
+        await wrapUp.ScrollIntoViewIfNeededAsync();
         await BrowserFixture.ScreenshotAsync(page, "crm-wrap-up");
         await wrapUp.Locator("[data-testid=complete-wrap-up]").ClickAsync();
         await active.Locator("[data-testid=wrap-up-done]").WaitForAsync();
@@ -180,6 +181,7 @@ public class CrmJourneyTests(BrowserFixture browser)
         await active.Locator("[data-testid=end-call]").ClickAsync();
         await active.Locator("[data-testid=wrap-up]").WaitForAsync();
         (await active.Locator("[data-testid=call-state]").InnerTextAsync()).ShouldBe("Traitement après appel");
+        await active.Locator("[data-testid=wrap-up]").ScrollIntoViewIfNeededAsync();
         await BrowserFixture.ScreenshotAsync(page, "crm-wrap-up-fr");
 
         await page.GotoAsync($"/crm/account/{s.AccountId}");
