@@ -27,7 +27,8 @@ public class AccessibilityJourneyTests(BrowserFixture browser)
     [
         "/", "/inbox", "/cards", .. CardTabs.Select(t => "/cards/1?tab=" + t),
         "/supervisor/approvals", "/supervisor/duplicates",
-        "/admin/users", "/admin/queues", "/admin/custom-fields", "/admin/quick-replies", "/admin/api-keys", "/admin/settings", "/admin/audit",
+        "/admin/users", "/admin/queues", "/admin/custom-fields", "/admin/quick-replies", "/admin/api-keys", "/admin/settings", "/admin/audit", "/admin/crm",
+        "/crm/contact/1", "/crm/account/1",
     ];
 
     private static async Task<string> ViolationsAsync(IPage page, string what)

@@ -28,6 +28,18 @@ public sealed class CrmSettingsTests
     }
 
     [Fact]
+    public async Task TestingTheConnectionBeforeAnySaveKeepsTheDefaults()
+    {
+        await using var w = await CrmWorld.CreateAsync();
+        (await w.Settings.TestConnectionAsync(CrmWorld.Admin, Ct)).Ok.ShouldBeTrue();
+        var view = await w.Settings.GetAsync(CrmWorld.Admin, Ct);
+        view.LastTestOk.ShouldBe(true);
+        (view.Kind, view.TimeoutSeconds).ShouldBe(("builtin", 5));
+        view.CreatableTypes.ShouldBe(CrmSettingsService.DefaultCreatableTypes);
+        view.PushedFields.ShouldBe(CrmPushedFields.All);
+    }
+
+    [Fact]
     public async Task ASavedSecretIsNeverReadBack_NorStoredNorAuditedInClear_AndKeptWhenLeftOut()
     {
         var fake = new FakeCrmKind();

@@ -139,7 +139,15 @@ public sealed class CrmSettingsService
         await _run.RunAsync("Crm.TestConnection", actor, Role.Admin, async use =>
         {
             var row = await use.Db.CrmConnection.FirstOrDefaultAsync(use.Cancellation);
-            if (row is null) use.Db.CrmConnection.Add(row = new CrmConnectionSettings(use.Now, actor.DisplayName));
+            if (row is null)
+            {
+                // Never saved: the row starts as the defaults the page and the connector were using, not empty lists
+                // (a first test must not take away the record types agents create and the fields pushed).
+                var defaults = View(null);
+                use.Db.CrmConnection.Add(row = new CrmConnectionSettings(use.Now, actor.DisplayName));
+                row.Update(defaults.Kind, "{}", null, [], defaults.CreatableTypes.Select(t => t.ToString()), defaults.PushedFields, defaults.TimeoutSeconds,
+                    use.Now, actor.DisplayName);
+            }
             row.Tested(check.Ok, check.Message, use.Now);
             use.Audit("CrmConnection", "1", check.Ok ? "TestSucceeded" : "TestFailed", null, null, check.Message.Length > 500 ? check.Message[..500] : check.Message);
         }, ct);

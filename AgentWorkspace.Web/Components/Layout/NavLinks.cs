@@ -32,6 +32,7 @@ public static class NavLinks
         new("/admin/queues", "NavQueues", Icons.Material.Filled.AltRoute),
         new("/admin/quick-replies", "NavQuickReplies", Icons.Material.Filled.Quickreply),
         new("/admin/api-keys", "NavApiKeys", Icons.Material.Filled.Key),
+        new("/admin/crm", "NavCrm", Icons.Material.Filled.AccountTree),
         new("/admin/settings", "NavSettings", Icons.Material.Filled.Settings),
         new("/admin/audit", "NavAudit", Icons.Material.Filled.History),
     ];

@@ -183,27 +183,25 @@ public sealed class Store : IDispatcher, IActionSubscriber, IDisposable
 
         if (_catalog.Effects.TryGetValue(type, out var effects))
         {
-            foreach (var (effectsType, method) in effects)
-            {
-                var instance = _effects.GetOrAdd(effectsType, t => ActivatorUtilitiesCreate(t));
-                _ = RunEffect(method, instance, action);
-            }
+            foreach (var (effectsType, method) in effects) _ = RunEffect(effectsType, method, action);
         }
     }
 
     private object ActivatorUtilitiesCreate(Type t) => Microsoft.Extensions.DependencyInjection.ActivatorUtilities.CreateInstance(_services, t);
 
-    private async Task RunEffect(System.Reflection.MethodInfo method, object instance, object action)
+    private async Task RunEffect(Type effectsType, System.Reflection.MethodInfo method, object action)
     {
         try
         {
+            // Made inside the guard: an effect whose services cannot be made fails like one that throws, not the circuit.
+            var instance = _effects.GetOrAdd(effectsType, t => ActivatorUtilitiesCreate(t));
             await (Task)method.Invoke(instance, [action, this])!;
         }
         catch (Exception ex)
         {
             // Effects turn the failures they expect into their feature's actions; what reaches here is a fault.
             var error = ex is TargetInvocationException { InnerException: { } inner } ? inner : ex;
-            _logger.LogError(error, "The effect {Effect}.{Method} failed on {Action}.", instance.GetType().Name, method.Name, action.GetType().Name);
+            _logger.LogError(error, "The effect {Effect}.{Method} failed on {Action}.", effectsType.Name, method.Name, action.GetType().Name);
             Dispatch(new EffectFailedAction(action, error.GetBaseException().Message, error));
         }
     }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using AgentWorkspace.Core.Domain.Cases;
+using AgentWorkspace.Core.Domain.Channels;
 using AgentWorkspace.Core.Domain.Common;
 using AgentWorkspace.Core.Domain.Identity;
 using AgentWorkspace.Core.Features.Inbox;
@@ -19,8 +20,9 @@ namespace AgentWorkspace.Web.Store.Inbox;
 /// the feed's echo of it does not read the case again. The composer's text is saved as the agent types
 /// (InboxEffects.Composer.cs).
 /// </summary>
-public sealed partial class InboxEffects(InboxQueries inbox, CaseCommands cases, ComposerDrafts composerDrafts, ActorAccessor actors, IChangeFeed feed, TimeProvider clock,
-    IState<InboxState> state, IState<ComposerState> composer, IStringLocalizer<InboxResource> localizer, ILogger<InboxEffects> logger) : IDisposable
+public sealed partial class InboxEffects(InboxQueries inbox, CaseCommands cases, ComposerDrafts composerDrafts, AgentWorkspace.Core.Features.Crm.DispositionService dispositions,
+    ActorAccessor actors, IChangeFeed feed, TimeProvider clock, IState<InboxState> state, IState<ComposerState> composer, IStringLocalizer<InboxResource> localizer,
+    ILogger<InboxEffects> logger) : IDisposable
 {
     private readonly OwnChanges _own = new(clock);
     private IDisposable? _subscription;
@@ -48,6 +50,7 @@ public sealed partial class InboxEffects(InboxQueries inbox, CaseCommands cases,
             var agents = await inbox.AgentsAsync(actor);
             var replies = await inbox.QuickRepliesAsync(actor, CultureInfo.CurrentUICulture.TwoLetterISOLanguageName);
             dispatcher.Dispatch(new InboxReferenceLoadedAction(queues, agents, replies));
+            dispatcher.Dispatch(new DispositionsLoadedAction(await dispositions.ListAsync(actor)));
             await LoadPageAsync(dispatcher, state.Value.Filter, null);
             await LoadCountsAsync(dispatcher);
         }
@@ -140,6 +143,26 @@ public sealed partial class InboxEffects(InboxQueries inbox, CaseCommands cases,
     [EffectMethod]
     public Task Handle(ReopenCaseAction a, IDispatcher d) => Command(a, d, actor => cases.ReopenAsync(actor, a.CaseId));
 
+    /// <summary>The call ended: the wrap-up follows, with the dispositions as the administrators keep them now.</summary>
+    [EffectMethod]
+    public Task Handle(EndCallAction a, IDispatcher d) => Command(a, d, async actor =>
+    {
+        var tile = await cases.EndCallAsync(actor, a.CaseId);
+        try
+        {
+            d.Dispatch(new DispositionsLoadedAction(await dispositions.ListAsync(actor)));
+        }
+        catch (Exception ex)
+        {
+            // The list loaded with the inbox stays; the wrap-up still works with it.
+            EffectFailure.Log(logger, a, ex);
+        }
+        return tile;
+    });
+
+    [EffectMethod]
+    public Task Handle(CompleteWrapUpAction a, IDispatcher d) => Command(a, d, actor => cases.WrapUpAsync(actor, a.CaseId, a.Disposition, a.Notes));
+
     /// <summary>
     /// Sends the composer's text. A save of it still waiting is dropped and one under way is let finish first: the send
     /// removes the server's draft, and a save landing after it would bring the sent text back.
@@ -178,11 +201,13 @@ public sealed partial class InboxEffects(InboxQueries inbox, CaseCommands cases,
             var load = NextLoad();
             CaseDetail? detail = null;
             HistoryPage? history = null;
+            AfterCallWorkView? afterCall = null;
             Exception? unreadable = null;
             try
             {
                 detail = await inbox.OpenAsync(actor, action.CaseId);
                 history = await inbox.HistoryAsync(actor, action.CaseId);
+                if (tile.Channel == Channel.Voice) afterCall = await inbox.AfterCallWorkAsync(actor, action.CaseId);
             }
             catch (Exception ex)
             {
@@ -190,6 +215,7 @@ public sealed partial class InboxEffects(InboxQueries inbox, CaseCommands cases,
                 unreadable = ex;
             }
             dispatcher.Dispatch(new CaseCommandSucceededAction(action.CaseId, tile, composerDone, detail, history, load));
+            if (afterCall is not null) dispatcher.Dispatch(new AfterCallWorkLoadedAction(afterCall));
             if (unreadable is not null)
             {
                 EffectFailure.Log(logger, new ReloadCaseAction(action.CaseId), unreadable);
@@ -206,6 +232,8 @@ public sealed partial class InboxEffects(InboxQueries inbox, CaseCommands cases,
         dispatcher.Dispatch(new CaseLoadedAction(detail, load));
         if (withDraft && composer.Value.For(caseId) is null) dispatcher.Dispatch(new ComposerDraftLoadedAction(caseId, await composerDrafts.FindAsync(actor, caseId)));
         dispatcher.Dispatch(new CaseHistoryLoadedAction(caseId, await inbox.HistoryAsync(actor, caseId), false, load));
+        // A call's after-call work shows with it (the telephony system may end the call through the API: a case change).
+        if (detail.Case.Channel == Channel.Voice) dispatcher.Dispatch(new AfterCallWorkLoadedAction(await inbox.AfterCallWorkAsync(actor, caseId)));
     });
 
     private IDisposable Own(Actor actor, long caseId) => _own.Begin(actor.UserId, change => change.CaseId == caseId);

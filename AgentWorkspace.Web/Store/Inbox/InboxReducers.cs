@@ -141,6 +141,13 @@ public static class InboxReducers
     }
 
     [ReducerMethod]
+    public static InboxState Reduce(InboxState s, AfterCallWorkLoadedAction a) =>
+        s.Cases.TryGetValue(a.AfterCall.CaseId, out var open) ? s with { Cases = s.Cases.SetItem(a.AfterCall.CaseId, open with { AfterCall = a.AfterCall }) } : s;
+
+    [ReducerMethod]
+    public static InboxState Reduce(InboxState s, DispositionsLoadedAction a) => s with { Dispositions = a.Dispositions };
+
+    [ReducerMethod]
     public static InboxState Reduce(InboxState s, CaseCommandFailedAction a) =>
         s.Cases.TryGetValue(a.CaseId, out var open)
             ? s with { Cases = s.Cases.SetItem(a.CaseId, open with { Busy = false, Error = a.Error, ErrorField = a.Field }) }

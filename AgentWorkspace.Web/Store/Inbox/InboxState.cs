@@ -18,6 +18,9 @@ public sealed record OpenCase(
     /// <summary>The load that the first page of <see cref="History"/> came from.</summary>
     long HistoryLoad = 0)
 {
+    /// <summary>A call's after-call work (seed 001): whether the call ended, the wrap-up to do or done. Null for other channels.</summary>
+    public AfterCallWorkView? AfterCall { get; init; }
+
     public static OpenCase Loading(long caseId) => new(caseId, null, null, true, null, null);
 }
 
@@ -38,6 +41,9 @@ public sealed record InboxState(
     DateTimeOffset Now)
 {
     public const int MaxOpenTabs = 6;
+
+    /// <summary>The wrap-up dispositions agents choose from (the administrators' list, active ones).</summary>
+    public IReadOnlyList<AgentWorkspace.Core.Features.Crm.DispositionView> Dispositions { get; init; } = [];
 
     public OpenCase? Active => ActiveCaseId is { } id && Cases.TryGetValue(id, out var c) ? c : null;
 }
@@ -92,6 +98,13 @@ public sealed record PendCaseAction(long CaseId) : CaseCommandAction(CaseId);
 public sealed record CancelCaseAction(long CaseId) : CaseCommandAction(CaseId);
 public sealed record ReopenCaseAction(long CaseId) : CaseCommandAction(CaseId);
 public sealed record SubmitComposerAction(long CaseId, ComposerMode Mode, string Text) : CaseCommandAction(CaseId);
+/// <summary>The call is over (seed 001): its after-call work begins.</summary>
+public sealed record EndCallAction(long CaseId) : CaseCommandAction(CaseId);
+/// <summary>Completes the call's wrap-up with a disposition of the administrators' list and notes; the CRM push follows.</summary>
+public sealed record CompleteWrapUpAction(long CaseId, string? Disposition, string? Notes) : CaseCommandAction(CaseId);
+/// <summary>A call's after-call work as read (with its case, or after a command on it).</summary>
+public sealed record AfterCallWorkLoadedAction(AfterCallWorkView AfterCall);
+public sealed record DispositionsLoadedAction(IReadOnlyList<AgentWorkspace.Core.Features.Crm.DispositionView> Dispositions);
 /// <summary>
 /// A command's answer (<paramref name="Tile"/>) with the case read right after it (<paramref name="Detail"/> and
 /// <paramref name="History"/>, numbered <paramref name="Load"/> like <see cref="CaseLoadedAction"/>; none when it could not be read).
