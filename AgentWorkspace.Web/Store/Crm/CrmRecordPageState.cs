@@ -63,7 +63,7 @@ public sealed class CrmRecordPageEffects(BuiltInCrmService records, ActorAccesso
     {
         _subscription ??= feed.Subscribe(logger, change =>
         {
-            if (change.Kind == ChangeKind.CrmChanged && state.Value is { Type: { } type, Id: { } id, Missing: false } && Interlocked.Exchange(ref _reloadQueued, 1) == 0)
+            if (change.Kind is ChangeKind.CrmChanged or ChangeKind.Resync && state.Value is { Type: { } type, Id: { } id, Missing: false } && Interlocked.Exchange(ref _reloadQueued, 1) == 0)
             {
                 _ = Task.Run(async () =>
                 {

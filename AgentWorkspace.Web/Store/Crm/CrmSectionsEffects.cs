@@ -175,7 +175,7 @@ public sealed class CrmSectionsEffects(CrmService crm, CrmSettingsService settin
 
     private Task OnChangeAsync(ChangeEvent change, IDispatcher dispatcher)
     {
-        if (change.Kind == ChangeKind.SettingsChanged)
+        if (change.Kind is ChangeKind.SettingsChanged or ChangeKind.Resync)
         {
             // Another CRM, or other record types to create: the options and every section follow.
             _ = LoadOptionsAsync(dispatcher);
