@@ -21,6 +21,13 @@ using Microsoft.EntityFrameworkCore;
 
 var file = args.Length > 0 ? args[0] : "/tmp/aw-crm.db";
 var cards = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 100_000;
+// `push [rounds]` after the file and size: the push's delay after a wrap-up, through the real app (PushBench.cs).
+if (args.Length > 2 && args[2] == "push")
+{
+    if (!File.Exists(file)) { Console.Error.WriteLine($"{file} does not exist: run the sections bench first (it seeds the file)."); return 2; }
+    await PushBench.RunAsync(file, args.Length > 3 ? int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture) : 200);
+    return 0;
+}
 var factory = new AgentWorkspaceDbContextFactory(DatabaseOptions.From("Sqlite", $"Data Source={file}", Environment.CurrentDirectory));
 var fresh = !File.Exists(file);
 await DatabaseStartup.MigrateAsync(factory);
