@@ -40,9 +40,11 @@ public class ReconnectJourneyTests(BrowserFixture browser)
 
             var dialog = page.Locator("#components-reconnect-modal");
             await BrowserFixture.WaitUntilAsync(page, "() => document.getElementById('components-reconnect-modal').open", 20_000);
+            (await page.EvaluateAsync<bool>("() => document.getElementById('components-reconnect-modal').matches(':modal')")).ShouldBeTrue("the page underneath cannot be used meanwhile");
             var said = await dialog.InnerTextAsync();
             said.ShouldContain("Connexion au serveur perdue");
             said.ShouldNotContain("Rejoining the server", Shouldly.Case.Insensitive, "Blazor's own English dialog is not shown");
+            said.ShouldNotContain("?", customMessage: "no unknown count of attempts is shown");
             (await page.Locator("[data-testid=composer-text] textarea, textarea[data-testid=composer-text]").First.InputValueAsync())
                 .ShouldBe("Bonjour, je reviens vers vous dans la journée.", "what was typed stays on the page");
             await BrowserFixture.ScreenshotAsync(page, "reconnecting-fr");

@@ -5,7 +5,8 @@
   if (!modal) return;
   const done = document.getElementById("aw-reconnected");
   const attempt = document.getElementById("aw-reconnect-attempt");
-  const attemptFormat = (document.getElementById("aw-reconnect-attempt-format") || {}).textContent || "";
+  const attemptOf = (document.getElementById("aw-reconnect-attempt-of") || {}).textContent || "";
+  const attemptN = (document.getElementById("aw-reconnect-attempt-n") || {}).textContent || "";
   let shown = false;
   let doneTimer = 0;
 
@@ -14,6 +15,8 @@
     for (const el of modal.querySelectorAll("[data-show]")) {
       el.hidden = !el.dataset.show.split(" ").includes(state);
     }
+    // Modal (the page underneath cannot be used while it is away), even if something opened it as a plain dialog.
+    if (modal.open && !modal.matches(":modal")) modal.close();
     if (!modal.open) modal.showModal();
     shown = true;
   }
@@ -34,7 +37,11 @@
     switch (d.state) {
       case "show":
       case "retrying":
-        if (attempt) attempt.textContent = d.currentAttempt ? attemptFormat.replace("{0}", d.currentAttempt).replace("{1}", d.maxAttempts || "?") : "";
+        if (attempt) {
+          attempt.textContent = !d.currentAttempt ? ""
+            : d.maxAttempts ? attemptOf.replace("{0}", d.currentAttempt).replace("{1}", d.maxAttempts)
+            : attemptN.replace("{0}", d.currentAttempt);
+        }
         setState("reconnecting");
         break;
       case "hide":
