@@ -98,6 +98,7 @@ internal static class InteractionReader
                 Address = String(f, "address", "from.address"),
                 DisplayName = String(f, "displayName", "from.displayName"),
                 ProfileUrl = String(f, "profileUrl", "from.profileUrl"),
+                AvatarUrl = String(f, "avatarUrl", "from.avatarUrl"),
                 Followers = Int(f, "followers", "from.followers"),
                 Following = Int(f, "following", "from.following"),
             };

@@ -148,6 +148,16 @@ public sealed class CustomerCard : IVersioned
         RefreshSearch();
     }
 
+    /// <summary>
+    /// The photo the channel gives (issue 22, seed 003): it becomes the card's photo while the card has none. A photo
+    /// someone set on the card, or an earlier channel's, stays. The address is checked (http or https).
+    /// </summary>
+    public void PhotoFromChannel(string? url)
+    {
+        if (AvatarUrl is not null) return;
+        AvatarUrl = CleanUrl(url, "from.avatarUrl");
+    }
+
     public IReadOnlyList<string> TagList => Tags.Length == 0 ? [] : Tags.Split('|');
 
     public CardProfile Profile => new()

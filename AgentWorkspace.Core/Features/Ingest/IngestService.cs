@@ -138,6 +138,7 @@ public sealed class IngestService(
                 var heardBefore = identity.DisplayName;
                 identity.UpdateProfile(input.DisplayName, input.ProfileUrl, input.Followers, input.Following);
                 card.HeardAs(input.DisplayName, heardBefore);
+                card.PhotoFromChannel(input.AvatarUrl);
                 if (identity.Followers != followers || identity.Following != following)
                     card.SetAudience(card.Followers + (identity.Followers ?? 0) - followers, card.Following + (identity.Following ?? 0) - following);
             }
@@ -205,7 +206,7 @@ public sealed class IngestService(
     private static CustomerCard NewCard(PreparedInteraction input, DateTimeOffset now)
     {
         var (first, last) = IdentityResolver.SplitName(input.DisplayName);
-        var profile = new CardProfile { FirstName = first, LastName = last };
+        var profile = new CardProfile { FirstName = first, LastName = last, AvatarUrl = input.AvatarUrl };
         profile = input.Address.Space switch
         {
             IdentitySpace.Email => profile with { PrimaryEmail = input.Address.Normalized },

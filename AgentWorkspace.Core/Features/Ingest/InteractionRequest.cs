@@ -32,6 +32,8 @@ public sealed record InteractionSender
     public string? Address { get; init; }
     public string? DisplayName { get; init; }
     public string? ProfileUrl { get; init; }
+    /// <summary>The contact's photo on the channel (http or https): the card shows it, fetched by our server, while it has none of its own.</summary>
+    public string? AvatarUrl { get; init; }
     public int? Followers { get; init; }
     public int? Following { get; init; }
 }

@@ -19,7 +19,11 @@ namespace AgentWorkspace.Core.Features.Ingest;
 internal sealed record PreparedInteraction(
     Channel Channel, string ExternalId, MessageKind Kind, Direction Direction, string RawAddress, IdentityAddress Address,
     string? DisplayName, string? ProfileUrl, int? Followers, int? Following, string? Subject, EmailContent Content,
-    IReadOnlyList<InteractionAttachment> Attachments, string? InReplyTo, DateTimeOffset SentAt, string? Queue, ConversationContext? Context);
+    IReadOnlyList<InteractionAttachment> Attachments, string? InReplyTo, DateTimeOffset SentAt, string? Queue, ConversationContext? Context)
+{
+    /// <summary>The contact's photo on the channel (checked: an http(s) address).</summary>
+    public string? AvatarUrl { get; init; }
+}
 
 /// <summary>
 /// Everything about an interaction is checked before the database is touched; each error names the
@@ -73,6 +77,7 @@ public sealed class InteractionValidator(EmailSanitizer sanitizer, IngestOptions
         var displayName = Text.Clean(from.DisplayName, 200, "from.displayName") ?? IdentityResolver.NameInAddress(from.Address);
         if (displayName is { Length: > 200 }) displayName = displayName[..200];
         var profileUrl = from.ProfileUrl is null ? null : CustomerCard.CleanUrl(from.ProfileUrl, "from.profileUrl");
+        var avatarUrl = from.AvatarUrl is null ? null : CustomerCard.CleanUrl(from.AvatarUrl, "from.avatarUrl");
         if (from.Followers is < 0) throw new DomainException("from.followers cannot be negative.", "from.followers");
         if (from.Following is < 0) throw new DomainException("from.following cannot be negative.", "from.following");
 
@@ -118,7 +123,7 @@ public sealed class InteractionValidator(EmailSanitizer sanitizer, IngestOptions
         }
 
         return new PreparedInteraction(r.Channel, externalId, kind, r.Direction, from.Address.Trim(), address, displayName, profileUrl, from.Followers, from.Following,
-            subject, content, attachments, inReplyTo, sentAt.ToUniversalTime(), queue, r.Context);
+            subject, content, attachments, inReplyTo, sentAt.ToUniversalTime(), queue, r.Context) { AvatarUrl = avatarUrl };
     }
 
     private static string Wire(MessageKind kind) => char.ToLowerInvariant(kind.ToString()[0]) + kind.ToString()[1..];
