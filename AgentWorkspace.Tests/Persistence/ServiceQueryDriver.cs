@@ -259,6 +259,7 @@ internal sealed class ServiceQueryDriver : IAsyncDisposable
         await Call<ApprovalService>(nameof(ApprovalService.PendingAsync), s => s.PendingAsync(sophie, new DraftCursor(DateTimeOffset.MinValue, 0), 1));
         await Call<ApprovalService>(nameof(ApprovalService.ApproveAsync), s => s.ApproveAsync(sophie, approve.Id, "Parfait."));
         await Call<ApprovalService>(nameof(ApprovalService.RejectAsync), s => s.RejectAsync(sophie, reject.Id, "Trop généreux."));
+        await Call<CaseCommands, DraftView>(nameof(CaseCommands.ResubmitDraftAsync), s => s.ResubmitDraftAsync(camille, sms.CaseId, reject.Id, "Un avoir de 10 € vous est accordé."));
         await Call<CaseCommands>(nameof(CaseCommands.SetPendingAsync), s => s.SetPendingAsync(camille, sms.CaseId));
         await Call<CaseCommands>(nameof(CaseCommands.ResolveAsync), s => s.ResolveAsync(camille, sms.CaseId));
         await Call<CaseCommands>(nameof(CaseCommands.ReopenAsync), s => s.ReopenAsync(camille, sms.CaseId));
