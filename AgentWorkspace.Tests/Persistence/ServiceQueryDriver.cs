@@ -286,6 +286,7 @@ internal sealed class ServiceQueryDriver : IAsyncDisposable
 
         var seededEmail = await PeekAsync(db => db.Identities.Where(i => i.Space == IdentitySpace.Email).Select(i => i.NormalizedAddress).FirstAsync());
         var seededName = await PeekAsync(db => db.Cards.Where(c => c.SearchName != "").Select(c => c.SearchName).FirstAsync());
+        await Call<CardSearch>(nameof(CardSearch.RecentAsync), s => s.RecentAsync(camille));
         foreach (var query in new[] { seededEmail, "06 12 34 56 78", "@zoe.fb", "06 12 3", "zoe.mar", "zoe.martin@dri", seededName[..2], "zzz" })
             await Call<CardSearch>(nameof(CardSearch.SearchAsync), s => s.SearchAsync(camille, query));
         foreach (var stage in new[] { 1, 2, 3 })
