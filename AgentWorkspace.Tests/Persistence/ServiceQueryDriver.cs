@@ -259,6 +259,7 @@ internal sealed class ServiceQueryDriver : IAsyncDisposable
         await Call<ApprovalService>(nameof(ApprovalService.PendingAsync), s => s.PendingAsync(sophie, new DraftCursor(DateTimeOffset.MinValue, 0), 1));
         await Call<ApprovalService>(nameof(ApprovalService.ApproveAsync), s => s.ApproveAsync(sophie, approve.Id, "Parfait."));
         await Call<ApprovalService>(nameof(ApprovalService.RejectAsync), s => s.RejectAsync(sophie, reject.Id, "Trop généreux."));
+        await Call<CaseCommands, DraftView>(nameof(CaseCommands.ResubmitDraftAsync), s => s.ResubmitDraftAsync(camille, sms.CaseId, reject.Id, "Un avoir de 10 € vous est accordé."));
         await Call<CaseCommands>(nameof(CaseCommands.SetPendingAsync), s => s.SetPendingAsync(camille, sms.CaseId));
         await Call<CaseCommands>(nameof(CaseCommands.ResolveAsync), s => s.ResolveAsync(camille, sms.CaseId));
         await Call<CaseCommands>(nameof(CaseCommands.ReopenAsync), s => s.ReopenAsync(camille, sms.CaseId));
@@ -285,6 +286,7 @@ internal sealed class ServiceQueryDriver : IAsyncDisposable
 
         var seededEmail = await PeekAsync(db => db.Identities.Where(i => i.Space == IdentitySpace.Email).Select(i => i.NormalizedAddress).FirstAsync());
         var seededName = await PeekAsync(db => db.Cards.Where(c => c.SearchName != "").Select(c => c.SearchName).FirstAsync());
+        await Call<CardSearch>(nameof(CardSearch.RecentAsync), s => s.RecentAsync(camille));
         foreach (var query in new[] { seededEmail, "06 12 34 56 78", "@zoe.fb", "06 12 3", "zoe.mar", "zoe.martin@dri", seededName[..2], "zzz" })
             await Call<CardSearch>(nameof(CardSearch.SearchAsync), s => s.SearchAsync(camille, query));
         foreach (var stage in new[] { 1, 2, 3 })

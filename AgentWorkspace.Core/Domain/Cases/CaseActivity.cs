@@ -137,6 +137,22 @@ public sealed class ReplyDraft
         ReviewComment = Common.Text.Clean(comment, 1000, "comment");
     }
 
+    /// <summary>
+    /// The author's new version of a rejected draft, sent for approval again (issue 22): the same draft, pending,
+    /// with the new text; the rejection and its comment stay in the case's history.
+    /// </summary>
+    public void Resubmit(string authorId, string text, DateTimeOffset now)
+    {
+        if (!string.Equals(authorId, AuthorId, StringComparison.Ordinal))
+            throw new ForbiddenException("Only the agent who wrote this draft may change it.") { Code = "DraftNotYours" };
+        if (Status != DraftStatus.Rejected)
+            throw new DomainException("Only a rejected draft can be changed and sent for approval again.") { Code = "DraftNotRejected" };
+        Text = Common.Text.Clean(text, 10_000, "text") ?? throw new DomainException("A draft cannot be empty.", "text") { Code = "DraftEmpty" };
+        Status = DraftStatus.Pending;
+        SubmittedAt = now;
+        ReviewerId = null; ReviewerName = null; ReviewedAt = null; ReviewComment = null;
+    }
+
     private void EnsurePending()
     {
         if (Status != DraftStatus.Pending) throw new DomainException($"This draft was already {Status.ToString().ToLowerInvariant()}.");

@@ -360,6 +360,10 @@ public sealed class CardReads
         if (filter.HasFlag(TimelineFilter.Case))
         {
             var q = db.CaseEvents.AsNoTracking().Where(e => e.CardId == cardId);
+            // One entry per action (issue 22): a reply (an approved draft's too) is its message, a note is the note;
+            // their case events only stand in for them when the messages or the notes are filtered out.
+            if (filter.HasFlag(TimelineFilter.Conversation)) q = q.Where(e => e.Type != CaseEventType.Replied && e.Type != CaseEventType.DraftApproved);
+            if (filter.HasFlag(TimelineFilter.Customer)) q = q.Where(e => e.Type != CaseEventType.NoteAdded);
             q = Keyset(q, after, TimelineKind.CaseEvent, e => e.At, e => e.Id);
             items.AddRange((await q.OrderByDescending(e => e.At).ThenByDescending(e => e.Id).Take(take).ToListAsync(ct))
                 .Select(e => new TimelineItem(TimelineKind.CaseEvent, e.Id, e.At, e.CaseId, e.ActorName, e.Detail ?? string.Empty, EventType: e.Type)));

@@ -140,6 +140,36 @@ public sealed partial class CardSearch(IDbContextFactory<AgentWorkspaceDbContext
         return await db.Cards.Where(c => distinct.Contains(c.Id) && c.Status != CardStatus.Merged).OrderBy(c => c.Id).Select(c => c.Id).Take(50).ToListAsync(ct);
     }
 
+    /// <summary>
+    /// What the Customers page shows before a search (issue 22): the customers of the actor's most recently active
+    /// cases, then those of the most recently active open cases, newest first. Each status is read along the
+    /// (AssignedAgentId, Status, LastMessageAt) or (Status, LastMessageAt) index, never a sort of every case.
+    /// </summary>
+    public async Task<IReadOnlyList<CardSearchHit>> RecentAsync(Actor actor, int take = 10, CancellationToken ct = default)
+    {
+        actor.Require(Role.Agent);
+        take = Math.Clamp(take, 1, 50);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var recent = new List<(long CardId, DateTimeOffset At)>();
+        foreach (var status in Enum.GetValues<CaseStatus>())
+            recent.AddRange((await db.Cases.AsNoTracking().Where(c => c.AssignedAgentId == actor.UserId && c.Status == status)
+                .OrderByDescending(c => c.LastMessageAt).ThenByDescending(c => c.Id).Take(take * 3)
+                .Select(c => new { c.CardId, c.LastMessageAt }).ToListAsync(ct)).Select(c => (c.CardId, c.LastMessageAt)));
+        var ids = recent.OrderByDescending(r => r.At).Select(r => r.CardId).Distinct().ToList();
+        if (ids.Count < take)
+        {
+            var open = new List<(long CardId, DateTimeOffset At)>();
+            foreach (var status in new[] { CaseStatus.New, CaseStatus.Open, CaseStatus.Pending })
+                open.AddRange((await db.Cases.AsNoTracking().Where(c => c.Status == status)
+                    .OrderByDescending(c => c.LastMessageAt).ThenByDescending(c => c.Id).Take(take * 3)
+                    .Select(c => new { c.CardId, c.LastMessageAt }).ToListAsync(ct)).Select(c => (c.CardId, c.LastMessageAt)));
+            ids.AddRange(open.OrderByDescending(r => r.At).Select(r => r.CardId).Distinct().Where(id => !ids.Contains(id)));
+        }
+        var candidates = ids.Take(take * 3).ToList();
+        var live = await db.Cards.AsNoTracking().Where(c => candidates.Contains(c.Id) && c.Status == CardStatus.Active).Select(c => c.Id).ToListAsync(ct);
+        return await HitsAsync(db, candidates.Where(live.Contains).Take(take).ToList(), ct);
+    }
+
     private static async Task<List<CardSearchHit>> HitsAsync(AgentWorkspaceDbContext db, List<long> ids, CancellationToken ct)
     {
         if (ids.Count == 0) return [];

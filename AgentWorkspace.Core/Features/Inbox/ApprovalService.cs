@@ -68,7 +68,7 @@ public sealed class ApprovalService(IDbContextFactory<AgentWorkspaceDbContext> d
                 var request = await ReplyDelivery.RequestAsync(db, @case, message, use.Cancellation);
                 draft.Approve(actor.UserId, actor.DisplayName, message.Id, comment, use.Now);
                 db.CaseEvents.Add(new CaseEvent(@case.Id, @case.CardId, CaseEventType.DraftApproved, actor.UserId, actor.DisplayName, draft.ReviewComment, use.Now));
-                db.CaseEvents.Add(new CaseEvent(@case.Id, @case.CardId, CaseEventType.Replied, draft.AuthorId, draft.AuthorName, Text.Preview(draft.Text, 200), use.Now));
+                // One entry for the one action (issue 22): the approval says the reply went out; the message itself is on the thread.
                 use.Audit("Draft", Id(draftId), "Approved", "status", nameof(DraftStatus.Pending), nameof(DraftStatus.Approved));
                 await use.SaveAsync();
                 var tile = await InboxQueries.TileAsync(db, @case.Id, use.Cancellation);

@@ -220,6 +220,26 @@ public sealed class CaseCommands(UseCaseRunner run, ReplyDelivery delivery, Crm.
         return ReplyDelivery.ToView(draft!);
     }
 
+    /// <summary>
+    /// The author edits a rejected draft and sends it for approval again (issue 22): the reviewer's comment was what to
+    /// change; the supervisor now sees the new version, pending.
+    /// </summary>
+    public async Task<DraftView> ResubmitDraftAsync(Actor actor, long caseId, long draftId, string text, CancellationToken ct = default)
+    {
+        ReplyDraft? draft = null;
+        await ChangeAsync(actor, caseId, Role.Agent, async (db, c, now) =>
+        {
+            c.EnsureReplyable();
+            RequireHandler(db, actor, c);
+            draft = await db.Drafts.FirstOrDefaultAsync(d => d.Id == draftId && d.CaseId == c.Id, ct)
+                ?? throw new NotFoundException($"Draft {draftId} was not found on this case.");
+            var before = draft.Text;
+            draft.Resubmit(actor.UserId, text, now);
+            return new Change(CaseEventType.DraftSubmitted, Text.Preview(draft.Text, 200), "DraftResubmitted", before, draft.Text, c.AssignedAgentId);
+        }, ct);
+        return ReplyDelivery.ToView(draft!);
+    }
+
     /// <summary>The assignee opened the case: its messages are read. A message landing meanwhile stays unread; the case still opens.</summary>
     internal async Task MarkReadAsync(Actor actor, long caseId, CancellationToken ct)
     {

@@ -6,8 +6,12 @@ using AgentWorkspace.Web.Store.Core;
 
 namespace AgentWorkspace.Web.Store.Cards;
 
-/// <summary>The Customers page: the query, the results so far and where the next page starts.</summary>
-public sealed record CardSearchState(string Query, bool Loading, ImmutableList<CardSearchHit> Items, SearchCursor? Next, bool Searched, string? Error);
+/// <summary>
+/// The Customers page: the query, the results so far and where the next page starts; before a search, the recently
+/// active customers (<see cref="Recent"/>, null until read).
+/// </summary>
+public sealed record CardSearchState(string Query, bool Loading, ImmutableList<CardSearchHit> Items, SearchCursor? Next, bool Searched, string? Error,
+    IReadOnlyList<CardSearchHit>? Recent = null);
 
 public sealed class CardSearchFeature : Feature<CardSearchState>
 {
@@ -19,6 +23,8 @@ public sealed record SearchCardsAction(string Query);
 public sealed record MoreSearchResultsAction;
 public sealed record SearchResultsLoadedAction(string Query, CardSearchPage Page, bool Append);
 public sealed record SearchFailedAction(string Query, string Error);
+public sealed record LoadRecentCardsAction;
+public sealed record RecentCardsLoadedAction(IReadOnlyList<CardSearchHit> Cards);
 
 public static class CardSearchReducers
 {
@@ -35,6 +41,9 @@ public static class CardSearchReducers
             Loading = false, Searched = true, Next = a.Page.Next,
             Items = a.Append ? s.Items.AddRange(a.Page.Items.Where(h => s.Items.All(x => x.Id != h.Id))) : [.. a.Page.Items],
         };
+
+    [ReducerMethod]
+    public static CardSearchState Reduce(CardSearchState s, RecentCardsLoadedAction a) => s with { Recent = a.Cards };
 
     [ReducerMethod]
     public static CardSearchState Reduce(CardSearchState s, SearchFailedAction a) => a.Query != s.Query ? s : s with { Loading = false, Error = a.Error };
@@ -59,6 +68,10 @@ public sealed class CardSearchEffects(CardSearch cards, ActorAccessor actors, IS
         return Run(action, s.Query, dispatcher, async () =>
             dispatcher.Dispatch(new SearchResultsLoadedAction(s.Query, await cards.SearchAsync(await actors.GetAsync(), s.Query, s.Next), true)));
     }
+
+    [EffectMethod]
+    public Task Handle(LoadRecentCardsAction action, IDispatcher dispatcher) =>
+        Run(action, state.Value.Query, dispatcher, async () => dispatcher.Dispatch(new RecentCardsLoadedAction(await cards.RecentAsync(await actors.GetAsync()))));
 
     private Task Run(object action, string query, IDispatcher dispatcher, Func<Task> work) =>
         EffectFailure.GuardAsync(logger, dispatcher, action, work, ex => new SearchFailedAction(query, CardErrors.General(localizer, ex)));

@@ -182,6 +182,13 @@ public sealed partial class InboxEffects(InboxQueries inbox, CaseCommands cases,
         await SaveLeftOverDraftAsync(a, a.CaseId, d);
     }
 
+    [EffectMethod]
+    public Task Handle(ResubmitDraftAction a, IDispatcher d) => Command(a, d, async actor =>
+    {
+        await cases.ResubmitDraftAsync(actor, a.CaseId, a.DraftId, a.Text);
+        return state.Value.Cases.GetValueOrDefault(a.CaseId)?.Detail?.Case ?? throw new NotFoundException($"Case {a.CaseId} is not open.");
+    });
+
     private async Task<CaseTile> SubmitDraftAsync(Actor actor, SubmitComposerAction a)
     {
         await cases.SubmitDraftAsync(actor, a.CaseId, a.Text);

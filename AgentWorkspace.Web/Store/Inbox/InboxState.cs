@@ -98,6 +98,8 @@ public sealed record PendCaseAction(long CaseId) : CaseCommandAction(CaseId);
 public sealed record CancelCaseAction(long CaseId) : CaseCommandAction(CaseId);
 public sealed record ReopenCaseAction(long CaseId) : CaseCommandAction(CaseId);
 public sealed record SubmitComposerAction(long CaseId, ComposerMode Mode, string Text) : CaseCommandAction(CaseId);
+/// <summary>The author's new version of a rejected draft, sent for approval again.</summary>
+public sealed record ResubmitDraftAction(long CaseId, long DraftId, string Text) : CaseCommandAction(CaseId);
 /// <summary>The call is over (seed 001): its after-call work begins.</summary>
 public sealed record EndCallAction(long CaseId) : CaseCommandAction(CaseId);
 /// <summary>Completes the call's wrap-up with a disposition of the administrators' list and notes; the CRM push follows.</summary>
