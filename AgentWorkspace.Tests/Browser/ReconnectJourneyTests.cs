@@ -12,23 +12,12 @@ public class ReconnectJourneyTests(BrowserFixture browser)
     [Fact]
     public async Task When_the_server_goes_away_the_agent_is_told_in_French_in_the_products_dialog_and_the_reply_being_typed_stays()
     {
-        var chromium = browser.RequireBrowser();
+        browser.RequireBrowser();
         var app = await AppHost.StartAsync(demoCards: 20);
         var stopped = false;
         try
         {
-            var context = await chromium.NewContextAsync(new BrowserNewContextOptions
-            {
-                BaseURL = app.BaseUrl, Locale = "fr-FR", ViewportSize = new ViewportSize { Width = 1280, Height = 720 },
-            });
-            context.SetDefaultTimeout(20_000);
-            var page = await context.NewPageAsync();
-            var agent = DemoUsers.All.First(u => u.Role == Role.Agent);
-            await page.GotoAsync("/account/login?returnUrl=" + Uri.EscapeDataString("/inbox"));
-            await page.FillAsync("#email", agent.Email);
-            await page.FillAsync("#password", agent.Password);
-            await page.ClickAsync("[data-testid=sign-in]");
-            await BrowserFixture.WaitForInteractiveAsync(page);
+            var page = await browser.SignInAtAsync(app.BaseUrl, Role.Agent, "/inbox", "fr-FR");
             (await page.Locator("#components-reconnect-modal").IsVisibleAsync()).ShouldBeFalse("nothing to say while connected");
 
             await page.Locator("[data-testid=case-tile]").First.ClickAsync();
@@ -48,7 +37,7 @@ public class ReconnectJourneyTests(BrowserFixture browser)
             (await page.Locator("[data-testid=composer-text] textarea, textarea[data-testid=composer-text]").First.InputValueAsync())
                 .ShouldBe("Bonjour, je reviens vers vous dans la journée.", "what was typed stays on the page");
             await BrowserFixture.ScreenshotAsync(page, "reconnecting-fr");
-            await context.CloseAsync();
+            await page.Context.CloseAsync();
         }
         finally
         {

@@ -80,6 +80,27 @@ public sealed class BrowserFixture : IAsyncLifetime
             .ExecuteUpdateAsync(s => s.SetProperty(u => u.PreferredCulture, (string?)null));
     }
 
+    /// <summary>
+    /// Signs a demo user of <paramref name="role"/> in at another app (its own servers, or a proxy in front of them), in a
+    /// 1280×720 context of its own, and waits until the interactive page at <paramref name="path"/> is live.
+    /// </summary>
+    public async Task<IPage> SignInAtAsync(string baseUrl, Core.Domain.Identity.Role role, string path, string locale = "en-US")
+    {
+        var context = await RequireBrowser().NewContextAsync(new BrowserNewContextOptions
+        {
+            BaseURL = baseUrl, Locale = locale, ViewportSize = new ViewportSize { Width = 1280, Height = 720 },
+        });
+        context.SetDefaultTimeout(20_000);
+        var page = await context.NewPageAsync();
+        var user = DemoUsers.All.First(u => u.Role == role);
+        await page.GotoAsync("/account/login?returnUrl=" + Uri.EscapeDataString(path));
+        await page.FillAsync("#email", user.Email);
+        await page.FillAsync("#password", user.Password);
+        await page.ClickAsync("[data-testid=sign-in]");
+        await WaitForInteractiveAsync(page);
+        return page;
+    }
+
     public Task<IPage> SignInAsAsync(Core.Domain.Identity.Role role, string path = "/", string locale = "en-US", ViewportSize? viewport = null, string? initScript = null)
     {
         var user = DemoUsers.All.First(u => u.Role == role);

@@ -55,7 +55,7 @@ public class SeveralServersJourneyTests(BrowserFixture browser)
     [Fact]
     public async Task Through_nginx_an_agent_sees_the_other_servers_messages_and_switches_live_and_catches_up_after_a_Redis_outage()
     {
-        var chromium = browser.RequireBrowser();
+        browser.RequireBrowser();
         await using var redis = await RedisServer.StartAsync();
         var realtime = new Dictionary<string, string?> { ["Realtime:Redis"] = redis.Configuration, ["Realtime:Channel"] = "journey:" + Guid.NewGuid().ToString("N") };
         await using var a = await AppHost.StartAsync(realtime, demoCards: 30);
@@ -69,18 +69,7 @@ public class SeveralServersJourneyTests(BrowserFixture browser)
         var before = feeds.Select(f => f.SubscriberCount).ToArray();
 
         // The agent signs in through nginx and opens the inbox.
-        var context = await chromium.NewContextAsync(new BrowserNewContextOptions
-        {
-            BaseURL = nginx.BaseUrl, Locale = "en-US", ViewportSize = new ViewportSize { Width = 1280, Height = 720 },
-        });
-        context.SetDefaultTimeout(20_000);
-        var page = await context.NewPageAsync();
-        var agent = DemoUsers.All.First(u => u.Role == Role.Agent);
-        await page.GotoAsync("/account/login?returnUrl=" + Uri.EscapeDataString("/inbox"));
-        await page.FillAsync("#email", agent.Email);
-        await page.FillAsync("#password", agent.Password);
-        await page.ClickAsync("[data-testid=sign-in]");
-        await BrowserFixture.WaitForInteractiveAsync(page);
+        var page = await browser.SignInAtAsync(nginx.BaseUrl, Role.Agent, "/inbox");
         await page.WaitForSelectorAsync("[data-testid=case-tile]");
 
         // Whichever server nginx keeps the agent on, the other one does the talking.
@@ -122,6 +111,6 @@ public class SeveralServersJourneyTests(BrowserFixture browser)
         await redis.StartAgainAsync();
         await UntilAsync(async () => await HealthAsync(a) == "Healthy" && await HealthAsync(b) == "Healthy", "both servers healthy again", 60);
         await page.Locator($"[data-testid=case-tile][data-case-id='{missed}']").WaitForAsync(new() { Timeout = 30_000 });
-        await context.CloseAsync();
+        await page.Context.CloseAsync();
     }
 }
