@@ -9,6 +9,7 @@ using AgentWorkspace.Core.Domain.CustomFields;
 using AgentWorkspace.Core.Domain.Identity;
 using AgentWorkspace.Core.Domain.Merge;
 using AgentWorkspace.Core.Domain.Queues;
+using AgentWorkspace.Core.Domain.Scripts;
 using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
@@ -46,6 +47,12 @@ public abstract class AgentWorkspaceDbContext(DbContextOptions options) : Identi
     public DbSet<NameFrequency> NameFrequencies => Set<NameFrequency>();
     public DbSet<MergeRequest> MergeRequests => Set<MergeRequest>();
     public DbSet<UseCaseCommit> UseCaseCommits => Set<UseCaseCommit>();
+    public DbSet<AgentScript> Scripts => Set<AgentScript>();
+    public DbSet<AgentScriptVersion> ScriptVersions => Set<AgentScriptVersion>();
+    public DbSet<AgentScriptStep> ScriptSteps => Set<AgentScriptStep>();
+    public DbSet<AgentScriptAssignment> ScriptAssignments => Set<AgentScriptAssignment>();
+    public DbSet<CaseScriptRun> CaseScriptRuns => Set<CaseScriptRun>();
+    public DbSet<CaseScriptStepState> CaseScriptSteps => Set<CaseScriptStepState>();
 
     // The built-in CRM (issue 18).
     public DbSet<CrmAccount> CrmAccounts => Set<CrmAccount>();

@@ -56,6 +56,12 @@ public enum CaseEventType
     CallEnded = 19,
     /// <summary>The wrap-up of a call was completed (the detail gives the disposition).</summary>
     WrapUpCompleted = 20,
+    /// <summary>The case's priority changed (the detail gives the new one).</summary>
+    PriorityChanged = 21,
+    /// <summary>A text instruction of the agent script was marked done (the detail gives the step's title).</summary>
+    ScriptStepDone = 22,
+    /// <summary>A macro of the agent script ran (the detail gives its title and how many actions succeeded).</summary>
+    ScriptMacroRan = 23,
 }
 
 /// <summary>The case's History tab: every action taken on it, who and when.</summary>

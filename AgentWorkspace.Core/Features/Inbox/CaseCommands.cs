@@ -143,6 +143,17 @@ public sealed class CaseCommands(UseCaseRunner run, ReplyDelivery delivery, Crm.
             return Task.FromResult(new Change(CaseEventType.StatusChanged, nameof(CaseStatus.Pending), "StatusChanged", before.ToString(), nameof(CaseStatus.Pending), c.AssignedAgentId));
         }, ct);
 
+    /// <summary>Sets the case's priority (by hand or from a script's macro): whoever may handle the case.</summary>
+    public Task<CaseTile> SetPriorityAsync(Actor actor, long caseId, CasePriority priority, CancellationToken ct = default) =>
+        ChangeAsync(actor, caseId, Role.Agent, (db, c, now) =>
+        {
+            RequireHandler(db, actor, c);
+            if (!Enum.IsDefined(priority)) throw new DomainException("The priority is low, normal, high or urgent.", "priority") { Code = "PriorityUnknown" };
+            var before = c.Priority;
+            c.SetPriority(priority);
+            return Task.FromResult(new Change(CaseEventType.PriorityChanged, priority.ToString(), "PriorityChanged", before.ToString(), priority.ToString(), c.AssignedAgentId));
+        }, ct);
+
     /// <summary>Cancels a case; its comments go with it (seed 002).</summary>
     public Task<CaseTile> CancelAsync(Actor actor, long caseId, CancellationToken ct = default) =>
         ChangeAsync(actor, caseId, Role.Agent, async (db, c, now) =>
