@@ -79,6 +79,7 @@ public static class ApiSetup
         api.MapAdministrationApi();
         api.MapMergeApi();
         api.MapCrmApi();
+        api.MapScriptsApi();
         return app;
     }
 

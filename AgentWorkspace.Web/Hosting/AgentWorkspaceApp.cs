@@ -106,6 +106,7 @@ public static class AgentWorkspaceApp
         services.AddInbox();
         services.AddCards();
         services.AddAdministration();
+        services.AddScripts();
         services.AddCrm(config);
         services.AddAvatars(config);
 
