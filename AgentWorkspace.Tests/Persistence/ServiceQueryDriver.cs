@@ -17,7 +17,9 @@ using AgentWorkspace.Core.Features.Merge;
 using AgentWorkspace.Core.Features.Privacy;
 using AgentWorkspace.Core.Features.Queues;
 using AgentWorkspace.Core.Features.QuickReplies;
+using AgentWorkspace.Core.Features.Scripts;
 using AgentWorkspace.Core.Features.Settings;
+using AgentWorkspace.Core.Domain.Scripts;
 using AgentWorkspace.Core.Features.Users;
 using AgentWorkspace.Core.Persistence;
 using AgentWorkspace.Core.Realtime;
@@ -466,6 +468,32 @@ internal sealed class ServiceQueryDriver : IAsyncDisposable
             new CrmActivity("driver-key", false, "Driver", "sms", null, null, null, DateTimeOffset.UtcNow, null, null, null, null), CancellationToken.None));
         await Call<BuiltInCrmConnector, Uri?>(nameof(BuiltInCrmConnector.RecordUrl), s => Task.FromResult(s.RecordUrl(contact)));
         await Call<BuiltInCrmConnector>(nameof(BuiltInCrmConnector.TestConnectionAsync), s => s.TestConnectionAsync(CancellationToken.None));
+        // ---- agent scripts (issue 19): a script with a sub-script, opened on a case, a step done, a macro run
+        var refund = await Call<ScriptService, ScriptSaved>(nameof(ScriptService.CreateAsync), s => s.CreateAsync(admin,
+            new ScriptInput("Refund policy", null, "en", [], [], [new ScriptStepInput(ScriptStepKind.Text, "Explain", "Fourteen days, {{customer.firstName}}")])));
+        var billing = await Call<ScriptService, ScriptSaved>(nameof(ScriptService.CreateAsync), s => s.CreateAsync(admin,
+            new ScriptInput("Billing dispute", null, "en", [Core.Domain.Queues.Queue.DefaultName], ["sms"], [
+                new ScriptStepInput(ScriptStepKind.Text, "Greet", "Hello {{customer.firstName}} ({{case.queue}}, {{context.variables.orderNumber}})"),
+                new ScriptStepInput(ScriptStepKind.Macro, "Escalate", null, [
+                    new MacroAction { Type = MacroActionType.SetPriority, Priority = "high" },
+                    new MacroAction { Type = MacroActionType.AddNote, Text = "Dispute for {{customer.lastName}}" }]),
+                new ScriptStepInput(ScriptStepKind.SubScript, "Refund policy", null, null, refund.Id)])));
+        await Call<ScriptService>(nameof(ScriptService.UpdateAsync), s => s.UpdateAsync(admin, refund.Id,
+            new ScriptInput("Refund policy", "v2", "en", [], [], [new ScriptStepInput(ScriptStepKind.Text, "Explain", "Thirty days")])));
+        await Call<ScriptService>(nameof(ScriptService.ListAsync), s => s.ListAsync(admin));
+        await Call<ScriptService>(nameof(ScriptService.GetAsync), s => s.GetAsync(admin, billing.Id));
+        await Call<ScriptService>(nameof(ScriptService.EditorOptionsAsync), s => s.EditorOptionsAsync(admin));
+        await Call<ScriptService>(nameof(ScriptService.CheckAsync), s => s.CheckAsync(admin, new ScriptInput("x", null, "en", [], [], [new ScriptStepInput(ScriptStepKind.SubScript, "Loop", null, null, billing.Id)]), refund.Id));
+        var scripted = await ingest(new InteractionRequest { Channel = Channel.Sms, ExternalId = "driver-script-sms", From = new InteractionSender { Address = "+33698765432" }, Body = "Facture" });
+        await Call<CaseCommands>(nameof(CaseCommands.TakeAsync), s => s.TakeAsync(camille, scripted.CaseId));
+        var caseScript = await Call<CaseScriptService, CaseScriptView?>(nameof(CaseScriptService.GetForCaseAsync), s => s.GetForCaseAsync(camille, scripted.CaseId));
+        await Call<CaseScriptService>(nameof(CaseScriptService.MarkDoneAsync), s => s.MarkDoneAsync(camille, scripted.CaseId, caseScript!.Steps[0].Id));
+        await Call<CaseScriptService>(nameof(CaseScriptService.RunMacroAsync), s => s.RunMacroAsync(camille, scripted.CaseId, caseScript!.Steps[1].Id));
+        await Call<CaseScriptService>(nameof(CaseScriptService.GetForCaseAsync), s => s.GetForCaseAsync(camille, scripted.CaseId, refund.Id));
+        await Call<CaseCommands>(nameof(CaseCommands.SetPriorityAsync), s => s.SetPriorityAsync(camille, scripted.CaseId, CasePriority.Urgent));
+        await Call<ScriptService>(nameof(ScriptService.ArchiveAsync), s => s.ArchiveAsync(admin, billing.Id));
+        await Call<ScriptService>(nameof(ScriptService.RestoreAsync), s => s.RestoreAsync(admin, billing.Id));
+
         // Erasing the contact of the call and the SMS reaches its links, pushes and built-in CRM records (docs/decisions/010).
         await Call<PrivacyService>(nameof(PrivacyService.AnonymizeAsync), s => s.AnonymizeAsync(sophie, call.CardId, force: true));
     }
