@@ -20,3 +20,6 @@ public sealed class AdminResource;
 
 /// <summary>Duplicates, merge and privacy actions.</summary>
 public sealed class MergeResource;
+
+/// <summary>Agent scripts: the panel beside a case and /admin/scripts (issue 19).</summary>
+public sealed class ScriptsResource;

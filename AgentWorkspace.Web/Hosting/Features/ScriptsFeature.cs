@@ -10,6 +10,7 @@ internal static class ScriptsFeature
     {
         services.AddSingleton<ScriptService>();
         services.AddSingleton<CaseScriptService>();
+        services.AddScoped<Store.Scripts.ScriptErrors>();
         return services;
     }
 
