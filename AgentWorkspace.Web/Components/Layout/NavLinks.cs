@@ -31,6 +31,7 @@ public static class NavLinks
         new("/admin/users", "NavUsers", Icons.Material.Filled.ManageAccounts),
         new("/admin/queues", "NavQueues", Icons.Material.Filled.AltRoute),
         new("/admin/quick-replies", "NavQuickReplies", Icons.Material.Filled.Quickreply),
+        new("/admin/scripts", "NavScripts", Icons.Material.Filled.Assignment),
         new("/admin/api-keys", "NavApiKeys", Icons.Material.Filled.Key),
         new("/admin/crm", "NavCrm", Icons.Material.Filled.AccountTree),
         new("/admin/settings", "NavSettings", Icons.Material.Filled.Settings),
