@@ -160,7 +160,14 @@ public sealed class CaseScriptService(
                     var list = await quickReplies.ListAsync(actor, null, ct);
                     var reply = list.FirstOrDefault(r => string.Equals(r.Title, action.QuickReply, StringComparison.OrdinalIgnoreCase))
                         ?? throw new DomainException($"There is no quick reply '{action.QuickReply}' any more.", "quickReply") { Code = "ScriptQuickReplyUnknown", Args = [action.QuickReply ?? ""] };
-                    return Ok(action, $"Quick reply '{reply.Title}' put in the reply box.", reply.Title) with { Output = Placeholders.Fill(reply.Body, values) };
+                    // The reply's own placeholders are read now: the macro's templates did not name them.
+                    var replyValues = values;
+                    if (Placeholders.Find(reply.Body).Any(n => !values.ContainsKey(n)))
+                    {
+                        await using var db = await dbFactory.CreateDbContextAsync(ct);
+                        replyValues = await ValuesAsync(db, @case, actor, [reply.Body], ct);
+                    }
+                    return Ok(action, $"Quick reply '{reply.Title}' put in the reply box.", reply.Title) with { Output = Placeholders.Fill(reply.Body, replyValues) };
                 }
                 case MacroActionType.SetCustomField:
                 {
@@ -364,12 +371,15 @@ public sealed class CaseScriptService(
         if (names.Any(n => n.StartsWith("customer.", StringComparison.Ordinal)))
         {
             var card = await db.Cards.AsNoTracking().Where(c => c.Id == @case.CardId)
-                .Select(c => new { c.FirstName, c.LastName, c.Company, c.JobTitle, c.City, c.PrimaryEmail, c.MobilePhone, c.HomePhone }).FirstOrDefaultAsync(ct);
+                .Select(c => new { c.FirstName, c.LastName, c.Company, c.JobTitle, c.City, c.PrimaryEmail, c.MobilePhone, c.HomePhone, c.ChannelName }).FirstOrDefaultAsync(ct);
             if (card is not null)
             {
-                values["customer.firstName"] = card.FirstName;
+                // A card known only by the name its channel gave ("Marianne Dashwood" on WhatsApp) is greeted by that name.
+                var named = card.FirstName is not null || card.LastName is not null;
+                var channelName = card.ChannelName?.Trim();
+                values["customer.firstName"] = named ? card.FirstName : channelName?.Split(' ', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault();
                 values["customer.lastName"] = card.LastName;
-                values["customer.fullName"] = $"{card.FirstName} {card.LastName}".Trim();
+                values["customer.fullName"] = named ? $"{card.FirstName} {card.LastName}".Trim() : channelName;
                 values["customer.company"] = card.Company;
                 values["customer.jobTitle"] = card.JobTitle;
                 values["customer.city"] = card.City;
