@@ -223,6 +223,8 @@ public sealed class PrivacyService(IDbContextFactory<AgentWorkspaceDbContext> db
         await db.CustomFieldValues.Where(v => cardIds.Contains(v.CardId)).ExecuteDeleteAsync(ct);
         // Replies the agents had begun on the person's cases (kept per agent and case, issue 22) were never sent: they go.
         await db.ComposerDrafts.Where(d => caseIds.Contains(d.CaseId)).ExecuteDeleteAsync(ct);
+        // A macro's kept results are codes, but a refusal's wording may have quoted the contact (issue 19): they go too.
+        await db.CaseScriptSteps.Where(s => caseIds.Contains(s.CaseId) && s.ResultsJson != null).ExecuteUpdateAsync(s => s.SetProperty(x => x.ResultsJson, (string?)null), ct);
 
         // The audit keeps who did what and when, not the values: the profile before and after an edit, the name in
         // "Created", the text of a note or comment, what a case or a draft went through.
