@@ -45,6 +45,7 @@ public abstract class AgentWorkspaceDbContext(DbContextOptions options) : Identi
     public DbSet<DuplicateDismissal> DuplicateDismissals => Set<DuplicateDismissal>();
     public DbSet<NameFrequency> NameFrequencies => Set<NameFrequency>();
     public DbSet<MergeRequest> MergeRequests => Set<MergeRequest>();
+    public DbSet<SharedIdentifier> SharedIdentifiers => Set<SharedIdentifier>();
     public DbSet<UseCaseCommit> UseCaseCommits => Set<UseCaseCommit>();
 
     // The built-in CRM (issue 18).

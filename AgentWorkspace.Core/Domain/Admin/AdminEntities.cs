@@ -64,6 +64,8 @@ public sealed class AppSetting
 {
     public const string DefaultPhoneRegion = "Phone.DefaultRegion";
     public const string AgentsMayMerge = "Merge.AgentsMayMerge";
+    /// <summary>From how many cards on an address it is shared (ADR 020).</summary>
+    public const string SharedThreshold = "Identity.SharedThreshold";
 
     public string Key { get; private set; } = string.Empty;
     public string Value { get; private set; } = string.Empty;

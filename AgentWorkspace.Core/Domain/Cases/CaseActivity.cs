@@ -56,6 +56,8 @@ public enum CaseEventType
     CallEnded = 19,
     /// <summary>The wrap-up of a call was completed (the detail gives the disposition).</summary>
     WrapUpCompleted = 20,
+    /// <summary>The case came from a shared address (ADR 020); the detail says whether a new card was made for it ("new:") or the sender's name found one ("name:"), then the address.</summary>
+    SharedAddress = 30,
 }
 
 /// <summary>The case's History tab: every action taken on it, who and when.</summary>

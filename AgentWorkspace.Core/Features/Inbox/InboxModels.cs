@@ -95,7 +95,14 @@ public sealed record DraftView(long Id, long CaseId, string AuthorId, string Aut
     string? ReviewerName, string? ReviewComment, DateTimeOffset? ReviewedAt);
 
 /// <summary>An open case: header, thread (the latest messages; <see cref="EarlierCursor"/> pages back), drafts.</summary>
-public sealed record CaseDetail(CaseTile Case, IReadOnlyList<ThreadEntry> Thread, ThreadCursor? EarlierCursor, IReadOnlyList<DraftView> Drafts, string? ContextJson);
+public sealed record CaseDetail(CaseTile Case, IReadOnlyList<ThreadEntry> Thread, ThreadCursor? EarlierCursor, IReadOnlyList<DraftView> Drafts, string? ContextJson,
+    SharedSender? Shared = null);
+
+/// <summary>
+/// The case came from a shared address (ADR 020): the agent is told, and whether its card was made for this sender
+/// (<see cref="NewCard"/>) or found by the sender's name.
+/// </summary>
+public sealed record SharedSender(string Address, bool NewCard);
 
 public sealed record ThreadCursor(DateTimeOffset SentAt, long Id);
 

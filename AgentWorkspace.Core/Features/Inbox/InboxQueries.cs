@@ -221,10 +221,21 @@ public sealed class InboxQueries(IDbContextFactory<AgentWorkspaceDbContext> dbFa
             var drafts = await db.Drafts.AsNoTracking().Where(d => d.CaseId == caseId).OrderByDescending(d => d.SubmittedAt).ThenByDescending(d => d.Id).Take(50)
                 .Select(d => new DraftView(d.Id, d.CaseId, d.AuthorId, d.AuthorName, d.Text, d.Status, d.SubmittedAt, d.ReviewerName, d.ReviewComment, d.ReviewedAt))
                 .ToListAsync(ct);
-            detail = new CaseDetail(tile, thread, earlier, drafts, @case.ContextJson);
+            var shared = await db.CaseEvents.AsNoTracking().Where(e => e.CaseId == caseId && e.Type == CaseEventType.SharedAddress)
+                .OrderBy(e => e.Id).Select(e => e.Detail).FirstOrDefaultAsync(ct);
+            detail = new CaseDetail(tile, thread, earlier, drafts, @case.ContextJson, SharedSenderOf(shared));
         }
         return detail;
     }
+
+    /// <summary>The detail of the case's <see cref="CaseEventType.SharedAddress"/> event, read back (an erased one says nothing).</summary>
+    internal static SharedSender? SharedSenderOf(string? detail) => detail switch
+    {
+        null => null,
+        _ when detail.StartsWith(Ingest.IngestService.SharedAddressNewCard, StringComparison.Ordinal) => new(detail[Ingest.IngestService.SharedAddressNewCard.Length..], true),
+        _ when detail.StartsWith(Ingest.IngestService.SharedAddressFoundByName, StringComparison.Ordinal) => new(detail[Ingest.IngestService.SharedAddressFoundByName.Length..], false),
+        _ => null,
+    };
 
     public async Task<(IReadOnlyList<ThreadEntry> Entries, ThreadCursor? Earlier)> EarlierAsync(Actor actor, long caseId, ThreadCursor before, CancellationToken ct = default)
     {

@@ -33,6 +33,7 @@ public static class NavLinks
         new("/admin/quick-replies", "NavQuickReplies", Icons.Material.Filled.Quickreply),
         new("/admin/api-keys", "NavApiKeys", Icons.Material.Filled.Key),
         new("/admin/crm", "NavCrm", Icons.Material.Filled.AccountTree),
+        new("/admin/matching", "NavMatching", Icons.Material.Filled.JoinFull),
         new("/admin/settings", "NavSettings", Icons.Material.Filled.Settings),
         new("/admin/audit", "NavAudit", Icons.Material.Filled.History),
     ];

@@ -230,6 +230,13 @@ namespace AgentWorkspace.Core.Persistence.Migrations.SqlServer
                         .HasMaxLength(320)
                         .HasColumnType("nvarchar(320)");
 
+                    b.Property<string>("ShareKey")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(100)
+                        .HasColumnType("nvarchar(100)")
+                        .HasDefaultValue("");
+
                     b.Property<int>("Space")
                         .HasColumnType("int");
 
@@ -237,7 +244,7 @@ namespace AgentWorkspace.Core.Persistence.Migrations.SqlServer
 
                     b.HasIndex("CardId");
 
-                    b.HasIndex("Space", "NormalizedAddress")
+                    b.HasIndex("Space", "NormalizedAddress", "ShareKey")
                         .IsUnique();
 
                     b.ToTable("ChannelIdentities", (string)null);
@@ -383,11 +390,15 @@ namespace AgentWorkspace.Core.Persistence.Migrations.SqlServer
 
                     b.HasKey("Id");
 
+                    b.HasIndex("HomePhone");
+
                     b.HasIndex("MergedIntoId");
 
                     b.HasIndex("MobilePhone");
 
                     b.HasIndex("PrimaryEmail");
+
+                    b.HasIndex("SecondaryEmail");
 
                     b.HasIndex("InitialKey", "Id");
 
@@ -455,6 +466,51 @@ namespace AgentWorkspace.Core.Persistence.Migrations.SqlServer
                     b.HasIndex("CardId", "CreatedAt", "Id");
 
                     b.ToTable("Notes", (string)null);
+                });
+
+            modelBuilder.Entity("AgentWorkspace.Core.Domain.Cards.SharedIdentifier", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    SqlServerPropertyBuilderExtensions.UseIdentityColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTimeOffset>("AddedAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<string>("AddedBy")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("nvarchar(200)");
+
+                    b.Property<int>("CardsWhenAdded")
+                        .HasColumnType("int");
+
+                    b.Property<bool>("IsExempt")
+                        .HasColumnType("bit");
+
+                    b.Property<string>("NormalizedAddress")
+                        .IsRequired()
+                        .HasMaxLength(320)
+                        .HasColumnType("nvarchar(320)");
+
+                    b.Property<string>("Note")
+                        .HasMaxLength(200)
+                        .HasColumnType("nvarchar(200)");
+
+                    b.Property<int>("Origin")
+                        .HasColumnType("int");
+
+                    b.Property<int>("Space")
+                        .HasColumnType("int");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Space", "NormalizedAddress")
+                        .IsUnique();
+
+                    b.ToTable("SharedIdentifiers", (string)null);
                 });
 
             modelBuilder.Entity("AgentWorkspace.Core.Domain.Cases.Case", b =>
