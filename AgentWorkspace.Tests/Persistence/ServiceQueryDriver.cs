@@ -13,6 +13,7 @@ using AgentWorkspace.Core.Features.Dashboard;
 using AgentWorkspace.Core.Features.Demo;
 using AgentWorkspace.Core.Features.Inbox;
 using AgentWorkspace.Core.Features.Ingest;
+using AgentWorkspace.Core.Features.Matching;
 using AgentWorkspace.Core.Features.Merge;
 using AgentWorkspace.Core.Features.Privacy;
 using AgentWorkspace.Core.Features.Queues;
@@ -316,6 +317,17 @@ internal sealed class ServiceQueryDriver : IAsyncDisposable
         await Call<DuplicateService>(nameof(DuplicateService.SuggestAsync), s => s.SuggestAsync(camille, sms.CardId));
         await Call<DuplicateService>(nameof(DuplicateService.TopPairsAsync), s => s.TopPairsAsync(sophie));
         await Call<DuplicateService>(nameof(DuplicateService.DismissAsync), s => s.DismissAsync(camille, sms.CardId, created));
+        // Shared identifiers (issue 21, ADR 020): listed, counted, read, removed.
+        await Call<SettingsService>(nameof(SettingsService.SharedAddressesAsync), s => s.SharedAddressesAsync());
+        var switchboard = await Call<SharedIdentifierService, SharedIdentifierView>(nameof(SharedIdentifierService.AddAsync),
+            s => s.AddAsync(admin, SharedKind.Phone, "01 40 00 00 00", "Standard"));
+        await Call<DuplicateService>(nameof(DuplicateService.SharedAmongAsync), s => s.SharedAmongAsync([switchboard.Address]));
+        await Call<SharedIdentifierService>(nameof(SharedIdentifierService.ListAsync), s => s.ListAsync(admin));
+        await Call<SharedIdentifierService>(nameof(SharedIdentifierService.SetThresholdAsync), s => s.SetThresholdAsync(admin, 6));
+        await Call<SharedIdentifierService>(nameof(SharedIdentifierService.DetectAllAsync), s => s.DetectAllAsync(admin));
+        await Call<SharedIdentifierService>(nameof(SharedIdentifierService.RemoveAsync), s => s.RemoveAsync(admin, switchboard.Id));
+        await Call<SharedIdentifierService>(nameof(SharedIdentifierService.RestoreAsync), async s =>
+            await Should.ThrowAsync<AgentWorkspace.Core.Domain.Common.NotFoundException>(() => s.RestoreAsync(admin, switchboard.Id)));
         await Call<MergeService>(nameof(MergeService.RequireMayMergeAsync), s => s.RequireMayMergeAsync(camille));
         // Merge proposals (issue 21): an agent proposes, a supervisor declines one and reads the queue; the approval
         // (which merges) is below, on a second proposal.

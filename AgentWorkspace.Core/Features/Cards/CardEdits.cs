@@ -86,7 +86,7 @@ public sealed class CardEdits(IDbContextFactory<AgentWorkspaceDbContext> dbFacto
                 }
                 db.Cards.Add(card);
                 await use.SaveAsync();
-                await SharedIdentifierService.DetectAsync(use, shared, ContactAddresses(card));
+                await SharedIdentifierService.DetectAsync(use, _settings, shared, ContactAddresses(card));
                 use.Audit(AuditEntity, Id(card.Id), "Created", "card", null, card.DisplayName);
                 use.Publish(new ChangeEvent(ChangeKind.CardChanged, CardId: card.Id));
                 return card.Id;
@@ -136,7 +136,7 @@ public sealed class CardEdits(IDbContextFactory<AgentWorkspaceDbContext> dbFacto
                 await use.SaveAsync();
                 // A number or address that is now on as many cards as the threshold is shared from now on (ADR 020).
                 var written = changes.Select(c => c.After).OfType<string>().ToHashSet(StringComparer.Ordinal);
-                await SharedIdentifierService.DetectAsync(use, shared, ContactAddresses(card).Where(a => written.Contains(a.Normalized)));
+                await SharedIdentifierService.DetectAsync(use, _settings, shared, ContactAddresses(card).Where(a => written.Contains(a.Normalized)));
                 use.Publish(new ChangeEvent(ChangeKind.CardChanged, CardId: cardId));
                 return card.Version;
             }, ct);

@@ -69,7 +69,7 @@ public sealed class SharedIdentifierService(IDbContextFactory<AgentWorkspaceDbCo
             else row.Restore();
             await use.SaveAsync();
             use.Audit(Entity, Id(row.Id), "Shared", "address", null, normalized.Normalized);
-            Changed(use);
+            Changed(use, settings);
             return row.Id;
         }, ct);
         return (await ListAsync(actor, ct)).Items.First(i => i.Id == id);
@@ -86,7 +86,7 @@ public sealed class SharedIdentifierService(IDbContextFactory<AgentWorkspaceDbCo
             else if (!row.IsExempt) row.Exempt();
             else return;
             use.Audit(Entity, Id(id), row.Origin == SharedIdentifierOrigin.Listed ? "Unshared" : "Exempted", "address", row.NormalizedAddress, null);
-            Changed(use);
+            Changed(use, settings);
         }, ct);
     }
 
@@ -100,7 +100,7 @@ public sealed class SharedIdentifierService(IDbContextFactory<AgentWorkspaceDbCo
             if (!row.IsExempt) return;
             row.Restore();
             use.Audit(Entity, Id(id), "Shared", "address", null, row.NormalizedAddress);
-            Changed(use);
+            Changed(use, settings);
         }, ct);
     }
 
@@ -119,7 +119,7 @@ public sealed class SharedIdentifierService(IDbContextFactory<AgentWorkspaceDbCo
             if (row is null) use.Db.Settings.Add(new AppSetting(AppSetting.SharedThreshold, value));
             else row.Set(value);
             use.AuditChange("Setting", AppSetting.SharedThreshold, "Updated", "value", before.Threshold.ToString(System.Globalization.CultureInfo.InvariantCulture), value);
-            Changed(use);
+            Changed(use, settings);
         }, ct);
         return await DetectAllAsync(actor, ct);
     }
@@ -150,7 +150,7 @@ public sealed class SharedIdentifierService(IDbContextFactory<AgentWorkspaceDbCo
                 use.Audit(Entity, f.Address, "Detected", "cards", null, f.Cards.ToString(System.Globalization.CultureInfo.InvariantCulture));
                 added++;
             }
-            if (added > 0) Changed(use);
+            if (added > 0) Changed(use, settings);
             return added;
         }, ct);
     }
@@ -159,7 +159,7 @@ public sealed class SharedIdentifierService(IDbContextFactory<AgentWorkspaceDbCo
     /// Inside a use case that saved a card's profile: each of <paramref name="addresses"/> now on as many cards as the
     /// threshold is shared from this moment (detected), unless an administrator exempted it.
     /// </summary>
-    internal static async Task DetectAsync(UseCase use, SharedAddresses current, IEnumerable<IdentityAddress> addresses)
+    internal static async Task DetectAsync(UseCase use, SettingsService settings, SharedAddresses current, IEnumerable<IdentityAddress> addresses)
     {
         var changed = false;
         foreach (var address in addresses.Distinct())
@@ -172,7 +172,7 @@ public sealed class SharedIdentifierService(IDbContextFactory<AgentWorkspaceDbCo
             use.Audit(Entity, address.Normalized, "Detected", "cards", null, cards.ToString(System.Globalization.CultureInfo.InvariantCulture));
             changed = true;
         }
-        if (changed) Changed(use);
+        if (changed) Changed(use, settings);
     }
 
     /// <summary>How many active cards hold an address: as a channel identity, or in the profile's phone or e-mail columns.</summary>
@@ -189,17 +189,23 @@ public sealed class SharedIdentifierService(IDbContextFactory<AgentWorkspaceDbCo
         return ids.CountAsync(ct);
     }
 
-    private sealed record AddressRow(IdentitySpace Space, string Address, long CardId);
-
+    /// <summary>Every (space, address, card) there is: the identities, and the active cards' phone and e-mail columns (one UNION ALL).</summary>
     private static IQueryable<AddressRow> AddressesOnCards(AgentWorkspaceDbContext db)
     {
         var active = db.Cards.Where(c => c.Status == CardStatus.Active);
         return db.Identities.Where(i => i.Space == IdentitySpace.Phone || i.Space == IdentitySpace.Email)
-                .Select(i => new AddressRow(i.Space, i.NormalizedAddress, i.CardId))
-            .Concat(active.Where(c => c.MobilePhone != null).Select(c => new AddressRow(IdentitySpace.Phone, c.MobilePhone!, c.Id)))
-            .Concat(active.Where(c => c.HomePhone != null).Select(c => new AddressRow(IdentitySpace.Phone, c.HomePhone!, c.Id)))
-            .Concat(active.Where(c => c.PrimaryEmail != null).Select(c => new AddressRow(IdentitySpace.Email, c.PrimaryEmail!, c.Id)))
-            .Concat(active.Where(c => c.SecondaryEmail != null).Select(c => new AddressRow(IdentitySpace.Email, c.SecondaryEmail!, c.Id)));
+                .Select(i => new AddressRow { Space = i.Space, Address = i.NormalizedAddress, CardId = i.CardId })
+            .Concat(active.Where(c => c.MobilePhone != null).Select(c => new AddressRow { Space = IdentitySpace.Phone, Address = c.MobilePhone!, CardId = c.Id }))
+            .Concat(active.Where(c => c.HomePhone != null).Select(c => new AddressRow { Space = IdentitySpace.Phone, Address = c.HomePhone!, CardId = c.Id }))
+            .Concat(active.Where(c => c.PrimaryEmail != null).Select(c => new AddressRow { Space = IdentitySpace.Email, Address = c.PrimaryEmail!, CardId = c.Id }))
+            .Concat(active.Where(c => c.SecondaryEmail != null).Select(c => new AddressRow { Space = IdentitySpace.Email, Address = c.SecondaryEmail!, CardId = c.Id }));
+    }
+
+    private sealed class AddressRow
+    {
+        public IdentitySpace Space { get; init; }
+        public string Address { get; init; } = string.Empty;
+        public long CardId { get; init; }
     }
 
     private async Task<IdentityAddress> NormalizeAsync(SharedKind kind, string? address, CancellationToken ct)
@@ -225,7 +231,12 @@ public sealed class SharedIdentifierService(IDbContextFactory<AgentWorkspaceDbCo
 
     public static SharedKind KindOf(IdentitySpace space) => space == IdentitySpace.Email ? SharedKind.Email : SharedKind.Phone;
 
-    private static void Changed(UseCase use) => use.Publish(new ChangeEvent(ChangeKind.SettingsChanged));
+    /// <summary>This server forgets the shared addresses as soon as the change is committed; the others through the feed.</summary>
+    private static void Changed(UseCase use, SettingsService settings)
+    {
+        use.OnCommitted(settings.Invalidate);
+        use.Publish(new ChangeEvent(ChangeKind.SettingsChanged));
+    }
 
     private static string Id(long id) => id.ToString(System.Globalization.CultureInfo.InvariantCulture);
 }
