@@ -89,7 +89,8 @@ public class QuickRepliesJourneyTests(BrowserFixture browser)
         await agent.Keyboard.TypeAsync(category);
         var found = active.Locator("[data-testid=quick-reply]", new() { HasTextString = title });
         await found.WaitForAsync();
-        (await active.Locator("[data-testid=quick-reply]").CountAsync()).ShouldBe(1);
+        // The list narrows as the keys arrive: only this reply holds the whole category.
+        await Assertions.Expect(active.Locator("[data-testid=quick-reply]")).ToHaveCountAsync(1, new() { Timeout = 10_000 });
         (await found.GetAttributeAsync("aria-selected")).ShouldBe("true");
         if (locale == "en-US") await BrowserFixture.ScreenshotAsync(agent, "inbox-quick-replies");
         await agent.Keyboard.PressAsync("Enter");
