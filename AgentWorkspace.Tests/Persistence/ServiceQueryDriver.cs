@@ -239,6 +239,9 @@ internal sealed class ServiceQueryDriver : IAsyncDisposable
         await Call<InboxQueries>(nameof(InboxQueries.QuickRepliesAsync), s => s.QuickRepliesAsync(camille, "fr"));
         await Call<InboxQueries>(nameof(InboxQueries.QuickRepliesAsync), s => s.QuickRepliesAsync(camille, "fr", "livraison"));
         await Call<InboxQueries>(nameof(InboxQueries.ContactAsync), s => s.ContactAsync(camille, sms.CardId));
+        var firstReply = (await Call<InboxQueries, IReadOnlyList<Core.Features.Inbox.QuickReplyView>>(nameof(InboxQueries.QuickRepliesAsync), s => s.QuickRepliesAsync(camille, "fr", "paiement")))[0];
+        await Call<QuickReplyPlaceholders>(nameof(QuickReplyPlaceholders.FillQuickReplyAsync), s => s.FillQuickReplyAsync(camille, firstReply.Id, sms.CaseId));
+        await Call<QuickReplyPlaceholders>(nameof(QuickReplyPlaceholders.FillAsync), s => s.FillAsync(camille, "Bonjour {{customer.firstName}} ({{case.queue}})", sms.CaseId));
         await Call<CaseCommands>(nameof(CaseCommands.TakeAsync), s => s.TakeAsync(camille, sms.CaseId));
         var opened = await Call<InboxQueries, CaseDetail>(nameof(InboxQueries.OpenAsync), s => s.OpenAsync(camille, sms.CaseId));
         await Call<InboxQueries>(nameof(InboxQueries.OpenAsync), s => s.OpenAsync(sophie, email.CaseId));
@@ -390,7 +393,7 @@ internal sealed class ServiceQueryDriver : IAsyncDisposable
         await Call<QuickReplyService>(nameof(QuickReplyService.ListAsync), s => s.ListAsync(camille));
         await Call<QuickReplyService>(nameof(QuickReplyService.ListAsync), s => s.ListAsync(camille, "FR"));
         var reply = await Call<QuickReplyService, Core.Features.QuickReplies.QuickReplyView>(nameof(QuickReplyService.CreateAsync),
-            s => s.CreateAsync(admin, new QuickReplyInput("Retour", "Voici l'étiquette de retour.", "fr", ["retour"])));
+            s => s.CreateAsync(admin, new QuickReplyInput("Retour", "Voici l'étiquette de retour.", "fr", ["retour"], "Retours", "Étiquette", "https://example.com/retour")));
         await Call<QuickReplyService>(nameof(QuickReplyService.UpdateAsync), s => s.UpdateAsync(admin, reply.Id, new QuickReplyInput("Retour colis", "Voici l'étiquette.", "fr", ["retour", "colis"])));
         await Call<QuickReplyService>(nameof(QuickReplyService.DeleteAsync), s => s.DeleteAsync(admin, reply.Id));
 

@@ -116,7 +116,8 @@ public sealed record QueueOption(long Id, string Name, int FirstResponseTargetMi
 
 public sealed record AgentOption(string UserId, string DisplayName);
 
-public sealed record QuickReplyView(long Id, string Title, string Body, string Language);
+/// <summary>A quick reply as the reply box offers it (its text still with its placeholders; see QuickReplyPlaceholders).</summary>
+public sealed record QuickReplyView(long Id, string Title, string Body, string Language, string? Category = null, string? LinkLabel = null, string? LinkUrl = null);
 
 /// <summary>The contact beside an open case (the condensed card's data).</summary>
 public sealed record ContactSummary(long CardId, string DisplayName, string? Company, string? PrimaryEmail, string? MobilePhone, string? AvatarUrl,

@@ -319,8 +319,13 @@ public sealed class InboxQueries(IDbContextFactory<AgentWorkspaceDbContext> dbFa
         actor.Require(Role.Agent);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var q = db.QuickReplies.AsNoTracking();
-        if (!string.IsNullOrWhiteSpace(search)) q = q.Where(r => r.Title.Contains(search.Trim()) || r.Tags.Contains(search.Trim()));
-        var rows = await q.OrderBy(r => r.Title).Take(200).Select(r => new QuickReplyView(r.Id, r.Title, r.Body, r.Language)).ToListAsync(ct);
+        if (!string.IsNullOrWhiteSpace(search))
+        {
+            var s = search.Trim();
+            q = q.Where(r => r.Title.Contains(s) || r.Body.Contains(s) || r.Tags.Contains(s) || (r.Category != null && r.Category.Contains(s)));
+        }
+        var rows = await q.OrderBy(r => r.Title).Take(500)
+            .Select(r => new QuickReplyView(r.Id, r.Title, r.Body, r.Language, r.Category, r.LinkLabel, r.LinkUrl)).ToListAsync(ct);
         return rows.OrderBy(r => r.Language == language ? 0 : 1).ThenBy(r => r.Title, StringComparer.CurrentCulture).ToList();
     }
 

@@ -21,6 +21,7 @@ namespace AgentWorkspace.Web.Store.Inbox;
 /// (InboxEffects.Composer.cs).
 /// </summary>
 public sealed partial class InboxEffects(InboxQueries inbox, CaseCommands cases, ComposerDrafts composerDrafts, AgentWorkspace.Core.Features.Crm.DispositionService dispositions,
+    AgentWorkspace.Core.Features.QuickReplies.QuickReplyPlaceholders placeholders,
     ActorAccessor actors, IChangeFeed feed, TimeProvider clock, IState<InboxState> state, IState<ComposerState> composer, IStringLocalizer<InboxResource> localizer,
     ILogger<InboxEffects> logger) : IDisposable
 {
@@ -243,6 +244,15 @@ public sealed partial class InboxEffects(InboxQueries inbox, CaseCommands cases,
         if (detail.Case.Channel == Channel.Voice) dispatcher.Dispatch(new AfterCallWorkLoadedAction(await inbox.AfterCallWorkAsync(actor, caseId)));
     });
 
+    /// <summary>A quick reply filled from the case, after what the box holds; a refusal shows on the case, by the reply box.</summary>
+    [EffectMethod]
+    public Task Handle(InsertQuickReplyAction action, IDispatcher dispatcher) => CaseGuard(action, action.CaseId, dispatcher, async actor =>
+    {
+        var filled = await placeholders.FillQuickReplyAsync(actor, action.QuickReplyId, action.CaseId);
+        var text = string.IsNullOrWhiteSpace(action.Text) ? filled.Text : action.Text.TrimEnd() + "\n" + filled.Text;
+        dispatcher.Dispatch(new ComposerTextChangedAction(action.CaseId, action.Mode, text));
+    });
+
     private IDisposable Own(Actor actor, long caseId) => _own.Begin(actor.UserId, change => change.CaseId == caseId);
 
     private async Task CaseGuard(object action, long caseId, IDispatcher dispatcher, Func<Actor, Task> work, bool reloadOnConflict = false)
@@ -301,6 +311,20 @@ public sealed partial class InboxEffects(InboxQueries inbox, CaseCommands cases,
 
     private async Task OnChangeAsync(ChangeEvent change, IDispatcher dispatcher)
     {
+        if (change.Kind is ChangeKind.QuickRepliesChanged or ChangeKind.Resync)
+        {
+            // Issue 22 item 9: a quick reply an administrator adds, changes or removes is in every inbox at once.
+            try
+            {
+                dispatcher.Dispatch(new InboxQuickRepliesLoadedAction(await inbox.QuickRepliesAsync(await ActorAsync(), CultureInfo.CurrentUICulture.TwoLetterISOLanguageName)));
+            }
+            catch (Exception ex)
+            {
+                EffectFailure.Log(logger, new LoadInboxAction(), ex);
+                dispatcher.Dispatch(new InboxFailedAction(Say(ex)));
+            }
+            if (change.Kind == ChangeKind.QuickRepliesChanged) return;
+        }
         if (change.Kind == ChangeKind.Resync)
         {
             // The feed between servers was interrupted: the list, the counts and every open case may be stale.
