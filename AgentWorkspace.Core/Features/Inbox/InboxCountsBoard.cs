@@ -38,6 +38,7 @@ public sealed class InboxCountsBoard : IDisposable
     private bool _stale = true;
     private bool _running;
     private DateTimeOffset _lastStart = DateTimeOffset.MinValue;
+    private TimeSpan _lastDuration;
     private bool _disposed;
 
     public InboxCountsBoard(IDbContextFactory<AgentWorkspaceDbContext> dbFactory, IChangeFeed feed, TimeProvider clock, ILogger<InboxCountsBoard>? logger = null)
@@ -126,15 +127,19 @@ public sealed class InboxCountsBoard : IDisposable
     {
         while (true)
         {
-            // Bursts collapse: a recount starts at most once per interval.
-            var wait = _lastStart + Interval - _clock.GetUtcNow();
+            // Bursts collapse: a recount starts at most once per interval, and at most a fifth of the time is spent
+            // recounting when a recount takes long (a large database on a busy server).
+            var gap = _lastDuration * 4 > Interval ? _lastDuration * 4 : Interval;
+            var wait = _lastStart + gap - _clock.GetUtcNow();
             if (wait > TimeSpan.Zero) await Task.Delay(wait, _clock);
             lock (_gate) _stale = false;
             _lastStart = _clock.GetUtcNow();
             var changed = false;
             try
             {
+                var started = _clock.GetTimestamp();
                 var next = await CountAsync();
+                _lastDuration = _clock.GetElapsedTime(started);
                 changed = _snapshot is not { } previous || !previous.SameFigures(next);
                 _snapshot = next;
                 Interlocked.Increment(ref _recounts);
