@@ -151,7 +151,8 @@ internal sealed partial class BlazorCircuit : IAsyncDisposable
             lock (_gate) _waiting = wait;
             if (first)
             {
-                await _hub.SendAsync("BeginInvokeDotNetFromJS", callId, (string?)null, "DispatchEventAsync", _dispatcherId, args);
+                try { await _hub.SendAsync("BeginInvokeDotNetFromJS", callId, (string?)null, "DispatchEventAsync", _dispatcherId, args); }
+                catch (InvalidOperationException) { return null; } // the circuit closed
                 first = false;
             }
             try

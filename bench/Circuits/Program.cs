@@ -60,7 +60,7 @@ foreach (var page in pages)
         Console.WriteLine($"{circuits.Count} circuits open ({failures.Count} failed{(failures.IsEmpty ? "" : ": " + failures.First())}) in {sw.Elapsed.TotalSeconds:0.0} s");
         await Task.Delay(TimeSpan.FromSeconds(5));
         var idle = await MemoryAsync();
-        Console.WriteLine($"{circuits.Count} idle: heap {Mb(idle.Heap)}, working set {Mb(idle.WorkingSet)}, open circuits {idle.Circuits}; per circuit: heap {Kb((idle.Heap - baseline.Heap) / Math.Max(1, circuits.Count))}, working set {Kb((idle.WorkingSet - baseline.WorkingSet) / Math.Max(1, circuits.Count))}");
+        Console.WriteLine($"{circuits.Count(c => !c.Closed)} idle: heap {Mb(idle.Heap)}, working set {Mb(idle.WorkingSet)}, open circuits in the server {idle.Circuits}; per open circuit: heap {Kb((idle.Heap - baseline.Heap) / Math.Max(1, idle.Circuits))}, working set {Kb((idle.WorkingSet - baseline.WorkingSet) / Math.Max(1, idle.Circuits))}");
         if (Environment.GetEnvironmentVariable("GCDUMP") is { Length: > 0 } dumpAt && dumpAt == level.ToString(CultureInfo.InvariantCulture))
             GcDump(server.Id, $"/tmp/circuits-{page}-{level}.gcdump");
         if (page == "inbox") await LoadAsync(circuits, idle);
@@ -76,7 +76,7 @@ return 0;
 async Task LoadAsync(List<BlazorCircuit> circuits, Memory before)
 {
     // The clicking circuits: up to 20, each clicking its tiles in turn, one click a second.
-    var active = circuits.Where(c => c.TileCaseIds.Count >= 2).Take(20).ToList();
+    var active = circuits.Where(c => !c.Closed && c.TileCaseIds.Count >= 2).Take(20).ToList();
     var trips = new ConcurrentBag<double>();
     var missed = 0;
     var posted = 0;
@@ -113,7 +113,7 @@ async Task LoadAsync(List<BlazorCircuit> circuits, Memory before)
     {
         await Task.Delay(TimeSpan.FromMilliseconds(1000.0 * n / Math.Max(1, active.Count)));
         var turn = 0;
-        while (!stop.IsCancellationRequested)
+        while (!stop.IsCancellationRequested && !c.Closed)
         {
             var ids = c.TileCaseIds.Take(3).ToList();
             if (ids.Count == 0) break;
@@ -132,7 +132,7 @@ async Task LoadAsync(List<BlazorCircuit> circuits, Memory before)
     var sorted = trips.Order().ToList();
     Console.WriteLine($"{circuits.Count} circuits, {posted} messages posted in {seconds} s ({postFailures} failed), {active.Count} circuits clicking: " +
                       $"round trip n={sorted.Count} p50 {P(sorted, 50):0.0} ms, p95 {P(sorted, 95):0.0} ms, p99 {P(sorted, 99):0.0} ms, max {(sorted.Count > 0 ? sorted[^1] : 0):0.0} ms, {missed} clicks without their render within 10 s");
-    Console.WriteLine($"server CPU {cpu / 1000.0:0.0} s in {seconds} s ({cpu / 10.0 / seconds:0}% of one core); per message {cpu / Math.Max(1, posted):0.00} ms; per circuit per message {cpu * 1000.0 / Math.Max(1, posted) / circuits.Count:0.0} µs; batches received {circuits.Sum(c => c.Batches)}");
+    Console.WriteLine($"server CPU {cpu / 1000.0:0.0} s in {seconds} s ({cpu / 10.0 / seconds:0}% of one core); per message {cpu / Math.Max(1, posted):0.00} ms; per open circuit per message {cpu * 1000.0 / Math.Max(1, posted) / Math.Max(1, end.Circuits):0.0} µs; batches received {circuits.Sum(c => c.Batches)}");
 }
 
 static double P(List<double> sorted, double p) => sorted.Count == 0 ? double.NaN : sorted[Math.Clamp((int)Math.Ceiling(p / 100 * sorted.Count) - 1, 0, sorted.Count - 1)];
