@@ -63,7 +63,7 @@ internal sealed partial class BlazorCircuit : IAsyncDisposable
         // The connection takes its protocol from its services: the last one registered, ours, replaces JSON.
         builder.Services.AddSingleton<IHubProtocol>(new BlazorPackProtocol());
         var hub = builder.Build();
-        hub.ServerTimeout = TimeSpan.FromMinutes(2);
+        hub.ServerTimeout = TimeSpan.FromMinutes(10); // a full GC or a dump of a large heap freezes the server
         var circuit = new BlazorCircuit(hub);
         circuit.Register();
         await hub.StartAsync(ct);
