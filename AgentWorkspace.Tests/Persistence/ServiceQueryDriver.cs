@@ -234,6 +234,10 @@ internal sealed class ServiceQueryDriver : IAsyncDisposable
         await Call<InboxQueries>(nameof(InboxQueries.ListAsync), s => s.ListAsync(sophie, new InboxFilter(Sort: InboxSort.Oldest), new InboxCursor(DateTimeOffset.MinValue, 0)));
         await Call<InboxQueries>(nameof(InboxQueries.CountsAsync), s => s.CountsAsync(camille));
         await Call<InboxQueries>(nameof(InboxQueries.CountsAsync), s => s.CountsAsync(sophie));
+        await Call<InboxCountsBoard>(nameof(InboxCountsBoard.SettledAsync), s => s.SettledAsync());
+        await Call<InboxCountsBoard>(nameof(InboxCountsBoard.CountsAsync), s => s.CountsAsync(camille, [general]));
+        await Call<InboxCountsBoard>(nameof(InboxCountsBoard.CountsAsync), s => s.CountsAsync(sophie, [general]));
+        await Call<InboxCountsBoard>(nameof(InboxCountsBoard.Subscribe), s => { s.Subscribe(() => { }).Dispose(); return Task.FromResult(0); });
         await Call<InboxQueries>(nameof(InboxQueries.QueuesAsync), s => s.QueuesAsync(camille));
         await Call<InboxQueries>(nameof(InboxQueries.AgentsAsync), s => s.AgentsAsync(camille));
         await Call<InboxQueries>(nameof(InboxQueries.QuickRepliesAsync), s => s.QuickRepliesAsync(camille, "fr"));

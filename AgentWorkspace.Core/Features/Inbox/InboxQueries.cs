@@ -45,11 +45,16 @@ public sealed class InboxQueries(IDbContextFactory<AgentWorkspaceDbContext> dbFa
             : oldest ? (DateTimeOffset.MinValue, long.MinValue) : (DateTimeOffset.MaxValue, long.MaxValue);
         var take = pageSize + 1;
         var keys = new List<CaseKey>();
+        long? coveredQueue = null;
 
         if (filter.Scope != InboxScope.Mine)
         {
             var queues = await VisibleQueueIdsAsync(db, actor, ct);
-            if (filter.QueueId is { } only) queues = queues.Contains(only) ? [only] : [];
+            if (filter.QueueId is { } only)
+            {
+                queues = queues.Contains(only) ? [only] : [];
+                if (queues.Count == 1) coveredQueue = only;
+            }
             // Null, not false, when there is no such filter: EF Core then leaves the condition out of
             // the SQL, and the key read stays on the covering index without touching the case rows.
             bool? unassigned = filter.Scope == InboxScope.Unassigned ? true : null;
@@ -58,7 +63,10 @@ public sealed class InboxQueries(IDbContextFactory<AgentWorkspaceDbContext> dbFa
                 foreach (var status in statuses)
                     await foreach (var key in byQueue(db, queueId, status, unassigned, filter.Channel, at, id, take).WithCancellation(ct)) keys.Add(key);
         }
-        if (filter.Scope != InboxScope.Unassigned)
+        // With one of the actor's queues chosen, the queue's own read already holds the cases of it assigned to them
+        // (issue 20: reading the actor's cases again to test their queue walked every one of them).
+        var queueCovers = filter.Scope == InboxScope.All && filter.QueueId is { } chosen && coveredQueue == chosen;
+        if (filter.Scope != InboxScope.Unassigned && !queueCovers)
         {
             var byAssignee = oldest ? OldestOfAssignee : NewestOfAssignee;
             foreach (var status in statuses)

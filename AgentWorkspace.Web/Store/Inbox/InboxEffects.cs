@@ -22,11 +22,12 @@ namespace AgentWorkspace.Web.Store.Inbox;
 /// </summary>
 public sealed partial class InboxEffects(InboxQueries inbox, CaseCommands cases, ComposerDrafts composerDrafts, AgentWorkspace.Core.Features.Crm.DispositionService dispositions,
     AgentWorkspace.Core.Features.QuickReplies.QuickReplyPlaceholders placeholders,
-    ActorAccessor actors, IChangeFeed feed, TimeProvider clock, IState<InboxState> state, IState<ComposerState> composer, IStringLocalizer<InboxResource> localizer,
+    ActorAccessor actors, IChangeFeed feed, InboxCountsBoard board, TimeProvider clock, IState<InboxState> state, IState<ComposerState> composer, IStringLocalizer<InboxResource> localizer,
     ILogger<InboxEffects> logger) : IDisposable
 {
     private readonly OwnChanges _own = new(clock);
     private IDisposable? _subscription;
+    private IDisposable? _boardSubscription;
     private ITimer? _ticker;
     private Actor? _actor;
     private HashSet<long> _myQueues = [];
@@ -45,6 +46,8 @@ public sealed partial class InboxEffects(InboxQueries inbox, CaseCommands cases,
             var queues = await inbox.QueuesAsync(actor);
             _myQueues = actor.IsAtLeast(Role.Supervisor) ? queues.Select(q => q.Id).ToHashSet() : queues.Where(q => q.IsMember).Select(q => q.Id).ToHashSet();
             _subscription ??= feed.Subscribe(logger, change => OnChangeAsync(change, dispatcher));
+            // The header's figures come from the server's one board, recounted once for every open inbox (ADR 019).
+            _boardSubscription ??= board.Subscribe(() => _ = OnBoardChangedAsync(dispatcher));
             // SLA bars and waiting times move on their own.
             _ticker ??= clock.CreateTimer(_ => dispatcher.Dispatch(new InboxTickAction(clock.GetUtcNow())), null, TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(30));
             dispatcher.Dispatch(new InboxTickAction(clock.GetUtcNow()));
@@ -85,7 +88,6 @@ public sealed partial class InboxEffects(InboxQueries inbox, CaseCommands cases,
             var s = state.Value;
             var page = await inbox.ListAsync(await ActorAsync(), s.Filter, null, Math.Clamp(s.Tiles.Count, 30, InboxQueries.MaxPageSize));
             dispatcher.Dispatch(new InboxPageLoadedAction(s.Filter, page, false));
-            await LoadCountsAsync(dispatcher);
         });
     }
 
@@ -289,7 +291,24 @@ public sealed partial class InboxEffects(InboxQueries inbox, CaseCommands cases,
         dispatcher.Dispatch(new InboxPageLoadedAction(filter, page, after is not null));
     }
 
-    private async Task LoadCountsAsync(IDispatcher dispatcher) => dispatcher.Dispatch(new InboxCountsLoadedAction(await inbox.CountsAsync(await ActorAsync())));
+    private async Task LoadCountsAsync(IDispatcher dispatcher)
+    {
+        var counts = await board.CountsAsync(await ActorAsync(), _myQueues);
+        if (counts != state.Value.Counts) dispatcher.Dispatch(new InboxCountsLoadedAction(counts));
+    }
+
+    private async Task OnBoardChangedAsync(IDispatcher dispatcher)
+    {
+        try
+        {
+            await LoadCountsAsync(dispatcher);
+        }
+        catch (Exception ex)
+        {
+            // The header keeps its last figures; the next recount tries again.
+            logger.LogError(ex, "Reading the inbox header figures failed.");
+        }
+    }
 
     private Task Guard(object action, IDispatcher dispatcher, Func<Task> work) =>
         EffectFailure.GuardAsync(logger, dispatcher, action, work, ex => new InboxFailedAction(Say(ex)));
@@ -372,6 +391,7 @@ public sealed partial class InboxEffects(InboxQueries inbox, CaseCommands cases,
     public void Dispose()
     {
         _subscription?.Dispose();
+        _boardSubscription?.Dispose();
         _ticker?.Dispose();
         DisposeDraftSaves();
     }

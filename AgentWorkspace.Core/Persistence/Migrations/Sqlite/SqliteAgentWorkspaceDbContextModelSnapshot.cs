@@ -598,6 +598,8 @@ namespace AgentWorkspace.Core.Persistence.Migrations.Sqlite
 
                     b.HasIndex("QueueId", "Status", "LastMessageAt", "Id");
 
+                    b.HasIndex("AssignedAgentId", "Status", "Channel", "LastMessageAt", "Id");
+
                     b.HasIndex("QueueId", "Status", "Channel", "LastMessageAt", "Id");
 
                     b.ToTable("Cases", (string)null);
