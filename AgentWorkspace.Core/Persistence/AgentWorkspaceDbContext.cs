@@ -46,6 +46,7 @@ public abstract class AgentWorkspaceDbContext(DbContextOptions options) : Identi
     public DbSet<DuplicateDismissal> DuplicateDismissals => Set<DuplicateDismissal>();
     public DbSet<NameFrequency> NameFrequencies => Set<NameFrequency>();
     public DbSet<MergeRequest> MergeRequests => Set<MergeRequest>();
+    public DbSet<SharedIdentifier> SharedIdentifiers => Set<SharedIdentifier>();
     public DbSet<UseCaseCommit> UseCaseCommits => Set<UseCaseCommit>();
     public DbSet<AgentScript> Scripts => Set<AgentScript>();
     public DbSet<AgentScriptVersion> ScriptVersions => Set<AgentScriptVersion>();

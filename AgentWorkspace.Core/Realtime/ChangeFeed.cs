@@ -25,6 +25,8 @@ public enum ChangeKind
     /// survivor, <see cref="ChangeEvent.AgentId"/> the agent who proposed it.
     /// </summary>
     MergeRequestChanged,
+    /// <summary>An administrator added, changed or removed a quick reply: every inbox reloads its knowledge base.</summary>
+    QuickRepliesChanged,
 }
 
 /// <summary>What changed, enough for a subscriber to decide whether to reload. Never carries user content.</summary>

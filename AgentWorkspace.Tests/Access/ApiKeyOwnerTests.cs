@@ -65,8 +65,11 @@ public class ApiKeyOwnerTests
         var revocations = await db.Audit.Where(a => a.EntityType == "ApiKey" && a.Action == "Revoked" && a.Field == "owner")
             .OrderBy(a => a.Id).Select(a => new { a.Before, a.After }).ToListAsync();
         revocations.Select(r => r.Before).ShouldBe(["CRM sync", "Reporting", "Chat widget"], ignoreOrder: false);
-        revocations[0].After.ShouldBe("owner is Supervisor, key was Admin");
-        revocations[1].After.ShouldBe("owner disabled");
+        // Stored as sentences of ours (the audit log says them in the reader's language), not English text.
+        AgentWorkspace.Core.Features.Audit.AuditValues.Read(revocations[0].After).ShouldBe(
+            new AgentWorkspace.Core.Features.Audit.AuditValue.Sentence("OwnerDemoted", ["Supervisor", "Admin"]), new SentenceComparer());
+        AgentWorkspace.Core.Features.Audit.AuditValues.Read(revocations[1].After).ShouldBe(
+            new AgentWorkspace.Core.Features.Audit.AuditValue.Sentence("OwnerDisabled", []), new SentenceComparer());
     }
 
     [Fact]
@@ -90,4 +93,12 @@ public class ApiKeyOwnerTests
         }
         (await CallAsync(app, key.Secret)).ShouldBe(HttpStatusCode.Unauthorized);
     }
+}
+
+/// <summary>Two sentences are the same when code and arguments are (records compare lists by reference).</summary>
+internal sealed class SentenceComparer : IEqualityComparer<AgentWorkspace.Core.Features.Audit.AuditValue?>
+{
+    public bool Equals(AgentWorkspace.Core.Features.Audit.AuditValue? x, AgentWorkspace.Core.Features.Audit.AuditValue? y) =>
+        x is AgentWorkspace.Core.Features.Audit.AuditValue.Sentence a && y is AgentWorkspace.Core.Features.Audit.AuditValue.Sentence b && a.Code == b.Code && a.Args.SequenceEqual(b.Args);
+    public int GetHashCode(AgentWorkspace.Core.Features.Audit.AuditValue? obj) => 0;
 }

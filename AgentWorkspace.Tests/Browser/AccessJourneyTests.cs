@@ -80,6 +80,7 @@ public class AccessJourneyTests(BrowserFixture browser)
 
         var thread = page.Locator($"[data-testid=case-thread][data-case-id='{caseId}']");
         await thread.WaitForAsync();
+        await page.Locator("[data-testid=show-customer-messages] input").CheckAsync();
         await thread.Locator("[data-testid=message-item]").Nth(2).WaitForAsync();
         await page.Locator("[data-testid=comment-message]").First.ClickAsync();
         await page.FillAsync("[data-testid=comment-text] input, input[data-testid=comment-text]", "Let me help");

@@ -48,7 +48,8 @@ public class AgentDayJourneyTests(BrowserFixture browser)
     private AgentWorkspaceDbContextFactory Factory => browser.App.Services.GetRequiredService<AgentWorkspaceDbContextFactory>();
 
     /// <summary>An inbound SMS on a new card and case, stored as ingest stores it, then announced on the change feed.</summary>
-    private async Task<(long CardId, long CaseId)> InboundSmsAsync(string firstName, string lastName, string text, string queue = "Support", string? company = null, string? assignedTo = null)
+    private async Task<(long CardId, long CaseId)> InboundSmsAsync(string firstName, string lastName, string text, string queue = "Support", string? company = null, string? assignedTo = null,
+        string? context = null)
     {
         var now = DateTimeOffset.UtcNow;
         await using var db = Factory.CreateDbContext();
@@ -59,6 +60,7 @@ public class AgentDayJourneyTests(BrowserFixture browser)
         await db.SaveChangesAsync();
         var queueId = await db.Queues.Where(q => q.Name == queue).Select(q => q.Id).SingleAsync();
         var @case = new Case(card.Id, Channel.Sms, queueId, "SMS", now);
+        @case.SetContext(context);
         db.Cases.Add(@case);
         await db.SaveChangesAsync();
         db.Messages.Add(new Message(@case.Id, card.Id, Channel.Sms, "journey-" + Guid.NewGuid().ToString("N"), Direction.Inbound, MessageKind.Sms, card.DisplayName, null, null, text, null, Sentiment.Neutral, now));
@@ -285,7 +287,13 @@ public class AgentDayJourneyTests(BrowserFixture browser)
         const string rtlFirst = "مريم";
         var rtlLast = "الحسيني" + Random.Shared.Next(100, 999).ToString(CultureInfo.InvariantCulture);
         var company = "Compagnie Internationale des Wagons-Lits et des Grands Express Européens " + Unique("n°");
-        var (_, rtlCase) = await InboundSmsAsync(rtlFirst, rtlLast, "مرحبا، طلبي لم يصل بعد.", company: company);
+        // With its conversation context, as the customer panel shows it (item 5): fields, not JSON.
+        const string context = """
+            {"preChatSurvey": {"Motif": "Livraison en retard", "N° de commande": "CMD-2026-0481"},
+             "visitor": {"Page": "https://boutique.example.com/suivi", "Navigateur": "Firefox 133"},
+             "selfService": [{"type": "articleViewed", "title": "Où est mon colis ?", "at": "2026-12-07T08:10:00Z"}]}
+            """;
+        var (_, rtlCase) = await InboundSmsAsync(rtlFirst, rtlLast, "مرحبا، طلبي لم يصل بعد.", company: company, context: context);
         var others = new List<long>();
         for (var i = 0; i < 5; i++) others.Add((await InboundSmsAsync(Unique("Maximilienne-Alexandrine"), "de La Tour d'Auvergne-Lauraguais", "Bonjour")).CaseId);
 

@@ -1,6 +1,11 @@
 using System.Text;
 using AgentWorkspace.Core.Domain.Identity;
+using AgentWorkspace.Core.Features.Crm;
+using AgentWorkspace.Core.Features.Queues;
+using AgentWorkspace.Core.Persistence;
 using AgentWorkspace.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 
 namespace AgentWorkspace.Tests.Browser;
@@ -19,13 +24,13 @@ public class FrenchWalkJourneyTests(BrowserFixture browser)
     [
         "/", "/inbox", "/cards", .. CardTabs.Select(t => "/cards/1?tab=" + t),
         "/supervisor/approvals", "/supervisor/duplicates",
-        "/admin/users", "/admin/queues", "/admin/custom-fields", "/admin/quick-replies", "/admin/api-keys", "/admin/settings", "/admin/audit", "/admin/crm", "/admin/scripts",
+        "/admin/users", "/admin/queues", "/admin/custom-fields", "/admin/quick-replies", "/admin/api-keys", "/admin/settings", "/admin/audit", "/admin/crm", "/admin/scripts", "/admin/matching",
         "/crm/contact/1", "/crm/account/1",
     ];
 
-    // Left out, and still to do (issue 22 items 7 and 10): the audit log's rows show entity ids, codes (in titles) and
-    // values as they were stored, some of them summaries the product wrote in English ("role=Agent; queues=1"); and the
-    // CRM's connection-test line quotes the connector's own answer, in English for the built-in CRM.
+    // The audit log's values are read too: the product's own summaries and sentences are stored structured and said in
+    // the reader's language; only what people wrote (names, texts) is marked as user content. The CRM's connection-test
+    // line is a sentence of ours too (the built-in CRM's answer).
 
     /// <summary>
     /// English words of an interface that French does not use (whole words, case-insensitive; "messages", "audit",
@@ -46,12 +51,18 @@ public class FrenchWalkJourneyTests(BrowserFixture browser)
           const out = [];
           const sel = 'button, label, th, td, dt, dd, p, .aw-pill, .mud-typography, h1, h2, h3, h4, h5, h6, [role=tab], legend, nav a, .mud-input-label, .mud-table-pagination, .mud-breadcrumbs, .mud-chip-content, .mud-alert-message:not([data-user-content]), option, .aw-empty, [data-ui-text]';
           for (const el of document.querySelectorAll(sel)) {
-            if (el.closest('[data-testid=thread-entry], [data-testid=case-tile], [data-user-content], .aw-message, [data-stored-values], [data-connector-message]')) continue;
-            const t = (el.innerText || '').trim();
+            if (el.closest('[data-testid=thread-entry], [data-testid=case-tile], [data-user-content], .aw-message')) continue;
+            // What people wrote inside a product's line (a name in an audit summary) is theirs, not the interface's.
+            let t;
+            if (el.querySelector('[data-user-content]')) {
+              const c = el.cloneNode(true);
+              c.querySelectorAll('[data-user-content]').forEach(x => x.remove());
+              t = (c.textContent || '').trim();
+            } else t = (el.innerText || '').trim();
             if (t) out.push(t);
           }
           for (const el of document.querySelectorAll('[placeholder], [aria-label], [title]')) {
-            if (el.closest('[data-testid=thread-entry], [data-testid=case-tile], [data-user-content], .aw-message, [data-stored-values], [data-connector-message]')) continue;
+            if (el.closest('[data-testid=thread-entry], [data-testid=case-tile], [data-user-content], .aw-message')) continue;
             for (const a of ['placeholder', 'aria-label', 'title']) { const v = el.getAttribute(a); if (v) out.push(v); }
           }
           return out;
@@ -75,6 +86,14 @@ public class FrenchWalkJourneyTests(BrowserFixture browser)
     [Fact]
     public async Task Every_page_in_French_shows_no_English_words_of_the_interface()
     {
+        // Rows the product writes itself, for the audit log and the CRM page to show: a queue's summary and a connection test.
+        await using (var db = browser.App.Services.GetRequiredService<AgentWorkspaceDbContextFactory>().CreateDbContext())
+        {
+            var admin = (await db.Users.FirstAsync(u => u.Email == "admin@demo.local")).ToActor();
+            await browser.App.Services.GetRequiredService<QueueService>().CreateAsync(admin,
+                new QueueInput("Réclamations " + Random.Shared.Next(1000, 9999), ["facturation"], 30, 240));
+            (await browser.App.Services.GetRequiredService<CrmSettingsService>().TestConnectionAsync(admin)).Code.ShouldBe("BuiltInAnswers");
+        }
         var page = await browser.SignInAsAsync(Role.Admin, "/", locale: "fr-FR");
         var report = new StringBuilder();
         foreach (var path in EveryPage)
@@ -83,6 +102,15 @@ public class FrenchWalkJourneyTests(BrowserFixture browser)
             await BrowserFixture.WaitForInteractiveAsync(page);
             await page.WaitForSelectorAsync("h1");
             await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
+            if (path == "/admin/audit")
+            {
+                await page.WaitForSelectorAsync("[data-testid=audit-rows] [data-audit-key=firstResponseTargetMinutes]");
+                (await page.InnerTextAsync("[data-testid=audit-rows]")).ShouldSatisfyAllConditions(
+                    t => t.ShouldContain("Objectif de première réponse (min) : 30"),
+                    t => t.ShouldContain("Le CRM intégré répond"),
+                    t => t.ShouldNotContain("firstResponse="));
+            }
+            if (path == "/admin/crm") (await page.InnerTextAsync("[data-testid=crm-test-result]")).ShouldContain("le CRM intégré répond");
             var texts = await page.EvaluateAsync<string[]>(CollectScript);
             foreach (var t in texts.Distinct())
             {

@@ -110,6 +110,7 @@ public class CardJourneyTests(BrowserFixture browser)
         await first.GotoAsync($"/cards/{cardId}?tab=cases");
         await BrowserFixture.WaitForInteractiveAsync(first);
         await first.WaitForSelectorAsync("[data-testid=case-thread]");
+        await first.Locator("[data-testid=show-customer-messages] input").CheckAsync();
         await first.Locator("[data-testid=comment-message]").First.ClickAsync();
         await first.FillAsync("[data-testid=comment-text] input, input[data-testid=comment-text]", "Checked the parcel number");
         await first.ClickAsync("[data-testid=comment-submit]");

@@ -135,6 +135,30 @@ public class CardServiceTests
     }
 
     [Fact]
+    public async Task ACommentOnTheCaseFromTheSummary_IsACommentInTheActivityLog_AuditedAndAnnounced_NotANote()
+    {
+        var (test, cards, feed) = await CreateAsync();
+        await using var _ = test;
+        var (cardId, caseId) = await CardWithMessagesAsync(test.Factory, 2);
+        var announced = new TaskCompletionSource<ChangeEvent>(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var sub = feed.Subscribe(c => { if (c.Kind == ChangeKind.CardChanged && c.CardId == cardId) announced.TrySetResult(c); return Task.CompletedTask; });
+
+        await cards.Edits.AddCommentAsync(Agent, caseId, null, "Rappeler demain, colis retrouvé");
+
+        var activity = (await cards.Reads.GetTimelineAsync(Agent, cardId, TimelineFilter.All)).Items;
+        var comment = activity.Where(i => i.Kind == TimelineKind.Comment).ShouldHaveSingleItem();
+        comment.Text.ShouldBe("Rappeler demain, colis retrouvé");
+        comment.CaseId.ShouldBe(caseId);
+        comment.Actor.ShouldBe(Agent.DisplayName);
+        activity.ShouldNotContain(i => i.Kind == TimelineKind.Note || i.EventType == CaseEventType.CommentAdded);
+        await using var db = test.Factory.CreateDbContext();
+        (await db.Notes.CountAsync(n => n.CardId == cardId)).ShouldBe(0);
+        (await db.Audit.CountAsync(a => a.Action == "CommentAdded" && a.After == "Rappeler demain, colis retrouvé")).ShouldBe(1);
+        (await db.CaseEvents.CountAsync(e => e.CaseId == caseId && e.Type == CaseEventType.CommentAdded)).ShouldBe(1);
+        (await announced.Task.WaitAsync(TimeSpan.FromSeconds(10))).CaseId.ShouldBe(caseId);
+    }
+
+    [Fact]
     public async Task ACommentMustBeOnAMessageOfThatCase()
     {
         var (test, cards, _) = await CreateAsync();
@@ -254,13 +278,15 @@ public class CardServiceTests
         } while (cursor is not null);
         all.Count(i => i.Kind == TimelineKind.Message).ShouldBe(5);
         all.Count(i => i.Kind == TimelineKind.Note).ShouldBe(1);
-        all.Count(i => i.Kind == TimelineKind.CaseEvent).ShouldBe(1);
+        // The comment is one entry of its own kind with its text (its CommentAdded case event would say it twice).
+        all.Count(i => i.Kind == TimelineKind.CaseEvent).ShouldBe(0);
+        all.Single(i => i.Kind == TimelineKind.Comment).Text.ShouldBe("A comment");
         all.Select(i => (i.Kind, i.Id)).Distinct().Count().ShouldBe(7);
         all.ShouldBe(all.OrderByDescending(i => i.At).ThenByDescending(i => i.Kind).ThenByDescending(i => i.Id).ToList());
 
         var customer = await cards.Reads.GetTimelineAsync(Agent, cardId, TimelineFilter.Customer);
         customer.Items.ShouldHaveSingleItem().Text.ShouldBe("Quick note");
-        (await cards.Reads.GetTimelineAsync(Agent, cardId, TimelineFilter.Case)).Items.ShouldAllBe(i => i.Kind == TimelineKind.CaseEvent);
+        (await cards.Reads.GetTimelineAsync(Agent, cardId, TimelineFilter.Case)).Items.ShouldHaveSingleItem().Kind.ShouldBe(TimelineKind.Comment);
     }
 
     [Fact]

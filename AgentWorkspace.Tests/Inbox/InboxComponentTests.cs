@@ -3,6 +3,7 @@ using AgentWorkspace.Core.Features.Inbox;
 using AgentWorkspace.Web.Components.Pages.Inbox;
 using AgentWorkspace.Web.Store.Inbox;
 using Bunit;
+using Microsoft.AspNetCore.Components.Web;
 using Microsoft.Extensions.DependencyInjection;
 using MudBlazor;
 using MudBlazor.Services;
@@ -50,29 +51,74 @@ public class InboxComponentTests : BunitContext
     }
 
     [Fact]
-    public void TheComposerSubmitsInTheChosenMode_InsertsQuickReplies_AndClearsOnceTheTextWentOut()
+    public void TheComposerSubmitsInTheChosenMode_AsksForAQuickReplyAfterItsText_AndClearsOnceTheTextWentOut()
     {
-        var popovers = Render<MudPopoverProvider>();
         SubmitComposerAction? submitted = null;
-        var replies = new[] { new QuickReplyView(1, "Remboursement", "Le remboursement a été initié.", "fr") };
-        var cut = Render<Composer>(p => p.Add(c => c.CaseId, 5).Add(c => c.QuickReplies, replies).Add(c => c.OnSubmit, a => submitted = a));
+        InsertQuickReplyAction? inserted = null;
+        var replies = new[] { new QuickReplyView(1, "Remboursement", "Le remboursement a été initié.", "fr", "Paiement") };
+        var cut = Render<Composer>(p => p.Add(c => c.CaseId, 5).Add(c => c.QuickReplies, replies).Add(c => c.OnSubmit, a => submitted = a)
+            .Add(c => c.OnInsertQuickReply, a => inserted = a));
 
         cut.Find("[data-testid=composer-submit]").HasAttribute("disabled").ShouldBeTrue(); // nothing to send yet
         cut.Find("textarea").Input("Bonjour Zoé,");
-        cut.Find("[data-testid=quick-replies] button").Click();
-        popovers.WaitForElement("[data-testid=quick-reply]").Click();
-        // MudBlazor renders the inserted text asynchronously: wait for it under load.
-        cut.WaitForAssertion(() => cut.Find("textarea").GetAttribute("value")!.ShouldBe("Bonjour Zoé," + Environment.NewLine + "Le remboursement a été initié."));
+        cut.Find("[data-testid=quick-replies]").Click();
+        cut.Find("[data-testid=quick-reply]").Click();
+        // The store fills it from the case (placeholders, link) and puts it after the text.
+        inserted.ShouldBe(new InsertQuickReplyAction(5, 1, ComposerMode.Reply, "Bonjour Zoé,"));
+        cut.FindAll("[data-testid=quick-reply-picker]").ShouldBeEmpty();
+        var text = "Bonjour Zoé,\nLe remboursement a été initié.";
+        cut.Render(p => p.Add(c => c.Text, text));
+        cut.WaitForAssertion(() => cut.Find("textarea").GetAttribute("value")!.ShouldBe(text));
 
         cut.Find("[data-testid=composer-mode-draft]").Click();
         cut.Find("[data-testid=composer-submit]").TextContent.ShouldContain("Submit for approval");
         cut.Find("[data-testid=composer-submit]").Click();
-        submitted.ShouldBe(new SubmitComposerAction(5, ComposerMode.Draft, "Bonjour Zoé," + Environment.NewLine + "Le remboursement a été initié."));
+        submitted.ShouldBe(new SubmitComposerAction(5, ComposerMode.Draft, text));
 
         // The store cleared the case's text once it went out.
-        cut.Render(p => p.Add(c => c.Text, "Bonjour Zoé,"));
         cut.Render(p => p.Add(c => c.Text, null));
         cut.WaitForAssertion(() => cut.Find("textarea").GetAttribute("value").ShouldBeNullOrEmpty());
+    }
+
+    [Fact]
+    public void SlashAtTheStartOfTheBoxOpensTheQuickReplies_TypingFiltersByTitleTextOrCategory_ArrowsAndEnterInsert_EscapeCloses()
+    {
+        InsertQuickReplyAction? inserted = null;
+        var replies = new[]
+        {
+            new QuickReplyView(1, "Accusé de réception", "Bonjour, merci pour votre message.", "fr", "Accueil"),
+            new QuickReplyView(2, "Suivi de livraison", "Votre colis est en route.", "fr", "Livraison", "Suivre mon colis", "https://example.com/suivi"),
+            new QuickReplyView(3, "Retard", "Le transporteur a du retard sur la LIVRAISON.", "fr", null),
+            new QuickReplyView(4, "Payer", "Voici le lien.", "fr", "Paiement", "Payer", "https://example.com/pay"),
+        };
+        var cut = Render<Composer>(p => p.Add(c => c.CaseId, 9).Add(c => c.QuickReplies, replies).Add(c => c.OnInsertQuickReply, a => inserted = a));
+
+        cut.Find("textarea").Input("/");
+        cut.Find("[data-testid=quick-reply-picker]");
+        cut.FindAll("[data-testid=quick-reply]").Count.ShouldBe(4);
+        cut.Find("[data-testid=quick-reply-search]").Input("livraison"); // title, text (any case), or category, accents ignored
+        cut.FindAll("[data-testid=quick-reply]").Select(e => e.GetAttribute("data-reply-id")).ShouldBe(["2", "3"]);
+        cut.Find("[data-testid=quick-reply-search]").Input("paiément");
+        cut.FindAll("[data-testid=quick-reply]").Select(e => e.GetAttribute("data-reply-id")).ShouldBe(["4"]);
+        cut.Find("[data-testid=quick-reply-search]").Input("zzz");
+        cut.Find("[data-testid=quick-reply-none]").TextContent.ShouldBe("No quick reply matches.");
+        cut.Find("[data-testid=quick-reply-search]").Input("");
+        cut.Find("[data-testid=quick-reply-picker]").KeyDown(new KeyboardEventArgs { Key = "ArrowDown" });
+        cut.Find("[data-testid=quick-reply-picker]").KeyDown(new KeyboardEventArgs { Key = "ArrowDown" });
+        cut.Find("[aria-selected=true]").GetAttribute("data-reply-id").ShouldBe("3");
+        cut.Find("[data-testid=quick-reply-picker]").KeyDown(new KeyboardEventArgs { Key = "ArrowUp" });
+        cut.Find("[data-testid=quick-reply-search]").GetAttribute("aria-activedescendant").ShouldBe(cut.Find("[aria-selected=true]").Id);
+        cut.Find("[data-testid=quick-reply-picker]").KeyDown(new KeyboardEventArgs { Key = "Enter" });
+        // The "/" that opened the list is not part of the reply.
+        inserted.ShouldBe(new InsertQuickReplyAction(9, 2, ComposerMode.Reply, ""));
+        cut.FindAll("[data-testid=quick-reply-picker]").ShouldBeEmpty();
+
+        cut.Find("[data-testid=quick-replies]").Click();
+        cut.Find("[data-testid=quick-reply-picker]").KeyDown(new KeyboardEventArgs { Key = "Escape" });
+        cut.FindAll("[data-testid=quick-reply-picker]").ShouldBeEmpty();
+        // A "/" inside the text is just a character.
+        cut.Find("textarea").Input("1/2");
+        cut.FindAll("[data-testid=quick-reply-picker]").ShouldBeEmpty();
     }
 
     [Fact]

@@ -80,9 +80,9 @@ public class IngestServiceTests
         var address = new IdentityAddress(IdentitySpace.Phone, "+33612345678");
         var ct = TestContext.Current.CancellationToken;
 
-        var (a, b) = (await IngestStore.FindIdentityAsync(prepared, address, ct), await IngestStore.FindIdentityAsync(tracked, address, ct));
+        var (a, b) = (await IngestStore.FindIdentityAsync(prepared, address, "", ct), await IngestStore.FindIdentityAsync(tracked, address, "", ct));
         (a!.Id, a.CardId, a.LastSeenAt).ShouldBe((b!.Id, b.CardId, b.LastSeenAt));
-        (await IngestStore.FindIdentityAsync(prepared, new IdentityAddress(IdentitySpace.Phone, "+33699999999"), ct)).ShouldBeNull();
+        (await IngestStore.FindIdentityAsync(prepared, new IdentityAddress(IdentitySpace.Phone, "+33699999999"), "", ct)).ShouldBeNull();
         var (cardA, cardB) = (await IngestStore.FindCardAsync(prepared, first.CardId, ct), await IngestStore.FindCardAsync(tracked, first.CardId, ct));
         (cardA.Id, cardA.Version, cardA.NeutralCount + cardA.PositiveCount + cardA.NegativeCount, cardA.LastContactAt)
             .ShouldBe((cardB.Id, cardB.Version, cardB.NeutralCount + cardB.PositiveCount + cardB.NegativeCount, cardB.LastContactAt));

@@ -13,6 +13,7 @@ using AgentWorkspace.Core.Features.Dashboard;
 using AgentWorkspace.Core.Features.Demo;
 using AgentWorkspace.Core.Features.Inbox;
 using AgentWorkspace.Core.Features.Ingest;
+using AgentWorkspace.Core.Features.Matching;
 using AgentWorkspace.Core.Features.Merge;
 using AgentWorkspace.Core.Features.Privacy;
 using AgentWorkspace.Core.Features.Queues;
@@ -235,11 +236,18 @@ internal sealed class ServiceQueryDriver : IAsyncDisposable
         await Call<InboxQueries>(nameof(InboxQueries.ListAsync), s => s.ListAsync(sophie, new InboxFilter(Sort: InboxSort.Oldest), new InboxCursor(DateTimeOffset.MinValue, 0)));
         await Call<InboxQueries>(nameof(InboxQueries.CountsAsync), s => s.CountsAsync(camille));
         await Call<InboxQueries>(nameof(InboxQueries.CountsAsync), s => s.CountsAsync(sophie));
+        await Call<InboxCountsBoard>(nameof(InboxCountsBoard.SettledAsync), s => s.SettledAsync());
+        await Call<InboxCountsBoard>(nameof(InboxCountsBoard.CountsAsync), s => s.CountsAsync(camille, [general]));
+        await Call<InboxCountsBoard>(nameof(InboxCountsBoard.CountsAsync), s => s.CountsAsync(sophie, [general]));
+        await Call<InboxCountsBoard>(nameof(InboxCountsBoard.Subscribe), s => { s.Subscribe(() => { }).Dispose(); return Task.FromResult(0); });
         await Call<InboxQueries>(nameof(InboxQueries.QueuesAsync), s => s.QueuesAsync(camille));
         await Call<InboxQueries>(nameof(InboxQueries.AgentsAsync), s => s.AgentsAsync(camille));
         await Call<InboxQueries>(nameof(InboxQueries.QuickRepliesAsync), s => s.QuickRepliesAsync(camille, "fr"));
         await Call<InboxQueries>(nameof(InboxQueries.QuickRepliesAsync), s => s.QuickRepliesAsync(camille, "fr", "livraison"));
         await Call<InboxQueries>(nameof(InboxQueries.ContactAsync), s => s.ContactAsync(camille, sms.CardId));
+        var firstReply = (await Call<InboxQueries, IReadOnlyList<Core.Features.Inbox.QuickReplyView>>(nameof(InboxQueries.QuickRepliesAsync), s => s.QuickRepliesAsync(camille, "fr", "paiement")))[0];
+        await Call<QuickReplyPlaceholders>(nameof(QuickReplyPlaceholders.FillQuickReplyAsync), s => s.FillQuickReplyAsync(camille, firstReply.Id, sms.CaseId));
+        await Call<QuickReplyPlaceholders>(nameof(QuickReplyPlaceholders.FillAsync), s => s.FillAsync(camille, "Bonjour {{customer.firstName}} ({{case.queue}})", sms.CaseId));
         await Call<CaseCommands>(nameof(CaseCommands.TakeAsync), s => s.TakeAsync(camille, sms.CaseId));
         var opened = await Call<InboxQueries, CaseDetail>(nameof(InboxQueries.OpenAsync), s => s.OpenAsync(camille, sms.CaseId));
         await Call<InboxQueries>(nameof(InboxQueries.OpenAsync), s => s.OpenAsync(sophie, email.CaseId));
@@ -318,6 +326,17 @@ internal sealed class ServiceQueryDriver : IAsyncDisposable
         await Call<DuplicateService>(nameof(DuplicateService.SuggestAsync), s => s.SuggestAsync(camille, sms.CardId));
         await Call<DuplicateService>(nameof(DuplicateService.TopPairsAsync), s => s.TopPairsAsync(sophie));
         await Call<DuplicateService>(nameof(DuplicateService.DismissAsync), s => s.DismissAsync(camille, sms.CardId, created));
+        // Shared identifiers (issue 21, ADR 020): listed, counted, read, removed.
+        await Call<SettingsService>(nameof(SettingsService.SharedAddressesAsync), s => s.SharedAddressesAsync());
+        var switchboard = await Call<SharedIdentifierService, SharedIdentifierView>(nameof(SharedIdentifierService.AddAsync),
+            s => s.AddAsync(admin, SharedKind.Phone, "01 40 00 00 00", "Standard"));
+        await Call<DuplicateService>(nameof(DuplicateService.SharedAmongAsync), s => s.SharedAmongAsync([switchboard.Address]));
+        await Call<SharedIdentifierService>(nameof(SharedIdentifierService.ListAsync), s => s.ListAsync(admin));
+        await Call<SharedIdentifierService>(nameof(SharedIdentifierService.SetThresholdAsync), s => s.SetThresholdAsync(admin, 6));
+        await Call<SharedIdentifierService>(nameof(SharedIdentifierService.DetectAllAsync), s => s.DetectAllAsync(admin));
+        await Call<SharedIdentifierService>(nameof(SharedIdentifierService.RemoveAsync), s => s.RemoveAsync(admin, switchboard.Id));
+        await Call<SharedIdentifierService>(nameof(SharedIdentifierService.RestoreAsync), async s =>
+            await Should.ThrowAsync<AgentWorkspace.Core.Domain.Common.NotFoundException>(() => s.RestoreAsync(admin, switchboard.Id)));
         await Call<MergeService>(nameof(MergeService.RequireMayMergeAsync), s => s.RequireMayMergeAsync(camille));
         // Merge proposals (issue 21): an agent proposes, a supervisor declines one and reads the queue; the approval
         // (which merges) is below, on a second proposal.
@@ -380,7 +399,7 @@ internal sealed class ServiceQueryDriver : IAsyncDisposable
         await Call<QuickReplyService>(nameof(QuickReplyService.ListAsync), s => s.ListAsync(camille));
         await Call<QuickReplyService>(nameof(QuickReplyService.ListAsync), s => s.ListAsync(camille, "FR"));
         var reply = await Call<QuickReplyService, Core.Features.QuickReplies.QuickReplyView>(nameof(QuickReplyService.CreateAsync),
-            s => s.CreateAsync(admin, new QuickReplyInput("Retour", "Voici l'étiquette de retour.", "fr", ["retour"])));
+            s => s.CreateAsync(admin, new QuickReplyInput("Retour", "Voici l'étiquette de retour.", "fr", ["retour"], "Retours", "Étiquette", "https://example.com/retour")));
         await Call<QuickReplyService>(nameof(QuickReplyService.UpdateAsync), s => s.UpdateAsync(admin, reply.Id, new QuickReplyInput("Retour colis", "Voici l'étiquette.", "fr", ["retour", "colis"])));
         await Call<QuickReplyService>(nameof(QuickReplyService.DeleteAsync), s => s.DeleteAsync(admin, reply.Id));
 

@@ -71,6 +71,7 @@ public class ErasureLeavesNothingTests(ITestOutputHelper output)
         ["CrmConnection"] = "the CRM connection's settings (kind, addresses, protected secrets, which fields are pushed, the last test's outcome): no customer data",
         ["Dispositions"] = "the administrators' list of wrap-up codes; a case or an activity keeps the label it was given",
         ["DataProtectionKeys"] = "ASP.NET Core Data Protection's key ring (protects cookies and the CRM secrets)",
+        ["SharedIdentifiers"] = "numbers and addresses many contacts use (a switchboard, noreply@; ADR 020): nobody's own, they stay when one of those contacts is erased",
     };
 
     /// <summary>

@@ -77,6 +77,13 @@ async Task<List<double>> Measure(Func<Task> run, int n = 1_000, int warmup = 100
 var all = new InboxFilter();
 var first = await inbox.ListAsync(agent, all);
 Console.WriteLine($"first page: {first.Tiles.Count} tiles, next cursor {(first.Next is null ? "none" : "yes")}");
+if (args.Length > 2 && args[2] == "issue20")
+{
+    // Only the figures of issue 20: the channel and queue filters, the header counts counted per actor, and the
+    // shared board (ADR 019): one recount after a change, and one circuit's read of it.
+    await Issue20Async();
+    return 0;
+}
 Print("inbox first page (30, mine + my queues)", await Measure(() => inbox.ListAsync(agent, all)));
 Print("inbox next page (30, after page 1)", await Measure(() => inbox.ListAsync(agent, all, first.Next)));
 var deep = first.Next;
@@ -90,7 +97,35 @@ Print("inbox first page, one queue, status new", await Measure(() => inbox.ListA
 var caseId = first.Tiles[0].Id;
 Print("open a case (thread, drafts)", await Measure(() => inbox.OpenAsync(agent, caseId), 300, 30));
 Print("header counts (informative)", await Measure(() => inbox.CountsAsync(agent), 30, 3));
+await Issue20Async(boardOnly: true);
 return 0;
+
+async Task Issue20Async(bool boardOnly = false)
+{
+    if (!boardOnly)
+    {
+        Print("inbox first page, channel = e-mail", await Measure(() => inbox.ListAsync(agent, all with { Channel = Channel.Email })));
+        Print("inbox first page, channel = SMS", await Measure(() => inbox.ListAsync(agent, all with { Channel = Channel.Sms })));
+        Print("inbox first page, one queue, status new", await Measure(() => inbox.ListAsync(agent, all with { QueueId = first.Tiles[0].QueueId, Status = CaseStatus.New })));
+        Print("inbox first page, mine, channel = e-mail", await Measure(() => inbox.ListAsync(agent, all with { Scope = InboxScope.Mine, Channel = Channel.Email })));
+        Print("header counts, counted per actor (before)", await Measure(() => inbox.CountsAsync(agent), 30, 3));
+    }
+    var feed = new InProcessChangeFeed();
+    using var board = new InboxCountsBoard(factory, feed, TimeProvider.System, TimeSpan.Zero);
+    await board.SettledAsync();
+    var queues = await inbox.QueuesAsync(agent);
+    var mine = queues.Where(q => q.IsMember).Select(q => q.Id).ToList();
+    var fromBoard = await board.CountsAsync(agent, mine);
+    var direct = await inbox.CountsAsync(agent);
+    Console.WriteLine($"board {fromBoard} / direct {direct}: {(fromBoard == direct ? "equal" : "DIFFERENT")}");
+    Print("board: one recount of every figure", await Measure(async () =>
+    {
+        feed.Publish(new ChangeEvent(ChangeKind.Resync));
+        await Task.Delay(1);
+        await board.SettledAsync();
+    }, 30, 3));
+    Print("board: one circuit's read", await Measure(() => board.CountsAsync(agent, mine), 10_000, 1_000));
+}
 
 static void Print(string name, List<double> values) =>
     Console.WriteLine($"{name,-42} p50 {Percentile(values, 50):0.00} ms  p95 {Percentile(values, 95):0.00} ms  p99 {Percentile(values, 99):0.00} ms  (n={values.Count:N0})");

@@ -45,18 +45,35 @@ public sealed class QuickReply
     public string Body { get; private set; } = string.Empty;
     public string Language { get; private set; } = "fr";
     public string Tags { get; private set; } = string.Empty;
+    /// <summary>Where agents look for it (seed 003's knowledge base: "Delivery", "Payment"…); searchable with the text.</summary>
+    public string? Category { get; private set; }
+    /// <summary>A link the reply carries (a form, a payment request): its label and its address, http or https only.</summary>
+    public string? LinkLabel { get; private set; }
+    public string? LinkUrl { get; private set; }
 
     private QuickReply() { }
 
-    public QuickReply(string title, string body, string language, IEnumerable<string>? tags = null) => Update(title, body, language, tags ?? []);
+    public QuickReply(string title, string body, string language, IEnumerable<string>? tags = null, string? category = null, string? linkLabel = null, string? linkUrl = null) =>
+        Update(title, body, language, tags ?? [], category, linkLabel, linkUrl);
 
-    public void Update(string title, string body, string language, IEnumerable<string> tags)
+    public void Update(string title, string body, string language, IEnumerable<string> tags, string? category = null, string? linkLabel = null, string? linkUrl = null)
     {
+        Category = Text.Clean(category, 60, "category");
+        LinkUrl = string.IsNullOrWhiteSpace(linkUrl) ? null : IsWebAddress(linkUrl.Trim()) ? linkUrl.Trim()
+            : throw new DomainException("The link's address must start with http:// or https://.", "linkUrl") { Code = "LinkUrlInvalid" };
+        LinkLabel = Text.Clean(linkLabel, 120, "linkLabel");
+        if (LinkUrl is null) LinkLabel = null;
+        else if (LinkLabel is null) throw new DomainException("A link needs a label.", "linkLabel") { Code = "LinkLabelRequired" };
         Title = Text.Clean(title, 120, "title") ?? throw new DomainException("A quick reply needs a title.", "title");
         Body = Text.Clean(body, 5000, "body") ?? throw new DomainException("A quick reply needs a body.", "body");
         Language = (language ?? "").Trim().ToLowerInvariant() is "fr" or "en" ? language!.Trim().ToLowerInvariant() : throw new DomainException("The language is fr or en.", "language");
         Tags = string.Join('|', tags.Select(t => Text.Clean(t, 40, "tags")).OfType<string>().Distinct(StringComparer.OrdinalIgnoreCase));
     }
+
+    /// <summary>An absolute http or https address of at most 2,000 characters, with a host and no spaces.</summary>
+    public static bool IsWebAddress(string value) =>
+        value.Length <= 2000 && !value.Any(char.IsWhiteSpace) && Uri.TryCreate(value, UriKind.Absolute, out var uri)
+        && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps) && !string.IsNullOrEmpty(uri.Host);
 }
 
 /// <summary>A setting an administrator changes at run time (default phone region, agents may merge...).</summary>
@@ -64,6 +81,8 @@ public sealed class AppSetting
 {
     public const string DefaultPhoneRegion = "Phone.DefaultRegion";
     public const string AgentsMayMerge = "Merge.AgentsMayMerge";
+    /// <summary>From how many cards on an address it is shared (ADR 020).</summary>
+    public const string SharedThreshold = "Identity.SharedThreshold";
 
     public string Key { get; private set; } = string.Empty;
     public string Value { get; private set; } = string.Empty;

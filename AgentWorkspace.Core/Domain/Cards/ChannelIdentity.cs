@@ -18,13 +18,21 @@ public sealed class ChannelIdentity
     public DateTimeOffset FirstSeenAt { get; private set; }
     public DateTimeOffset LastSeenAt { get; private set; }
     public bool IsErased { get; private set; }
+    /// <summary>
+    /// Empty for an address that belongs to one contact. For an address shared by many contacts (a switchboard,
+    /// <c>noreply@</c>, ADR 020) each contact heard from it has an identity of their own, told apart by this key:
+    /// the sender's name key, or a unique key when the sender gave no name.
+    /// </summary>
+    public string ShareKey { get; private set; } = string.Empty;
+    public bool IsOnSharedAddress => ShareKey.Length > 0;
 
     private ChannelIdentity() { }
 
     internal ChannelIdentity(CustomerCard card, Channel channel, string rawAddress, IdentityAddress address, DateTimeOffset seenAt,
-        string? displayName, string? profileUrl, int? followers, int? following)
+        string? displayName, string? profileUrl, int? followers, int? following, string shareKey = "")
     {
         CardId = card.Id;
+        ShareKey = shareKey;
         Channel = channel;
         Space = address.Space;
         RawAddress = Common.Text.Clean(rawAddress, IdentityAddress.MaxLength, "from.address") ?? address.Normalized;
@@ -64,6 +72,7 @@ public sealed class ChannelIdentity
     {
         RawAddress = "erased";
         NormalizedAddress = $"erased:{Guid.NewGuid():N}";
+        ShareKey = string.Empty;
         DisplayName = null;
         ProfileUrl = null;
         IsErased = true;

@@ -256,10 +256,10 @@ public sealed class CustomerCard : IVersioned
     }
 
     public ChannelIdentity AddIdentity(Channel channel, string rawAddress, IdentityAddress address, DateTimeOffset seenAt,
-        string? displayName = null, string? profileUrl = null, int? followers = null, int? following = null)
+        string? displayName = null, string? profileUrl = null, int? followers = null, int? following = null, string shareKey = "")
     {
         EnsureEditable();
-        var identity = new ChannelIdentity(this, channel, rawAddress, address, seenAt, displayName, profileUrl, followers, following);
+        var identity = new ChannelIdentity(this, channel, rawAddress, address, seenAt, displayName, profileUrl, followers, following, shareKey);
         _identities.Add(identity);
         RecomputeAudience();
         return identity;

@@ -62,6 +62,8 @@ public enum CaseEventType
     ScriptStepDone = 22,
     /// <summary>A macro of the agent script ran (the detail gives its title and how many actions succeeded).</summary>
     ScriptMacroRan = 23,
+    /// <summary>The case came from a shared address (ADR 020); the detail says whether a new card was made for it ("new:") or the sender's name found one ("name:"), then the address.</summary>
+    SharedAddress = 30,
 }
 
 /// <summary>The case's History tab: every action taken on it, who and when.</summary>

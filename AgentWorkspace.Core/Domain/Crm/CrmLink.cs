@@ -201,6 +201,10 @@ public sealed class CrmConnectionSettings
     public DateTimeOffset? LastTestAt { get; private set; }
     public bool? LastTestOk { get; private set; }
     public string? LastTestMessage { get; private set; }
+    /// <summary>The answer as a sentence of ours (see <c>CrmConnectionCheck</c>), so that the page says it in the reader's language.</summary>
+    public string? LastTestCode { get; private set; }
+    /// <summary>The sentence's arguments, separated by U+001F.</summary>
+    public string? LastTestArgs { get; private set; }
 
     private CrmConnectionSettings() { }
 
@@ -226,13 +230,18 @@ public sealed class CrmConnectionSettings
         LastTestAt = null;
         LastTestOk = null;
         LastTestMessage = null;
+        LastTestCode = null;
+        LastTestArgs = null;
     }
 
-    public void Tested(bool ok, string message, DateTimeOffset now)
+    public void Tested(bool ok, string message, string? code, IReadOnlyList<string>? args, DateTimeOffset now)
     {
         LastTestAt = now;
         LastTestOk = ok;
         LastTestMessage = message.Length > 1000 ? message[..1000] : message;
+        LastTestCode = code;
+        var joined = args is { Count: > 0 } ? string.Join('\u001f', args) : null;
+        LastTestArgs = joined is { Length: > 1000 } ? joined[..1000] : joined;
     }
 }
 

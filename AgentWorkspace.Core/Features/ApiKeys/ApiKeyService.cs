@@ -48,7 +48,7 @@ public sealed class ApiKeyService(IDbContextFactory<AgentWorkspaceDbContext> dbF
             var key = new ApiKey(name!, role, prefix, hash, actor.DisplayName, actor == Actor.System ? null : actor.UserId, use.Now);
             use.Db.ApiKeys.Add(key);
             await use.SaveAsync();
-            use.Audit(Entity, Key(key.Id), "Created", "key", null, $"name={key.Name}; role={key.Role}; prefix={key.Prefix}");
+            use.Audit(Entity, Key(key.Id), "Created", "key", null, Audit.AuditValues.Summary(("name", key.Name), ("role", key.Role), ("prefix", key.Prefix)));
             return new CreatedApiKey(View(key), secret);
         }, ct);
     }
@@ -76,7 +76,8 @@ public sealed class ApiKeyService(IDbContextFactory<AgentWorkspaceDbContext> dbF
         foreach (var key in keys.Where(k => ApiKey.ExceedsOwner(k.Role, ownerDisabled, ownerRole)))
         {
             key.Revoke(use.Now);
-            use.Audit(Entity, Key(key.Id), "Revoked", "owner", key.Name, ownerDisabled ? "owner disabled" : $"owner is {ownerRole}, key was {key.Role}");
+            use.Audit(Entity, Key(key.Id), "Revoked", "owner", key.Name, ownerDisabled
+                ? Audit.AuditValues.Sentence("OwnerDisabled") : Audit.AuditValues.Sentence("OwnerDemoted", ownerRole, key.Role));
             revoked++;
         }
         return revoked;

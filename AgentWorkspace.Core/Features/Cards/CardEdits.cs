@@ -1,3 +1,4 @@
+using AgentWorkspace.Core.Features.Matching;
 using System.Globalization;
 using AgentWorkspace.Core.Domain.Audit;
 using AgentWorkspace.Core.Domain.Cards;
@@ -62,6 +63,7 @@ public sealed class CardEdits(IDbContextFactory<AgentWorkspaceDbContext> dbFacto
             if (addresses.Any(a => a.Address == address)) throw new DomainException($"'{n.Address}' appears twice.", field);
             addresses.Add((n, address, field));
         }
+        var shared = await _settings.SharedAddressesAsync(ct);
         try
         {
             return await _run.RunAsync("Card.Create", actor, Role.Agent, async use =>
@@ -84,6 +86,7 @@ public sealed class CardEdits(IDbContextFactory<AgentWorkspaceDbContext> dbFacto
                 }
                 db.Cards.Add(card);
                 await use.SaveAsync();
+                await SharedIdentifierService.DetectAsync(use, _settings, shared, ContactAddresses(card));
                 use.Audit(AuditEntity, Id(card.Id), "Created", "card", null, card.DisplayName);
                 use.Publish(new ChangeEvent(ChangeKind.CardChanged, CardId: card.Id));
                 return card.Id;
@@ -118,6 +121,7 @@ public sealed class CardEdits(IDbContextFactory<AgentWorkspaceDbContext> dbFacto
             try { read = new CustomerCard(basis, region, now).Snapshot(); }
             catch (DomainException) { read = null; }
         }
+        var shared = await _settings.SharedAddressesAsync(ct);
         try
         {
             return await _run.RunAsync("Card.UpdateProfile", actor, Role.Agent, async use =>
@@ -130,6 +134,9 @@ public sealed class CardEdits(IDbContextFactory<AgentWorkspaceDbContext> dbFacto
                 if (changes.Count == 0) return card.Version;
                 foreach (var (field, before, after) in changes) use.Audit(AuditEntity, Id(cardId), "ProfileUpdated", field, before, after);
                 await use.SaveAsync();
+                // A number or address that is now on as many cards as the threshold is shared from now on (ADR 020).
+                var written = changes.Select(c => c.After).OfType<string>().ToHashSet(StringComparer.Ordinal);
+                await SharedIdentifierService.DetectAsync(use, _settings, shared, ContactAddresses(card).Where(a => written.Contains(a.Normalized)));
                 use.Publish(new ChangeEvent(ChangeKind.CardChanged, CardId: cardId));
                 return card.Version;
             }, ct);
@@ -141,6 +148,11 @@ public sealed class CardEdits(IDbContextFactory<AgentWorkspaceDbContext> dbFacto
             throw Conflict(current, mine, read);
         }
     }
+
+    /// <summary>The phone numbers and e-mail addresses of a card's profile.</summary>
+    private static IEnumerable<IdentityAddress> ContactAddresses(CustomerCard card) =>
+        new[] { card.MobilePhone, card.HomePhone }.OfType<string>().Select(p => new IdentityAddress(IdentitySpace.Phone, p))
+            .Concat(new[] { card.PrimaryEmail, card.SecondaryEmail }.OfType<string>().Select(e => new IdentityAddress(IdentitySpace.Email, e)));
 
     private static ProfileConflictException Conflict(CustomerCard current, Dictionary<string, string?> mine, Dictionary<string, string?>? read)
     {

@@ -90,6 +90,8 @@ public enum TimelineKind
     Merge = 4,
     /// <summary>Customer activity: a merge proposed by an agent, approved or declined by a supervisor (see <see cref="TimelineMergeRequest"/>).</summary>
     MergeRequest = 5,
+    /// <summary>Case activity: an agent's internal comment on a case or on one of its messages (seed 002); never edited or deleted.</summary>
+    Comment = 6,
 }
 
 [Flags]

@@ -364,9 +364,15 @@ public sealed class CardReads
             // their case events only stand in for them when the messages or the notes are filtered out.
             if (filter.HasFlag(TimelineFilter.Conversation)) q = q.Where(e => e.Type != CaseEventType.Replied && e.Type != CaseEventType.DraftApproved);
             if (filter.HasFlag(TimelineFilter.Customer)) q = q.Where(e => e.Type != CaseEventType.NoteAdded);
+            // A comment is its own entry (below), with its whole text; its case event would say it twice.
+            q = q.Where(e => e.Type != CaseEventType.CommentAdded);
             q = Keyset(q, after, TimelineKind.CaseEvent, e => e.At, e => e.Id);
             items.AddRange((await q.OrderByDescending(e => e.At).ThenByDescending(e => e.Id).Take(take).ToListAsync(ct))
                 .Select(e => new TimelineItem(TimelineKind.CaseEvent, e.Id, e.At, e.CaseId, e.ActorName, e.Detail ?? string.Empty, EventType: e.Type)));
+            var comments = db.CaseComments.AsNoTracking().Where(c => db.Cases.Any(k => k.Id == c.CaseId && k.CardId == cardId));
+            comments = Keyset(comments, after, TimelineKind.Comment, c => c.CreatedAt, c => c.Id);
+            items.AddRange((await comments.OrderByDescending(c => c.CreatedAt).ThenByDescending(c => c.Id).Take(take).ToListAsync(ct))
+                .Select(c => new TimelineItem(TimelineKind.Comment, c.Id, c.CreatedAt, c.CaseId, c.AuthorName, c.Text)));
         }
         var ordered = items.OrderByDescending(i => i.At).ThenByDescending(i => i.Kind).ThenByDescending(i => i.Id).Take(take).ToList();
         if (ordered.Count <= pageSize) return new TimelinePage(ordered, null);

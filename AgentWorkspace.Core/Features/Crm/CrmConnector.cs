@@ -60,7 +60,12 @@ public sealed record CrmActivity(
     Uri? CaseUrl);
 
 /// <summary>The answer of "Test connection" on /admin/crm: whether it worked, and one line saying what was checked or what failed.</summary>
-public sealed record CrmConnectionCheck(bool Ok, string Message);
+/// <summary>
+/// A connection test's answer. <paramref name="Code"/> and <paramref name="Args"/> name a sentence of ours that the page says in
+/// the reader's language (the admin page's "CrmTest_{Code}"); <paramref name="Message"/> is the same in English, for the log,
+/// or the outside CRM's own words when it refused (no code then).
+/// </summary>
+public sealed record CrmConnectionCheck(bool Ok, string Message, string? Code = null, IReadOnlyList<string>? Args = null);
 
 /// <summary>
 /// One CRM: the built-in one (our database) or an outside one (Dynamics 365 / Dataverse, Salesforce). Every method

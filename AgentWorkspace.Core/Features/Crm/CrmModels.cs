@@ -102,7 +102,9 @@ public sealed record CrmSettingsView(
     string? UpdatedBy,
     DateTimeOffset? LastTestAt,
     bool? LastTestOk,
-    string? LastTestMessage);
+    string? LastTestMessage,
+    string? LastTestCode = null,
+    IReadOnlyList<string>? LastTestArgs = null);
 
 /// <summary>
 /// New CRM settings from the administrator. <see cref="Secrets"/>: a name absent or null keeps the stored secret,

@@ -148,8 +148,9 @@ public sealed class CrmSettingsService
                 row.Update(defaults.Kind, "{}", null, [], defaults.CreatableTypes.Select(t => t.ToString()), defaults.PushedFields, defaults.TimeoutSeconds,
                     use.Now, actor.DisplayName);
             }
-            row.Tested(check.Ok, check.Message, use.Now);
-            use.Audit("CrmConnection", "1", check.Ok ? "TestSucceeded" : "TestFailed", null, null, check.Message.Length > 500 ? check.Message[..500] : check.Message);
+            row.Tested(check.Ok, check.Message, check.Code, check.Args, use.Now);
+            use.Audit("CrmConnection", "1", check.Ok ? "TestSucceeded" : "TestFailed", null, null,
+                check.Code is { } code ? Audit.AuditValues.Sentence("CrmTest." + code, [.. check.Args ?? []]) : check.Message.Length > 500 ? check.Message[..500] : check.Message);
         }, ct);
         return check;
     }
@@ -186,7 +187,8 @@ public sealed class CrmSettingsService
         catch (JsonException) { settings = []; }
         return new CrmSettingsView(row.Kind, _factory.Kinds, settings, Split(row.SecretNames),
             Split(row.CreatableTypes).Select(t => Enum.TryParse<CrmRecordType>(t, out var type) ? type : (CrmRecordType?)null).OfType<CrmRecordType>().ToList(),
-            Split(row.PushedFields), row.TimeoutSeconds, row.UpdatedAt, row.UpdatedBy, row.LastTestAt, row.LastTestOk, row.LastTestMessage);
+            Split(row.PushedFields), row.TimeoutSeconds, row.UpdatedAt, row.UpdatedBy, row.LastTestAt, row.LastTestOk, row.LastTestMessage,
+            row.LastTestCode, row.LastTestArgs is { Length: > 0 } a ? a.Split('\u001f') : []);
     }
 
     private static List<string> Split(string value) => value.Length == 0 ? [] : [.. value.Split('|')];

@@ -313,7 +313,7 @@ public sealed class CustomFieldService(IDbContextFactory<AgentWorkspaceDbContext
         ["visibleInCard"] = f.VisibleInCard.ToString(),
     };
 
-    private static string Flat(Dictionary<string, string?> d) => string.Join("; ", d.Where(kv => kv.Value is not null).Select(kv => $"{kv.Key}={kv.Value}"));
+    private static string Flat(Dictionary<string, string?> d) => Audit.AuditValues.Summary(d.Select(kv => (kv.Key, (object?)kv.Value)).ToArray());
 
     private static void AuditDifferences(UseCase use, string ident, Dictionary<string, string?> before, Dictionary<string, string?> after)
     {

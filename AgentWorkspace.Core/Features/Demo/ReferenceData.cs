@@ -49,12 +49,20 @@ public sealed class ReferenceData(IDbContextFactory<AgentWorkspaceDbContext> dbF
         if (!await db.QuickReplies.AnyAsync(ct))
         {
             db.QuickReplies.AddRange(
-                new QuickReply("Accusé de réception", "Bonjour, merci pour votre message. Je regarde votre dossier et je reviens vers vous rapidement.", "fr", ["accueil"]),
-                new QuickReply("Suivi de livraison", "Votre colis est en cours d'acheminement. Vous pouvez suivre sa livraison depuis votre espace client, rubrique « Mes commandes ».", "fr", ["livraison"]),
-                new QuickReply("Remboursement", "Le remboursement a été initié : il apparaîtra sur votre compte sous 3 à 5 jours ouvrés.", "fr", ["facturation"]),
-                new QuickReply("Acknowledgement", "Hello, thanks for your message. I'm looking into your account and will get back to you shortly.", "en", ["greeting"]),
-                new QuickReply("Delivery tracking", "Your parcel is on its way. You can follow it from your account, under \"My orders\".", "en", ["delivery"]),
-                new QuickReply("Refund", "The refund has been issued and will reach your account within 3 to 5 business days.", "en", ["billing"]));
+                new QuickReply("Accusé de réception", "Bonjour {{customer.firstName}}, merci pour votre message. Je regarde votre dossier et je reviens vers vous rapidement.\n{{agent.name}}", "fr", ["accueil"], "Accueil"),
+                new QuickReply("Suivi de livraison", "Bonjour {{customer.firstName}}, votre colis est en cours d'acheminement. Vous pouvez suivre sa livraison depuis votre espace client, rubrique « Mes commandes ».", "fr", ["livraison"], "Livraison",
+                    "Suivre mon colis", "https://www.example.com/suivi"),
+                new QuickReply("Remboursement", "Le remboursement a été initié : il apparaîtra sur votre compte sous 3 à 5 jours ouvrés.", "fr", ["facturation"], "Paiement"),
+                new QuickReply("Demande de paiement", "Bonjour {{customer.firstName}} {{customer.lastName}}, voici le lien sécurisé pour régler votre facture.", "fr", ["facturation"], "Paiement",
+                    "Payer en ligne", "https://www.example.com/paiement"),
+                new QuickReply("Formulaire de réclamation", "Pour que le service {{case.queue}} traite votre demande, merci de remplir ce formulaire.", "fr", ["réclamation"], "Formulaires",
+                    "Formulaire de réclamation", "https://www.example.com/reclamation"),
+                new QuickReply("Acknowledgement", "Hello {{customer.firstName}}, thanks for your message. I'm looking into your account and will get back to you shortly.\n{{agent.name}}", "en", ["greeting"], "Greeting"),
+                new QuickReply("Delivery tracking", "Hello {{customer.firstName}}, your parcel is on its way. You can follow it from your account, under \"My orders\".", "en", ["delivery"], "Delivery",
+                    "Track my parcel", "https://www.example.com/tracking"),
+                new QuickReply("Refund", "The refund has been issued and will reach your account within 3 to 5 business days.", "en", ["billing"], "Payment"),
+                new QuickReply("Payment request", "Hello {{customer.firstName}} {{customer.lastName}}, here is the secure link to pay your invoice.", "en", ["billing"], "Payment",
+                    "Pay online", "https://www.example.com/pay"));
         }
         if (!await db.Dispositions.AnyAsync(ct))
         {

@@ -95,7 +95,14 @@ public sealed record DraftView(long Id, long CaseId, string AuthorId, string Aut
     string? ReviewerName, string? ReviewComment, DateTimeOffset? ReviewedAt);
 
 /// <summary>An open case: header, thread (the latest messages; <see cref="EarlierCursor"/> pages back), drafts.</summary>
-public sealed record CaseDetail(CaseTile Case, IReadOnlyList<ThreadEntry> Thread, ThreadCursor? EarlierCursor, IReadOnlyList<DraftView> Drafts, string? ContextJson);
+public sealed record CaseDetail(CaseTile Case, IReadOnlyList<ThreadEntry> Thread, ThreadCursor? EarlierCursor, IReadOnlyList<DraftView> Drafts, string? ContextJson,
+    SharedSender? Shared = null);
+
+/// <summary>
+/// The case came from a shared address (ADR 020): the agent is told, and whether its card was made for this sender
+/// (<see cref="NewCard"/>) or found by the sender's name.
+/// </summary>
+public sealed record SharedSender(string Address, bool NewCard);
 
 public sealed record ThreadCursor(DateTimeOffset SentAt, long Id);
 
@@ -109,7 +116,8 @@ public sealed record QueueOption(long Id, string Name, int FirstResponseTargetMi
 
 public sealed record AgentOption(string UserId, string DisplayName);
 
-public sealed record QuickReplyView(long Id, string Title, string Body, string Language);
+/// <summary>A quick reply as the reply box offers it (its text still with its placeholders; see QuickReplyPlaceholders).</summary>
+public sealed record QuickReplyView(long Id, string Title, string Body, string Language, string? Category = null, string? LinkLabel = null, string? LinkUrl = null);
 
 /// <summary>The contact beside an open case (the condensed card's data).</summary>
 public sealed record ContactSummary(long CardId, string DisplayName, string? Company, string? PrimaryEmail, string? MobilePhone, string? AvatarUrl,

@@ -45,11 +45,16 @@ public sealed class InboxQueries(IDbContextFactory<AgentWorkspaceDbContext> dbFa
             : oldest ? (DateTimeOffset.MinValue, long.MinValue) : (DateTimeOffset.MaxValue, long.MaxValue);
         var take = pageSize + 1;
         var keys = new List<CaseKey>();
+        long? coveredQueue = null;
 
         if (filter.Scope != InboxScope.Mine)
         {
             var queues = await VisibleQueueIdsAsync(db, actor, ct);
-            if (filter.QueueId is { } only) queues = queues.Contains(only) ? [only] : [];
+            if (filter.QueueId is { } only)
+            {
+                queues = queues.Contains(only) ? [only] : [];
+                if (queues.Count == 1) coveredQueue = only;
+            }
             // Null, not false, when there is no such filter: EF Core then leaves the condition out of
             // the SQL, and the key read stays on the covering index without touching the case rows.
             bool? unassigned = filter.Scope == InboxScope.Unassigned ? true : null;
@@ -58,7 +63,10 @@ public sealed class InboxQueries(IDbContextFactory<AgentWorkspaceDbContext> dbFa
                 foreach (var status in statuses)
                     await foreach (var key in byQueue(db, queueId, status, unassigned, filter.Channel, at, id, take).WithCancellation(ct)) keys.Add(key);
         }
-        if (filter.Scope != InboxScope.Unassigned)
+        // With one of the actor's queues chosen, the queue's own read already holds the cases of it assigned to them
+        // (issue 20: reading the actor's cases again to test their queue walked every one of them).
+        var queueCovers = filter.Scope == InboxScope.All && filter.QueueId is { } chosen && coveredQueue == chosen;
+        if (filter.Scope != InboxScope.Unassigned && !queueCovers)
         {
             var byAssignee = oldest ? OldestOfAssignee : NewestOfAssignee;
             foreach (var status in statuses)
@@ -221,10 +229,21 @@ public sealed class InboxQueries(IDbContextFactory<AgentWorkspaceDbContext> dbFa
             var drafts = await db.Drafts.AsNoTracking().Where(d => d.CaseId == caseId).OrderByDescending(d => d.SubmittedAt).ThenByDescending(d => d.Id).Take(50)
                 .Select(d => new DraftView(d.Id, d.CaseId, d.AuthorId, d.AuthorName, d.Text, d.Status, d.SubmittedAt, d.ReviewerName, d.ReviewComment, d.ReviewedAt))
                 .ToListAsync(ct);
-            detail = new CaseDetail(tile, thread, earlier, drafts, @case.ContextJson);
+            var shared = await db.CaseEvents.AsNoTracking().Where(e => e.CaseId == caseId && e.Type == CaseEventType.SharedAddress)
+                .OrderBy(e => e.Id).Select(e => e.Detail).FirstOrDefaultAsync(ct);
+            detail = new CaseDetail(tile, thread, earlier, drafts, @case.ContextJson, SharedSenderOf(shared));
         }
         return detail;
     }
+
+    /// <summary>The detail of the case's <see cref="CaseEventType.SharedAddress"/> event, read back (an erased one says nothing).</summary>
+    internal static SharedSender? SharedSenderOf(string? detail) => detail switch
+    {
+        null => null,
+        _ when detail.StartsWith(Ingest.IngestService.SharedAddressNewCard, StringComparison.Ordinal) => new(detail[Ingest.IngestService.SharedAddressNewCard.Length..], true),
+        _ when detail.StartsWith(Ingest.IngestService.SharedAddressFoundByName, StringComparison.Ordinal) => new(detail[Ingest.IngestService.SharedAddressFoundByName.Length..], false),
+        _ => null,
+    };
 
     public async Task<(IReadOnlyList<ThreadEntry> Entries, ThreadCursor? Earlier)> EarlierAsync(Actor actor, long caseId, ThreadCursor before, CancellationToken ct = default)
     {
@@ -308,8 +327,13 @@ public sealed class InboxQueries(IDbContextFactory<AgentWorkspaceDbContext> dbFa
         actor.Require(Role.Agent);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var q = db.QuickReplies.AsNoTracking();
-        if (!string.IsNullOrWhiteSpace(search)) q = q.Where(r => r.Title.Contains(search.Trim()) || r.Tags.Contains(search.Trim()));
-        var rows = await q.OrderBy(r => r.Title).Take(200).Select(r => new QuickReplyView(r.Id, r.Title, r.Body, r.Language)).ToListAsync(ct);
+        if (!string.IsNullOrWhiteSpace(search))
+        {
+            var s = search.Trim();
+            q = q.Where(r => r.Title.Contains(s) || r.Body.Contains(s) || r.Tags.Contains(s) || (r.Category != null && r.Category.Contains(s)));
+        }
+        var rows = await q.OrderBy(r => r.Title).Take(500)
+            .Select(r => new QuickReplyView(r.Id, r.Title, r.Body, r.Language, r.Category, r.LinkLabel, r.LinkUrl)).ToListAsync(ct);
         return rows.OrderBy(r => r.Language == language ? 0 : 1).ThenBy(r => r.Title, StringComparer.CurrentCulture).ToList();
     }
 

@@ -61,6 +61,8 @@ public sealed class IngestService(
         var region = await settings.DefaultRegionAsync(ct);
         var now = clock.GetUtcNow();
         var input = validator.Prepare(request, region, now);
+        // An address many contacts use links the message to nobody's card by itself (ADR 020).
+        var fromShared = (await settings.SharedAddressesAsync(ct)).Contains(input.Address);
 
         // A repeat is answered without taking the write lock; on SQLite the group writer looks it up first instead
         // (one kept statement inside its transaction costs less than a read of its own for every message).
@@ -74,7 +76,7 @@ public sealed class IngestService(
         {
             try
             {
-                var (result, queueId, agentId) = await WriteAsync(actor, input, sentiment, now, ct);
+                var (result, queueId, agentId) = await WriteAsync(actor, input, sentiment, now, fromShared, ct);
                 // Stored meanwhile by another request of the same group transaction: nothing written, nothing to publish.
                 if (result.Repeated) return result;
                 feed.Publish(new ChangeEvent(ChangeKind.MessageArrived, result.CardId, result.CaseId, queueId, actor.UserId, agentId));
@@ -93,7 +95,8 @@ public sealed class IngestService(
         }
     }
 
-    private async Task<(IngestResult Result, long QueueId, string? AgentId)> WriteAsync(Actor actor, PreparedInteraction input, Sentiment sentiment, DateTimeOffset now, CancellationToken ct)
+    private async Task<(IngestResult Result, long QueueId, string? AgentId)> WriteAsync(Actor actor, PreparedInteraction input, Sentiment sentiment, DateTimeOffset now,
+        bool fromShared, CancellationToken ct)
     {
         if (await IsSqliteAsync(ct))
         {
@@ -103,25 +106,31 @@ public sealed class IngestService(
             return await _groupCommit.RunAsync(async batch =>
             {
                 if (IngestStore.FindStored(batch.Rows!, input) is { } stored) return (stored, 0, null);
-                return await WriteInTransactionAsync(batch, actor, input, sentiment, now, CancellationToken.None);
+                return await WriteInTransactionAsync(batch, actor, input, sentiment, now, fromShared, CancellationToken.None);
             }, ct);
         }
 
         // Serializable: the lookups by identity and external id take range locks, so the same new number
         // arriving twice at once makes one card (the second waits, then finds it, or fails and is retried below).
         return await run.RunAsync("Interaction.Ingest", actor, Role.Agent, IsolationLevel.Serializable,
-            use => WriteInTransactionAsync(new GroupCommitBatch(use.Db), actor, input, sentiment, now, use.Cancellation), ct);
+            use => WriteInTransactionAsync(new GroupCommitBatch(use.Db), actor, input, sentiment, now, fromShared, use.Cancellation), ct);
     }
 
     private static async Task<(IngestResult, long, string?)> WriteInTransactionAsync(GroupCommitBatch batch, Actor actor, PreparedInteraction input, Sentiment sentiment,
-        DateTimeOffset now, CancellationToken ct)
+        DateTimeOffset now, bool fromShared, CancellationToken ct)
     {
         var db = batch.Db;
         var queue = await batch.SharedAsync("queue:" + input.Queue, () => IngestStore.ResolveQueueAsync(batch, input.Queue, ct));
 
         // 1. The card: by identity, or a new one with that identity.
         // Read without tracking: the batch tracks what this use case may change (EF Core, or the SQLite writer's own).
-        var identity = await IngestStore.FindIdentityAsync(batch, input.Address, ct);
+        // On a shared address (ADR 020) the address alone is nobody's: the sender's name must match too, else a new card.
+        var shareKey = fromShared ? ShareKeyOf(input.DisplayName) : string.Empty;
+        var identity = await IngestStore.FindIdentityAsync(batch, input.Address, shareKey, ct);
+        if (identity is null && fromShared && !shareKey.StartsWith(AnonymousKey, StringComparison.Ordinal)
+            && await IngestStore.FindIdentityAsync(batch, input.Address, string.Empty, ct) is { } owner
+            && (await IngestStore.FindCardAsync(batch, owner.CardId, ct)).NameKey is { Length: > 0 } ownerKey && ownerKey == shareKey)
+            identity = owner;
         CustomerCard card;
         var cardCreated = false;
         if (identity is not null)
@@ -147,7 +156,7 @@ public sealed class IngestService(
         else
         {
             card = NewCard(input, now);
-            identity = card.AddIdentity(input.Channel, input.RawAddress, input.Address, input.SentAt, input.DisplayName, input.ProfileUrl, input.Followers, input.Following);
+            identity = card.AddIdentity(input.Channel, input.RawAddress, input.Address, input.SentAt, input.DisplayName, input.ProfileUrl, input.Followers, input.Following, shareKey);
             batch.Add(card);
             await batch.SaveAsync(ct);
             cardCreated = true;
@@ -176,6 +185,10 @@ public sealed class IngestService(
         var caseId = caseCreated ? batch.KeyOf(@case, @case.Id) : @case.Id;
         if (caseCreated)
             batch.Add(new CaseEvent(caseId, card.Id, CaseEventType.Created, actor.UserId, actor.DisplayName, $"{input.Channel} → {queue.Name}", now));
+        // The agent is told: the case says its sender's address is shared, and whether a new card was made for it.
+        if (caseCreated && fromShared)
+            batch.Add(new CaseEvent(caseId, card.Id, CaseEventType.SharedAddress, actor.UserId, actor.DisplayName,
+                (cardCreated ? SharedAddressNewCard : SharedAddressFoundByName) + input.Address.Normalized, now));
         if (input.Context is { IsEmpty: false } context)
             @case.SetContext((ConversationContext.FromJson(@case.ContextJson)?.MergeWith(context) ?? context).ToJson());
 
@@ -201,6 +214,25 @@ public sealed class IngestService(
             await batch.SaveAsync(ct);
         }
         return (new IngestResult(card.Id, @case.Id, message.Id, cardCreated, caseCreated, false), @case.QueueId, @case.AssignedAgentId);
+    }
+
+    /// <summary>The detail of a <see cref="CaseEventType.SharedAddress"/> event: this prefix, then the shared address.</summary>
+    public const string SharedAddressNewCard = "new:";
+    public const string SharedAddressFoundByName = "name:";
+    private const string AnonymousKey = "anonymous:";
+
+    /// <summary>
+    /// Who is writing from a shared address: the name key of the name the channel gives ("Edward Ferrars" and
+    /// "FERRARS Edward" meet), the folded name itself when it is no "First Last" (a handle), or a key of its own
+    /// when the channel gives no name (each such message is a new contact: nothing else can match).
+    /// </summary>
+    internal static string ShareKeyOf(string? displayName)
+    {
+        var (first, last) = IdentityResolver.SplitName(displayName);
+        var key = NameKeys.Key(first, last);
+        if (key.Length == 0 && Text.Fold(displayName ?? string.Empty).Trim() is { Length: > 0 } folded) key = "as:" + folded;
+        if (key.Length == 0) return AnonymousKey + Guid.NewGuid().ToString("N");
+        return key.Length <= 100 ? key : key[..100];
     }
 
     private static CustomerCard NewCard(PreparedInteraction input, DateTimeOffset now)

@@ -36,9 +36,9 @@ internal static class IngestStore
             .Select(m => new StoredIds(m.Id, m.CaseId, m.CardId))
             .FirstOrDefault());
 
-    private static readonly Func<AgentWorkspaceDbContext, IdentitySpace, string, CancellationToken, Task<ChannelIdentity?>> IdentityByAddress =
-        EF.CompileAsyncQuery((AgentWorkspaceDbContext db, IdentitySpace space, string normalized, CancellationToken ct) =>
-            db.Identities.AsNoTracking().FirstOrDefault(i => i.Space == space && i.NormalizedAddress == normalized));
+    private static readonly Func<AgentWorkspaceDbContext, IdentitySpace, string, string, CancellationToken, Task<ChannelIdentity?>> IdentityByAddress =
+        EF.CompileAsyncQuery((AgentWorkspaceDbContext db, IdentitySpace space, string normalized, string shareKey, CancellationToken ct) =>
+            db.Identities.AsNoTracking().FirstOrDefault(i => i.Space == space && i.NormalizedAddress == normalized && i.ShareKey == shareKey));
 
     private static readonly Func<AgentWorkspaceDbContext, long, CancellationToken, Task<CustomerCard>> CardById =
         EF.CompileAsyncQuery((AgentWorkspaceDbContext db, long id, CancellationToken ct) => db.Cards.AsNoTracking().First(c => c.Id == id));
@@ -51,10 +51,12 @@ internal static class IngestStore
 
     // The same lookups as the group writer's kept prepared statements on SQLite (ADR 007, amendment 2). The
     // IngestTests pin that both forms find the same rows (the open case among closed, other-channel and older ones).
-    internal static Task<ChannelIdentity?> FindIdentityAsync(GroupCommitBatch batch, IdentityAddress address, CancellationToken ct) =>
+    /// <summary>The identity of an address: its one owner (<paramref name="shareKey"/> empty), or on a shared address the sender's (ADR 020).</summary>
+    internal static Task<ChannelIdentity?> FindIdentityAsync(GroupCommitBatch batch, IdentityAddress address, string shareKey, CancellationToken ct) =>
         batch.Rows is { } rows
-            ? Task.FromResult(rows.First<ChannelIdentity>("ingest:identity", "\"Space\" = $p0 AND \"NormalizedAddress\" = $p1", (int)address.Space, address.Normalized))
-            : IdentityByAddress(batch.Db, address.Space, address.Normalized, ct);
+            ? Task.FromResult(rows.First<ChannelIdentity>("ingest:identity", "\"Space\" = $p0 AND \"NormalizedAddress\" = $p1 AND \"ShareKey\" = $p2",
+                (int)address.Space, address.Normalized, shareKey))
+            : IdentityByAddress(batch.Db, address.Space, address.Normalized, shareKey, ct);
 
     internal static Task<CustomerCard> FindCardAsync(GroupCommitBatch batch, long id, CancellationToken ct) =>
         batch.Rows is { } rows

@@ -3,6 +3,7 @@ using AgentWorkspace.Core.Domain.Channels;
 using AgentWorkspace.Core.Domain.Common;
 using AgentWorkspace.Core.Domain.Identity;
 using AgentWorkspace.Core.Domain.Merge;
+using AgentWorkspace.Core.Features.Settings;
 using AgentWorkspace.Core.Persistence;
 using F23.StringSimilarity;
 using Microsoft.EntityFrameworkCore;
@@ -46,7 +47,7 @@ public sealed record DuplicatePair(long CardId, string DisplayName, DuplicateCan
 /// (company, city, e-mail domain, phone prefix), or when its score reaches <see cref="Threshold"/>. A name many
 /// cards share weighs less (<see cref="CommonName"/>), and the reasons say so.
 /// </summary>
-public sealed class DuplicateService(IDbContextFactory<AgentWorkspaceDbContext> dbFactory, UseCaseRunner run)
+public sealed class DuplicateService(IDbContextFactory<AgentWorkspaceDbContext> dbFactory, UseCaseRunner run, SettingsService? settings = null)
 {
     public const double Threshold = 0.45;
     /// <summary>A name shared by more active cards than this is common: its weight goes down as the count goes up.</summary>
@@ -71,17 +72,27 @@ public sealed class DuplicateService(IDbContextFactory<AgentWorkspaceDbContext> 
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var card = await db.Cards.AsNoTracking().Include(c => c.Identities).FirstOrDefaultAsync(c => c.Id == cardId, ct)
             ?? throw new NotFoundException($"Card {cardId} does not exist.");
-        return await SuggestAsync(db, card, limit, ct);
+        return await SuggestAsync(db, card, await SharedAsync(ct), limit, ct);
     }
 
-    private static async Task<IReadOnlyList<DuplicateCandidate>> SuggestAsync(AgentWorkspaceDbContext db, CustomerCard card, int limit, CancellationToken ct)
+    /// <summary>Which of these normalised numbers and addresses are shared (ADR 020), for the card to show them as such.</summary>
+    public async Task<IReadOnlySet<string>> SharedAmongAsync(IEnumerable<string> normalized, CancellationToken ct = default)
+    {
+        var shared = await SharedAsync(ct);
+        return normalized.Where(n => shared.Contains(IdentitySpace.Phone, n) || shared.Contains(IdentitySpace.Email, n)).ToHashSet(StringComparer.Ordinal);
+    }
+
+    private async Task<SharedAddresses> SharedAsync(CancellationToken ct) => settings is null ? SharedAddresses.None : await settings.SharedAddressesAsync(ct);
+
+    private static async Task<IReadOnlyList<DuplicateCandidate>> SuggestAsync(AgentWorkspaceDbContext db, CustomerCard card, SharedAddresses shared, int limit, CancellationToken ct)
     {
         if (card.Status != CardStatus.Active) return [];
         var identities = card.Identities.Where(i => !i.IsErased).ToList();
+        // A shared number or address (a switchboard, noreply@, ADR 020) is nobody's evidence: it finds and scores nothing.
         var phones = identities.Where(i => i.Space == IdentitySpace.Phone).Select(i => i.NormalizedAddress)
-            .Concat(new[] { card.MobilePhone, card.HomePhone }.OfType<string>()).Distinct().ToList();
+            .Concat(new[] { card.MobilePhone, card.HomePhone }.OfType<string>()).Distinct().Where(p => !shared.Contains(IdentitySpace.Phone, p)).ToList();
         var emails = identities.Where(i => i.Space == IdentitySpace.Email).Select(i => i.NormalizedAddress)
-            .Concat(new[] { card.PrimaryEmail, card.SecondaryEmail }.OfType<string>()).Distinct().ToList();
+            .Concat(new[] { card.PrimaryEmail, card.SecondaryEmail }.OfType<string>()).Distinct().Where(e => !shared.Contains(IdentitySpace.Email, e)).ToList();
 
         // Blocking keys, each an index lookup.
         var candidateIds = new HashSet<long>();
@@ -168,10 +179,11 @@ public sealed class DuplicateService(IDbContextFactory<AgentWorkspaceDbContext> 
                                where i.Space == IdentitySpace.Phone && i.CardId != c.Id && c.Status == CardStatus.Active
                                select c.Id).Take(limit * 2).ToListAsync(ct);
         var pairs = new Dictionary<(long, long), DuplicatePair>();
+        var shared = await SharedAsync(ct);
         foreach (var id in sameName.Concat(samePhone).Distinct())
         {
             var card = await db.Cards.AsNoTracking().Include(c => c.Identities).FirstAsync(c => c.Id == id, ct);
-            foreach (var candidate in await SuggestAsync(db, card, 3, ct))
+            foreach (var candidate in await SuggestAsync(db, card, shared, 3, ct))
             {
                 var key = (Math.Min(id, candidate.CardId), Math.Max(id, candidate.CardId));
                 if (!pairs.ContainsKey(key)) pairs[key] = new DuplicatePair(card.Id, card.DisplayName, candidate);

@@ -94,8 +94,8 @@ public sealed class QueueService(IDbContextFactory<AgentWorkspaceDbContext> dbFa
             throw new ConflictException($"A queue named '{name.Trim()}' already exists.", "name");
     }
 
-    private static string Describe(Queue q) =>
-        $"name={q.Name}; skills={string.Join(", ", q.SkillList)}; firstResponse={q.FirstResponseTargetMinutes} min; solution={q.ResolutionTargetMinutes} min";
+    private static string Describe(Queue q) => Audit.AuditValues.Summary(("name", q.Name), ("skills", string.Join(", ", q.SkillList)),
+        ("firstResponseTargetMinutes", q.FirstResponseTargetMinutes), ("resolutionTargetMinutes", q.ResolutionTargetMinutes));
 
     private static QueueView View(Queue q, int members) =>
         new(q.Id, q.Name, q.SkillList, q.FirstResponseTargetMinutes, q.ResolutionTargetMinutes, q.IsDefault, members);

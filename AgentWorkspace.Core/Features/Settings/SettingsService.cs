@@ -13,6 +13,24 @@ namespace AgentWorkspace.Core.Features.Settings;
 public sealed record EffectiveSettings(string DefaultPhoneRegion, bool AgentsMayMerge);
 
 /// <summary>
+/// The addresses in force as shared (ADR 020): listed or detected, not exempt; and from how many cards an address is
+/// shared. Read on every ingest and every duplicate suggestion, so kept in memory like the settings.
+/// </summary>
+public sealed class SharedAddresses(IEnumerable<IdentityAddress> addresses, int threshold)
+{
+    public const int DefaultThreshold = 5;
+    public const int MinThreshold = 2;
+    public const int MaxThreshold = 100_000;
+    public static readonly SharedAddresses None = new([], DefaultThreshold);
+    private readonly HashSet<IdentityAddress> _addresses = [.. addresses];
+
+    public int Threshold { get; } = threshold;
+    public int Count => _addresses.Count;
+    public bool Contains(IdentityAddress address) => _addresses.Contains(address);
+    public bool Contains(IdentitySpace space, string? normalized) => normalized is not null && _addresses.Contains(new IdentityAddress(space, normalized));
+}
+
+/// <summary>
 /// Reads the run-time settings (default phone region, whether agents may merge). Read on every
 /// ingest, so the value is cached and refreshed when an administrator changes it.
 /// </summary>
@@ -22,6 +40,7 @@ public sealed class SettingsService
     private readonly UseCaseRunner run;
     private readonly SettingsDefaults defaults;
     private volatile EffectiveSettings? _cached;
+    private volatile SharedAddresses? _shared;
 
     public SettingsService(IDbContextFactory<AgentWorkspaceDbContext> dbFactory, UseCaseRunner run, SettingsDefaults defaults)
     {
@@ -48,6 +67,20 @@ public sealed class SettingsService
 
     public async Task<string> DefaultRegionAsync(CancellationToken ct = default) => (await GetAsync(ct)).DefaultPhoneRegion;
 
+    /// <summary>The shared addresses in force and the threshold (ADR 020), cached until a change is published.</summary>
+    public async Task<SharedAddresses> SharedAddressesAsync(CancellationToken ct = default)
+    {
+        if (_shared is { } hit) return hit;
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var threshold = await db.Settings.AsNoTracking().Where(s => s.Key == AppSetting.SharedThreshold).Select(s => s.Value).FirstOrDefaultAsync(ct);
+        var rows = await db.SharedIdentifiers.AsNoTracking().Where(s => !s.IsExempt).Select(s => new { s.Space, s.NormalizedAddress }).ToListAsync(ct);
+        return _shared = new SharedAddresses(rows.Select(r => new IdentityAddress(r.Space, r.NormalizedAddress)), ParseThreshold(threshold));
+    }
+
+    internal static int ParseThreshold(string? value) =>
+        int.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var t)
+        && t is >= SharedAddresses.MinThreshold and <= SharedAddresses.MaxThreshold ? t : SharedAddresses.DefaultThreshold;
+
     /// <summary>Admin only; audited; every server and circuit sees the new values.</summary>
     public async Task<EffectiveSettings> UpdateAsync(Actor actor, string defaultPhoneRegion, bool agentsMayMerge, CancellationToken ct = default)
     {
@@ -68,7 +101,11 @@ public sealed class SettingsService
     }
 
     /// <summary>Drops the cached values (another server changed them).</summary>
-    public void Invalidate() => _cached = null;
+    public void Invalidate()
+    {
+        _cached = null;
+        _shared = null;
+    }
 
     private static async Task Upsert(AgentWorkspaceDbContext db, string key, string value, CancellationToken ct)
     {

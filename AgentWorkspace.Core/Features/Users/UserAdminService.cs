@@ -73,7 +73,7 @@ public sealed class UserAdminService(IServiceScopeFactory scopes, UseCaseRunner 
             Ensure(await users.CreateAsync(user, input.Password!));
             Ensure(await users.AddToRoleAsync(user, input.Role.ToString()));
             var queueIds = await SetQueuesCoreAsync(db, user.Id, input.QueueIds ?? [], use.Cancellation);
-            use.Audit(Entity, user.Id, "Created", "user", null, $"{user.DisplayName} <{email}>; role={input.Role}; queues={queueIds.Count}");
+            use.Audit(Entity, user.Id, "Created", "user", null, Audit.AuditValues.Summary(("name", user.DisplayName), ("email", email), ("role", input.Role), ("queues", queueIds.Count)));
             return View(user, queueIds);
         }, ct);
     }

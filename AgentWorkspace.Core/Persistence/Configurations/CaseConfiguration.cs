@@ -29,6 +29,8 @@ internal sealed class CaseConfiguration : IEntityTypeConfiguration<Case>
         // The same list filtered by channel, without walking the queue's other channels.
         b.HasIndex(x => new { x.QueueId, x.Status, x.Channel, x.LastMessageAt, x.Id });
         b.HasIndex(x => new { x.AssignedAgentId, x.Status, x.LastMessageAt, x.Id });
+        // The agent's own cases filtered by channel (issue 20): a seek, not a walk of every case of theirs.
+        b.HasIndex(x => new { x.AssignedAgentId, x.Status, x.Channel, x.LastMessageAt, x.Id });
         b.HasIndex(x => new { x.Status, x.LastMessageAt, x.Id });
         // Inbox header counts per queue, answered from the index alone: unassigned, and first response overdue.
         b.HasIndex(x => new { x.QueueId, x.Status, x.AssignedAgentId });

@@ -14,8 +14,10 @@ internal sealed class ChannelIdentityConfiguration : IEntityTypeConfiguration<Ch
         b.Property(x => x.NormalizedAddress).HasMaxLength(320).IsRequired();
         b.Property(x => x.DisplayName).HasMaxLength(200);
         b.Property(x => x.ProfileUrl).HasMaxLength(500);
-        // The matching lookup: one owner per address in a space (also what makes concurrent ingest safe).
-        b.HasIndex(x => new { x.Space, x.NormalizedAddress }).IsUnique();
+        b.Property(x => x.ShareKey).HasMaxLength(100).IsRequired().HasDefaultValue(string.Empty);
+        // The matching lookup: one owner per address in a space (also what makes concurrent ingest safe); on a
+        // shared address (ADR 020) one per sender's name key.
+        b.HasIndex(x => new { x.Space, x.NormalizedAddress, x.ShareKey }).IsUnique();
         b.HasIndex(x => x.CardId);
     }
 }

@@ -19,5 +19,7 @@ internal sealed class CrmConnectionSettingsConfiguration : IEntityTypeConfigurat
         b.Property(x => x.PushedFields).HasMaxLength(300).IsRequired();
         b.Property(x => x.UpdatedBy).HasMaxLength(200).IsRequired();
         b.Property(x => x.LastTestMessage).HasMaxLength(1000);
+        b.Property(x => x.LastTestCode).HasMaxLength(80);
+        b.Property(x => x.LastTestArgs).HasMaxLength(1000);
     }
 }

@@ -48,6 +48,9 @@ internal sealed class CustomerCardConfiguration : IEntityTypeConfiguration<Custo
         b.HasIndex(x => new { x.SearchCompany, x.Id });
         b.HasIndex(x => x.PrimaryEmail);
         b.HasIndex(x => x.MobilePhone);
+        // Counting the cards an address is on (shared identifiers, ADR 020) reads every column that holds one.
+        b.HasIndex(x => x.HomePhone);
+        b.HasIndex(x => x.SecondaryEmail);
         b.HasIndex(x => x.MergedIntoId);
         // The duplicate finder's name blocks (issue 21): the same name, a name with an initial.
         b.HasIndex(x => new { x.NameKey, x.Id });

@@ -14,6 +14,9 @@ internal sealed class QuickReplyConfiguration : IEntityTypeConfiguration<QuickRe
         b.Property(x => x.Body).HasMaxLength(5000).IsRequired();
         b.Property(x => x.Language).HasMaxLength(5).IsRequired();
         b.Property(x => x.Tags).HasMaxLength(500);
+        b.Property(x => x.Category).HasMaxLength(60);
+        b.Property(x => x.LinkLabel).HasMaxLength(120);
+        b.Property(x => x.LinkUrl).HasMaxLength(2000);
         b.HasIndex(x => new { x.Language, x.Title });
     }
 }

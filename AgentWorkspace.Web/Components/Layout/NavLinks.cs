@@ -34,6 +34,7 @@ public static class NavLinks
         new("/admin/scripts", "NavScripts", Icons.Material.Filled.Assignment),
         new("/admin/api-keys", "NavApiKeys", Icons.Material.Filled.Key),
         new("/admin/crm", "NavCrm", Icons.Material.Filled.AccountTree),
+        new("/admin/matching", "NavMatching", Icons.Material.Filled.JoinFull),
         new("/admin/settings", "NavSettings", Icons.Material.Filled.Settings),
         new("/admin/audit", "NavAudit", Icons.Material.Filled.History),
     ];

@@ -17,6 +17,12 @@ public static partial class CaseEventText
 
     public static string? Detail(CaseEventType? type, string? detail, IStringLocalizer<SharedResource> shared)
     {
+        if (type == CaseEventType.SharedAddress && detail is not null)
+        {
+            // "new:+33…" or "name:+33…" (ADR 020): said in the reader's words.
+            var cut = detail.IndexOf(':', StringComparison.Ordinal);
+            if (cut > 0) return shared[detail[..cut] == "new" ? "SharedAddressNewCard" : "SharedAddressByName", detail[(cut + 1)..]];
+        }
         if (type != CaseEventType.Created || string.IsNullOrEmpty(detail)) return detail;
         var m = ChannelToQueue().Match(detail);
         if (!m.Success || !Enum.TryParse<Channel>(m.Groups["channel"].Value, ignoreCase: false, out var channel) || !Enum.IsDefined(channel)) return detail;

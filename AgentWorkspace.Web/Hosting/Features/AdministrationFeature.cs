@@ -16,6 +16,7 @@ internal static class AdministrationFeature
         services.AddSingleton<QueueService>();
         services.AddSingleton<ApiKeyService>();
         services.AddSingleton<QuickReplyService>();
+        services.AddSingleton<QuickReplyPlaceholders>();
         services.AddSingleton<UserAdminService>();
         // Disabling a user, changing a role or resetting a password renews the security stamp; open pages and the
         // sign-in cookie are checked against it (Security:RevalidationInterval, IdentitySetup and UserRevalidation).

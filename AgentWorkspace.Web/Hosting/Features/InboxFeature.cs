@@ -12,6 +12,7 @@ internal static class InboxFeature
         services.AddSingleton<CaseCommands>();
         services.AddSingleton<ComposerDrafts>();
         services.AddSingleton<InboxQueries>();
+        services.AddSingleton<InboxCountsBoard>();
         services.AddSingleton<ApprovalService>();
         return services;
     }

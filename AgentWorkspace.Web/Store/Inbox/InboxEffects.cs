@@ -21,11 +21,13 @@ namespace AgentWorkspace.Web.Store.Inbox;
 /// (InboxEffects.Composer.cs).
 /// </summary>
 public sealed partial class InboxEffects(InboxQueries inbox, CaseCommands cases, ComposerDrafts composerDrafts, AgentWorkspace.Core.Features.Crm.DispositionService dispositions,
-    ActorAccessor actors, IChangeFeed feed, TimeProvider clock, IState<InboxState> state, IState<ComposerState> composer, IStringLocalizer<InboxResource> localizer,
+    AgentWorkspace.Core.Features.QuickReplies.QuickReplyPlaceholders placeholders,
+    ActorAccessor actors, IChangeFeed feed, InboxCountsBoard board, TimeProvider clock, IState<InboxState> state, IState<ComposerState> composer, IStringLocalizer<InboxResource> localizer,
     ILogger<InboxEffects> logger) : IDisposable
 {
     private readonly OwnChanges _own = new(clock);
     private IDisposable? _subscription;
+    private IDisposable? _boardSubscription;
     private ITimer? _ticker;
     private Actor? _actor;
     private HashSet<long> _myQueues = [];
@@ -44,6 +46,8 @@ public sealed partial class InboxEffects(InboxQueries inbox, CaseCommands cases,
             var queues = await inbox.QueuesAsync(actor);
             _myQueues = actor.IsAtLeast(Role.Supervisor) ? queues.Select(q => q.Id).ToHashSet() : queues.Where(q => q.IsMember).Select(q => q.Id).ToHashSet();
             _subscription ??= feed.Subscribe(logger, change => OnChangeAsync(change, dispatcher));
+            // The header's figures come from the server's one board, recounted once for every open inbox (ADR 019).
+            _boardSubscription ??= board.Subscribe(() => _ = OnBoardChangedAsync(dispatcher));
             // SLA bars and waiting times move on their own.
             _ticker ??= clock.CreateTimer(_ => dispatcher.Dispatch(new InboxTickAction(clock.GetUtcNow())), null, TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(30));
             dispatcher.Dispatch(new InboxTickAction(clock.GetUtcNow()));
@@ -84,7 +88,6 @@ public sealed partial class InboxEffects(InboxQueries inbox, CaseCommands cases,
             var s = state.Value;
             var page = await inbox.ListAsync(await ActorAsync(), s.Filter, null, Math.Clamp(s.Tiles.Count, 30, InboxQueries.MaxPageSize));
             dispatcher.Dispatch(new InboxPageLoadedAction(s.Filter, page, false));
-            await LoadCountsAsync(dispatcher);
         });
     }
 
@@ -243,6 +246,15 @@ public sealed partial class InboxEffects(InboxQueries inbox, CaseCommands cases,
         if (detail.Case.Channel == Channel.Voice) dispatcher.Dispatch(new AfterCallWorkLoadedAction(await inbox.AfterCallWorkAsync(actor, caseId)));
     });
 
+    /// <summary>A quick reply filled from the case, after what the box holds; a refusal shows on the case, by the reply box.</summary>
+    [EffectMethod]
+    public Task Handle(InsertQuickReplyAction action, IDispatcher dispatcher) => CaseGuard(action, action.CaseId, dispatcher, async actor =>
+    {
+        var filled = await placeholders.FillQuickReplyAsync(actor, action.QuickReplyId, action.CaseId);
+        var text = string.IsNullOrWhiteSpace(action.Text) ? filled.Text : action.Text.TrimEnd() + "\n" + filled.Text;
+        dispatcher.Dispatch(new ComposerTextChangedAction(action.CaseId, action.Mode, text));
+    });
+
     private IDisposable Own(Actor actor, long caseId) => _own.Begin(actor.UserId, change => change.CaseId == caseId);
 
     private async Task CaseGuard(object action, long caseId, IDispatcher dispatcher, Func<Actor, Task> work, bool reloadOnConflict = false)
@@ -279,7 +291,24 @@ public sealed partial class InboxEffects(InboxQueries inbox, CaseCommands cases,
         dispatcher.Dispatch(new InboxPageLoadedAction(filter, page, after is not null));
     }
 
-    private async Task LoadCountsAsync(IDispatcher dispatcher) => dispatcher.Dispatch(new InboxCountsLoadedAction(await inbox.CountsAsync(await ActorAsync())));
+    private async Task LoadCountsAsync(IDispatcher dispatcher)
+    {
+        var counts = await board.CountsAsync(await ActorAsync(), _myQueues);
+        if (counts != state.Value.Counts) dispatcher.Dispatch(new InboxCountsLoadedAction(counts));
+    }
+
+    private async Task OnBoardChangedAsync(IDispatcher dispatcher)
+    {
+        try
+        {
+            await LoadCountsAsync(dispatcher);
+        }
+        catch (Exception ex)
+        {
+            // The header keeps its last figures; the next recount tries again.
+            logger.LogError(ex, "Reading the inbox header figures failed.");
+        }
+    }
 
     private Task Guard(object action, IDispatcher dispatcher, Func<Task> work) =>
         EffectFailure.GuardAsync(logger, dispatcher, action, work, ex => new InboxFailedAction(Say(ex)));
@@ -301,6 +330,20 @@ public sealed partial class InboxEffects(InboxQueries inbox, CaseCommands cases,
 
     private async Task OnChangeAsync(ChangeEvent change, IDispatcher dispatcher)
     {
+        if (change.Kind is ChangeKind.QuickRepliesChanged or ChangeKind.Resync)
+        {
+            // Issue 22 item 9: a quick reply an administrator adds, changes or removes is in every inbox at once.
+            try
+            {
+                dispatcher.Dispatch(new InboxQuickRepliesLoadedAction(await inbox.QuickRepliesAsync(await ActorAsync(), CultureInfo.CurrentUICulture.TwoLetterISOLanguageName)));
+            }
+            catch (Exception ex)
+            {
+                EffectFailure.Log(logger, new LoadInboxAction(), ex);
+                dispatcher.Dispatch(new InboxFailedAction(Say(ex)));
+            }
+            if (change.Kind == ChangeKind.QuickRepliesChanged) return;
+        }
         if (change.Kind == ChangeKind.Resync)
         {
             // The feed between servers was interrupted: the list, the counts and every open case may be stale.
@@ -348,6 +391,7 @@ public sealed partial class InboxEffects(InboxQueries inbox, CaseCommands cases,
     public void Dispose()
     {
         _subscription?.Dispose();
+        _boardSubscription?.Dispose();
         _ticker?.Dispose();
         DisposeDraftSaves();
     }

@@ -13,6 +13,9 @@ public static class InboxReducers
     public static InboxState Reduce(InboxState s, InboxReferenceLoadedAction a) => s with { Queues = a.Queues, Agents = a.Agents, QuickReplies = a.QuickReplies };
 
     [ReducerMethod]
+    public static InboxState Reduce(InboxState s, InboxQuickRepliesLoadedAction a) => s with { QuickReplies = a.QuickReplies };
+
+    [ReducerMethod]
     public static InboxState Reduce(InboxState s, SetInboxFilterAction a) => s with { Filter = a.Filter, Loading = true, Error = null };
 
     [ReducerMethod]

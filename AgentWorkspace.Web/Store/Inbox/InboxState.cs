@@ -59,6 +59,13 @@ public sealed class InboxFeature : Feature<InboxState>
 // Loading and filtering the assignment panel.
 public sealed record LoadInboxAction;
 public sealed record InboxReferenceLoadedAction(IReadOnlyList<QueueOption> Queues, IReadOnlyList<AgentOption> Agents, IReadOnlyList<QuickReplyView> QuickReplies);
+/// <summary>An administrator changed the knowledge base: the inbox's quick replies, read again.</summary>
+public sealed record InboxQuickRepliesLoadedAction(IReadOnlyList<QuickReplyView> QuickReplies);
+/// <summary>
+/// The agent picked a quick reply for a case: its text, filled from the case (QuickReplyPlaceholders), goes after
+/// <paramref name="Text"/> (what the box holds, without the "/" that opened the list) in the composer.
+/// </summary>
+public sealed record InsertQuickReplyAction(long CaseId, long QuickReplyId, ComposerMode Mode, string? Text);
 public sealed record SetInboxFilterAction(InboxFilter Filter);
 public sealed record LoadMoreCasesAction;
 public sealed record RefreshInboxAction;

@@ -114,7 +114,7 @@ public sealed class CardIdentitiesEffects(
     {
         if (cardId == 0) return;
         var now = await SnapshotAsync(actor, cardId);
-        dispatcher.Dispatch(new CardIdentitiesLoadedAction(cardId, now.Card, now.Suggestions));
+        dispatcher.Dispatch(new CardIdentitiesLoadedAction(cardId, now.Card, now.Suggestions, now.Shared));
     }
 
     private async Task<CardIdentitiesSnapshot> SnapshotAsync(Actor actor, long cardId)
@@ -122,7 +122,7 @@ public sealed class CardIdentitiesEffects(
         var card = await cards.GetCondensedAsync(actor, cardId);
         // A tombstone has no duplicates of its own: the page sends the agent to the survivor.
         IReadOnlyList<DuplicateCandidate> suggestions = card.Status == CardStatus.Active ? await duplicates.SuggestAsync(actor, cardId) : [];
-        return new CardIdentitiesSnapshot(card, suggestions);
+        return new CardIdentitiesSnapshot(card, suggestions, await duplicates.SharedAmongAsync(card.Identities.Select(i => i.Normalized)));
     }
 
     /// <summary>A command on the card on screen, marked as this circuit's own while it runs (see <see cref="OwnChanges"/>).</summary>

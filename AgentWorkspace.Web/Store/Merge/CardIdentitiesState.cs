@@ -24,6 +24,8 @@ public sealed record CardIdentitiesState(
     long? MovedTo)
 {
     public bool HasSearched { get; init; }
+    /// <summary>The card's addresses that are shared (ADR 020): shown as such.</summary>
+    public IReadOnlySet<string> SharedAddresses { get; init; } = ImmutableHashSet<string>.Empty;
 }
 
 public sealed class CardIdentitiesFeature : Feature<CardIdentitiesState>
@@ -33,10 +35,10 @@ public sealed class CardIdentitiesFeature : Feature<CardIdentitiesState>
 }
 
 /// <summary>The card as the tab shows it: its identities and, for an active card, its likely duplicates.</summary>
-public sealed record CardIdentitiesSnapshot(CondensedCardView Card, IReadOnlyList<DuplicateCandidate> Suggestions);
+public sealed record CardIdentitiesSnapshot(CondensedCardView Card, IReadOnlyList<DuplicateCandidate> Suggestions, IReadOnlySet<string>? Shared = null);
 
 public sealed record LoadCardIdentitiesAction(long CardId);
-public sealed record CardIdentitiesLoadedAction(long CardId, CondensedCardView Card, IReadOnlyList<DuplicateCandidate> Suggestions);
+public sealed record CardIdentitiesLoadedAction(long CardId, CondensedCardView Card, IReadOnlyList<DuplicateCandidate> Suggestions, IReadOnlySet<string>? Shared = null);
 public sealed record SearchOtherCardsAction(string Query);
 public sealed record OtherCardsFoundAction(string Query, IReadOnlyList<CardSearchHit> Hits, SearchCursor? Next, bool Append);
 public sealed record LoadMoreOtherCardsAction;
@@ -67,7 +69,7 @@ public static class CardIdentitiesReducers
 
     [ReducerMethod]
     public static CardIdentitiesState Reduce(CardIdentitiesState s, CardIdentitiesLoadedAction a) =>
-        a.CardId != s.CardId ? s : Shown(s, new CardIdentitiesSnapshot(a.Card, a.Suggestions)) with { Loading = false };
+        a.CardId != s.CardId ? s : Shown(s, new CardIdentitiesSnapshot(a.Card, a.Suggestions, a.Shared)) with { Loading = false };
 
     /// <summary>The card as read (after a load or a command), if it is still the card on screen.</summary>
     private static CardIdentitiesState Shown(CardIdentitiesState s, CardIdentitiesSnapshot? now) =>
@@ -75,6 +77,7 @@ public static class CardIdentitiesReducers
         {
             Card = now.Card,
             Suggestions = [.. now.Suggestions],
+            SharedAddresses = now.Shared ?? ImmutableHashSet<string>.Empty,
             // A merged card leaves the results: it is a tombstone now.
             Results = s.Results.RemoveAll(h => h.Id == s.CardId),
         };

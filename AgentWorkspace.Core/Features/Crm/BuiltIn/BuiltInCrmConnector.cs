@@ -272,7 +272,8 @@ public sealed class BuiltInCrmConnector(IDbContextFactory<AgentWorkspaceDbContex
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var contacts = await db.CrmContacts.CountAsync(ct);
-        return new CrmConnectionCheck(true, $"The built-in CRM answers: {contacts} contacts.");
+        return new CrmConnectionCheck(true, $"The built-in CRM answers: {contacts} contacts.", "BuiltInAnswers",
+            [contacts.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
     }
 
     // ---------------------------------------------------------------- records as the card shows them

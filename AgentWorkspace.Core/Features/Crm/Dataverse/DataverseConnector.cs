@@ -271,7 +271,8 @@ internal sealed partial class DataverseConnector : ICrmConnector
             {
                 var answer = await setup.Session.SendAsync("test connection", _ => Request(setup, HttpMethod.Get, "WhoAmI", null), ct).ConfigureAwait(false);
                 var user = setup.Session.Read("test connection", () => answer.Json.RequiredText("UserId"));
-                return new CrmConnectionCheck(true, $"Signed in to {setup.Environment.Host} and read WhoAmI: application user {user}.");
+                return new CrmConnectionCheck(true, $"Signed in to {setup.Environment.Host} and read WhoAmI: application user {user}.",
+                    "DataverseSignedIn", [setup.Environment.Host, user]);
             }, ct).ConfigureAwait(false);
         }
         catch (CrmException ex)

@@ -287,7 +287,8 @@ internal sealed partial class SalesforceConnector : ICrmConnector
                     "query?q=" + Uri.EscapeDataString($"SELECT Id FROM Task WHERE {setup.PushKeyField} = 'agentworkspace-connection-test' LIMIT 1"), null), ct).ConfigureAwait(false);
                 setup.Session.Read("test connection", () => answer.Json.Items("records"));
                 var instance = (await setup.Session.TokenAsync(ct).ConfigureAwait(false)).InstanceUrl ?? setup.Login;
-                return new CrmConnectionCheck(true, $"Signed in to {instance.Host} and read Tasks by {setup.PushKeyField} (API {setup.ApiVersion}).");
+                return new CrmConnectionCheck(true, $"Signed in to {instance.Host} and read Tasks by {setup.PushKeyField} (API {setup.ApiVersion}).",
+                    "SalesforceSignedIn", [instance.Host, setup.PushKeyField, setup.ApiVersion]);
             }, ct).ConfigureAwait(false);
         }
         catch (CrmException ex)

@@ -102,10 +102,22 @@ namespace AgentWorkspace.Core.Persistence.Migrations.SqlServer
                         .HasMaxLength(5000)
                         .HasColumnType("nvarchar(max)");
 
+                    b.Property<string>("Category")
+                        .HasMaxLength(60)
+                        .HasColumnType("nvarchar(60)");
+
                     b.Property<string>("Language")
                         .IsRequired()
                         .HasMaxLength(5)
                         .HasColumnType("nvarchar(5)");
+
+                    b.Property<string>("LinkLabel")
+                        .HasMaxLength(120)
+                        .HasColumnType("nvarchar(120)");
+
+                    b.Property<string>("LinkUrl")
+                        .HasMaxLength(2000)
+                        .HasColumnType("nvarchar(2000)");
 
                     b.Property<string>("Tags")
                         .IsRequired()
@@ -230,6 +242,13 @@ namespace AgentWorkspace.Core.Persistence.Migrations.SqlServer
                         .HasMaxLength(320)
                         .HasColumnType("nvarchar(320)");
 
+                    b.Property<string>("ShareKey")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(100)
+                        .HasColumnType("nvarchar(100)")
+                        .HasDefaultValue("");
+
                     b.Property<int>("Space")
                         .HasColumnType("int");
 
@@ -237,7 +256,7 @@ namespace AgentWorkspace.Core.Persistence.Migrations.SqlServer
 
                     b.HasIndex("CardId");
 
-                    b.HasIndex("Space", "NormalizedAddress")
+                    b.HasIndex("Space", "NormalizedAddress", "ShareKey")
                         .IsUnique();
 
                     b.ToTable("ChannelIdentities", (string)null);
@@ -383,11 +402,15 @@ namespace AgentWorkspace.Core.Persistence.Migrations.SqlServer
 
                     b.HasKey("Id");
 
+                    b.HasIndex("HomePhone");
+
                     b.HasIndex("MergedIntoId");
 
                     b.HasIndex("MobilePhone");
 
                     b.HasIndex("PrimaryEmail");
+
+                    b.HasIndex("SecondaryEmail");
 
                     b.HasIndex("InitialKey", "Id");
 
@@ -455,6 +478,51 @@ namespace AgentWorkspace.Core.Persistence.Migrations.SqlServer
                     b.HasIndex("CardId", "CreatedAt", "Id");
 
                     b.ToTable("Notes", (string)null);
+                });
+
+            modelBuilder.Entity("AgentWorkspace.Core.Domain.Cards.SharedIdentifier", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    SqlServerPropertyBuilderExtensions.UseIdentityColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTimeOffset>("AddedAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<string>("AddedBy")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("nvarchar(200)");
+
+                    b.Property<int>("CardsWhenAdded")
+                        .HasColumnType("int");
+
+                    b.Property<bool>("IsExempt")
+                        .HasColumnType("bit");
+
+                    b.Property<string>("NormalizedAddress")
+                        .IsRequired()
+                        .HasMaxLength(320)
+                        .HasColumnType("nvarchar(320)");
+
+                    b.Property<string>("Note")
+                        .HasMaxLength(200)
+                        .HasColumnType("nvarchar(200)");
+
+                    b.Property<int>("Origin")
+                        .HasColumnType("int");
+
+                    b.Property<int>("Space")
+                        .HasColumnType("int");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Space", "NormalizedAddress")
+                        .IsUnique();
+
+                    b.ToTable("SharedIdentifiers", (string)null);
                 });
 
             modelBuilder.Entity("AgentWorkspace.Core.Domain.Cases.Case", b =>
@@ -563,6 +631,8 @@ namespace AgentWorkspace.Core.Persistence.Migrations.SqlServer
                     b.HasIndex("QueueId", "Status", "FirstResponseAt", "CreatedAt");
 
                     b.HasIndex("QueueId", "Status", "LastMessageAt", "Id");
+
+                    b.HasIndex("AssignedAgentId", "Status", "Channel", "LastMessageAt", "Id");
 
                     b.HasIndex("QueueId", "Status", "Channel", "LastMessageAt", "Id");
 
@@ -1121,8 +1191,16 @@ namespace AgentWorkspace.Core.Persistence.Migrations.SqlServer
                         .HasMaxLength(40)
                         .HasColumnType("nvarchar(40)");
 
+                    b.Property<string>("LastTestArgs")
+                        .HasMaxLength(1000)
+                        .HasColumnType("nvarchar(1000)");
+
                     b.Property<DateTimeOffset?>("LastTestAt")
                         .HasColumnType("datetimeoffset");
+
+                    b.Property<string>("LastTestCode")
+                        .HasMaxLength(80)
+                        .HasColumnType("nvarchar(80)");
 
                     b.Property<string>("LastTestMessage")
                         .HasMaxLength(1000)

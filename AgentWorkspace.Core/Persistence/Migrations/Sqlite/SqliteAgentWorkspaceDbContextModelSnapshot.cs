@@ -92,9 +92,21 @@ namespace AgentWorkspace.Core.Persistence.Migrations.Sqlite
                         .HasMaxLength(5000)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Category")
+                        .HasMaxLength(60)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Language")
                         .IsRequired()
                         .HasMaxLength(5)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("LinkLabel")
+                        .HasMaxLength(120)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("LinkUrl")
+                        .HasMaxLength(2000)
                         .HasColumnType("TEXT");
 
                     b.Property<string>("Tags")
@@ -216,6 +228,13 @@ namespace AgentWorkspace.Core.Persistence.Migrations.Sqlite
                         .HasMaxLength(320)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("ShareKey")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasDefaultValue("");
+
                     b.Property<int>("Space")
                         .HasColumnType("INTEGER");
 
@@ -223,7 +242,7 @@ namespace AgentWorkspace.Core.Persistence.Migrations.Sqlite
 
                     b.HasIndex("CardId");
 
-                    b.HasIndex("Space", "NormalizedAddress")
+                    b.HasIndex("Space", "NormalizedAddress", "ShareKey")
                         .IsUnique();
 
                     b.ToTable("ChannelIdentities", (string)null);
@@ -362,11 +381,15 @@ namespace AgentWorkspace.Core.Persistence.Migrations.Sqlite
 
                     b.HasKey("Id");
 
+                    b.HasIndex("HomePhone");
+
                     b.HasIndex("MergedIntoId");
 
                     b.HasIndex("MobilePhone");
 
                     b.HasIndex("PrimaryEmail");
+
+                    b.HasIndex("SecondaryEmail");
 
                     b.HasIndex("InitialKey", "Id");
 
@@ -430,6 +453,49 @@ namespace AgentWorkspace.Core.Persistence.Migrations.Sqlite
                     b.HasIndex("CardId", "CreatedAt", "Id");
 
                     b.ToTable("Notes", (string)null);
+                });
+
+            modelBuilder.Entity("AgentWorkspace.Core.Domain.Cards.SharedIdentifier", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("AddedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("AddedBy")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("CardsWhenAdded")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("IsExempt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("NormalizedAddress")
+                        .IsRequired()
+                        .HasMaxLength(320)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Note")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Origin")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Space")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Space", "NormalizedAddress")
+                        .IsUnique();
+
+                    b.ToTable("SharedIdentifiers", (string)null);
                 });
 
             modelBuilder.Entity("AgentWorkspace.Core.Domain.Cases.Case", b =>
@@ -531,6 +597,8 @@ namespace AgentWorkspace.Core.Persistence.Migrations.Sqlite
                     b.HasIndex("QueueId", "Status", "FirstResponseAt", "CreatedAt");
 
                     b.HasIndex("QueueId", "Status", "LastMessageAt", "Id");
+
+                    b.HasIndex("AssignedAgentId", "Status", "Channel", "LastMessageAt", "Id");
 
                     b.HasIndex("QueueId", "Status", "Channel", "LastMessageAt", "Id");
 
@@ -1068,8 +1136,16 @@ namespace AgentWorkspace.Core.Persistence.Migrations.Sqlite
                         .HasMaxLength(40)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("LastTestArgs")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
                     b.Property<long?>("LastTestAt")
                         .HasColumnType("INTEGER");
+
+                    b.Property<string>("LastTestCode")
+                        .HasMaxLength(80)
+                        .HasColumnType("TEXT");
 
                     b.Property<string>("LastTestMessage")
                         .HasMaxLength(1000)
