@@ -21,6 +21,8 @@ public class NotFoundJourneyTests(BrowserFixture browser)
         (await page.Locator("[data-testid=current-user]").CountAsync()).ShouldBe(1, "the product's app bar, signed in");
         (await page.Locator("[data-testid=sign-out]").CountAsync()).ShouldBe(1);
         (await page.Locator("[data-testid=nav-inbox]").CountAsync()).ShouldBeGreaterThan(0, "the product's menu");
+        // The page's title reaches the document through the head outlet, a moment after the page itself.
+        await BrowserFixture.WaitUntilAsync(page, $"() => document.title.includes('{title.Replace("'", "\\'")}')");
         (await page.TitleAsync()).ShouldContain(title);
         await BrowserFixture.ScreenshotAsync(page, "not-found-" + locale);
         await page.Context.CloseAsync();

@@ -55,6 +55,8 @@ public class CardComponentTests : BunitContext, IAsyncLifetime
         Services.AddSingleton(new Core.Features.Merge.MergeService(_db.Factory, _db.Runner(_feed), settings));
         Services.AddScoped<ActorAccessor>();
         Services.AddAgentWorkspaceStore();
+        // The agent script panel beside the summary has its own tests (Tests/Scripts); here it stands as a stub.
+        ComponentFactories.AddStub<AgentWorkspace.Web.Components.Shared.Scripts.AgentScriptPanel>();
         JSInterop.Mode = JSRuntimeMode.Loose;
         var auth = AddAuthorization();
         auth.SetAuthorized("Camille Laurent");

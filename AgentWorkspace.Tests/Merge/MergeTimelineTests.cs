@@ -54,6 +54,8 @@ public class MergeTimelineTests : BunitContext, IAsyncLifetime
         Services.AddSingleton<CardEdits>();
         Services.AddScoped<ActorAccessor>();
         Services.AddAgentWorkspaceStore();
+        // The agent script panel beside the summary has its own tests (Tests/Scripts); here it stands as a stub.
+        ComponentFactories.AddStub<AgentWorkspace.Web.Components.Shared.Scripts.AgentScriptPanel>();
         JSInterop.Mode = JSRuntimeMode.Loose;
         _auth = AddAuthorization();
     }

@@ -67,7 +67,7 @@ public class PersistenceTests
         await using var test = await TestDatabase.CreateAsync();
         await using var db = test.Factory.CreateDbContext();
         var indexes = await db.Database.SqlQueryRaw<string>("SELECT name AS Value FROM sqlite_master WHERE type = 'index'").ToListAsync();
-        indexes.ShouldContain("IX_ChannelIdentities_Space_NormalizedAddress");
+        indexes.ShouldContain("IX_ChannelIdentities_Space_NormalizedAddress_ShareKey");
         indexes.ShouldContain("IX_Messages_CardId_SentAt_Id");
         indexes.ShouldContain("IX_Cases_QueueId_Status_LastMessageAt_Id");
     }
