@@ -81,14 +81,7 @@ public sealed class InProcessChangeFeed(ILogger<InProcessChangeFeed>? logger = n
     /// </summary>
     public IDisposable Subscribe(Func<ChangeEvent, Task> handler)
     {
-        var culture = System.Globalization.CultureInfo.CurrentCulture;
-        var uiCulture = System.Globalization.CultureInfo.CurrentUICulture;
-        Func<ChangeEvent, Task> inSubscriberCulture = change =>
-        {
-            System.Globalization.CultureInfo.CurrentCulture = culture;
-            System.Globalization.CultureInfo.CurrentUICulture = uiCulture;
-            return handler(change);
-        };
+        var inSubscriberCulture = SubscriberCulture.Keep(handler);
         lock (_gate) _handlers = _handlers.Add(inSubscriberCulture);
         return new Subscription(() => { lock (_gate) _handlers = _handlers.Remove(inSubscriberCulture); });
     }

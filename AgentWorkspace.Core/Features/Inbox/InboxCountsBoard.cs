@@ -82,16 +82,8 @@ public sealed class InboxCountsBoard : IDisposable
     /// <summary>Called after each recount that changed a figure (on a pool thread): the listener reads the board again.</summary>
     public IDisposable Subscribe(Action listener)
     {
-        // As the change feed does: the listener runs in its subscriber's culture (a circuit's French), not in the
-        // culture of whichever thread recounted; otherwise the page it re-renders would speak the thread's language.
-        var culture = System.Globalization.CultureInfo.CurrentCulture;
-        var uiCulture = System.Globalization.CultureInfo.CurrentUICulture;
-        Action inSubscriberCulture = () =>
-        {
-            System.Globalization.CultureInfo.CurrentCulture = culture;
-            System.Globalization.CultureInfo.CurrentUICulture = uiCulture;
-            listener();
-        };
+        // As the change feed does: the listener runs in its subscriber's culture.
+        var inSubscriberCulture = Realtime.SubscriberCulture.Keep(listener);
         lock (_gate) { _listeners.Add(inSubscriberCulture); _listenerArray = [.. _listeners]; }
         return new Unsubscriber(this, inSubscriberCulture);
     }

@@ -54,7 +54,7 @@ public sealed class SharedIdentifierService(IDbContextFactory<AgentWorkspaceDbCo
         actor.Require(Role.Admin);
         var normalized = await NormalizeAsync(kind, address, ct);
         var cleanNote = Clean(note);
-        var id = await run.RunAsync("SharedIdentifier.Add", actor, Role.Admin, async use =>
+        return await run.RunAsync("SharedIdentifier.Add", actor, Role.Admin, async use =>
         {
             var db = use.Db;
             var cards = await CardCountAsync(db, normalized, use.Cancellation);
@@ -70,9 +70,9 @@ public sealed class SharedIdentifierService(IDbContextFactory<AgentWorkspaceDbCo
             await use.SaveAsync();
             use.Audit(Entity, Id(row.Id), "Shared", "address", null, normalized.Normalized);
             Changed(use, settings);
-            return row.Id;
+            // The row as written, with the count read above: no second read of the whole list.
+            return new SharedIdentifierView(row.Id, KindOf(row.Space), row.NormalizedAddress, row.Origin, row.IsExempt, row.Note, cards, row.AddedBy, row.AddedAt);
         }, ct);
-        return (await ListAsync(actor, ct)).Items.First(i => i.Id == id);
     }
 
     /// <summary>A listed address is removed; a detected one is declared personal (exempt: the next count leaves it alone).</summary>
@@ -131,7 +131,7 @@ public sealed class SharedIdentifierService(IDbContextFactory<AgentWorkspaceDbCo
     public async Task<int> DetectAllAsync(Actor actor, CancellationToken ct = default)
     {
         actor.Require(Role.Admin);
-        settings.Invalidate();
+        // Every committed change of the threshold or the list has already emptied the cache (Changed).
         var threshold = (await settings.SharedAddressesAsync(ct)).Threshold;
         return await run.RunAsync("SharedIdentifier.Detect", actor, Role.Admin, async use =>
         {
