@@ -110,6 +110,8 @@ public class QuickRepliesJourneyTests(BrowserFixture browser)
         await admin.Locator(".mud-message-box button, .mud-dialog-actions button").Last.ClickAsync();
         await row.WaitForAsync(new() { State = WaitForSelectorState.Detached });
         await active.Locator("[data-testid=quick-replies]").ClickAsync();
+        await search.WaitForAsync();
+        await BrowserFixture.WaitUntilAsync(agent, "() => document.activeElement && document.activeElement.closest('[data-testid=quick-reply-search]') !== null");
         await agent.Keyboard.TypeAsync(category);
         await active.Locator("[data-testid=quick-reply-none]").WaitForAsync();
 

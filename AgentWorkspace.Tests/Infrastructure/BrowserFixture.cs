@@ -60,8 +60,8 @@ public sealed class BrowserFixture : IAsyncLifetime
     /// <summary>Signs in through the real form and waits until the interactive shell is live.</summary>
     public async Task<IPage> SignInAsync(string email, string password, string locale = "en-US", string path = "/", ViewportSize? viewport = null, string? initScript = null)
     {
-        // A journey that switched the language saved it on the user; every journey starts from the browser's locale.
-        await ForgetSavedLanguageAsync(email);
+        // A journey that switched the language saved it on the user; every journey starts from the browser's locale, unlocked.
+        await ResetSignInStateAsync(email);
         var page = await NewPageAsync(locale, viewport, initScript);
         await page.GotoAsync("/account/login?returnUrl=" + Uri.EscapeDataString(path));
         await page.FillAsync("#email", email);
@@ -71,13 +71,16 @@ public sealed class BrowserFixture : IAsyncLifetime
         return page;
     }
 
-    private async Task ForgetSavedLanguageAsync(string email)
+    private async Task ResetSignInStateAsync(string email)
     {
         var factory = App.Services.GetRequiredService<AgentWorkspace.Core.Persistence.AgentWorkspaceDbContextFactory>();
         await using var db = factory.CreateDbContext();
         var normalized = email.ToUpperInvariant();
+        // The lockout journey locks agent2 on purpose; a journey that signs agent2 in later starts unlocked.
         await db.Users.Where(u => u.NormalizedEmail == normalized)
-            .ExecuteUpdateAsync(s => s.SetProperty(u => u.PreferredCulture, (string?)null));
+            .ExecuteUpdateAsync(s => s.SetProperty(u => u.PreferredCulture, (string?)null)
+                .SetProperty(u => u.LockoutEnd, (DateTimeOffset?)null)
+                .SetProperty(u => u.AccessFailedCount, 0));
     }
 
     /// <summary>
