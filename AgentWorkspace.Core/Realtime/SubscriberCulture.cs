@@ -12,10 +12,11 @@ public static class SubscriberCulture
     public static Func<T, Task> Keep<T>(Func<T, Task> handler)
     {
         var (culture, uiCulture) = (CultureInfo.CurrentCulture, CultureInfo.CurrentUICulture);
-        return value =>
+        // An async lambda: the culture it sets ends with it, and never leaks into the notifying thread.
+        return async value =>
         {
             (CultureInfo.CurrentCulture, CultureInfo.CurrentUICulture) = (culture, uiCulture);
-            return handler(value);
+            await handler(value);
         };
     }
 
@@ -24,8 +25,10 @@ public static class SubscriberCulture
         var (culture, uiCulture) = (CultureInfo.CurrentCulture, CultureInfo.CurrentUICulture);
         return () =>
         {
+            var (before, uiBefore) = (CultureInfo.CurrentCulture, CultureInfo.CurrentUICulture);
             (CultureInfo.CurrentCulture, CultureInfo.CurrentUICulture) = (culture, uiCulture);
-            listener();
+            try { listener(); }
+            finally { (CultureInfo.CurrentCulture, CultureInfo.CurrentUICulture) = (before, uiBefore); }
         };
     }
 }

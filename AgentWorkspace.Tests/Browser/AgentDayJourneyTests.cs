@@ -181,14 +181,13 @@ public class AgentDayJourneyTests(BrowserFixture browser)
         await page.Locator($"[data-testid=active-case][data-case-id='{caseId}']").WaitForAsync();
 
         // Away: the count still moves, nothing rings, no toast, no desktop notice; the choice survives a reload.
-        await page.Locator("[data-testid=agent-state]").ClickAsync();
-        await page.GetByRole(AriaRole.Option, new() { Name = "Away (no notices)" }).ClickAsync();
+        await page.GetByLabel("My state").SelectOptionAsync(new SelectOptionValue { Label = "Away (no notices)" });
         // The choice is kept in the browser once the page has drawn it: the reload waits for that, as a person's would.
         await BrowserFixture.WaitUntilAsync(page, "() => Object.keys(localStorage).some(k => (localStorage.getItem(k) || '').includes('\"away\":true'))");
         await page.ReloadAsync();
         await BrowserFixture.WaitForInteractiveAsync(page);
         var atRest = await NoticesStartedAsync(page);
-        (await page.Locator("[data-testid=agent-state]").InnerTextAsync()).ShouldBe("Away (no notices)");
+        (await page.GetByLabel("My state").EvaluateAsync<string>("s => s.options[s.selectedIndex].text")).ShouldBe("Away (no notices)");
         var rings = await page.EvaluateAsync<int>("() => window.__aw.rings");
         await page.EvaluateAsync("() => { window.__aw.hidden = true; }");
         var (_, quiet) = await InboundSmsAsync(Unique("Paul"), "Calme", "Rappelez-moi.");

@@ -26,7 +26,7 @@ public class InboxComponentTests : BunitContext
         // Support's first response target is 30 minutes; nobody answered in 45.
         var tile = InboxReducerTests.Tile(7, unread: 2, preview: "Toujours rien reçu") with { CreatedAt = now.AddMinutes(-45), LastMessageAt = now.AddMinutes(-12) };
         long? opened = null;
-        var cut = Render<InboxTile>(p => p.Add(t => t.Tile, tile).Add(t => t.Now, now).Add(t => t.OnOpen, id => opened = id));
+        var cut = Render<InboxTileList>(p => p.Add(t => t.Tiles, [tile]).Add(t => t.Now, now).Add(t => t.ActiveCaseId, 7).Add(t => t.OnOpen, id => opened = id));
 
         cut.Find("[data-testid=tile-contact]").TextContent.ShouldBe("Zoé Le Gall");
         cut.Find("[data-testid=tile-preview]").TextContent.ShouldBe("Toujours rien reçu");
@@ -34,6 +34,8 @@ public class InboxComponentTests : BunitContext
         cut.Find("[data-testid=tile-waiting]").TextContent.ShouldBe("12 min");
         cut.Find("[data-testid=sla-state]").TextContent.ShouldBe("SLA breached");
         cut.Find("li").ClassList.ShouldContain("aw-tile-breached");
+        cut.Find("li").ClassList.ShouldContain("aw-tile-active");
+        cut.Find("button").GetAttribute("aria-current").ShouldBe("true");
         cut.Find("button").Click();
         opened.ShouldBe(7);
     }
@@ -43,10 +45,12 @@ public class InboxComponentTests : BunitContext
     {
         var now = DateTimeOffset.UtcNow;
         var tile = InboxReducerTests.Tile(8) with { CreatedAt = now.AddMinutes(-5) };
-        var cut = Render<InboxTile>(p => p.Add(t => t.Tile, tile).Add(t => t.Now, now));
+        var cut = Render<InboxTileList>(p => p.Add(t => t.Tiles, [tile, InboxReducerTests.Tile(9)]).Add(t => t.Now, now));
+        cut.FindAll("[data-testid=case-tile]").Count.ShouldBe(2);
         cut.FindAll("[data-testid=unread-mark]").ShouldBeEmpty();
         cut.Find("[data-testid=sla-state]").TextContent.ShouldBe("On time");
-        var closed = Render<InboxTile>(p => p.Add(t => t.Tile, tile with { Status = CaseStatus.Resolved, ResolvedAt = now }).Add(t => t.Now, now));
+        cut.FindAll("[aria-current]").ShouldBeEmpty();
+        var closed = Render<InboxTileList>(p => p.Add(t => t.Tiles, [tile with { Status = CaseStatus.Resolved, ResolvedAt = now }]).Add(t => t.Now, now));
         closed.FindAll("[data-testid=sla-state]").ShouldBeEmpty();
     }
 

@@ -146,6 +146,7 @@ public static class AgentWorkspaceApp
         // Toasts (the agent's notices among them, issue 22) rise at the bottom left: over the menu and the case list,
         // never over the reply box and Send, nor the app bar's controls.
         services.AddMudServices(o => o.SnackbarConfiguration.PositionClass = MudBlazor.Defaults.Classes.Position.BottomLeft);
+        services.AddSingleton<AgentWorkspace.Web.Components.Layout.ThemeStyles>();
         services.AddLocalization(o => o.ResourcesPath = "Resources");
         services.AddAgentWorkspaceStore();
         services.AddHttpContextAccessor();
@@ -231,6 +232,8 @@ public static class AgentWorkspaceApp
     public static async Task InitializeAsync(WebApplication app, TextWriter? output)
     {
         var factory = app.Services.GetRequiredService<AgentWorkspaceDbContextFactory>();
+        var themes = app.Services.GetRequiredService<AgentWorkspace.Web.Components.Layout.ThemeStyles>();
+        await Task.WhenAll(themes.ForAsync(dark: false), themes.ForAsync(dark: true));
         await DatabaseStartup.MigrateAsync(factory);
         var reference = app.Services.GetRequiredService<ReferenceData>();
         await reference.EnsureDefaultQueueAsync();
