@@ -18,6 +18,7 @@ using Microsoft.Extensions.DependencyInjection;
 using MudBlazor;
 using MudBlazor.Services;
 using static AgentWorkspace.Tests.Scripts.ScriptWorld;
+using ScriptsPage = AgentWorkspace.Web.Components.Pages.Admin.Scripts;
 
 namespace AgentWorkspace.Tests.Scripts;
 
@@ -266,36 +267,36 @@ public sealed class AgentScriptPanelTests() : ScriptComponentContext(Camille)
 /// <summary>/admin/scripts, the editor (issue 19), rendered as an administrator.</summary>
 public sealed class ScriptEditorTests() : ScriptComponentContext(ScriptAdmin)
 {
-    private IRenderedComponent<Scripts> RenderPage()
+    private IRenderedComponent<ScriptsPage> RenderPage()
     {
         Render<MudPopoverProvider>();
-        var cut = Render<Scripts>();
+        var cut = Render<ScriptsPage>();
         cut.WaitForAssertion(() => cut.Find("[data-testid=new-script]").HasAttribute("disabled").ShouldBeFalse(), Wait);
         return cut;
     }
 
-    private static IRenderedComponent<MudSelect<T>> Select<T>(IRenderedComponent<Scripts> cut, string testId, int nth = 0) =>
+    private static IRenderedComponent<MudSelect<T>> Select<T>(IRenderedComponent<ScriptsPage> cut, string testId, int nth = 0) =>
         cut.FindComponents<MudSelect<T>>().Where(s => s.Instance.UserAttributes.TryGetValue("data-testid", out var id) && (string?)id == testId).ElementAt(nth);
 
-    private static Task ChooseAsync<T>(IRenderedComponent<Scripts> cut, string testId, T value, int nth = 0)
+    private static Task ChooseAsync<T>(IRenderedComponent<ScriptsPage> cut, string testId, T value, int nth = 0)
     {
         var select = Select<T>(cut, testId, nth);
         return cut.InvokeAsync(() => select.Instance.SelectOption(value));
     }
 
-    private static IElement EditorStep(IRenderedComponent<Scripts> cut, int index) => cut.FindAll("[data-testid=editor-step]")[index];
+    private static IElement EditorStep(IRenderedComponent<ScriptsPage> cut, int index) => cut.FindAll("[data-testid=editor-step]")[index];
 
-    private static void Type(IRenderedComponent<Scripts> cut, int step, string part, string value) =>
+    private static void Type(IRenderedComponent<ScriptsPage> cut, int step, string part, string value) =>
         EditorStep(cut, step).QuerySelector($"[data-testid={part}] input, [data-testid={part}] textarea")!.Input(value);
 
-    private static void NewScript(IRenderedComponent<Scripts> cut, string name)
+    private static void NewScript(IRenderedComponent<ScriptsPage> cut, string name)
     {
         cut.Find("[data-testid=new-script]").Click();
         cut.WaitForElement("[data-testid=script-form]", Wait);
         cut.Find("[data-testid=script-name-input] input").Input(name);
     }
 
-    private void SaveAndWaitForTheList(IRenderedComponent<Scripts> cut, string name)
+    private void SaveAndWaitForTheList(IRenderedComponent<ScriptsPage> cut, string name)
     {
         cut.Find("[data-testid=save-script]").Click();
         cut.WaitForAssertion(() => cut.FindAll($"[data-testid=script-row][data-name='{name}']").ShouldHaveSingleItem(), Wait);
@@ -390,7 +391,7 @@ public sealed class ScriptEditorTests() : ScriptComponentContext(ScriptAdmin)
         cut.Find("[data-testid=save-script]").Click();
 
         cut.WaitForAssertion(() => EditorStep(cut, 1).QuerySelector("[data-testid=editor-step-error]")!.TextContent
-            .ShouldContain("The sub-script would contain this script again (Billing dispute → Refund policy)."), Wait);
+            .ShouldContain("The sub-script would contain this script again (Refund policy → Billing dispute → Refund policy)."), Wait);
         EditorStep(cut, 0).QuerySelectorAll("[data-testid=editor-step-error]").ShouldBeEmpty();
         (await W.Scripts.GetAsync(ScriptAdmin, inner.Id)).Version.ShouldBe(1);
     }
