@@ -419,3 +419,23 @@ public sealed class ScriptEditorTests() : ScriptComponentContext(ScriptAdmin)
         EditorStep(cut, 0).QuerySelector("[data-testid=editor-step-title] input")!.GetAttribute("value").ShouldBe("Greet warmly");
     }
 }
+
+/// <summary>The editor's reducers, without services.</summary>
+public sealed class ScriptsAdminReducerTests
+{
+    private static ScriptSummary Summary(long id, string name, bool archived = false) => new(id, name, null, "en", 1, archived, 1, [], DateTimeOffset.UnixEpoch);
+
+    [Fact]
+    public void A_script_just_saved_is_offered_as_a_sub_script_at_once_and_an_archived_one_is_marked()
+    {
+        var options = new ScriptEditorOptions([], [], [], [new ScriptOption(1, "Greeting", false)], [], [], []);
+        var state = new ScriptsAdminFeature().GetInitialState() with { Options = options };
+
+        var saved = ScriptsAdminReducers.Reduce(state, new ScriptSavedAction(new ScriptSaved(2, 1), [Summary(1, "Greeting"), Summary(2, "Refund policy")]));
+        saved.Options!.Scripts.ShouldBe([new ScriptOption(1, "Greeting", false), new ScriptOption(2, "Refund policy", false)]);
+        saved.Options.Queues.ShouldBeSameAs(options.Queues);
+
+        var archived = ScriptsAdminReducers.Reduce(saved, new ScriptArchivedAction([Summary(1, "Greeting", archived: true), Summary(2, "Refund policy")]));
+        archived.Options!.Scripts.ShouldContain(new ScriptOption(1, "Greeting", true));
+    }
+}
