@@ -371,6 +371,8 @@ public sealed class ScriptEditorTests() : ScriptComponentContext(ScriptAdmin)
         EditorStep(cut, 0).QuerySelector("[data-testid=editor-step-error]")!.TextContent.ShouldContain("L’étape doit avoir un titre.");
         EditorStep(cut, 0).QuerySelector("[data-testid=editor-step-error]")!.TextContent.ShouldNotContain("shoeSize");
         EditorStep(cut, 0).QuerySelector("[data-testid=editor-step-title] .mud-input-error").ShouldNotBeNull();
+        // Said beside the button too: the steps may be far above it.
+        cut.Find("[data-testid=script-save-refused]").TextContent.ShouldBe("Non publié : 2 problème(s) à corriger, indiqué(s) plus haut à côté des champs.");
         cut.FindAll("[data-testid=script-form]").ShouldHaveSingleItem();
         (await W.Crm.QueryAsync(db => db.Scripts.CountAsync())).ShouldBe(0);
     }

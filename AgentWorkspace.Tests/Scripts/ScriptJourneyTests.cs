@@ -238,6 +238,8 @@ public class ScriptJourneyTests(BrowserFixture browser)
         var error = form.Locator("[data-testid=editor-step]").Nth(0).Locator("[data-testid=editor-step-error]");
         await error.WaitForAsync();
         (await error.InnerTextAsync()).ShouldContain("customer.shoeSize");
+        (await form.Locator("[data-testid=script-save-refused]").InnerTextAsync()).ShouldContain("Not published");
+        await error.ScrollIntoViewIfNeededAsync();
         await BrowserFixture.ScreenshotAsync(admin, "admin-scripts-error");
         await using (var db = Db()) (await db.Scripts.SingleAsync(s => s.Id == scriptId)).Version.ShouldBe(1);
     }
