@@ -147,6 +147,7 @@ internal sealed class ServiceQueryDriver : IAsyncDisposable
         // ---- reference data, users, settings, demo data
         await Call<ReferenceData>(nameof(ReferenceData.EnsureDefaultQueueAsync), s => s.EnsureDefaultQueueAsync());
         await Call<ReferenceData>(nameof(ReferenceData.EnsureDemoReferenceDataAsync), s => s.EnsureDemoReferenceDataAsync());
+        await Call<ReferenceData>(nameof(ReferenceData.EnsureDemoScriptsAsync), s => s.EnsureDemoScriptsAsync());
         var queues = await PeekAsync(db => db.Queues.ToDictionaryAsync(q => q.Name, q => q.Id));
         var general = queues[Core.Domain.Queues.Queue.DefaultName];
         var support = queues["Support"];

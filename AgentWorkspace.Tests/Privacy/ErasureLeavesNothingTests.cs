@@ -15,7 +15,10 @@ using AgentWorkspace.Core.Features.Inbox;
 using AgentWorkspace.Core.Features.Ingest;
 using AgentWorkspace.Core.Features.Merge;
 using AgentWorkspace.Core.Features.Privacy;
+using AgentWorkspace.Core.Features.QuickReplies;
+using AgentWorkspace.Core.Features.Scripts;
 using AgentWorkspace.Core.Features.Settings;
+using AgentWorkspace.Core.Domain.Scripts;
 using AgentWorkspace.Core.Persistence;
 using AgentWorkspace.Core.Persistence.Sqlite;
 using AgentWorkspace.Core.Realtime;
@@ -76,9 +79,6 @@ public class ErasureLeavesNothingTests(ITestOutputHelper output)
         ["AgentScriptSteps"] = "the steps of the administrators' scripts: titles, instructions with placeholders (never filled values)",
         ["AgentScriptAssignments"] = "which script opens for which queue and channel",
         ["CaseScriptRuns"] = "which script version a case runs: ids and a time, no text",
-        // Its ResultsJson (result codes of a macro's actions) is cleared by the erasure (PrivacyService); a contact's
-        // rows are not planted here yet because the test's world runs no script (to do: issue 19's note).
-        ["CaseScriptStepStates"] = "a case's script progress: step ids, states, the staff member; macro result codes, cleared by the erasure",
         ["SharedIdentifiers"] = "numbers and addresses many contacts use (a switchboard, noreply@; ADR 020): nobody's own, they stay when one of those contacts is erased",
     };
 
@@ -125,6 +125,8 @@ public class ErasureLeavesNothingTests(ITestOutputHelper output)
         ["CrmAccountContacts"] = "ContactId IN ({crmContacts})",
         ["CrmAccounts"] = "Id IN ({crmAccounts})",
         ["CrmHouseholds"] = "Id IN ({crmHouseholds})",
+        // A case's script progress (issue 19): a macro's results may quote what the placeholders brought in.
+        ["CaseScriptStepStates"] = "CaseId IN ({cases})",
     };
 
     /// <summary>
@@ -148,6 +150,7 @@ public class ErasureLeavesNothingTests(ITestOutputHelper output)
         ["CrmPushes"] = ["ConnectorKind", "RecordId", "IdempotencyKey", "ExternalId"],
         ["CrmActivities"] = ["IdempotencyKey", "Channel", "Queue", "Agent", "Disposition", "CaseUrl"],
         ["CrmCases"] = ["Number", "Status", "Priority"],
+        ["CaseScriptStepStates"] = ["ActorId", "ActorName"],
     };
 
     /// <summary>
@@ -318,6 +321,8 @@ public class ErasureLeavesNothingTests(ITestOutputHelper output)
         public required CrmService Crm { get; init; }
         public required CrmPushService Pushes { get; init; }
         public required DispositionService Dispositions { get; init; }
+        public required ScriptService Scripts { get; init; }
+        public required CaseScriptService CaseScripts { get; init; }
 
         public static async Task<World> CreateAsync(TestDatabase test)
         {
@@ -339,19 +344,24 @@ public class ErasureLeavesNothingTests(ITestOutputHelper output)
                 }
                 await db.SaveChangesAsync();
             }
+            var cards = new CardEdits(test.Factory, runner, settings, TimeProvider.System);
+            var cases = new CaseCommands(runner, delivery, signal, new CrmOptions("https://aw.example"));
+            var crm = new CrmService(test.Factory, runner, crmSettings, settings);
             return new World
             {
                 Test = test,
                 Runner = runner,
                 Ingest = new IngestService(test.Factory, runner, settings, new LexiconSentimentAnalyzer(),
                     new InteractionValidator(new EmailSanitizer(), new IngestOptions(20_000)), TimeProvider.System),
-                Cards = new CardEdits(test.Factory, runner, settings, TimeProvider.System),
-                Cases = new CaseCommands(runner, delivery, signal, new CrmOptions("https://aw.example")),
+                Cards = cards,
+                Cases = cases,
                 Approvals = new ApprovalService(test.Factory, runner, delivery),
                 Merges = new MergeService(test.Factory, runner, settings),
-                Crm = new CrmService(test.Factory, runner, crmSettings, settings),
+                Crm = crm,
                 Pushes = new CrmPushService(test.Factory, runner, crmSettings, signal, TimeProvider.System),
                 Dispositions = new DispositionService(test.Factory, runner),
+                Scripts = new ScriptService(test.Factory, runner, crmSettings),
+                CaseScripts = new CaseScriptService(test.Factory, runner, cases, cards, crm, new QuickReplyService(test.Factory, runner)),
             };
         }
 
@@ -425,6 +435,9 @@ public class ErasureLeavesNothingTests(ITestOutputHelper output)
             await Cases.ReplyAsync(Camille, sms.CaseId, $"Bien reçu {Marker}.");
             // A reply begun and kept, not sent (issue 22).
             await new ComposerDrafts(Runner, Test.Factory).SaveAsync(Camille, sms.CaseId, Core.Domain.Cases.ComposerMode.Reply, $"Je rappelle {Unfriendly} demain");
+
+            // 5b. The agent script of the queue (issue 19): an instruction done and a macro run on the e-mail case.
+            await ScriptOnTheCaseAsync(mail.CaseId);
 
             // 6. The CRM (issue 18).
             var crm = await CrmAsync(mail, sms, manual);
@@ -530,6 +543,22 @@ public class ErasureLeavesNothingTests(ITestOutputHelper output)
                 Emails: [mailAddress, personal, $"{Marker}.pro@example.org".ToLowerInvariant()],
                 Phones: [phone, "+33698765432", "+33123456789"],
                 OtherPerson: other.Id, SharedHousehold: shared.Id);
+        }
+
+        /// <summary>A script on the default queue, its instruction marked done and its macro (a note quoting the customer) run on the case.</summary>
+        private async Task ScriptOnTheCaseAsync(long caseId)
+        {
+            var admin = new Actor("u-admin", "Admin", Role.Admin);
+            var script = await Scripts.CreateAsync(admin, new ScriptInput("Accueil", null, "fr", [Queue.DefaultName], [],
+            [
+                new ScriptStepInput(ScriptStepKind.Text, "Accueillir le client", "Saluez {{customer.firstName}}."),
+                new ScriptStepInput(ScriptStepKind.Macro, "Noter la demande", null, [new MacroAction { Type = MacroActionType.AddNote, Text = "Demande de {{customer.fullName}}" }]),
+            ]));
+            var view = await CaseScripts.GetForCaseAsync(Camille, caseId) ?? throw new InvalidOperationException($"No script opens for case {caseId}.");
+            view.ScriptId.ShouldBe(script.Id);
+            await CaseScripts.MarkDoneAsync(Camille, caseId, view.Steps[0].Id);
+            var run = await CaseScripts.RunMacroAsync(Camille, caseId, view.Steps[1].Id);
+            run.Actions.ShouldAllBe(a => a.Ok);
         }
 
         private static string Id(long id) => id.ToString(CultureInfo.InvariantCulture);

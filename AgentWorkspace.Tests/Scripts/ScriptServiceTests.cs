@@ -232,4 +232,34 @@ public sealed class ScriptServiceTests
         Assert.Contains("Welcome", options.QuickReplies);
         Assert.Empty(await w.Scripts.CheckAsync(ScriptAdmin, Script("ok", [], Text("a", "b"))));
     }
+
+    [Fact]
+    public async Task The_demo_script_is_one_the_editor_accepts_is_written_once_and_its_macro_runs_on_a_Support_case()
+    {
+        await using var w = await CreateAsync();
+        var reference = new Core.Features.Demo.ReferenceData(w.Crm.Db, TimeProvider.System);
+        await reference.EnsureDemoScriptsAsync();
+        await reference.EnsureDemoScriptsAsync();
+
+        var scripts = await w.Scripts.ListAsync(ScriptAdmin);
+        var main = Assert.Single(scripts, s => s.Name == Core.Features.Demo.ReferenceData.DemoScriptName);
+        var sub = Assert.Single(scripts, s => s.Name == Core.Features.Demo.ReferenceData.DemoSubScriptName);
+        Assert.Equal(["Support"], main.Assignments.Select(a => a.Queue));
+        foreach (var id in new[] { main.Id, sub.Id })
+        {
+            var detail = await w.Scripts.GetAsync(ScriptAdmin, id);
+            var input = new ScriptInput(detail.Name, detail.Description, detail.Language, detail.Queues, detail.Channels,
+                detail.Steps.Select(st => new ScriptStepInput(st.Kind, st.Title, st.Text, st.Actions.Count > 0 ? st.Actions : null, st.ScriptId)).ToList());
+            Assert.Empty((await w.Scripts.CheckAsync(ScriptAdmin, input, id)).Select(p => $"{p.Field}: {p.Message}"));
+        }
+
+        var (_, caseId) = await w.Crm.Inbox.InboundAsync("Support", assignedTo: Camille.UserId);
+        var view = (await w.CaseScripts.GetForCaseAsync(Camille, caseId))!;
+        Assert.Equal(main.Id, view.ScriptId);
+        Assert.Equal([ScriptStepKind.Text, ScriptStepKind.Macro, ScriptStepKind.SubScript], view.Steps.Select(st => st.Kind));
+        Assert.Contains("Zoé", view.Steps[0].Text);
+        var run = await w.CaseScripts.RunMacroAsync(Camille, caseId, view.Steps[1].Id);
+        Assert.True(run.Succeeded, string.Join("; ", run.Actions.Select(a => a.Message)));
+        Assert.Equal(3, run.Actions.Count);
+    }
 }

@@ -247,6 +247,7 @@ public static class AgentWorkspaceApp
             await using var db = factory.CreateDbContext();
             var empty = !await db.Cards.AnyAsync();
             await reference.EnsureDemoReferenceDataAsync();
+            if (demo.SeedData) await reference.EnsureDemoScriptsAsync();
             IReadOnlyList<DemoAgent> agents = demo.Accounts ? await DemoUsers.EnsureAsync(app.Services) : [];
             if (empty && demo.SeedData)
             {

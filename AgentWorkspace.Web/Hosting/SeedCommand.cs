@@ -37,6 +37,7 @@ public static class SeedCommand
         await DatabaseStartup.MigrateAsync(factory);
         var reference = app.Services.GetRequiredService<ReferenceData>();
         await reference.EnsureDemoReferenceDataAsync();
+        await reference.EnsureDemoScriptsAsync();
         var agents = await DemoUsers.EnsureAsync(app.Services);
         var seeder = app.Services.GetRequiredService<DemoDataSeeder>();
 

@@ -25,6 +25,7 @@ using AgentWorkspace.Core.Realtime;
 using AgentWorkspace.Core.UseCases;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 
 var file = args.Length > 0 ? args[0] : "/tmp/aw-scripts.db";
 var cards = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 20_000;
@@ -86,27 +87,45 @@ await using (var db = factory.CreateDbContext())
     Console.WriteLine($"{file}: {await db.Cases.CountAsync():N0} cases, {await db.Scripts.CountAsync():N0} scripts, {await db.ScriptSteps.CountAsync():N0} steps");
 }
 
+// SQL commands sent, counted from EF Core's diagnostic events: unlike the times, the count does not depend on how busy the machine is.
+var commands = new CommandCounter();
+using var listening = DiagnosticListener.AllListeners.Subscribe(commands);
+
 var open = new List<double>();
+long openCommands = 0;
 for (var i = 0; i < 2_500; i++)
 {
+    var before = commands.Count;
     var watch = Stopwatch.StartNew();
     _ = await caseScripts.GetForCaseAsync(actor, caseIds[i]);
-    if (i >= 500) open.Add(watch.Elapsed.TotalMilliseconds);
+    if (i >= 500)
+    {
+        open.Add(watch.Elapsed.TotalMilliseconds);
+        openCommands += commands.Count - before;
+    }
 }
 Report("Opening a case's script (GetForCaseAsync)", open);
+Console.WriteLine($"  SQL commands per opening: {(double)openCommands / open.Count:0.0}");
 
 var macro = new List<double>();
 var runs = 0;
+long macroCommands = 0;
 for (var i = 0; runs < 350 && i < caseIds.Count; i++)
 {
     var view = await caseScripts.GetForCaseAsync(actor, caseIds[i]);
     if (view?.Steps.FirstOrDefault(s => s.Kind == ScriptStepKind.Macro) is not { } step) continue;
+    var before = commands.Count;
     var watch = Stopwatch.StartNew();
     var run = await caseScripts.RunMacroAsync(actor, caseIds[i], step.Id, confirmRerun: true);
-    if (runs++ >= 50) macro.Add(watch.Elapsed.TotalMilliseconds);
+    if (runs++ >= 50)
+    {
+        macro.Add(watch.Elapsed.TotalMilliseconds);
+        macroCommands += commands.Count - before;
+    }
     if (!run.Succeeded) Console.WriteLine($"case {caseIds[i]}: {string.Join("; ", run.Actions.Where(a => !a.Ok).Select(a => a.Message))}");
 }
 Report("Three-action macro with the built-in CRM (RunMacroAsync)", macro);
+if (macro.Count > 0) Console.WriteLine($"  SQL commands per macro run: {(double)macroCommands / macro.Count:0.0}");
 return 0;
 
 static void Report(string what, List<double> ms)
@@ -121,4 +140,24 @@ static void Report(string what, List<double> ms)
 sealed class LoggingOutboundConnector : IOutboundConnector
 {
     public Task<DeliveryStatus> SendAsync(OutboundRequest request, CancellationToken ct = default) => Task.FromResult(DeliveryStatus.Sent);
+}
+
+/// <summary>Counts the commands EF Core executes (its "CommandExecuted" diagnostic event), from every context.</summary>
+sealed class CommandCounter : IObserver<DiagnosticListener>, IObserver<KeyValuePair<string, object?>>
+{
+    private long _count;
+    public long Count => Interlocked.Read(ref _count);
+
+    public void OnNext(DiagnosticListener listener)
+    {
+        if (listener.Name == DbLoggerCategory.Name) listener.Subscribe(this, name => name == RelationalEventId.CommandExecuted.Name);
+    }
+
+    public void OnNext(KeyValuePair<string, object?> value)
+    {
+        if (value.Key == RelationalEventId.CommandExecuted.Name) Interlocked.Increment(ref _count);
+    }
+
+    public void OnCompleted() { }
+    public void OnError(Exception error) { }
 }

@@ -28,6 +28,9 @@ public sealed class CardReads
     private readonly IDbContextFactory<AgentWorkspaceDbContext> _dbFactory;
     private readonly TimeProvider _clock;
     private volatile IReadOnlyList<CustomFieldDefinition>? _fields;
+    /// <summary>Counts the times the definitions were dropped: a read that started before a drop must not be kept after it.</summary>
+    private long _fieldsGeneration;
+    private readonly Lock _fieldsGate = new();
 
     public CardReads(IDbContextFactory<AgentWorkspaceDbContext> dbFactory, IChangeFeed feed, TimeProvider clock)
     {
@@ -41,7 +44,14 @@ public sealed class CardReads
     }
 
     /// <summary>Drops the cached field definitions (an administrator changed them).</summary>
-    public void ForgetCustomFields() => _fields = null;
+    public void ForgetCustomFields()
+    {
+        lock (_fieldsGate)
+        {
+            _fieldsGeneration++;
+            _fields = null;
+        }
+    }
 
     // ---------------------------------------------------------------- compiled reads (the hot path)
 
@@ -97,8 +107,14 @@ public sealed class CardReads
     private async Task<IReadOnlyList<CustomFieldDefinition>> FieldsAsync(AgentWorkspaceDbContext db, CancellationToken ct)
     {
         if (_fields is { } hit) return hit;
+        long generation;
+        lock (_fieldsGate) generation = _fieldsGeneration;
         var list = await db.CustomFields.AsNoTracking().Where(f => !f.IsArchived).OrderBy(f => f.DisplayOrder).ThenBy(f => f.Id).ToListAsync(ct);
-        return _fields = list;
+        // A field created while this read ran was announced (and the cache dropped) before the read finished: the list
+        // read may miss it, so it serves this read only. Kept, it would hide the new field from every card until the next change.
+        lock (_fieldsGate)
+            if (_fieldsGeneration == generation) _fields = list;
+        return list;
     }
 
     private static List<CardFieldValue> Join(IReadOnlyList<CustomFieldDefinition> fields, List<(long FieldId, string Value)> values) =>

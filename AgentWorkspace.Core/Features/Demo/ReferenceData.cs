@@ -1,6 +1,7 @@
 using AgentWorkspace.Core.Domain.Admin;
 using AgentWorkspace.Core.Domain.CustomFields;
 using AgentWorkspace.Core.Domain.Queues;
+using AgentWorkspace.Core.Domain.Scripts;
 using AgentWorkspace.Core.Persistence;
 using Microsoft.EntityFrameworkCore;
 
@@ -71,6 +72,72 @@ public sealed class ReferenceData(IDbContextFactory<AgentWorkspaceDbContext> dbF
             foreach (var label in DemoDispositions) db.Dispositions.Add(new Domain.Crm.Disposition(label, order++, now));
         }
         await db.SaveChangesAsync(ct);
+    }
+
+    /// <summary>The demo's agent script (seed 004) and the queue that opens it.</summary>
+    public const string DemoScriptName = "Incident support";
+    public const string DemoSubScriptName = "Procédure de remboursement";
+    public const string DemoScriptQueue = "Support";
+
+    /// <summary>
+    /// Seed 004's agent script on the Support queue: greet the customer with the acknowledgement quick reply, a
+    /// "Create an incident" macro (a CRM case from the customer's context, the acknowledgement in the reply box, a note),
+    /// and the refund procedure as a sub-script. Written once: a script of that name, or a queue that already opens
+    /// another script, is left as the administrator has it. Its placeholders, quick replies and CRM type are the demo's
+    /// own (a test checks it against the editor's rules).
+    /// </summary>
+    public async Task EnsureDemoScriptsAsync(CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var now = clock.GetUtcNow();
+        var refund = await db.Scripts.Where(s => s.Name == DemoSubScriptName).Select(s => (long?)s.Id).FirstOrDefaultAsync(ct)
+            ?? await PublishAsync(db, DemoSubScriptName, "Rembourser une commande, avec les mots approuvés.",
+            [
+                new AgentScriptStep(ScriptStepKind.Text, "Vérifier l'éligibilité",
+                    "Demandez à {{customer.firstName}} son numéro de commande. Un remboursement est possible dans les 14 jours qui suivent la livraison.", null, null),
+                new AgentScriptStep(ScriptStepKind.Macro, "Confirmer le remboursement", "Met la réponse « Remboursement » dans la réponse et note la décision.",
+                [
+                    new MacroAction { Type = MacroActionType.InsertQuickReply, QuickReply = "Remboursement" },
+                    new MacroAction { Type = MacroActionType.AddNote, Text = "Remboursement confirmé à {{customer.fullName}} par {{agent.name}}." },
+                ], null),
+            ], now, ct);
+        if (await db.Scripts.AnyAsync(s => s.Name == DemoScriptName, ct)) return;
+        var script = await PublishAsync(db, DemoScriptName, "Seed 004 : accueillir, créer l'incident, rembourser si besoin.",
+        [
+            new AgentScriptStep(ScriptStepKind.Text, "Accueillir le client",
+                "Accueillez {{customer.firstName}} avec la réponse rapide « Accusé de réception », puis reformulez sa demande ({{case.channel}}).", null, null),
+            new AgentScriptStep(ScriptStepKind.Macro, "Créer un incident", "Crée un incident dans le CRM à partir du contexte du client, le lie à la conversation et accuse réception.",
+            [
+                new MacroAction
+                {
+                    Type = MacroActionType.CreateCrmRecord, RecordType = "case",
+                    Fields = new Dictionary<string, string?> { ["subject"] = "Incident {{customer.fullName}} ({{case.channel}})" },
+                },
+                new MacroAction { Type = MacroActionType.InsertQuickReply, QuickReply = "Accusé de réception" },
+                new MacroAction { Type = MacroActionType.AddNote, Text = "Incident créé depuis le script d'agent." },
+            ], null),
+            new AgentScriptStep(ScriptStepKind.SubScript, "Si le client demande un remboursement", null, null, refund),
+        ], now, ct);
+        var queue = await db.Queues.Where(q => q.Name == DemoScriptQueue).Select(q => (long?)q.Id).FirstOrDefaultAsync(ct);
+        if (queue is { } queueId && !await db.ScriptAssignments.AnyAsync(a => a.QueueId == queueId && a.ChannelCode == 0, ct))
+        {
+            db.ScriptAssignments.Add(new AgentScriptAssignment(script, queueId, null));
+            await db.SaveChangesAsync(ct);
+        }
+    }
+
+    private static async Task<long> PublishAsync(AgentWorkspaceDbContext db, string name, string description, IEnumerable<AgentScriptStep> steps, DateTimeOffset now,
+        CancellationToken ct)
+    {
+        var script = new AgentScript(name, description, "fr", now);
+        db.Scripts.Add(script);
+        await db.SaveChangesAsync(ct);
+        var version = new AgentScriptVersion(script.Id, 1, script.Name, steps, "AgentWorkspace (demo)", now);
+        db.ScriptVersions.Add(version);
+        await db.SaveChangesAsync(ct);
+        script.Published(version, now);
+        await db.SaveChangesAsync(ct);
+        return script.Id;
     }
 
     /// <summary>The wrap-up dispositions of the demo (after-call work, seed 001).</summary>

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using AgentWorkspace.Core.Domain.Cases;
 using AgentWorkspace.Core.Domain.Channels;
@@ -43,16 +44,20 @@ public sealed class CaseScriptService(
     {
         actor.Require(Role.Agent);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var @case = await db.Cases.AsNoTracking().FirstOrDefaultAsync(c => c.Id == caseId, ct) ?? throw InboxQueries.NotFound(caseId);
-        var tree = await TreeAsync(db, @case, ct);
-        if (tree is null)
+        // One connection for the handful of reads (the case with its queue's name, the kept versions, the states, the card).
+        await db.Database.OpenConnectionAsync(ct);
+        var row = await db.Cases.AsNoTracking().Where(c => c.Id == caseId)
+            .Select(c => new { Case = c, Queue = db.Queues.Where(q => q.Id == c.QueueId).Select(q => q.Name).FirstOrDefault() })
+            .FirstOrDefaultAsync(ct) ?? throw InboxQueries.NotFound(caseId);
+        var root = await RootAsync(db, row.Case, ct);
+        if (root is null)
         {
             if (scriptId is not null) throw new NotFoundException($"Case {caseId} runs no script.");
             return null;
         }
-        var target = scriptId ?? tree.RootScriptId;
-        if (!tree.Contains(target)) throw new NotFoundException($"Script {target} is not part of the script of case {caseId}.");
-        return await ViewAsync(db, @case, actor, target, await tree.VersionOfAsync(db, target, ct), target == tree.RootScriptId, ct);
+        var target = scriptId ?? root.ScriptId;
+        var version = await ShownVersionAsync(db, root, target, ct) ?? throw new NotFoundException($"Script {target} is not part of the script of case {caseId}.");
+        return await ViewAsync(db, row.Case, row.Queue, actor, version, target == root.ScriptId, ct);
     }
 
     /// <summary>Marks a text instruction done (again is harmless: it stays done, with the latest who and when).</summary>
@@ -240,65 +245,100 @@ public sealed class CaseScriptService(
 
     // ------------------------------------------------------------------ the case's script tree
 
-    /// <summary>The scripts of a case: its root (kept, or the one its queue and channel open now) and the sub-scripts reachable from it.</summary>
-    private sealed class ScriptTree(long rootScriptId, IReadOnlyDictionary<long, long> pinned, IReadOnlyDictionary<long, long> current, HashSet<long> reachable)
-    {
-        public long RootScriptId { get; } = rootScriptId;
-        public IReadOnlyDictionary<long, long> Pinned { get; } = pinned;
-        public bool Contains(long scriptId) => reachable.Contains(scriptId);
+    /// <summary>Published versions kept once read, by id: a version never changes (ADR 018), a new one has a new id.</summary>
+    private readonly ConcurrentDictionary<long, PublishedVersion> _versions = new();
+    /// <summary>The version of each step read so far (a step belongs to one version for good).</summary>
+    private readonly ConcurrentDictionary<long, long> _versionOfStep = new();
+    /// <summary>Beyond this many versions the cache starts again (a bound on memory, not a freshness rule).</summary>
+    private const int MaxCachedVersions = 20_000;
 
-        /// <summary>The version the case keeps for the script, or its current one while the case has not started it.</summary>
-        public Task<long> VersionOfAsync(AgentWorkspaceDbContext db, long scriptId, CancellationToken ct) =>
-            Task.FromResult(Pinned.TryGetValue(scriptId, out var v) ? v : current[scriptId]);
+    /// <summary>A published version with its steps in order, as read once.</summary>
+    private sealed record PublishedVersion(long Id, long ScriptId, int Number, string Name, IReadOnlyList<AgentScriptStep> Steps, IReadOnlyList<long> SubScripts);
+
+    private async Task<PublishedVersion> VersionAsync(AgentWorkspaceDbContext db, long versionId, CancellationToken ct)
+    {
+        if (_versions.TryGetValue(versionId, out var hit)) return hit;
+        var row = await db.ScriptVersions.AsNoTracking().Include(v => v.Steps).FirstOrDefaultAsync(v => v.Id == versionId, ct)
+            ?? throw new NotFoundException($"There is no script version {versionId}.");
+        var steps = row.Steps.OrderBy(s => s.Position).ToList();
+        var version = new PublishedVersion(row.Id, row.ScriptId, row.Number, row.Name, steps,
+            steps.Where(s => s.SubScriptId is not null).Select(s => s.SubScriptId!.Value).Distinct().ToList());
+        if (_versions.Count >= MaxCachedVersions)
+        {
+            _versions.Clear();
+            _versionOfStep.Clear();
+        }
+        foreach (var step in steps) _versionOfStep[step.Id] = versionId;
+        return _versions.GetOrAdd(versionId, version);
     }
 
-    private static async Task<ScriptTree?> TreeAsync(AgentWorkspaceDbContext db, Case @case, CancellationToken ct)
+    /// <summary>The case's root script (kept, or the one its queue and channel open now), the version it shows, and the versions the case keeps.</summary>
+    private sealed record CaseRoot(long ScriptId, long VersionId, IReadOnlyDictionary<long, long> Pinned);
+
+    private static async Task<CaseRoot?> RootAsync(AgentWorkspaceDbContext db, Case @case, CancellationToken ct)
     {
-        var runs = await db.CaseScriptRuns.AsNoTracking().Where(r => r.CaseId == @case.Id).ToListAsync(ct);
+        var runs = await db.CaseScriptRuns.AsNoTracking().Where(r => r.CaseId == @case.Id).Select(r => new { r.ScriptId, r.VersionId, r.IsRoot }).ToListAsync(ct);
         var pinned = runs.ToDictionary(r => r.ScriptId, r => r.VersionId);
-        long root;
-        if (runs.FirstOrDefault(r => r.IsRoot) is { } rootRun) root = rootRun.ScriptId;
-        else
-        {
-            var channel = (int)@case.Channel;
-            var assigned = await (from a in db.ScriptAssignments.AsNoTracking()
-                                  join s in db.Scripts.AsNoTracking() on a.ScriptId equals s.Id
-                                  where a.QueueId == @case.QueueId && (a.ChannelCode == channel || a.ChannelCode == 0) && !s.IsArchived
-                                  orderby a.ChannelCode descending
-                                  select a.ScriptId).FirstOrDefaultAsync(ct);
-            if (assigned == 0) return null;
-            root = assigned;
-        }
-        // Walk the sub-scripts, each at the version the case keeps or its current one.
-        var current = new Dictionary<long, long>();
-        var reachable = new HashSet<long> { root };
-        var frontier = new List<long> { root };
+        if (runs.FirstOrDefault(r => r.IsRoot) is { } kept) return new CaseRoot(kept.ScriptId, kept.VersionId, pinned);
+        var channel = (int)@case.Channel;
+        var assigned = await (from a in db.ScriptAssignments.AsNoTracking()
+                              join s in db.Scripts.AsNoTracking() on a.ScriptId equals s.Id
+                              where a.QueueId == @case.QueueId && (a.ChannelCode == channel || a.ChannelCode == 0) && !s.IsArchived
+                              orderby a.ChannelCode descending
+                              select new { s.Id, s.CurrentVersionId }).FirstOrDefaultAsync(ct);
+        if (assigned is null) return null;
+        return new CaseRoot(assigned.Id, pinned.TryGetValue(assigned.Id, out var v) ? v : assigned.CurrentVersionId, pinned);
+    }
+
+    /// <summary>
+    /// The version of <paramref name="scriptId"/> the case shows (the one it keeps, else the current one), found by
+    /// walking the sub-scripts from the root level by level and stopping at the script; null when it is not part of the
+    /// case's script. The versions come from the cache; a level costs at most one read of current versions.
+    /// </summary>
+    private async Task<PublishedVersion?> ShownVersionAsync(AgentWorkspaceDbContext db, CaseRoot root, long scriptId, CancellationToken ct)
+    {
+        var rootVersion = await VersionAsync(db, root.VersionId, ct);
+        if (scriptId == root.ScriptId) return rootVersion;
+        var seen = new HashSet<long> { root.ScriptId };
+        var frontier = new List<PublishedVersion> { rootVersion };
         while (frontier.Count > 0)
         {
-            var missing = frontier.Where(s => !pinned.ContainsKey(s)).ToList();
-            if (missing.Count > 0)
+            var next = frontier.SelectMany(v => v.SubScripts).Where(seen.Add).ToList();
+            if (next.Count == 0) return null;
+            // The script is on this level: only its version is needed.
+            var wanted = next.Contains(scriptId) ? [scriptId] : next;
+            var unpinned = wanted.Where(s => !root.Pinned.ContainsKey(s)).ToList();
+            var current = unpinned.Count == 0 ? new Dictionary<long, long>()
+                : await db.Scripts.AsNoTracking().Where(s => unpinned.Contains(s.Id)).ToDictionaryAsync(s => s.Id, s => s.CurrentVersionId, ct);
+            var level = new List<PublishedVersion>();
+            foreach (var id in wanted)
             {
-                var rows = await db.Scripts.AsNoTracking().Where(s => missing.Contains(s.Id)).Select(s => new { s.Id, s.CurrentVersionId }).ToListAsync(ct);
-                foreach (var row in rows) current[row.Id] = row.CurrentVersionId;
+                var versionId = root.Pinned.TryGetValue(id, out var kept) ? kept : current.GetValueOrDefault(id);
+                if (versionId == 0) continue;
+                var version = await VersionAsync(db, versionId, ct);
+                if (id == scriptId) return version;
+                level.Add(version);
             }
-            var versions = frontier.Select(s => pinned.TryGetValue(s, out var v) ? v : current.GetValueOrDefault(s)).Where(v => v != 0).ToList();
-            var subs = await db.ScriptSteps.AsNoTracking().Where(s => versions.Contains(s.VersionId) && s.SubScriptId != null).Select(s => s.SubScriptId!.Value).Distinct().ToListAsync(ct);
-            frontier = subs.Where(reachable.Add).ToList();
+            frontier = level;
         }
-        return new ScriptTree(root, pinned, current, reachable);
+        return null;
     }
 
     /// <summary>The step, checked to belong to the case's script tree at the version the case keeps (or will keep from now).</summary>
-    private static async Task<(AgentScriptStep Step, long ScriptId, ScriptRoot Root)> StepOfCaseAsync(AgentWorkspaceDbContext db, Case @case, long stepId, CancellationToken ct)
+    private async Task<(AgentScriptStep Step, long ScriptId, ScriptRoot Root)> StepOfCaseAsync(AgentWorkspaceDbContext db, Case @case, long stepId, CancellationToken ct)
     {
-        var step = await db.ScriptSteps.AsNoTracking().FirstOrDefaultAsync(s => s.Id == stepId, ct) ?? throw new NotFoundException($"There is no script step {stepId}.");
-        var scriptId = await db.ScriptVersions.AsNoTracking().Where(v => v.Id == step.VersionId).Select(v => v.ScriptId).FirstAsync(ct);
-        var tree = await TreeAsync(db, @case, ct) ?? throw new NotFoundException($"Case {@case.Id} runs no script.");
-        if (!tree.Contains(scriptId)) throw new NotFoundException($"Step {stepId} is not a step of the script of case {@case.Id}.");
-        if (tree.Pinned.TryGetValue(scriptId, out var kept) && kept != step.VersionId)
+        var versionId = _versionOfStep.TryGetValue(stepId, out var known) ? known
+            : await db.ScriptSteps.AsNoTracking().Where(s => s.Id == stepId).Select(s => (long?)s.VersionId).FirstOrDefaultAsync(ct)
+              ?? throw new NotFoundException($"There is no script step {stepId}.");
+        var version = await VersionAsync(db, versionId, ct);
+        var step = version.Steps.First(s => s.Id == stepId);
+        var root = await RootAsync(db, @case, ct) ?? throw new NotFoundException($"Case {@case.Id} runs no script.");
+        if (await ShownVersionAsync(db, root, version.ScriptId, ct) is null)
+            throw new NotFoundException($"Step {stepId} is not a step of the script of case {@case.Id}.");
+        if (root.Pinned.TryGetValue(version.ScriptId, out var kept) && kept != versionId)
             throw new ConflictException("This step belongs to another version of the script than the one this case runs; the script has been reloaded.", "stepId")
             { Code = "ScriptVersionChanged" };
-        return (step, scriptId, new ScriptRoot(tree.RootScriptId, await tree.VersionOfAsync(db, tree.RootScriptId, ct)));
+        return (step, version.ScriptId, new ScriptRoot(root.ScriptId, root.VersionId));
     }
 
     /// <summary>
@@ -330,15 +370,15 @@ public sealed class CaseScriptService(
 
     // ------------------------------------------------------------------ reading
 
-    private static async Task<CaseScriptView> ViewAsync(AgentWorkspaceDbContext db, Case @case, Actor actor, long scriptId, long versionId, bool isRoot, CancellationToken ct)
+    private static async Task<CaseScriptView> ViewAsync(AgentWorkspaceDbContext db, Case @case, string? queue, Actor actor, PublishedVersion version, bool isRoot,
+        CancellationToken ct)
     {
-        var version = await db.ScriptVersions.AsNoTracking().Where(v => v.Id == versionId).Select(v => new { v.Number, v.Name }).FirstAsync(ct);
-        var steps = await db.ScriptSteps.AsNoTracking().Where(s => s.VersionId == versionId).OrderBy(s => s.Position).ToListAsync(ct);
-        var stepIds = steps.Select(s => s.Id).ToList();
-        var states = await db.CaseScriptSteps.AsNoTracking().Where(s => s.CaseId == @case.Id && stepIds.Contains(s.StepId)).ToDictionaryAsync(s => s.StepId, ct);
-        var subIds = steps.Where(s => s.SubScriptId is not null).Select(s => s.SubScriptId!.Value).Distinct().ToList();
-        var subNames = subIds.Count == 0 ? [] : await db.Scripts.AsNoTracking().Where(s => subIds.Contains(s.Id)).ToDictionaryAsync(s => s.Id, s => s.Name, ct);
-        var values = await ValuesAsync(db, @case, actor, steps.Select(s => s.Text), ct);
+        var steps = version.Steps;
+        // Every state of the case in one read (a case has a few): no list of step ids sent.
+        var states = (await db.CaseScriptSteps.AsNoTracking().Where(s => s.CaseId == @case.Id).ToListAsync(ct)).ToDictionary(s => s.StepId);
+        var subNames = version.SubScripts.Count == 0 ? []
+            : await db.Scripts.AsNoTracking().Where(s => version.SubScripts.Contains(s.Id)).ToDictionaryAsync(s => s.Id, s => s.Name, ct);
+        var values = await ValuesAsync(db, @case, actor, steps.Select(s => s.Text), ct, queue);
         var view = steps.Select(s =>
         {
             var state = states.GetValueOrDefault(s.Id);
@@ -347,7 +387,7 @@ public sealed class CaseScriptService(
                 s.SubScriptId, s.SubScriptId is { } sub ? subNames.GetValueOrDefault(sub) : null, state?.Runs ?? 0, state?.ActorName, state?.At,
                 MacroActionResult.FromJson(state?.ResultsJson));
         }).ToList();
-        return new CaseScriptView(@case.Id, scriptId, version.Name, version.Number, isRoot, view);
+        return new CaseScriptView(@case.Id, version.ScriptId, version.Name, version.Number, isRoot, view);
     }
 
     /// <summary>What an action acts on, as the admin wrote it (no customer data: placeholders stay unfilled).</summary>
@@ -363,7 +403,9 @@ public sealed class CaseScriptService(
     };
 
     /// <summary>The values of the placeholders <paramref name="texts"/> use, read from the case, its card, its context and the agent.</summary>
-    internal static async Task<Dictionary<string, string?>> ValuesAsync(AgentWorkspaceDbContext db, Case @case, Actor actor, IEnumerable<string?> texts, CancellationToken ct)
+    /// <param name="queue">The case's queue's name when the caller has read it already.</param>
+    internal static async Task<Dictionary<string, string?>> ValuesAsync(AgentWorkspaceDbContext db, Case @case, Actor actor, IEnumerable<string?> texts, CancellationToken ct,
+        string? queue = null)
     {
         var names = texts.SelectMany(Placeholders.Find).Distinct(StringComparer.Ordinal).ToList();
         var values = new Dictionary<string, string?>(StringComparer.Ordinal);
@@ -397,7 +439,7 @@ public sealed class CaseScriptService(
             }
         }
         if (names.Contains("case.queue"))
-            values["case.queue"] = await db.Queues.AsNoTracking().Where(q => q.Id == @case.QueueId).Select(q => q.Name).FirstOrDefaultAsync(ct);
+            values["case.queue"] = queue ?? await db.Queues.AsNoTracking().Where(q => q.Id == @case.QueueId).Select(q => q.Name).FirstOrDefaultAsync(ct);
         values["case.id"] = Key(@case.Id);
         values["case.title"] = @case.Title;
         values["case.channel"] = @case.Channel.WireName();

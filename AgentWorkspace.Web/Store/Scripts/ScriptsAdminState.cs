@@ -67,14 +67,23 @@ public static class ScriptsAdminReducers
     [ReducerMethod]
     public static ScriptsAdminState Reduce(ScriptsAdminState s, ScriptSavedAction a) => s with
     {
-        Busy = false, Editing = false, EditedId = null, Detail = null, Scripts = [.. a.Scripts], Saves = s.Saves + 1,
+        Busy = false, Editing = false, EditedId = null, Detail = null, Scripts = [.. a.Scripts], Saves = s.Saves + 1, Options = WithScripts(s.Options, a.Scripts),
+    };
+
+    /// <summary>
+    /// The scripts a sub-script step offers follow the list: a script just saved (or archived) is offered (or not) at
+    /// once, without reading the page again.
+    /// </summary>
+    private static ScriptEditorOptions? WithScripts(ScriptEditorOptions? options, IReadOnlyList<ScriptSummary> scripts) => options is null ? null : options with
+    {
+        Scripts = [.. scripts.OrderBy(x => x.Name, StringComparer.Ordinal).Select(x => new ScriptOption(x.Id, x.Name, x.IsArchived))],
     };
 
     [ReducerMethod]
     public static ScriptsAdminState Reduce(ScriptsAdminState s, ArchiveScriptAction _) => s with { Busy = true, Errors = ImmutableDictionary<string, string>.Empty };
 
     [ReducerMethod]
-    public static ScriptsAdminState Reduce(ScriptsAdminState s, ScriptArchivedAction a) => s with { Busy = false, Scripts = [.. a.Scripts] };
+    public static ScriptsAdminState Reduce(ScriptsAdminState s, ScriptArchivedAction a) => s with { Busy = false, Scripts = [.. a.Scripts], Options = WithScripts(s.Options, a.Scripts) };
 
     [ReducerMethod]
     public static ScriptsAdminState Reduce(ScriptsAdminState s, ScriptsFailedAction a) => s with { Busy = false, Errors = a.Errors };
