@@ -25,8 +25,11 @@ public enum MergeChoice
 
 public sealed record MergeResult(long MergeId, long SurvivorId, long MergedId, int MovedIdentities, int MovedCases, int MovedMessages, int MovedNotes);
 
-/// <summary>One field of the merge preview: both values side by side.</summary>
-public sealed record MergeField(string Field, string? SurvivorValue, string? MergedValue);
+/// <summary>
+/// One field of the merge preview: both values side by side, and which of them field survivorship proposes (issue 21),
+/// with why (<see cref="Proposal"/>; null when neither card has a value).
+/// </summary>
+public sealed record MergeField(string Field, string? SurvivorValue, string? MergedValue, MergeChoice? Proposed = null, SurvivingValue? Proposal = null);
 
 /// <summary>
 /// Merges two cards in one transaction and keeps a ledger of every moved row and every choice, so
@@ -59,7 +62,12 @@ public sealed partial class MergeService(IDbContextFactory<AgentWorkspaceDbConte
         result.AddRange(fields.Select(f => new MergeField("cf:" + f.Ident,
             values.FirstOrDefault(v => v.CardId == survivorId && v.FieldId == f.Id)?.Value,
             values.FirstOrDefault(v => v.CardId == mergedId && v.FieldId == f.Id)?.Value)));
-        return result;
+        // The dialog's default choice: the value field survivorship keeps, and why.
+        var proposals = (await SurvivorshipService.ProposeAsync(db, await SurvivorshipService.RulesAsync(db, ct), [survivorId, mergedId], ct))
+            .ToDictionary(p => p.Field, StringComparer.Ordinal);
+        return result.Select(f => proposals.TryGetValue(f.Field, out var p) && p.Reason != SurvivorshipReason.NoValue
+            ? f with { Proposed = p.CardId == mergedId ? MergeChoice.Merged : MergeChoice.Survivor, Proposal = p }
+            : f).ToList();
     }
 
     public async Task<MergeResult> MergeAsync(Actor actor, long survivorId, long mergedId, IReadOnlyDictionary<string, MergeChoice>? choices = null, CancellationToken ct = default)
