@@ -118,5 +118,5 @@ public sealed class ValueProvenance
 
     /// <summary>Whether a field's value counts as one (an unspecified gender and no tags do not).</summary>
     public static bool HasValue(string field, string? value) =>
-        !string.IsNullOrEmpty(value) && !(field == "gender" && value == nameof(Gender.Unspecified));
+        !string.IsNullOrWhiteSpace(value) && !(field == "gender" && value == nameof(Gender.Unspecified));
 }
