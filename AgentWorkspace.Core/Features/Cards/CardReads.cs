@@ -185,6 +185,14 @@ public sealed class CardReads
             Join(fields, values), Page(messages, FirstViewMessages), card.CreatedAt, card.UpdatedAt, card.LastContactAt) { Provenance = new CardProvenance(provenance) };
     }
 
+    /// <summary>The values the card's fields took, newest first (the first view's <see cref="CardFirstView.Provenance"/> alone, after a save): issue 21.</summary>
+    public async Task<CardProvenance> GetProvenanceAsync(Actor actor, long cardId, CancellationToken ct = default)
+    {
+        actor.Require(Role.Agent);
+        await using var db = await _dbFactory.CreateDbContextAsync(ct);
+        return new CardProvenance(await ToListAsync(ProvenanceOf(db, cardId, ProvenanceRows), ct));
+    }
+
     /// <summary>The whole cross-channel history, newest first, keyset-paged by (time, id).</summary>
     public async Task<MessagePage> GetMessagesAsync(Actor actor, long cardId, MessageCursor? after, int pageSize = FirstViewMessages, CancellationToken ct = default)
     {
