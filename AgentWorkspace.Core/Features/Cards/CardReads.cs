@@ -77,7 +77,7 @@ public sealed class CardReads
             .Select(v => ValueTuple.Create(v.FieldId, v.Value)));
 
     /// <summary>How many of a card's value rows the card page and API read (newest first): the history of a busy card is cut there.</summary>
-    public const int ProvenanceRows = 300;
+    public const int ProvenanceRows = 100;
 
     private static readonly Func<AgentWorkspaceDbContext, long, int, IAsyncEnumerable<ValueSourceView>> ProvenanceOf =
         EF.CompileAsyncQuery((AgentWorkspaceDbContext db, long id, int take) => db.ValueProvenance.AsNoTracking().Where(p => p.CardId == id)
