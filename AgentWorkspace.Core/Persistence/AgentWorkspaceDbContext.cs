@@ -36,6 +36,7 @@ public abstract class AgentWorkspaceDbContext(DbContextOptions options) : Identi
     public DbSet<OutboundDelivery> OutboundDeliveries => Set<OutboundDelivery>();
     public DbSet<CustomFieldDefinition> CustomFields => Set<CustomFieldDefinition>();
     public DbSet<CustomFieldValue> CustomFieldValues => Set<CustomFieldValue>();
+    public DbSet<ValueProvenance> ValueProvenance => Set<ValueProvenance>();
     public DbSet<Queue> Queues => Set<Queue>();
     public DbSet<QueueMember> QueueMembers => Set<QueueMember>();
     public DbSet<AuditEntry> Audit => Set<AuditEntry>();

@@ -65,6 +65,12 @@ public class CardApiTests(CardApiFixture fixture) : IClassFixture<CardApiFixture
         indicators.GetProperty("followers").GetInt32().ShouldBe(310);
         indicators.GetProperty("following").GetInt32().ShouldBe(12);
         card.GetProperty("recentCases").ValueKind.ShouldBe(JsonValueKind.Array);
+        // Where each value came from (issue 21): this API key, when; fields without a value are not listed.
+        var sources = card.GetProperty("sources");
+        sources.GetProperty("lastName").GetProperty("kind").GetString().ShouldBe("apiKey");
+        sources.GetProperty("company").GetProperty("label").GetString().ShouldBe("API (configuration key)");
+        sources.GetProperty("company").GetProperty("at").GetDateTimeOffset().ShouldBeGreaterThan(DateTimeOffset.UtcNow.AddMinutes(-10));
+        sources.TryGetProperty("city", out _).ShouldBeFalse();
 
         // The same card by name, e-mail, handle and phone in a national form.
         foreach (var q in new[] { "inès " + name, $"INES.{name}@example.com", "@ines_" + name, "0" + phone[3..] })

@@ -312,6 +312,7 @@ internal sealed class ServiceQueryDriver : IAsyncDisposable
             await Should.ThrowAsync<ProfileConflictException>(() => s.UpdateProfileAsync(camille, created, version - 1, new CardProfile { FirstName = "Léa", City = "Nantes" })));
         await Call<CardEdits>(nameof(CardEdits.SetCustomFieldAsync), s => s.SetCustomFieldAsync(camille, created, "loyalty-tier", "Gold"));
         await Call<CardEdits>(nameof(CardEdits.SetCustomFieldAsync), s => s.SetCustomFieldAsync(camille, created, "loyalty-tier", null));
+        await Call<CardReads>(nameof(CardReads.GetProvenanceAsync), s => s.GetProvenanceAsync(camille, created));
         var note = await Call<CardEdits, NoteView>(nameof(CardEdits.AddNoteAsync), s => s.AddNoteAsync(camille, sms.CardId, "Préfère être contactée le matin.", sms.CaseId));
         await Call<CardEdits>(nameof(CardEdits.EditNoteAsync), s => s.EditNoteAsync(camille, note.Id, "Préfère être contactée l'après-midi."));
         await Call<CardEdits>(nameof(CardEdits.DeleteNoteAsync), s => s.DeleteNoteAsync(camille, note.Id));
@@ -350,6 +351,11 @@ internal sealed class ServiceQueryDriver : IAsyncDisposable
         // Both cards hold a value of the same field: the merge keeps one and its ledger the other.
         await Call<CardEdits>(nameof(CardEdits.SetCustomFieldAsync), s => s.SetCustomFieldAsync(camille, sms.CardId, "loyalty-tier", "Silver"));
         await Call<CardEdits>(nameof(CardEdits.SetCustomFieldAsync), s => s.SetCustomFieldAsync(camille, email.CardId, "loyalty-tier", "Gold"));
+        // Field survivorship (issue 21): the rules read and set, a proposal over two cards (the preview below carries one too).
+        await Call<SurvivorshipService>(nameof(SurvivorshipService.GetRulesAsync), s => s.GetRulesAsync(camille));
+        await Call<SurvivorshipService>(nameof(SurvivorshipService.SaveRulesAsync), s => s.SaveRulesAsync(admin,
+            new Dictionary<string, SurvivorshipRule> { ["city"] = SurvivorshipRule.MostFrequent, [SurvivorshipRules.CustomFieldsKey] = SurvivorshipRule.SourcePriority }));
+        await Call<SurvivorshipService>(nameof(SurvivorshipService.ProposeAsync), s => s.ProposeAsync(sophie, [sms.CardId, email.CardId]));
         await Call<MergeService>(nameof(MergeService.PreviewAsync), s => s.PreviewAsync(sophie, sms.CardId, email.CardId));
         var merge = await Call<MergeService, MergeResult>(nameof(MergeService.MergeAsync), s => s.MergeAsync(sophie, sms.CardId, email.CardId,
             new Dictionary<string, MergeChoice> { ["firstName"] = MergeChoice.Merged, ["cf:loyalty-tier"] = MergeChoice.Merged }));

@@ -103,6 +103,8 @@ public class ErasureLeavesNothingTests(ITestOutputHelper output)
         ["ReplyDrafts"] = "CaseId IN ({cases})",
         ["ComposerDrafts"] = "CaseId IN ({cases})",
         ["CustomFieldValues"] = "CardId IN ({cards})",
+        // Where each value came from (issue 21): the values, and the channel addresses they came through.
+        ["ValueProvenance"] = "CardId IN ({cards})",
         ["MergeRequests"] = "SurvivorId IN ({cards}) OR MergedId IN ({cards})",
         // The count of the contact's name key (issue 21): its row goes when the last card with that name is erased.
         ["NameFrequencies"] = "NameKey IN (SELECT NameKey FROM Cards WHERE Id IN ({cards}) AND NameKey <> '')",

@@ -130,8 +130,35 @@ internal static class CardEndpoints
             card.CreatedAt,
             card.UpdatedAt,
             card.LastContactAt,
+            sources = Sources(card),
         };
     }
+
+    /// <summary>
+    /// Where each current value came from (issue 21): a field (profile name, or cf:ident) with a value, and its source:
+    /// kind (agent, channel, apiKey, crm, merge, autoMergeRule, system, unknown), label, when, and for a value from another
+    /// card who had set it there. Unknown when the value is older than provenance (docs/decisions/022).
+    /// </summary>
+    private static Dictionary<string, object> Sources(CardFirstView card)
+    {
+        var values = CustomerCard.SnapshotOf(card.Profile).Where(kv => ValueProvenance.HasValue(kv.Key, kv.Value))
+            .Concat(card.CustomFields.Where(f => f.Value is not null).Select(f => new KeyValuePair<string, string?>("cf:" + f.Ident, f.Value)));
+        var sources = new Dictionary<string, object>(StringComparer.Ordinal);
+        foreach (var (field, value) in values)
+        {
+            var row = card.Provenance.SourceOf(field, value);
+            sources[field] = row is null
+                ? new { kind = Wire(ValueSourceKind.Unknown) }
+                : new
+                {
+                    kind = Wire(row.Kind), label = row.Label, at = row.At,
+                    origin = row.OriginKind is { } o ? new { kind = Wire(o), label = row.OriginLabel, at = row.OriginAt } : null,
+                };
+        }
+        return sources;
+    }
+
+    private static string Wire(ValueSourceKind kind) => JsonNamingPolicy.CamelCase.ConvertName(kind.ToString());
 
     private static List<NewIdentity> ReadIdentities(JsonElement body)
     {

@@ -101,6 +101,7 @@ public static class AgentWorkspaceApp
         services.AddSingleton<Core.Features.Merge.MergeService>();
         services.AddSingleton<Core.Features.Merge.DuplicateService>();
         services.AddSingleton<Core.Features.Matching.SharedIdentifierService>();
+        services.AddSingleton<Core.Features.Merge.SurvivorshipService>();
         services.AddSingleton<Core.Features.Merge.MergeRequestService>();
         services.AddSingleton<Core.Features.Privacy.PrivacyService>();
         services.AddIngest(config);

@@ -83,6 +83,8 @@ public sealed class AppSetting
     public const string AgentsMayMerge = "Merge.AgentsMayMerge";
     /// <summary>From how many cards on an address it is shared (ADR 020).</summary>
     public const string SharedThreshold = "Identity.SharedThreshold";
+    /// <summary>Which value of a field survives a merge, per field (issue 21): JSON, field → rule.</summary>
+    public const string Survivorship = "Merge.Survivorship";
 
     public string Key { get; private set; } = string.Empty;
     public string Value { get; private set; } = string.Empty;

@@ -193,6 +193,15 @@ public sealed class CustomerCard : IVersioned
         MobilePhone = v["mobilePhone"], HomePhone = v["homePhone"],
     };
 
+    /// <summary>A profile's values as <see cref="Snapshot"/> writes them (the keys and text of the audit and of provenance).</summary>
+    public static Dictionary<string, string?> SnapshotOf(CardProfile p) => new()
+    {
+        ["firstName"] = p.FirstName, ["lastName"] = p.LastName, ["company"] = p.Company, ["gender"] = p.Gender.ToString(),
+        ["jobTitle"] = p.JobTitle, ["city"] = p.City, ["category"] = p.Category, ["relationshipType"] = p.RelationshipType,
+        ["preferredChannel"] = p.PreferredChannel?.ToString(), ["tags"] = string.Join('|', p.Tags), ["avatarUrl"] = p.AvatarUrl,
+        ["primaryEmail"] = p.PrimaryEmail, ["secondaryEmail"] = p.SecondaryEmail, ["mobilePhone"] = p.MobilePhone, ["homePhone"] = p.HomePhone,
+    };
+
     public Dictionary<string, string?> Snapshot() => new()
     {
         ["firstName"] = FirstName, ["lastName"] = LastName, ["company"] = Company, ["gender"] = Gender.ToString(),

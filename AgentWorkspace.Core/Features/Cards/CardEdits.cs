@@ -86,6 +86,8 @@ public sealed class CardEdits(IDbContextFactory<AgentWorkspaceDbContext> dbFacto
                 }
                 db.Cards.Add(card);
                 await use.SaveAsync();
+                // Every value the new card holds came from whoever created it (an agent's script, an API key): issue 21.
+                db.ValueProvenance.AddRange(ValueProvenance.ForNewCard(card.Id, card.Snapshot(), ValueSource.Of(use.Actor), use.Now));
                 await SharedIdentifierService.DetectAsync(use, _settings, shared, ContactAddresses(card));
                 use.Audit(AuditEntity, Id(card.Id), "Created", "card", null, card.DisplayName);
                 use.Publish(new ChangeEvent(ChangeKind.CardChanged, CardId: card.Id));
@@ -126,13 +128,19 @@ public sealed class CardEdits(IDbContextFactory<AgentWorkspaceDbContext> dbFacto
         {
             return await _run.RunAsync("Card.UpdateProfile", actor, Role.Agent, async use =>
             {
-                var card = await EditableCardAsync(use.Db, cardId, use.Cancellation);
+                var db = use.Db;
+                var card = await EditableCardAsync(db, cardId, use.Cancellation);
                 if (card.Version != expectedVersion) throw Conflict(card, mine, read);
                 if (!CardRules.HasName(profile))
                     CardRules.EnsureNamedOrIdentified(profile, await use.Db.Identities.AnyAsync(i => i.CardId == cardId, use.Cancellation));
                 var changes = card.UpdateProfile(profile, region, use.Now);
                 if (changes.Count == 0) return card.Version;
-                foreach (var (field, before, after) in changes) use.Audit(AuditEntity, Id(cardId), "ProfileUpdated", field, before, after);
+                var source = ValueSource.Of(use.Actor);
+                foreach (var (field, before, after) in changes)
+                {
+                    use.Audit(AuditEntity, Id(cardId), "ProfileUpdated", field, before, after);
+                    db.ValueProvenance.Add(new ValueProvenance(cardId, field, after, source, use.Now));
+                }
                 await use.SaveAsync();
                 // A number or address that is now on as many cards as the threshold is shared from now on (ADR 020).
                 var written = changes.Select(c => c.After).OfType<string>().ToHashSet(StringComparer.Ordinal);
@@ -186,6 +194,7 @@ public sealed class CardEdits(IDbContextFactory<AgentWorkspaceDbContext> dbFacto
             else if (row is null) db.CustomFieldValues.Add(new CustomFieldValue(cardId, field.Id, normalized, use.Now));
             else row.Set(normalized, use.Now);
             use.Audit(AuditEntity, Id(cardId), "CustomFieldSet", "cf:" + field.Ident, before, normalized);
+            db.ValueProvenance.Add(new ValueProvenance(cardId, "cf:" + field.Ident, normalized, ValueSource.Of(use.Actor), use.Now));
             use.Publish(new ChangeEvent(ChangeKind.CardChanged, CardId: cardId));
             return normalized;
         }, ct);

@@ -40,7 +40,41 @@ public sealed record CondensedCardView(long Id, long Version, CardStatus Status,
 /// <summary>The detailed card's first view: profile, identities, indicators, custom fields and the 50 newest messages.</summary>
 public sealed record CardFirstView(long Id, long Version, CardStatus Status, bool IsLocked, string DisplayName, CardProfile Profile,
     IReadOnlyList<IdentityView> Identities, CardIndicators Indicators, IReadOnlyList<CardFieldValue> CustomFields, MessagePage Messages,
-    DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, DateTimeOffset? LastContactAt);
+    DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, DateTimeOffset? LastContactAt)
+{
+    /// <summary>The values the card's fields took, newest first (at most <see cref="CardReads.ProvenanceRows"/>): issue 21.</summary>
+    public CardProvenance Provenance { get; init; } = CardProvenance.Empty;
+}
+
+/// <summary>
+/// One value a field of a card took: the value (null: cleared), its source and when; for a value taken from another card
+/// by a merge, who had set it there (<see cref="OriginKind"/>…).
+/// </summary>
+public sealed record ValueSourceView(string Field, string? Value, ValueSourceKind Kind, string? Ref, string? Label, DateTimeOffset At, long? MergeId,
+    ValueSourceKind? OriginKind, string? OriginLabel, DateTimeOffset? OriginAt);
+
+/// <summary>A card's value history (newest first) and, per field, the source of its current value.</summary>
+public sealed record CardProvenance(IReadOnlyList<ValueSourceView> Rows)
+{
+    public static readonly CardProvenance Empty = new([]);
+
+    /// <summary>
+    /// The source of <paramref name="currentValue"/>, the field's value now: the field's newest row when it holds that value;
+    /// null when unknown (a value older than provenance, docs/decisions/022, or written by a path that keeps none).
+    /// </summary>
+    public ValueSourceView? SourceOf(string field, string? currentValue)
+    {
+        foreach (var row in Rows)
+        {
+            if (row.Field != field) continue;
+            return string.Equals(row.Value ?? string.Empty, currentValue ?? string.Empty, StringComparison.Ordinal) ? row : null;
+        }
+        return null;
+    }
+
+    /// <summary>The values <paramref name="field"/> has had, newest first.</summary>
+    public IReadOnlyList<ValueSourceView> HistoryOf(string field) => Rows.Where(r => r.Field == field).ToList();
+}
 
 /// <summary>What the Summary tab shows about the current case (seed 004).</summary>
 public sealed record ConversationSummary(CaseSummary Case, TimeSpan WaitingTime, IReadOnlyList<KeyValuePair<string, string>> PreChatSurvey,

@@ -86,6 +86,14 @@ public sealed class CardReads
         EF.CompileAsyncQuery((AgentWorkspaceDbContext db, long id) => db.CustomFieldValues.AsNoTracking().Where(v => v.CardId == id)
             .Select(v => ValueTuple.Create(v.FieldId, v.Value)));
 
+    /// <summary>How many of a card's value rows the card page and API read (newest first): the history of a busy card is cut there.</summary>
+    public const int ProvenanceRows = 100;
+
+    private static readonly Func<AgentWorkspaceDbContext, long, int, IAsyncEnumerable<ValueSourceView>> ProvenanceOf =
+        EF.CompileAsyncQuery((AgentWorkspaceDbContext db, long id, int take) => db.ValueProvenance.AsNoTracking().Where(p => p.CardId == id)
+            .OrderByDescending(p => p.Id).Take(take)
+            .Select(p => new ValueSourceView(p.Field, p.Value, p.SourceKind, p.SourceRef, p.SourceLabel, p.At, p.MergeId, p.OriginKind, p.OriginLabel, p.OriginAt)));
+
     private static readonly Func<AgentWorkspaceDbContext, long, int, IAsyncEnumerable<MessageView>> NewestMessages =
         EF.CompileAsyncQuery((AgentWorkspaceDbContext db, long id, int take) => db.Messages.AsNoTracking().Where(m => m.CardId == id)
             .OrderByDescending(m => m.SentAt).ThenByDescending(m => m.Id).Take(take)
@@ -187,8 +195,18 @@ public sealed class CardReads
         var fields = await FieldsAsync(db, ct);
         var values = await ToListAsync(ValuesOf(db, cardId), ct);
         var messages = await ToListAsync(NewestMessages(db, cardId, FirstViewMessages + 1), ct);
+        // Where each value came from, in one query (issue 21).
+        var provenance = await ToListAsync(ProvenanceOf(db, cardId, ProvenanceRows), ct);
         return new CardFirstView(card.Id, card.Version, card.Status, card.IsLocked, DisplayName(card, identities), card.Profile, identities, card.Indicators,
-            Join(fields, values), Page(messages, FirstViewMessages), card.CreatedAt, card.UpdatedAt, card.LastContactAt);
+            Join(fields, values), Page(messages, FirstViewMessages), card.CreatedAt, card.UpdatedAt, card.LastContactAt) { Provenance = new CardProvenance(provenance) };
+    }
+
+    /// <summary>The values the card's fields took, newest first (the first view's <see cref="CardFirstView.Provenance"/> alone, after a save): issue 21.</summary>
+    public async Task<CardProvenance> GetProvenanceAsync(Actor actor, long cardId, CancellationToken ct = default)
+    {
+        actor.Require(Role.Agent);
+        await using var db = await _dbFactory.CreateDbContextAsync(ct);
+        return new CardProvenance(await ToListAsync(ProvenanceOf(db, cardId, ProvenanceRows), ct));
     }
 
     /// <summary>The whole cross-channel history, newest first, keyset-paged by (time, id).</summary>

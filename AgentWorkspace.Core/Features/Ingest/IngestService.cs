@@ -147,7 +147,11 @@ public sealed class IngestService(
                 var heardBefore = identity.DisplayName;
                 identity.UpdateProfile(input.DisplayName, input.ProfileUrl, input.Followers, input.Following);
                 card.HeardAs(input.DisplayName, heardBefore);
+                var photoBefore = card.AvatarUrl;
                 card.PhotoFromChannel(input.AvatarUrl);
+                // The channel's photo became the card's (it had none): where it came from (issue 21).
+                if (card.AvatarUrl is { } photo && photoBefore is null)
+                    batch.Add(new ValueProvenance(card.Id, "avatarUrl", photo, ValueSource.FromChannel(input.Channel, identity.Id, input.RawAddress), now));
                 if (identity.Followers != followers || identity.Following != following)
                     card.SetAudience(card.Followers + (identity.Followers ?? 0) - followers, card.Following + (identity.Following ?? 0) - following);
             }
@@ -160,6 +164,9 @@ public sealed class IngestService(
             batch.Add(card);
             await batch.SaveAsync(ct);
             cardCreated = true;
+            // The new card's name, address and photo came from the channel, through this identity (issue 21).
+            foreach (var row in ValueProvenance.ForNewCard(card.Id, card.Snapshot(), ValueSource.FromChannel(input.Channel, identity.Id, input.RawAddress), now))
+                batch.Add(row);
             batch.Add(new AuditEntry(now, actor.UserId, actor.DisplayName, "Card", Id(card.Id), "Created", "source", null, "ingest:" + input.Channel.WireName()));
         }
 

@@ -157,6 +157,8 @@ public sealed partial class MergeService
         foreach (var r in ledger.RemovedFieldValues)
             db.CustomFieldValues.Add(new CustomFieldValue(mergedId, r.FieldId, r.Value, r.UpdatedAt, r.Id));
 
+        // The values the merge brought are no longer the survivor's: their rows go, and each field's source is again what it was.
+        await db.ValueProvenance.Where(p => p.MergeId == mergeId).ExecuteDeleteAsync(ct);
         merged.RestoreFromMerge(now);
         foreach (var (field, before, after) in survivor.UpdateProfile(CustomerCard.ProfileFromSnapshot(check.SurvivorProfile), region, now))
             use.Audit("Card", Id(survivorId), "Unmerged", field, before, after);

@@ -25,8 +25,11 @@ public enum MergeChoice
 
 public sealed record MergeResult(long MergeId, long SurvivorId, long MergedId, int MovedIdentities, int MovedCases, int MovedMessages, int MovedNotes);
 
-/// <summary>One field of the merge preview: both values side by side.</summary>
-public sealed record MergeField(string Field, string? SurvivorValue, string? MergedValue);
+/// <summary>
+/// One field of the merge preview: both values side by side, and which of them field survivorship proposes (issue 21),
+/// with why (<see cref="Proposal"/>; null when neither card has a value).
+/// </summary>
+public sealed record MergeField(string Field, string? SurvivorValue, string? MergedValue, MergeChoice? Proposed = null, SurvivingValue? Proposal = null);
 
 /// <summary>
 /// Merges two cards in one transaction and keeps a ledger of every moved row and every choice, so
@@ -59,7 +62,12 @@ public sealed partial class MergeService(IDbContextFactory<AgentWorkspaceDbConte
         result.AddRange(fields.Select(f => new MergeField("cf:" + f.Ident,
             values.FirstOrDefault(v => v.CardId == survivorId && v.FieldId == f.Id)?.Value,
             values.FirstOrDefault(v => v.CardId == mergedId && v.FieldId == f.Id)?.Value)));
-        return result;
+        // The dialog's default choice: the value field survivorship keeps, and why.
+        var proposals = (await SurvivorshipService.ProposeAsync(db, await SurvivorshipService.RulesAsync(db, ct), [survivorId, mergedId], ct))
+            .ToDictionary(p => p.Field, StringComparer.Ordinal);
+        return result.Select(f => proposals.TryGetValue(f.Field, out var p) && p.Reason != SurvivorshipReason.NoValue
+            ? f with { Proposed = p.CardId == mergedId ? MergeChoice.Merged : MergeChoice.Survivor, Proposal = p }
+            : f).ToList();
     }
 
     public async Task<MergeResult> MergeAsync(Actor actor, long survivorId, long mergedId, IReadOnlyDictionary<string, MergeChoice>? choices = null, CancellationToken ct = default)
@@ -79,10 +87,17 @@ public sealed partial class MergeService(IDbContextFactory<AgentWorkspaceDbConte
         }
     }
 
-    internal static async Task<MergeResult> MergeCoreAsync(UseCase use, long survivorId, long mergedId, IReadOnlyDictionary<string, MergeChoice> choices, string region)
+    /// <remarks>
+    /// <paramref name="via"/>: what the values taken from the merged card are recorded as coming from (issue 21): by default
+    /// "merge with card N"; the auto-merge passes its rule (<see cref="ValueSource.FromRule"/>).
+    /// </remarks>
+    internal static async Task<MergeResult> MergeCoreAsync(UseCase use, long survivorId, long mergedId, IReadOnlyDictionary<string, MergeChoice> choices, string region,
+        ValueSource? via = null)
     {
         var (db, now, ct, actor) = (use.Db, use.Now, use.Cancellation, use.Actor);
         var (survivor, merged) = await LoadPairAsync(db, survivorId, mergedId, ct);
+        var survivorBefore = survivor.Snapshot();
+        var taken = new List<(string Field, string? Value)>();
         var fieldIdents = await db.CustomFields.ToDictionaryAsync(f => f.Id, f => f.Ident, ct);
         EnsureKnownChoices(choices, survivor, fieldIdents.Values);
 
@@ -125,12 +140,14 @@ public sealed partial class MergeService(IDbContextFactory<AgentWorkspaceDbConte
                 ledger.MovedFieldValues.Add(mv.Id);
                 (ledger.MovedFieldValueRows ??= []).Add(new FieldValueRow(mv.Id, mv.FieldId, mv.Value, mv.UpdatedAt));
                 mv.MoveTo(survivorId);
+                taken.Add((ident, mv.Value));
                 continue;
             }
             ledger.RemovedFieldValues.Add(new FieldValueRow(mv.Id, mv.FieldId, mv.Value, mv.UpdatedAt));
             if (choices.TryGetValue(ident, out var c) && c == MergeChoice.Merged)
             {
                 ledger.OverwrittenFieldValues.Add(new FieldValueRow(sv.Id, sv.FieldId, sv.Value, sv.UpdatedAt));
+                if (!string.Equals(sv.Value, mv.Value, StringComparison.Ordinal)) taken.Add((ident, mv.Value));
                 sv.Set(mv.Value, now);
             }
             db.CustomFieldValues.Remove(mv);
@@ -144,6 +161,22 @@ public sealed partial class MergeService(IDbContextFactory<AgentWorkspaceDbConte
         use.Audit("Card", Id(survivorId), "Merged", "card", Id(mergedId), Id(survivorId));
         use.Audit("Card", Id(mergedId), "MergedInto", "card", Id(mergedId), Id(survivorId));
         await use.SaveAsync();
+        // Each value the survivor took from the merged card: from which card, and who had set it there (an undo deletes these rows).
+        taken.InsertRange(0, ledger.SurvivorAfter.Where(kv => !string.Equals(kv.Value, survivorBefore.GetValueOrDefault(kv.Key), StringComparison.Ordinal))
+            .Select(kv => (kv.Key, kv.Value)));
+        if (taken.Count > 0)
+        {
+            var fields = taken.Select(t => t.Field).ToList();
+            var theirs = await db.ValueProvenance.AsNoTracking().Where(p => p.CardId == mergedId && fields.Contains(p.Field))
+                .OrderByDescending(p => p.Id).ToListAsync(ct);
+            var source = via ?? ValueSource.FromCard(mergedId);
+            foreach (var (field, value) in taken)
+            {
+                var origin = theirs.FirstOrDefault(p => p.Field == field);
+                if (origin is not null && !string.Equals(origin.Value, value, StringComparison.Ordinal)) origin = null;
+                db.ValueProvenance.Add(new ValueProvenance(survivorId, field, value, source, now, record.Id, origin));
+            }
+        }
         use.Publish(new ChangeEvent(ChangeKind.CardMerged, CardId: mergedId) { SurvivorId = survivorId });
         use.Publish(new ChangeEvent(ChangeKind.CardChanged, CardId: survivorId));
         return new MergeResult(record.Id, survivorId, mergedId, ledger.Identities.Count, ledger.Cases.Count, ledger.Messages.Count, ledger.Notes.Count);

@@ -221,6 +221,8 @@ public sealed class PrivacyService(IDbContextFactory<AgentWorkspaceDbContext> db
             .SetProperty(c => c.Product, (string?)null).SetProperty(c => c.WrapUpNotes, c => c.WrapUpNotes == null ? null : Erased)
             .SetProperty(c => c.Version, c => c.Version + 1), ct);
         await db.CustomFieldValues.Where(v => cardIds.Contains(v.CardId)).ExecuteDeleteAsync(ct);
+        // Where each value came from (issue 21) holds the values themselves and the channel addresses they came through.
+        await db.ValueProvenance.Where(p => cardIds.Contains(p.CardId)).ExecuteDeleteAsync(ct);
         // Replies the agents had begun on the person's cases (kept per agent and case, issue 22) were never sent: they go.
         await db.ComposerDrafts.Where(d => caseIds.Contains(d.CaseId)).ExecuteDeleteAsync(ct);
         // A macro's kept results are codes, but a refusal's wording may have quoted the contact (issue 19): they go too.

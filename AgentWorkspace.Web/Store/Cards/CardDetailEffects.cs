@@ -169,7 +169,8 @@ public sealed class CardDetailEffects(CardReads cards, CardEdits edits, MergeSer
             using (Own(actor, action.CardId))
             {
                 var version = await edits.UpdateProfileAsync(actor, action.CardId, action.Version, action.Profile, action.Basis);
-                dispatcher.Dispatch(new ProfileSavedAction(action.CardId, version, action.Profile));
+                // The saved values' sources (issue 21): one read of the card's provenance rows, not of the whole card.
+                dispatcher.Dispatch(new ProfileSavedAction(action.CardId, version, action.Profile, await cards.GetProvenanceAsync(actor, action.CardId)));
             }
         }
         catch (ProfileConflictException ex)

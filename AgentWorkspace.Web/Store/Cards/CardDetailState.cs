@@ -76,7 +76,8 @@ public sealed record TimelineMergeUndoneAction(long CardId, long MergeId);
 public sealed record LoadCaseThreadsAction(long CardId);
 public sealed record CaseThreadsLoadedAction(long CardId, IReadOnlyList<CaseThread> Threads);
 public sealed record SaveProfileAction(long CardId, long Version, CardProfile Profile, CardProfile? Basis = null);
-public sealed record ProfileSavedAction(long CardId, long Version, CardProfile Profile);
+/// <summary>The profile saved; <paramref name="Provenance"/>: the card's value sources read after the save (null: not read).</summary>
+public sealed record ProfileSavedAction(long CardId, long Version, CardProfile Profile, CardProvenance? Provenance = null);
 public sealed record ProfileRejectedAction(long CardId, string Field, string Error);
 public sealed record ProfileConflictAction(long CardId, ProfileConflict Conflict);
 public sealed record TakeTheirsAction(long CardId);
@@ -161,7 +162,8 @@ public static class CardDetailReducers
     [ReducerMethod]
     public static CardDetailState Reduce(CardDetailState s, ProfileSavedAction a) =>
         !Current(s, a.CardId) || s.Card is null ? s
-            : s with { SavingProfile = false, Conflict = null, ProfileSaved = true, DraftGeneration = s.DraftGeneration + 1, Card = s.Card with { Version = Math.Max(a.Version, s.Card.Version), Profile = a.Version >= s.Card.Version ? a.Profile : s.Card.Profile } };
+            : s with { SavingProfile = false, Conflict = null, ProfileSaved = true, DraftGeneration = s.DraftGeneration + 1, Card = s.Card with { Version = Math.Max(a.Version, s.Card.Version), Profile = a.Version >= s.Card.Version ? a.Profile : s.Card.Profile,
+                Provenance = a.Version >= s.Card.Version && a.Provenance is { } p ? p : s.Card.Provenance } };
 
     [ReducerMethod]
     public static CardDetailState Reduce(CardDetailState s, ProfileRejectedAction a) =>

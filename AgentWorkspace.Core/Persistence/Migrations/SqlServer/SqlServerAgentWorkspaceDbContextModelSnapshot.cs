@@ -525,6 +525,66 @@ namespace AgentWorkspace.Core.Persistence.Migrations.SqlServer
                     b.ToTable("SharedIdentifiers", (string)null);
                 });
 
+            modelBuilder.Entity("AgentWorkspace.Core.Domain.Cards.ValueProvenance", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    SqlServerPropertyBuilderExtensions.UseIdentityColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<long>("CardId")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Field")
+                        .IsRequired()
+                        .HasMaxLength(120)
+                        .HasColumnType("nvarchar(120)");
+
+                    b.Property<long?>("MergeId")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTimeOffset?>("OriginAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<int?>("OriginKind")
+                        .HasColumnType("int");
+
+                    b.Property<string>("OriginLabel")
+                        .HasMaxLength(300)
+                        .HasColumnType("nvarchar(300)");
+
+                    b.Property<string>("OriginRef")
+                        .HasMaxLength(450)
+                        .HasColumnType("nvarchar(450)");
+
+                    b.Property<int>("SourceKind")
+                        .HasColumnType("int");
+
+                    b.Property<string>("SourceLabel")
+                        .HasMaxLength(300)
+                        .HasColumnType("nvarchar(300)");
+
+                    b.Property<string>("SourceRef")
+                        .HasMaxLength(450)
+                        .HasColumnType("nvarchar(450)");
+
+                    b.Property<string>("Value")
+                        .HasMaxLength(2000)
+                        .HasColumnType("nvarchar(2000)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("MergeId");
+
+                    b.HasIndex("CardId", "Id");
+
+                    b.ToTable("ValueProvenance", (string)null);
+                });
+
             modelBuilder.Entity("AgentWorkspace.Core.Domain.Cases.Case", b =>
                 {
                     b.Property<long>("Id")
@@ -2342,6 +2402,15 @@ namespace AgentWorkspace.Core.Persistence.Migrations.SqlServer
                 });
 
             modelBuilder.Entity("AgentWorkspace.Core.Domain.Cards.Note", b =>
+                {
+                    b.HasOne("AgentWorkspace.Core.Domain.Cards.CustomerCard", null)
+                        .WithMany()
+                        .HasForeignKey("CardId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("AgentWorkspace.Core.Domain.Cards.ValueProvenance", b =>
                 {
                     b.HasOne("AgentWorkspace.Core.Domain.Cards.CustomerCard", null)
                         .WithMany()

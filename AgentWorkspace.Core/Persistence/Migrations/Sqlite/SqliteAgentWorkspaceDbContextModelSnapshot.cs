@@ -498,6 +498,64 @@ namespace AgentWorkspace.Core.Persistence.Migrations.Sqlite
                     b.ToTable("SharedIdentifiers", (string)null);
                 });
 
+            modelBuilder.Entity("AgentWorkspace.Core.Domain.Cards.ValueProvenance", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("At")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("CardId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Field")
+                        .IsRequired()
+                        .HasMaxLength(120)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("MergeId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("OriginAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("OriginKind")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("OriginLabel")
+                        .HasMaxLength(300)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("OriginRef")
+                        .HasMaxLength(450)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("SourceKind")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("SourceLabel")
+                        .HasMaxLength(300)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SourceRef")
+                        .HasMaxLength(450)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Value")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("MergeId");
+
+                    b.HasIndex("CardId", "Id");
+
+                    b.ToTable("ValueProvenance", (string)null);
+                });
+
             modelBuilder.Entity("AgentWorkspace.Core.Domain.Cases.Case", b =>
                 {
                     b.Property<long>("Id")
@@ -2245,6 +2303,15 @@ namespace AgentWorkspace.Core.Persistence.Migrations.Sqlite
                 });
 
             modelBuilder.Entity("AgentWorkspace.Core.Domain.Cards.Note", b =>
+                {
+                    b.HasOne("AgentWorkspace.Core.Domain.Cards.CustomerCard", null)
+                        .WithMany()
+                        .HasForeignKey("CardId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("AgentWorkspace.Core.Domain.Cards.ValueProvenance", b =>
                 {
                     b.HasOne("AgentWorkspace.Core.Domain.Cards.CustomerCard", null)
                         .WithMany()
