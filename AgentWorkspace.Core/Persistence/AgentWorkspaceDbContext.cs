@@ -31,6 +31,7 @@ public abstract class AgentWorkspaceDbContext(DbContextOptions options) : Identi
     public DbSet<MessageAttachment> Attachments => Set<MessageAttachment>();
     public DbSet<CaseComment> CaseComments => Set<CaseComment>();
     public DbSet<CaseEvent> CaseEvents => Set<CaseEvent>();
+    public DbSet<CaseMerge> CaseMerges => Set<CaseMerge>();
     public DbSet<ReplyDraft> Drafts => Set<ReplyDraft>();
     public DbSet<ComposerDraft> ComposerDrafts => Set<ComposerDraft>();
     public DbSet<OutboundDelivery> OutboundDeliveries => Set<OutboundDelivery>();

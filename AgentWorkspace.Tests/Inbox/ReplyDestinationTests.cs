@@ -121,7 +121,7 @@ public class ReplyDestinationTests
             var message = new Message(c.Id, c.CardId, c.Channel, null, Direction.Outbound, MessageKind.DirectMessage, "Camille", "u", null, "x", null, Sentiment.Neutral, DateTimeOffset.UtcNow);
             try
             {
-                var request = await ReplyDelivery.RequestAsync(db, c, message, CancellationToken.None);
+                var request = await ReplyDelivery.RequestAsync(db, c, await ReplyRoute.ResolveAsync(db, c, null, CancellationToken.None), message, CancellationToken.None);
                 var origin = await db.Identities.AsNoTracking().SingleAsync(i => i.Id == c.IdentityId);
                 // The address is the origin's, and the origin can be reached on the case's channel.
                 request.To.ShouldBe(origin.NormalizedAddress);

@@ -469,6 +469,12 @@ internal sealed class ServiceQueryDriver : IAsyncDisposable
         await Call<CaseCommands>(nameof(CaseCommands.TakeAsync), s => s.TakeAsync(camille, sms.CaseId));
         await Call<CrmService>(nameof(CrmService.LinkAsync), s => s.LinkAsync(camille, sms.CaseId, contact));
         await Call<CaseCommands>(nameof(CaseCommands.TransferToAsync), s => s.TransferToAsync(camille, sms.CaseId, "Support", "sophie@driver.test"));
+        // Merged conversations (ADR 021): the SMS goes into the call, a reply goes back by SMS, the merge is undone.
+        await Call<CaseMerges>(nameof(CaseMerges.CandidatesAsync), s => s.CandidatesAsync(sophie, call.CaseId));
+        await Call<CaseMerges>(nameof(CaseMerges.MergeAsync), s => s.MergeAsync(sophie, call.CaseId, sms.CaseId));
+        await Call<InboxQueries>(nameof(InboxQueries.OpenAsync), s => s.OpenAsync(sophie, call.CaseId));
+        await Call<CaseCommands>(nameof(CaseCommands.ReplyAsync), s => s.ReplyAsync(sophie, call.CaseId, "Réponse par SMS.", Channel.Sms));
+        await Call<CaseMerges>(nameof(CaseMerges.UnmergeAsync), s => s.UnmergeAsync(sophie, call.CaseId, sms.CaseId));
 
         await Call<CrmPushService>(nameof(CrmPushService.ProcessDueAsync), s => s.ProcessDueAsync());
         await PeekAsync(async db =>

@@ -113,6 +113,8 @@ public class ErasureLeavesNothingTests(ITestOutputHelper output)
                            "OR (EntityType = 'CrmLink' AND EntityId IN ({linkKeys})) OR (EntityType = 'CrmPush' AND EntityId IN ({pushKeys})) " +
                            "OR (EntityType = 'CrmRecord' AND EntityId IN ({crmRecordKeys}))",
         ["Merges"] = "SurvivorId IN ({cards}) OR MergedId IN ({cards})",
+        // Merged conversations (ADR 021): the ledger of a case merge, by its cases.
+        ["CaseMerges"] = "SurvivorCaseId IN ({cases}) OR MergedCaseId IN ({cases})",
         // Our own CRM records: the cases' links (a title snapshot) and pushes (the interaction, the CRM's message).
         ["CrmLinks"] = "CaseId IN ({cases})",
         ["CrmPushes"] = "CaseId IN ({cases})",
@@ -146,6 +148,9 @@ public class ErasureLeavesNothingTests(ITestOutputHelper output)
         ["ReplyDrafts"] = ["AuthorId", "AuthorName", "ReviewerId", "ReviewerName"],
         ["ComposerDrafts"] = ["UserId"],
         ["Merges"] = ["ActorId", "ActorName", "UndoneBy"],
+        // The ledger of a case merge holds the moved rows' ids, both cases' times, statuses, priority and unread counts:
+        // the app's own values, never what the contact said (the survivor's preview is read back from its messages).
+        ["CaseMerges"] = ["ActorId", "ActorName", "UndoneById", "UndoneByName", "LedgerJson"],
         ["MergeRequests"] = ["ProposedById", "ProposedByName", "DecidedById", "DecidedByName"],
         ["Cases"] = ["AssignedAgentId", "Skills", "Disposition"],
         ["CrmLinks"] = ["ConnectorKind", "RecordId", "CreatedById", "CreatedByName", "UnlinkedById", "UnlinkedByName"],
@@ -453,6 +458,8 @@ public class ErasureLeavesNothingTests(ITestOutputHelper output)
             // 8. Merges: the hand-made card into the SMS card, then that one into the e-mail card (a tombstone of a tombstone).
             await Merges.MergeAsync(Sophie, sms.CardId, manual, new Dictionary<string, MergeChoice> { ["cf:nickname"] = MergeChoice.Merged });
             await Merges.MergeAsync(Sophie, mail.CardId, sms.CardId);
+            // 9. Merged conversations (ADR 021): the SMS case, now the e-mail card's, goes into the e-mail case.
+            await new CaseMerges(Test.Factory, Runner).MergeAsync(Sophie, mail.CaseId, sms.CaseId);
             return (mail.CardId, [sms.CardId, manual], crm);
         }
 

@@ -109,10 +109,12 @@ public static class ApiSetup
         ActorAccessor.FromPrincipal(http.User) ?? throw new ForbiddenException("An API key is required.");
 
     /// <summary>A 4xx problem naming the field at fault (RFC 7807, with an "errors" map like validation problems).</summary>
-    public static IResult Problem(int status, string title, string detail, string? field = null)
+    /// <param name="code">The domain rule's stable name (<see cref="DomainException.Code"/>), for a client to tell refusals apart.</param>
+    public static IResult Problem(int status, string title, string detail, string? field = null, string? code = null)
     {
         var extensions = new Dictionary<string, object?>();
         if (field is not null) extensions["errors"] = new Dictionary<string, string[]> { [field] = [detail] };
+        if (code is not null) extensions["code"] = code;
         return Results.Problem(title: title, detail: detail, statusCode: status, extensions: extensions);
     }
 }
@@ -131,11 +133,11 @@ internal sealed class DomainErrorFilter(ILogger<DomainErrorFilter> logger) : IEn
         }
         catch (ConflictException ex)
         {
-            return ApiSetup.Problem(StatusCodes.Status409Conflict, "Conflict", ex.Message, ex.Field);
+            return ApiSetup.Problem(StatusCodes.Status409Conflict, "Conflict", ex.Message, ex.Field, ex.Code);
         }
         catch (DomainException ex)
         {
-            return ApiSetup.Problem(StatusCodes.Status400BadRequest, "Invalid request", ex.Message, ex.Field);
+            return ApiSetup.Problem(StatusCodes.Status400BadRequest, "Invalid request", ex.Message, ex.Field, ex.Code);
         }
         catch (NotFoundException ex)
         {
@@ -143,7 +145,7 @@ internal sealed class DomainErrorFilter(ILogger<DomainErrorFilter> logger) : IEn
         }
         catch (ForbiddenException ex)
         {
-            return ApiSetup.Problem(StatusCodes.Status403Forbidden, "Forbidden", ex.Message);
+            return ApiSetup.Problem(StatusCodes.Status403Forbidden, "Forbidden", ex.Message, code: ex.Code);
         }
         catch (ConcurrencyConflictException ex)
         {

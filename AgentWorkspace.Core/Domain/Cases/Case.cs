@@ -10,6 +10,8 @@ public enum CaseStatus
     Pending = 2,
     Resolved = 3,
     Cancelled = 4,
+    /// <summary>Merged into another case of the same contact (<see cref="Case.MergedIntoCaseId"/>); its thread lives there until an unmerge.</summary>
+    Merged = 5,
 }
 
 public enum CasePriority
@@ -63,6 +65,8 @@ public sealed class Case : IVersioned
     public string? Disposition { get; private set; }
     public string? WrapUpNotes { get; private set; }
     public DateTimeOffset? WrapUpCompletedAt { get; private set; }
+    /// <summary>The case this one was merged into (status <see cref="CaseStatus.Merged"/>); null otherwise (ADR 021).</summary>
+    public long? MergedIntoCaseId { get; private set; }
 
     public bool IsOpen => IsOpenStatus(Status);
 
@@ -174,11 +178,78 @@ public sealed class Case : IVersioned
     }
 
     /// <summary>A reply goes out only on an open case of a written channel; a voice case is answered by calling back.</summary>
-    public void EnsureReplyable()
+    public void EnsureReplyable() => EnsureReplyable(Channel);
+
+    /// <summary>
+    /// The same for a reply on <paramref name="via"/>: the case's own channel, or the channel of a case merged into it
+    /// (ADR 021; the caller checks that it is one of those).
+    /// </summary>
+    public void EnsureReplyable(Channel via)
     {
         if (!IsOpen) throw new DomainException($"The case is {Status.ToString().ToLowerInvariant()}; reopen it to reply.") { Code = "CaseClosedNoReply_" + Status };
-        if (Channel is Channel.Voice or Channel.Voicemail)
+        if (via is Channel.Voice or Channel.Voicemail)
             throw new DomainException("A voice case is answered by calling back; add a note instead.", "text") { Code = "VoiceReplyByCall" };
+    }
+
+    /// <summary>
+    /// This case goes into <paramref name="survivor"/> (ADR 021): both the same contact's, both open, neither merged, and
+    /// this one holding no merged case of its own. It leaves the inbox lists; its unread messages are the survivor's now.
+    /// </summary>
+    public void MergeInto(Case survivor, bool holdsMergedCases)
+    {
+        if (survivor.Id == Id) throw new DomainException("A case cannot be merged into itself.", "mergedId") { Code = "CaseMergeSelf" };
+        if (survivor.CardId != CardId)
+            throw new DomainException($"Cases {survivor.Id} and {Id} belong to different contacts; merge the cards first.", "mergedId") { Code = "CaseMergeOtherCard", Args = [Id] };
+        if (Status == CaseStatus.Merged)
+            throw new ConflictException($"Case {Id} was already merged into case {MergedIntoCaseId}.") { Code = "CaseAlreadyMerged", Args = [Id, MergedIntoCaseId ?? 0] };
+        if (survivor.Status == CaseStatus.Merged)
+            throw new ConflictException($"Case {survivor.Id} was merged into case {survivor.MergedIntoCaseId}; merge into that case.") { Code = "CaseMergeSurvivorMerged", Args = [survivor.Id, survivor.MergedIntoCaseId ?? 0] };
+        if (!survivor.IsOpen)
+            throw new DomainException($"Case {survivor.Id} is {survivor.Status.ToString().ToLowerInvariant()}; reopen it to merge another case into it.", "caseId") { Code = "CaseMergeSurvivorClosed", Args = [survivor.Id] };
+        if (!IsOpen)
+            throw new DomainException($"Case {Id} is {Status.ToString().ToLowerInvariant()}; only an open case can be merged.", "mergedId") { Code = "CaseMergeClosed", Args = [Id] };
+        if (holdsMergedCases)
+            throw new DomainException($"Case {Id} holds cases merged into it; merge the other case into it instead, or unmerge them first.", "mergedId") { Code = "CaseMergeHoldsMerged", Args = [Id] };
+        Status = CaseStatus.Merged;
+        MergedIntoCaseId = survivor.Id;
+        UnreadCount = 0;
+    }
+
+    /// <summary>
+    /// The survivor takes in <paramref name="merged"/>'s conversation: the clocks of the older of the two (it started
+    /// when the contact first wrote), its first reply if it came first, the later last message, the higher priority.
+    /// </summary>
+    public void Absorb(Case merged, int mergedUnread)
+    {
+        if (merged.CreatedAt < CreatedAt) CreatedAt = merged.CreatedAt;
+        if (merged.FirstResponseAt is { } r && (FirstResponseAt is null || r < FirstResponseAt)) FirstResponseAt = r;
+        if (merged.LastMessageAt > LastMessageAt)
+        {
+            LastMessageAt = merged.LastMessageAt;
+            LastMessagePreview = merged.LastMessagePreview;
+        }
+        if (merged.Priority > Priority) Priority = merged.Priority;
+        UnreadCount += mergedUnread;
+    }
+
+    /// <summary>The merged case back as it was before the merge (an unmerge, ADR 021).</summary>
+    public void RestoreFromMerge(CaseStatus status, int unread)
+    {
+        if (Status != CaseStatus.Merged) throw new ConflictException($"Case {Id} is not merged.") { Code = "CaseNotMerged", Args = [Id] };
+        Status = status;
+        MergedIntoCaseId = null;
+        UnreadCount = unread;
+    }
+
+    /// <summary>The survivor's clocks and last message back (an unmerge): what it had before, or what is newer since.</summary>
+    public void RestoreAfterUnmerge(DateTimeOffset createdAt, DateTimeOffset? firstResponseAt, DateTimeOffset lastMessageAt, string preview, CasePriority priority, int unread)
+    {
+        CreatedAt = createdAt;
+        FirstResponseAt = firstResponseAt;
+        LastMessageAt = lastMessageAt;
+        LastMessagePreview = preview;
+        Priority = priority;
+        UnreadCount = Math.Max(0, unread);
     }
 
     /// <summary>A cancelled case takes no more comments (its comments went with it, seed 002).</summary>

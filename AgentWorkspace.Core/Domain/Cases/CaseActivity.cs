@@ -64,6 +64,12 @@ public enum CaseEventType
     ScriptMacroRan = 23,
     /// <summary>The case came from a shared address (ADR 020); the detail says whether a new card was made for it ("new:") or the sender's name found one ("name:"), then the address.</summary>
     SharedAddress = 30,
+    /// <summary>Another case of the contact was merged into this one (the detail: "#" and its number) — ADR 021.</summary>
+    CaseMergedIn = 31,
+    /// <summary>This case was merged into another (the detail: "#" and the survivor's number).</summary>
+    CaseMergedInto = 32,
+    /// <summary>A case merge was undone (the detail: "#" and the other case's number).</summary>
+    CaseUnmerged = 33,
 }
 
 /// <summary>The case's History tab: every action taken on it, who and when.</summary>

@@ -63,9 +63,10 @@ public sealed class ApprovalService(IDbContextFactory<AgentWorkspaceDbContext> d
                 var db = use.Db;
                 var draft = await LoadAsync(db, actor, draftId, use.Cancellation);
                 var @case = await db.Cases.FirstAsync(c => c.Id == draft.CaseId, use.Cancellation);
-                @case.EnsureReplyable();
-                var message = await ReplyDelivery.AddOutboundAsync(db, @case, draft.AuthorId, draft.AuthorName, draft.Text, use.Now, use.Cancellation);
-                var request = await ReplyDelivery.RequestAsync(db, @case, message, use.Cancellation);
+                var route = await ReplyRoute.ResolveAsync(db, @case, null, use.Cancellation);
+                @case.EnsureReplyable(route.Channel);
+                var message = await ReplyDelivery.AddOutboundAsync(db, @case, route, draft.AuthorId, draft.AuthorName, draft.Text, use.Now, use.Cancellation);
+                var request = await ReplyDelivery.RequestAsync(db, @case, route, message, use.Cancellation);
                 draft.Approve(actor.UserId, actor.DisplayName, message.Id, comment, use.Now);
                 db.CaseEvents.Add(new CaseEvent(@case.Id, @case.CardId, CaseEventType.DraftApproved, actor.UserId, actor.DisplayName, draft.ReviewComment, use.Now));
                 // One entry for the one action (issue 22): the approval says the reply went out; the message itself is on the thread.

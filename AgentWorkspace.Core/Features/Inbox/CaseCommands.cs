@@ -182,13 +182,19 @@ public sealed class CaseCommands(UseCaseRunner run, ReplyDelivery delivery, Crm.
     /// <summary>
     /// Replies on the case's channel: an outbound message, handed to the outbound connector after
     /// commit; the connector's answer becomes the delivery status. Replying to an unassigned case takes it.
+    /// A case that took in merged cases (ADR 021) replies on <paramref name="via"/>, one of its conversations' channels, to
+    /// the identity that conversation came from; without it, on the channel the contact last wrote on.
     /// </summary>
-    public async Task<CaseTile> ReplyAsync(Actor actor, long caseId, string text, CancellationToken ct = default)
+    public async Task<CaseTile> ReplyAsync(Actor actor, long caseId, string text, CancellationToken ct = default) => await ReplyAsync(actor, caseId, text, null, ct);
+
+    /// <inheritdoc cref="ReplyAsync(Actor, long, string, CancellationToken)"/>
+    public async Task<CaseTile> ReplyAsync(Actor actor, long caseId, string text, Channel? via, CancellationToken ct = default)
     {
         OutboundRequest? request = null;
         var tile = await ChangeAsync(actor, caseId, Role.Agent, async (db, c, now) =>
         {
-            c.EnsureReplyable();
+            var route = await ReplyRoute.ResolveAsync(db, c, via, ct);
+            c.EnsureReplyable(route.Channel);
             var body = Text.Clean(text, 10_000, "text") ?? throw new DomainException("A reply cannot be empty.", "text") { Code = "ReplyEmpty" };
             RequireHandler(db, actor, c);
             var took = c.AssignedAgentId is null && !actor.IsAtLeast(Role.Supervisor);
@@ -197,9 +203,9 @@ public sealed class CaseCommands(UseCaseRunner run, ReplyDelivery delivery, Crm.
                 c.AssignTo(actor.UserId);
                 db.CaseEvents.Add(new CaseEvent(c.Id, c.CardId, CaseEventType.Assigned, actor.UserId, actor.DisplayName, actor.DisplayName, now));
             }
-            var message = await ReplyDelivery.AddOutboundAsync(db, c, actor.UserId, actor.DisplayName, body, now, ct);
+            var message = await ReplyDelivery.AddOutboundAsync(db, c, route, actor.UserId, actor.DisplayName, body, now, ct);
             await ComposerDrafts.RemoveAsync(db, actor.UserId, c.Id, ct);
-            request = await ReplyDelivery.RequestAsync(db, c, message, ct);
+            request = await ReplyDelivery.RequestAsync(db, c, route, message, ct);
             return new Change(CaseEventType.Replied, Text.Preview(body, 200), "Replied", null, message.Id.ToString(CultureInfo.InvariantCulture), c.AssignedAgentId);
         }, ct);
         return await delivery.DeliverAsync(actor, tile, request!, ct);
@@ -221,7 +227,7 @@ public sealed class CaseCommands(UseCaseRunner run, ReplyDelivery delivery, Crm.
         ReplyDraft? draft = null;
         await ChangeAsync(actor, caseId, Role.Agent, async (db, c, now) =>
         {
-            c.EnsureReplyable();
+            c.EnsureReplyable((await ReplyRoute.ResolveAsync(db, c, null, ct)).Channel);
             RequireHandler(db, actor, c);
             draft = new ReplyDraft(c.Id, actor.UserId, actor.DisplayName, text, now);
             db.Drafts.Add(draft);
@@ -240,7 +246,7 @@ public sealed class CaseCommands(UseCaseRunner run, ReplyDelivery delivery, Crm.
         ReplyDraft? draft = null;
         await ChangeAsync(actor, caseId, Role.Agent, async (db, c, now) =>
         {
-            c.EnsureReplyable();
+            c.EnsureReplyable((await ReplyRoute.ResolveAsync(db, c, null, ct)).Channel);
             RequireHandler(db, actor, c);
             draft = await db.Drafts.FirstOrDefaultAsync(d => d.Id == draftId && d.CaseId == c.Id, ct)
                 ?? throw new NotFoundException($"Draft {draftId} was not found on this case.");

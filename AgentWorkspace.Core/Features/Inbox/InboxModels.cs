@@ -89,14 +89,26 @@ public sealed record ThreadEntry(
     string? Subject = null,
     Sentiment? Sentiment = null,
     IReadOnlyList<AttachmentView>? Attachments = null,
-    int Depth = 0);
+    int Depth = 0,
+    /// <summary>A message's own channel: in a case that took in merged cases (ADR 021), the thread holds several.</summary>
+    Channel? Channel = null);
 
 public sealed record DraftView(long Id, long CaseId, string AuthorId, string AuthorName, string Text, DraftStatus Status, DateTimeOffset SubmittedAt,
     string? ReviewerName, string? ReviewComment, DateTimeOffset? ReviewedAt);
 
 /// <summary>An open case: header, thread (the latest messages; <see cref="EarlierCursor"/> pages back), drafts.</summary>
 public sealed record CaseDetail(CaseTile Case, IReadOnlyList<ThreadEntry> Thread, ThreadCursor? EarlierCursor, IReadOnlyList<DraftView> Drafts, string? ContextJson,
-    SharedSender? Shared = null);
+    SharedSender? Shared = null)
+{
+    /// <summary>The case was merged into this one (ADR 021): opening it says where its conversation went.</summary>
+    public long? MergedIntoCaseId { get; init; }
+    /// <summary>The cases merged into this one, each with whether the reader may undo its merge.</summary>
+    public IReadOnlyList<MergedCaseView> MergedCases { get; init; } = [];
+    /// <summary>The channels a reply may go on (the case's own first); more than one once cases were merged into it.</summary>
+    public IReadOnlyList<Channel> ReplyChannels { get; init; } = [];
+    /// <summary>The channel a reply goes on unless the agent chooses another: the one the contact last wrote on.</summary>
+    public Channel? DefaultReplyChannel { get; init; }
+}
 
 /// <summary>
 /// The case came from a shared address (ADR 020): the agent is told, and whether its card was made for this sender

@@ -231,7 +231,15 @@ public sealed class InboxQueries(IDbContextFactory<AgentWorkspaceDbContext> dbFa
                 .ToListAsync(ct);
             var shared = await db.CaseEvents.AsNoTracking().Where(e => e.CaseId == caseId && e.Type == CaseEventType.SharedAddress)
                 .OrderBy(e => e.Id).Select(e => e.Detail).FirstOrDefaultAsync(ct);
-            detail = new CaseDetail(tile, thread, earlier, drafts, @case.ContextJson, SharedSenderOf(shared));
+            var routes = await ReplyRoute.AllAsync(db, @case, ct);
+            var reply = routes.Count > 1 ? (await ReplyRoute.DefaultAsync(db, @case, routes, ct)).Channel : @case.Channel;
+            detail = new CaseDetail(tile, thread, earlier, drafts, @case.ContextJson, SharedSenderOf(shared))
+            {
+                MergedIntoCaseId = @case.MergedIntoCaseId,
+                MergedCases = await CaseMerges.MergedIntoAsync(db, actor, @case, ct),
+                ReplyChannels = routes.Select(r => r.Channel).ToList(),
+                DefaultReplyChannel = reply,
+            };
         }
         return detail;
     }
@@ -280,7 +288,7 @@ public sealed class InboxQueries(IDbContextFactory<AgentWorkspaceDbContext> dbFa
         var comments = await commentsQ.OrderBy(c => c.CreatedAt).Take(500).ToListAsync(ct);
 
         var entries = messages.Select(m => new ThreadEntry(ThreadEntryKind.Message, m.Id, m.SentAt, m.AuthorName, m.Text, m.Direction, m.Kind, m.DeliveryStatus,
-                m.ParentMessageId, m.Subject, m.Sentiment, attachments.GetValueOrDefault(m.Id) ?? []))
+                m.ParentMessageId, m.Subject, m.Sentiment, attachments.GetValueOrDefault(m.Id) ?? [], Channel: m.Channel))
             .Concat(notes.Select(n => new ThreadEntry(ThreadEntryKind.Note, n.Id, n.CreatedAt, n.AuthorName, n.Text)))
             .Concat(comments.Select(c => new ThreadEntry(ThreadEntryKind.Comment, c.Id, c.CreatedAt, c.AuthorName, c.Text, ParentMessageId: c.MessageId)))
             .ToList();

@@ -26,11 +26,11 @@ public sealed class ReplyDelivery(UseCaseRunner run, IOutboundConnector outbound
     internal static DraftView ToView(ReplyDraft d) =>
         new(d.Id, d.CaseId, d.AuthorId, d.AuthorName, d.Text, d.Status, d.SubmittedAt, d.ReviewerName, d.ReviewComment, d.ReviewedAt);
 
-    internal static async Task<Message> AddOutboundAsync(AgentWorkspaceDbContext db, Case c, string authorId, string authorName, string body, DateTimeOffset now, CancellationToken ct)
+    internal static async Task<Message> AddOutboundAsync(AgentWorkspaceDbContext db, Case c, ReplyRoute route, string authorId, string authorName, string body, DateTimeOffset now, CancellationToken ct)
     {
-        var (kind, parent) = await ReplyKindAsync(db, c, ct);
-        var subject = c.Channel == Channel.Email ? Text.Preview("Re: " + c.Title, 500) : null;
-        var message = new Message(c.Id, c.CardId, c.Channel, null, Direction.Outbound, kind, authorName, authorId, subject, body, null, Sentiment.Neutral, now, parent);
+        var (kind, parent) = await ReplyKindAsync(db, c, route.Channel, ct);
+        var subject = route.Channel == Channel.Email ? Text.Preview("Re: " + route.Title, 500) : null;
+        var message = new Message(c.Id, c.CardId, route.Channel, null, Direction.Outbound, kind, authorName, authorId, subject, body, null, Sentiment.Neutral, now, parent);
         db.Messages.Add(message);
         c.MessageArrived(Direction.Outbound, body, now);
         var card = await db.Cards.FirstAsync(x => x.Id == c.CardId, ct);
@@ -40,15 +40,15 @@ public sealed class ReplyDelivery(UseCaseRunner run, IOutboundConnector outbound
     }
 
     /// <summary>A reply on a social post hangs under the post as a comment; elsewhere it is the channel's own kind.</summary>
-    private static async Task<(MessageKind, long?)> ReplyKindAsync(AgentWorkspaceDbContext db, Case c, CancellationToken ct)
+    private static async Task<(MessageKind, long?)> ReplyKindAsync(AgentWorkspaceDbContext db, Case c, Channel channel, CancellationToken ct)
     {
-        switch (c.Channel)
+        switch (channel)
         {
             case Channel.Sms: return (MessageKind.Sms, null);
             case Channel.Email: return (MessageKind.Email, null);
             case Channel.Chat or Channel.ChatMessaging: return (MessageKind.Chat, null);
             case Channel.Facebook or Channel.Twitter or Channel.LinkedIn:
-                var last = await db.Messages.AsNoTracking().Where(m => m.CaseId == c.Id && m.Direction == Direction.Inbound)
+                var last = await db.Messages.AsNoTracking().Where(m => m.CaseId == c.Id && m.Direction == Direction.Inbound && m.Channel == channel)
                     .OrderByDescending(m => m.SentAt).ThenByDescending(m => m.Id).Select(m => new { m.Id, m.Kind, m.ParentMessageId }).FirstOrDefaultAsync(ct);
                 if (last is { Kind: MessageKind.Post or MessageKind.Comment or MessageKind.Mention })
                     return (MessageKind.Comment, last.Kind == MessageKind.Post ? last.Id : last.ParentMessageId ?? last.Id);
@@ -62,10 +62,11 @@ public sealed class ReplyDelivery(UseCaseRunner run, IOutboundConnector outbound
     /// that was recorded fall back to the card's most recent identity that the channel can reach (a chat visitor may be
     /// known by e-mail), then to the profile's e-mail or mobile.
     /// </summary>
-    internal static async Task<OutboundRequest> RequestAsync(AgentWorkspaceDbContext db, Case c, Message message, CancellationToken ct)
+    internal static async Task<OutboundRequest> RequestAsync(AgentWorkspaceDbContext db, Case c, ReplyRoute route, Message message, CancellationToken ct)
     {
         string? to = null;
-        if (c.IdentityId is { } origin)
+        var channel = route.Channel;
+        if (route.IdentityId is { } origin)
         {
             var identity = await db.Identities.AsNoTracking().Where(i => i.Id == origin)
                 .Select(i => new { i.NormalizedAddress, i.IsErased }).FirstOrDefaultAsync(ct);
@@ -75,14 +76,14 @@ public sealed class ReplyDelivery(UseCaseRunner run, IOutboundConnector outbound
         }
         if (to is null)
         {
-            var spaces = ReachableSpaces(c.Channel);
+            var spaces = ReachableSpaces(channel);
             to = await db.Identities.AsNoTracking().Where(i => i.CardId == c.CardId && spaces.Contains(i.Space) && !i.IsErased)
-                .OrderByDescending(i => i.Channel == c.Channel).ThenByDescending(i => i.LastSeenAt).Select(i => i.NormalizedAddress).FirstOrDefaultAsync(ct);
+                .OrderByDescending(i => i.Channel == channel).ThenByDescending(i => i.LastSeenAt).Select(i => i.NormalizedAddress).FirstOrDefaultAsync(ct);
         }
         if (to is null)
         {
             var card = await db.Cards.AsNoTracking().FirstAsync(x => x.Id == c.CardId, ct);
-            to = c.Channel.DefaultSpace() switch
+            to = channel.DefaultSpace() switch
             {
                 IdentitySpace.Email or IdentitySpace.Chat => card.PrimaryEmail,
                 IdentitySpace.Phone => card.MobilePhone,
@@ -90,8 +91,8 @@ public sealed class ReplyDelivery(UseCaseRunner run, IOutboundConnector outbound
             };
         }
         if (string.IsNullOrWhiteSpace(to))
-            throw new DomainException($"The contact has no {c.Channel.WireName()} address to reply to.", "text") { Code = "NoAddressToReplyTo", Args = [c.Channel.WireName()] };
-        return new OutboundRequest(message.Id, c.Id, c.Channel, to.Length > 320 ? to[..320] : to, message.Subject, message.Text);
+            throw new DomainException($"The contact has no {channel.WireName()} address to reply to.", "text") { Code = "NoAddressToReplyTo", Args = [channel.WireName()] };
+        return new OutboundRequest(message.Id, c.Id, channel, to.Length > 320 ? to[..320] : to, message.Subject, message.Text);
     }
 
     /// <summary>The identity spaces a channel can answer: its own, and e-mail for chats (a visitor who gave an e-mail is known by it).</summary>
@@ -114,5 +115,50 @@ public sealed class ReplyDelivery(UseCaseRunner run, IOutboundConnector outbound
             use.Publish(CaseCommands.CaseChanged(ChangeKind.CaseChanged, tile));
         }, ct);
         return tile;
+    }
+}
+
+/// <summary>
+/// Where a reply on a case goes (ADR 021): a channel, the identity the conversation on it came from, and the title its
+/// e-mail subject answers. A case has one route; a case that took in merged cases has one per channel of theirs too.
+/// </summary>
+internal sealed record ReplyRoute(Channel Channel, long? IdentityId, string Title)
+{
+    /// <summary>The channels the agent may reply on, the case's own first; voice channels are answered by calling back.</summary>
+    internal static async Task<IReadOnlyList<ReplyRoute>> AllAsync(AgentWorkspaceDbContext db, Case c, CancellationToken ct)
+    {
+        var routes = new List<ReplyRoute> { new(c.Channel, c.IdentityId, c.Title) };
+        var merged = await (from m in db.CaseMerges.AsNoTracking()
+                            where m.SurvivorCaseId == c.Id && m.UndoneAt == null
+                            join x in db.Cases.AsNoTracking() on m.MergedCaseId equals x.Id
+                            orderby m.Id descending
+                            select new { x.Channel, x.IdentityId, x.Title }).Take(50).ToListAsync(ct);
+        // The latest merge of a channel answers it (a contact who wrote twice by e-mail: the later conversation's address).
+        foreach (var m in merged)
+            if (routes.All(r => r.Channel != m.Channel)) routes.Add(new ReplyRoute(m.Channel, m.IdentityId, m.Title));
+        return routes;
+    }
+
+    /// <summary>
+    /// The route of <paramref name="via"/>, refused when the case has no conversation on that channel; without one, the
+    /// channel the contact last wrote on (among those that can be answered in writing), else the case's own.
+    /// </summary>
+    internal static async Task<ReplyRoute> ResolveAsync(AgentWorkspaceDbContext db, Case c, Channel? via, CancellationToken ct)
+    {
+        var routes = await AllAsync(db, c, ct);
+        if (via is { } chosen)
+            return routes.FirstOrDefault(r => r.Channel == chosen)
+                ?? throw new DomainException($"This conversation has nothing on {chosen.WireName()}; reply on {string.Join(", ", routes.Select(r => r.Channel.WireName()))}.", "channel")
+                { Code = "ReplyChannelNotInCase", Args = [chosen.WireName()] };
+        return await DefaultAsync(db, c, routes, ct);
+    }
+
+    internal static async Task<ReplyRoute> DefaultAsync(AgentWorkspaceDbContext db, Case c, IReadOnlyList<ReplyRoute> routes, CancellationToken ct)
+    {
+        if (routes.Count == 1) return routes[0];
+        var written = routes.Where(r => r.Channel is not (Channel.Voice or Channel.Voicemail)).Select(r => r.Channel).ToList();
+        var last = await db.Messages.AsNoTracking().Where(m => m.CaseId == c.Id && m.Direction == Direction.Inbound && written.Contains(m.Channel))
+            .OrderByDescending(m => m.SentAt).ThenByDescending(m => m.Id).Select(m => (Channel?)m.Channel).FirstOrDefaultAsync(ct);
+        return routes.FirstOrDefault(r => r.Channel == last) ?? routes.FirstOrDefault(r => written.Contains(r.Channel)) ?? routes[0];
     }
 }

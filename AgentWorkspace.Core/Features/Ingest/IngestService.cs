@@ -170,8 +170,9 @@ public sealed class IngestService(
             batch.Add(new AuditEntry(now, actor.UserId, actor.DisplayName, "Card", Id(card.Id), "Created", "source", null, "ingest:" + input.Channel.WireName()));
         }
 
-        // 2. The case: the card's open case on this channel, or a new one in the queue.
-        var @case = await IngestStore.FindOpenCaseAsync(batch, card.Id, input.Channel, ct);
+        // 2. The case: the card's open case on this channel (or the open case its conversation there was merged into), or a new one in the queue.
+        var @case = await IngestStore.FindOpenCaseAsync(batch, card.Id, input.Channel, ct)
+            ?? await IngestStore.FindSurvivorOfMergedAsync(batch, card.Id, input.Channel, ct);
         var caseCreated = false;
         // Replies go back to the identity the conversation came from (a new identity has its key since the save above).
         if (@case is not null)

@@ -71,6 +71,26 @@ internal static class IngestStore
                 $"\"CardId\" = $p0 AND \"Channel\" = $p1 AND \"Status\" IN ({OpenStatusList}) ORDER BY \"LastMessageAt\" DESC, \"Id\" DESC", cardId, (int)channel))
             : OpenCase(batch.Db, cardId, channel, ct);
 
+    private static readonly Func<AgentWorkspaceDbContext, long, Channel, CancellationToken, Task<Case?>> SurvivorOfMerged =
+        EF.CompileAsyncQuery((AgentWorkspaceDbContext db, long cardId, Channel channel, CancellationToken ct) =>
+            (from merged in db.Cases
+             where merged.CardId == cardId && merged.Channel == channel && merged.Status == CaseStatus.Merged
+             join s in db.Cases on merged.MergedIntoCaseId equals s.Id
+             where s.Status == CaseStatus.New || s.Status == CaseStatus.Open || s.Status == CaseStatus.Pending
+             orderby s.LastMessageAt descending, s.Id descending
+             select s).AsNoTracking().FirstOrDefault());
+
+    /// <summary>
+    /// Without an open case on the channel: the open case that took in the card's conversation on that channel (ADR 021),
+    /// so that the contact writing again by e-mail after their e-mail case was merged into the call lands in the merged thread.
+    /// </summary>
+    internal static Task<Case?> FindSurvivorOfMergedAsync(GroupCommitBatch batch, long cardId, Channel channel, CancellationToken ct) =>
+        batch.Rows is { } rows
+            ? Task.FromResult(rows.First<Case>("ingest:merged-survivor",
+                $"\"Id\" IN (SELECT \"MergedIntoCaseId\" FROM \"Cases\" WHERE \"CardId\" = $p0 AND \"Channel\" = $p1 AND \"Status\" = {(int)CaseStatus.Merged}) " +
+                $"AND \"Status\" IN ({OpenStatusList}) ORDER BY \"LastMessageAt\" DESC, \"Id\" DESC", cardId, (int)channel))
+            : SurvivorOfMerged(batch.Db, cardId, channel, ct);
+
     internal static async Task<Domain.Queues.Queue> ResolveQueueAsync(GroupCommitBatch batch, string? name, CancellationToken ct)
     {
         var db = batch.Db;

@@ -294,6 +294,13 @@ public sealed partial class MergeService
                 .Where(m => ledger.Cases.Contains(m.CaseId) && !ledger.Messages.Contains(m.Id) && m.Direction == Direction.Inbound)
                 .Select(m => m.CaseId).Distinct().OrderBy(c => c).ToListAsync(ct);
             blockers.AddRange(written.Select(c => new UndoBlocker(UndoBlockerKind.Case, Id(c), "#" + Id(c))));
+            // A moved case merged with a case of the survivor's since (ADR 021): parting the cards would split one
+            // conversation over two contacts. The case merge is undone first.
+            var caseMerged = await db.CaseMerges.AsNoTracking()
+                .Where(m => m.UndoneAt == null && ledger.Cases.Contains(m.SurvivorCaseId) != ledger.Cases.Contains(m.MergedCaseId))
+                .Select(m => ledger.Cases.Contains(m.MergedCaseId) ? m.MergedCaseId : m.SurvivorCaseId).Distinct().OrderBy(c => c).ToListAsync(ct);
+            blockers.AddRange(caseMerged.Where(c => blockers.All(b => b.Kind != UndoBlockerKind.Case || b.Key != Id(c)))
+                .Select(c => new UndoBlocker(UndoBlockerKind.Case, Id(c), "#" + Id(c))));
         }
 
         return new UndoCheck(ledger, profile, blockers.Count > 0 ? new MergeUndoRefusedException(blockers) : null);

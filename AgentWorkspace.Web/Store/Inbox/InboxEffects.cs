@@ -20,7 +20,7 @@ namespace AgentWorkspace.Web.Store.Inbox;
 /// the feed's echo of it does not read the case again. The composer's text is saved as the agent types
 /// (InboxEffects.Composer.cs).
 /// </summary>
-public sealed partial class InboxEffects(InboxQueries inbox, CaseCommands cases, ComposerDrafts composerDrafts, AgentWorkspace.Core.Features.Crm.DispositionService dispositions,
+public sealed partial class InboxEffects(InboxQueries inbox, CaseCommands cases, CaseMerges merges, ComposerDrafts composerDrafts, AgentWorkspace.Core.Features.Crm.DispositionService dispositions,
     AgentWorkspace.Core.Features.QuickReplies.QuickReplyPlaceholders placeholders,
     ActorAccessor actors, IChangeFeed feed, InboxCountsBoard board, TimeProvider clock, IState<InboxState> state, IState<ComposerState> composer, IStringLocalizer<InboxResource> localizer,
     ILogger<InboxEffects> logger) : IDisposable
@@ -177,12 +177,45 @@ public sealed partial class InboxEffects(InboxQueries inbox, CaseCommands cases,
         {
             await Command(a, d, async actor => a.Mode switch
             {
-                ComposerMode.Reply => await cases.ReplyAsync(actor, a.CaseId, a.Text),
+                ComposerMode.Reply => await cases.ReplyAsync(actor, a.CaseId, a.Text, a.Via),
                 ComposerMode.Note => await cases.AddNoteAsync(actor, a.CaseId, a.Text),
                 _ => await SubmitDraftAsync(actor, a),
             }, composerDone: true);
         }
         await SaveLeftOverDraftAsync(a, a.CaseId, d);
+    }
+
+    /// <summary>The contact's other open cases, each offered or with the reason it is not (ADR 021).</summary>
+    [EffectMethod]
+    public Task Handle(OpenMergePanelAction a, IDispatcher d) => CaseGuard(a, a.CaseId, d, async actor =>
+        d.Dispatch(new MergeCandidatesLoadedAction(a.CaseId, await merges.CandidatesAsync(actor, a.CaseId))));
+
+    [EffectMethod]
+    public async Task Handle(MergeCaseAction a, IDispatcher d)
+    {
+        var done = false;
+        await Command(a, d, async actor =>
+        {
+            var tile = await merges.MergeAsync(actor, a.CaseId, a.MergedId);
+            done = true;
+            return tile;
+        });
+        if (!done) return;
+        d.Dispatch(new CloseMergePanelAction(a.CaseId));
+        d.Dispatch(new CaseInfoAction(a.CaseId, localizer["MergeDone", a.MergedId].Value));
+    }
+
+    [EffectMethod]
+    public async Task Handle(UnmergeCaseAction a, IDispatcher d)
+    {
+        var done = false;
+        await Command(a, d, async actor =>
+        {
+            var tile = await merges.UnmergeAsync(actor, a.CaseId, a.MergedId);
+            done = true;
+            return tile;
+        });
+        if (done) d.Dispatch(new CaseInfoAction(a.CaseId, localizer["UnmergeDone", a.MergedId].Value));
     }
 
     [EffectMethod]

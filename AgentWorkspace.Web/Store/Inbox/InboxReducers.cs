@@ -121,7 +121,7 @@ public static class InboxReducers
 
     [ReducerMethod]
     public static InboxState Reduce(InboxState s, CaseCommandAction a) =>
-        s.Cases.TryGetValue(a.CaseId, out var open) ? s with { Cases = s.Cases.SetItem(a.CaseId, open with { Busy = true, Error = null, ErrorField = null }) } : s;
+        s.Cases.TryGetValue(a.CaseId, out var open) ? s with { Cases = s.Cases.SetItem(a.CaseId, open with { Busy = true, Error = null, ErrorField = null, Info = null }) } : s;
 
     /// <summary>The command's answer, and the case as read right after it, in one state.</summary>
     [ReducerMethod]
@@ -150,11 +150,34 @@ public static class InboxReducers
     [ReducerMethod]
     public static InboxState Reduce(InboxState s, DispositionsLoadedAction a) => s with { Dispositions = a.Dispositions };
 
+    /// <summary>A failure while the merge panel still loads closes it: the error shows where the agent opened it.</summary>
     [ReducerMethod]
     public static InboxState Reduce(InboxState s, CaseCommandFailedAction a) =>
         s.Cases.TryGetValue(a.CaseId, out var open)
-            ? s with { Cases = s.Cases.SetItem(a.CaseId, open with { Busy = false, Error = a.Error, ErrorField = a.Field }) }
+            ? s with { Cases = s.Cases.SetItem(a.CaseId, open with
+            {
+                Busy = false, Error = a.Error, ErrorField = a.Field, Info = null,
+                MergeOpen = open.MergeOpen && open.MergeCandidates is not null,
+            }) }
             : s with { Error = a.Error };
+
+    [ReducerMethod]
+    public static InboxState Reduce(InboxState s, OpenMergePanelAction a) =>
+        Update(s, a.CaseId, open => open with { MergeOpen = true, MergeCandidates = null, Error = null, ErrorField = null, Info = null });
+
+    [ReducerMethod]
+    public static InboxState Reduce(InboxState s, CloseMergePanelAction a) => Update(s, a.CaseId, open => open with { MergeOpen = false, MergeCandidates = null });
+
+    /// <summary>Candidates arriving after the panel was closed are dropped.</summary>
+    [ReducerMethod]
+    public static InboxState Reduce(InboxState s, MergeCandidatesLoadedAction a) =>
+        Update(s, a.CaseId, open => open.MergeOpen ? open with { MergeCandidates = a.Candidates } : open);
+
+    [ReducerMethod]
+    public static InboxState Reduce(InboxState s, CaseInfoAction a) => Update(s, a.CaseId, open => open with { Info = a.Info });
+
+    private static InboxState Update(InboxState s, long caseId, Func<OpenCase, OpenCase> change) =>
+        s.Cases.TryGetValue(caseId, out var open) ? s with { Cases = s.Cases.SetItem(caseId, change(open)) } : s;
 
     private static ImmutableList<CaseTile> ReplaceTile(ImmutableList<CaseTile> tiles, CaseTile tile)
     {

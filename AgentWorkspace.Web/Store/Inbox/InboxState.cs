@@ -21,6 +21,12 @@ public sealed record OpenCase(
     /// <summary>A call's after-call work (seed 001): whether the call ended, the wrap-up to do or done. Null for other channels.</summary>
     public AfterCallWorkView? AfterCall { get; init; }
 
+    /// <summary>The "Merge with another case…" panel is open (ADR 021); <see cref="MergeCandidates"/> null while they load.</summary>
+    public bool MergeOpen { get; init; }
+    public IReadOnlyList<CaseMergeCandidate>? MergeCandidates { get; init; }
+    /// <summary>What the last action did, said to the agent on the case (a merge, an unmerge); cleared by the next action.</summary>
+    public string? Info { get; init; }
+
     public static OpenCase Loading(long caseId) => new(caseId, null, null, true, null, null);
 }
 
@@ -104,7 +110,8 @@ public sealed record ResolveCaseAction(long CaseId) : CaseCommandAction(CaseId);
 public sealed record PendCaseAction(long CaseId) : CaseCommandAction(CaseId);
 public sealed record CancelCaseAction(long CaseId) : CaseCommandAction(CaseId);
 public sealed record ReopenCaseAction(long CaseId) : CaseCommandAction(CaseId);
-public sealed record SubmitComposerAction(long CaseId, ComposerMode Mode, string Text) : CaseCommandAction(CaseId);
+/// <param name="Via">For a reply in a case that took in merged cases (ADR 021): the channel it goes on; null, the case's default.</param>
+public sealed record SubmitComposerAction(long CaseId, ComposerMode Mode, string Text, AgentWorkspace.Core.Domain.Channels.Channel? Via = null) : CaseCommandAction(CaseId);
 /// <summary>The author's new version of a rejected draft, sent for approval again.</summary>
 public sealed record ResubmitDraftAction(long CaseId, long DraftId, string Text) : CaseCommandAction(CaseId);
 /// <summary>The call is over (seed 001): its after-call work begins.</summary>
@@ -120,3 +127,15 @@ public sealed record DispositionsLoadedAction(IReadOnlyList<AgentWorkspace.Core.
 /// </summary>
 public sealed record CaseCommandSucceededAction(long CaseId, CaseTile Tile, bool ComposerDone, CaseDetail? Detail = null, HistoryPage? History = null, long Load = 0);
 public sealed record CaseCommandFailedAction(long CaseId, string Error, string? Field);
+
+// Merging a contact's cases (ADR 021).
+/// <summary>Opens the "Merge with another case…" panel of a case: the contact's other open cases are read for it.</summary>
+public sealed record OpenMergePanelAction(long CaseId);
+public sealed record CloseMergePanelAction(long CaseId);
+public sealed record MergeCandidatesLoadedAction(long CaseId, IReadOnlyList<CaseMergeCandidate> Candidates);
+/// <summary>Merges <paramref name="MergedId"/> into the case in view (<paramref name="CaseId"/>, the survivor).</summary>
+public sealed record MergeCaseAction(long CaseId, long MergedId) : CaseCommandAction(CaseId);
+/// <summary>Undoes the merge of <paramref name="MergedId"/> into the case in view.</summary>
+public sealed record UnmergeCaseAction(long CaseId, long MergedId) : CaseCommandAction(CaseId);
+/// <summary>Tells the agent, on the case, what their action did.</summary>
+public sealed record CaseInfoAction(long CaseId, string Info);
