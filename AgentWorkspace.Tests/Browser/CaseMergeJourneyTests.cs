@@ -52,7 +52,9 @@ public class CaseMergeJourneyTests(BrowserFixture browser)
             c.MessageArrived(Direction.Inbound, text, at);
             card.RecordMessage(Sentiment.Neutral, Direction.Inbound, at);
         }
-        Inbound(email, Channel.Email, MessageKind.Email, "Colis jamais arrivé", "Bonjour, ma commande 4411 n'est jamais arrivée.", yesterday);
+        // The e-mail case was opened yesterday; its message is dated a moment ago so that its tile is on the list's first
+        // page (latest activity first) however many cases the other journeys made today.
+        Inbound(email, Channel.Email, MessageKind.Email, "Colis jamais arrivé", "Bonjour, ma commande 4411 n'est jamais arrivée.", now.AddSeconds(-5));
         Inbound(call, Channel.Voice, MessageKind.Call, null, "Appel : le client rappelle pour sa commande.", now);
         db.CaseEvents.Add(new CaseEvent(email.Id, card.Id, CaseEventType.Created, "system", "System", null, yesterday));
         db.CaseEvents.Add(new CaseEvent(call.Id, card.Id, CaseEventType.Created, "system", "System", null, now));

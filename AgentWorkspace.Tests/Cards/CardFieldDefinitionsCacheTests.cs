@@ -49,7 +49,15 @@ public sealed class CardFieldDefinitionsCacheTests
         var during = await reads.GetCondensedAsync(CardTestData.Agent, cardId);
         during.RightPanelFields.ShouldNotContain(f => f.Ident == "dispute", "the first read started before the field existed");
 
+        // The feed calls its subscribers on the thread pool: the cache hears of the change soon, not at once. Without the
+        // fix the old list was kept for good, and no read within the time below ever showed the field.
+        var deadline = DateTime.UtcNow.AddSeconds(10);
         var after = await reads.GetCondensedAsync(CardTestData.Agent, cardId);
+        while (!after.RightPanelFields.Any(f => f.Ident == "dispute") && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50);
+            after = await reads.GetCondensedAsync(CardTestData.Agent, cardId);
+        }
         after.RightPanelFields.ShouldContain(f => f.Ident == "dispute");
     }
 }
