@@ -233,8 +233,6 @@ public static class AgentWorkspaceApp
     public static async Task InitializeAsync(WebApplication app, TextWriter? output)
     {
         var factory = app.Services.GetRequiredService<AgentWorkspaceDbContextFactory>();
-        var themes = app.Services.GetRequiredService<AgentWorkspace.Web.Components.Layout.ThemeStyles>();
-        await Task.WhenAll(themes.ForAsync(dark: false), themes.ForAsync(dark: true));
         await DatabaseStartup.MigrateAsync(factory);
         var reference = app.Services.GetRequiredService<ReferenceData>();
         await reference.EnsureDefaultQueueAsync();

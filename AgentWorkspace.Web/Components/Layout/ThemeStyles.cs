@@ -15,9 +15,7 @@ public sealed class ThemeStyles(IServiceScopeFactory scopes, ILoggerFactory logg
 {
     private readonly ConcurrentDictionary<bool, Lazy<Task<MarkupString>>> _styles = new();
 
-    /// <summary>The style elements of the light or dark theme, rendered on first use (the app warms both at start).</summary>
-    public MarkupString For(bool dark) => ForAsync(dark).GetAwaiter().GetResult();
-
+    /// <summary>The style elements of the light or dark theme, rendered on first use, then the same string every time.</summary>
     public Task<MarkupString> ForAsync(bool dark) =>
         _styles.GetOrAdd(dark, d => new Lazy<Task<MarkupString>>(() => RenderAsync(d))).Value;
 
