@@ -234,6 +234,9 @@ internal sealed class ServiceQueryDriver : IAsyncDisposable
         await Call<InboxQueries>(nameof(InboxQueries.ListAsync), s => s.ListAsync(camille, new InboxFilter()));
         await Call<InboxQueries>(nameof(InboxQueries.ListAsync), s => s.ListAsync(camille, new InboxFilter(InboxScope.Unassigned, general, Channel.Sms, CaseStatus.New, InboxSort.Oldest)));
         await Call<InboxQueries>(nameof(InboxQueries.ListAsync), s => s.ListAsync(camille, new InboxFilter(InboxScope.Mine, general, Channel.Sms, CaseStatus.Open), anyCursor));
+        // Issue 22 item 12: the search, by words (names, messages, addresses) and by a number as said.
+        await Call<InboxQueries>(nameof(InboxQueries.ListAsync), s => s.ListAsync(camille, new InboxFilter(Text: "zoé 100%_x")));
+        await Call<InboxQueries>(nameof(InboxQueries.ListAsync), s => s.ListAsync(camille, new InboxFilter(InboxScope.Unassigned, general, Text: "06 12 34 56 78"), anyCursor));
         await Call<InboxQueries>(nameof(InboxQueries.ListAsync), s => s.ListAsync(sophie, new InboxFilter(Sort: InboxSort.Oldest), new InboxCursor(DateTimeOffset.MinValue, 0)));
         await Call<InboxQueries>(nameof(InboxQueries.CountsAsync), s => s.CountsAsync(camille));
         await Call<InboxQueries>(nameof(InboxQueries.CountsAsync), s => s.CountsAsync(sophie));

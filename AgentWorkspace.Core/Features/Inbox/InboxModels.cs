@@ -23,7 +23,18 @@ public enum InboxSort
 }
 
 /// <summary>Filters of the assignment panel; <see cref="Status"/> null means every open status (new, open, pending).</summary>
-public sealed record InboxFilter(InboxScope Scope = InboxScope.All, long? QueueId = null, Channel? Channel = null, CaseStatus? Status = null, InboxSort Sort = InboxSort.Newest);
+/// <param name="Text">
+/// Words the cases must hold, each in the contact's name, their number or address, the case's title or its last message
+/// (issue 22 item 12); a number may be typed as the agent says it ("06 12 34 56 78"). Null or blank: no search.
+/// </param>
+public sealed record InboxFilter(InboxScope Scope = InboxScope.All, long? QueueId = null, Channel? Channel = null, CaseStatus? Status = null, InboxSort Sort = InboxSort.Newest,
+    string? Text = null)
+{
+    public const int MaxTextLength = 200;
+
+    /// <summary>The search as it is applied: trimmed, at most <see cref="MaxTextLength"/> characters, null when blank.</summary>
+    public string? Search => string.IsNullOrWhiteSpace(Text) ? null : Text.Trim() is var t && t.Length > MaxTextLength ? t[..MaxTextLength] : Text.Trim();
+}
 
 /// <summary>Keyset position: the (last activity, id) of the last tile shown.</summary>
 public sealed record InboxCursor(DateTimeOffset LastMessageAt, long Id);

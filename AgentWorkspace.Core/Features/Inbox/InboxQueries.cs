@@ -38,6 +38,7 @@ public sealed class InboxQueries(IDbContextFactory<AgentWorkspaceDbContext> dbFa
         actor.Require(Role.Agent);
         pageSize = Math.Clamp(pageSize, 1, MaxPageSize);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
+        if (filter.Search is { } search) return await SearchAsync(db, actor, filter, search, after, pageSize, ct);
         var statuses = filter.Status is { } s ? [s] : OpenStatuses;
         var oldest = filter.Sort == InboxSort.Oldest;
         // The first page starts past every case: the same statement then serves every page.
@@ -83,6 +84,97 @@ public sealed class InboxQueries(IDbContextFactory<AgentWorkspaceDbContext> dbFa
         var next = page.Count > pageSize ? new InboxCursor(page[pageSize - 1].At, page[pageSize - 1].Id) : null;
         return new InboxPage(ids.Select(i => tiles[i]).ToList(), next);
     }
+
+    /// <summary>
+    /// The panel's cases (same scope, filters, order and keyset as <see cref="ListAsync"/>) that hold every word of
+    /// <paramref name="search"/>: in the contact's name (folded, so "zoe" finds "Zoé"; a handle the channel gave too), their
+    /// e-mail or mobile number, their channel addresses and handles, the case's title or its last message. A search that looks like a phone number ("06 12 34 56
+    /// 78", "+33 6 12…") is one term, its digits without the trunk zeros, found inside the stored E.164 number. One
+    /// statement, walked in the panel's order until the page is full.
+    /// </summary>
+    private static async Task<InboxPage> SearchAsync(AgentWorkspaceDbContext db, Actor actor, InboxFilter filter, string search, InboxCursor? after, int pageSize,
+        CancellationToken ct)
+    {
+        var statuses = filter.Status is { } st ? [st] : OpenStatuses;
+        var me = actor.UserId;
+        var queues = filter.Scope == InboxScope.Mine ? [] : await VisibleQueueIdsAsync(db, actor, ct);
+        var cases = from c in db.Cases.AsNoTracking()
+                    join card in db.Cards.AsNoTracking() on c.CardId equals card.Id
+                    where statuses.Contains(c.Status)
+                    select new { Case = c, Card = card };
+        cases = filter.Scope switch
+        {
+            InboxScope.Mine => cases.Where(x => x.Case.AssignedAgentId == me),
+            InboxScope.Unassigned => cases.Where(x => queues.Contains(x.Case.QueueId) && x.Case.AssignedAgentId == null),
+            _ => cases.Where(x => queues.Contains(x.Case.QueueId) || x.Case.AssignedAgentId == me),
+        };
+        if (filter.QueueId is { } queueId) cases = cases.Where(x => x.Case.QueueId == queueId);
+        if (filter.Channel is { } channel) cases = cases.Where(x => x.Case.Channel == channel);
+        foreach (var term in SearchTerms(search))
+        {
+            if (term.Digits is { } digits)
+            {
+                // An order number or a date typed alone is found in the messages too.
+                var asTyped = "%" + term.Like + "%";
+                cases = cases.Where(x => (x.Card.MobilePhone != null && x.Card.MobilePhone.Contains(digits))
+                    || db.Identities.Any(i => i.CardId == x.Card.Id && i.NormalizedAddress.Contains(digits))
+                    || EF.Functions.Like(x.Case.LastMessagePreview, asTyped, LikeEscape) || EF.Functions.Like(x.Case.Title, asTyped, LikeEscape));
+                continue;
+            }
+            var folded = term.Folded;
+            var like = "%" + term.Like + "%";
+            var digitsToo = term.WordDigits;
+            cases = cases.Where(x => x.Card.SearchName.Contains(folded)
+                || EF.Functions.Like(x.Case.LastMessagePreview, like, LikeEscape)
+                || EF.Functions.Like(x.Case.Title, like, LikeEscape)
+                || (x.Card.PrimaryEmail != null && EF.Functions.Like(x.Card.PrimaryEmail, like, LikeEscape))
+                || db.Identities.Any(i => i.CardId == x.Card.Id && EF.Functions.Like(i.NormalizedAddress, like, LikeEscape))
+                || (digitsToo != null && x.Card.MobilePhone != null && x.Card.MobilePhone.Contains(digitsToo)));
+        }
+        var oldest = filter.Sort == InboxSort.Oldest;
+        if (after is { } cursor)
+        {
+            var (at, id) = (cursor.LastMessageAt, cursor.Id);
+            cases = oldest
+                ? cases.Where(x => x.Case.LastMessageAt > at || (x.Case.LastMessageAt == at && x.Case.Id > id))
+                : cases.Where(x => x.Case.LastMessageAt < at || (x.Case.LastMessageAt == at && x.Case.Id < id));
+        }
+        var ordered = oldest
+            ? cases.OrderBy(x => x.Case.LastMessageAt).ThenBy(x => x.Case.Id)
+            : cases.OrderByDescending(x => x.Case.LastMessageAt).ThenByDescending(x => x.Case.Id);
+        var page = await ordered.Take(pageSize + 1).Select(x => new CaseKey(x.Case.Id, x.Case.LastMessageAt)).ToListAsync(ct);
+        var ids = page.Take(pageSize).Select(k => k.Id).ToList();
+        var tiles = await TilesAsync(db, ids, ct);
+        var next = page.Count > pageSize ? new InboxCursor(page[pageSize - 1].At, page[pageSize - 1].Id) : null;
+        return new InboxPage(ids.Where(tiles.ContainsKey).Select(i => tiles[i]).ToList(), next);
+    }
+
+    private const string LikeEscape = "\\";
+
+    /// <summary>One word of a search: folded for names, escaped for LIKE, and its digits when it is a number.</summary>
+    internal sealed record SearchTerm(string Folded, string Like, string? WordDigits, string? Digits = null);
+
+    /// <summary>
+    /// The terms of a search: the whole text as one number when it reads as a phone number (digits, spaces, "+", "-", ".",
+    /// parentheses, at least four digits), else one term per word.
+    /// </summary>
+    internal static IReadOnlyList<SearchTerm> SearchTerms(string search)
+    {
+        var digits = new string(search.Where(char.IsAsciiDigit).ToArray());
+        if (digits.Length >= 4 && search.All(ch => char.IsAsciiDigit(ch) || ch is ' ' or '+' or '-' or '.' or '(' or ')'))
+            return [new SearchTerm("", EscapeLike(search), null, NumberPart(digits))];
+        return search.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries).Distinct(StringComparer.OrdinalIgnoreCase).Take(8)
+            .Select(w =>
+            {
+                var wordDigits = w.All(char.IsAsciiDigit) && w.Length >= 3 ? NumberPart(w) : null;
+                return new SearchTerm(Domain.Common.Text.Fold(w), EscapeLike(w), wordDigits);
+            }).ToList();
+    }
+
+    /// <summary>A number's digits without its trunk zeros ("0612…" is "+33612…" stored; "0044…" is "+44…").</summary>
+    private static string NumberPart(string digits) => digits.TrimStart('0') is { Length: > 0 } d ? d : digits;
+
+    private static string EscapeLike(string word) => word.Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_").Replace("[", "\\[");
 
     /// <summary>A case's place in the panel's order.</summary>
     private readonly record struct CaseKey(long Id, DateTimeOffset At);

@@ -385,6 +385,17 @@ public sealed partial class InboxEffects(InboxQueries inbox, CaseCommands cases,
                 await LoadCaseAsync(new ReloadCaseAction(open), open, dispatcher);
             return;
         }
+        if (change.Kind == ChangeKind.CardChanged)
+        {
+            // A contact's card changed (a new name, an erasure): the tiles and open cases that show it say it at once.
+            if (change.CardId is not { } cardId) return;
+            var now = state.Value;
+            var open = now.Cases.Values.Where(c => c.Detail?.Case.CardId == cardId).Select(c => c.CaseId).ToList();
+            if (open.Count == 0 && !now.Tiles.Any(t => t.CardId == cardId)) return;
+            dispatcher.Dispatch(new RefreshInboxAction());
+            foreach (var openId in open) await LoadCaseAsync(new ReloadCaseAction(openId), openId, dispatcher);
+            return;
+        }
         if (change.Kind is not (ChangeKind.MessageArrived or ChangeKind.CaseChanged or ChangeKind.DraftReviewed or ChangeKind.CardMerged)) return;
         var me = _actor?.UserId;
         var s = state.Value;
