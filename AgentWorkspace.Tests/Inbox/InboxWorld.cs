@@ -35,7 +35,7 @@ public sealed class InboxWorld : IAsyncDisposable
         var runner = db.Runner(feed);
         var delivery = new ReplyDelivery(runner, connector ?? new RecordingOutboundConnector(db.Factory, TimeProvider.System));
         var cases = new CaseCommands(runner, delivery);
-        var world = new InboxWorld { Db = db, Feed = feed, Inbox = new InboxQueries(db.Factory, cases, TimeProvider.System), Cases = cases, Approvals = new ApprovalService(db.Factory, runner, delivery) };
+        var world = new InboxWorld { Db = db, Feed = feed, Inbox = new InboxQueries(db.Factory, cases, TimeProvider.System, feed), Cases = cases, Approvals = new ApprovalService(db.Factory, runner, delivery) };
         feed.Subscribe(e => { lock (world.Published) world.Published.Add(e); return Task.CompletedTask; });
         await using var ctx = db.Factory.CreateDbContext();
         world.Queues = await ctx.Queues.ToDictionaryAsync(q => q.Name, q => q.Id);

@@ -260,6 +260,8 @@ internal sealed class ServiceQueryDriver : IAsyncDisposable
         await Call<InboxQueries>(nameof(InboxQueries.HistoryAsync), s => s.HistoryAsync(camille, sms.CaseId, new HistoryCursor(DateTimeOffset.UtcNow.AddYears(1), long.MaxValue)));
         await Call<InboxQueries>(nameof(InboxQueries.UnreadCaseIdsAsync), s => s.UnreadCaseIdsAsync(camille));
         await Call<InboxQueries>(nameof(InboxQueries.TileAsync), s => s.TileAsync(camille, sms.CaseId));
+        // Issue 20: the tile read once per change for every open inbox (and the queues of its member, kept).
+        await Call<InboxQueries>(nameof(InboxQueries.TileAfterChangeAsync), s => s.TileAfterChangeAsync(camille, sms.CaseId, System.Diagnostics.Stopwatch.GetTimestamp()));
         await Call<ComposerDrafts>(nameof(ComposerDrafts.SaveAsync), s => s.SaveAsync(camille, sms.CaseId, ComposerMode.Note, "Client relancé"));
         await Call<ComposerDrafts>(nameof(ComposerDrafts.SaveAsync), s => s.SaveAsync(camille, sms.CaseId, ComposerMode.Note, "Client relancé par SMS."));
         await Call<ComposerDrafts>(nameof(ComposerDrafts.FindAsync), s => s.FindAsync(camille, sms.CaseId));

@@ -84,6 +84,22 @@ if (args.Length > 2 && args[2] == "issue20")
     await Issue20Async();
     return 0;
 }
+if (args.Length > 2 && args[2] == "search")
+{
+    // Issue 22 item 12: the panel's text search. A word many cases hold stops early; a word none holds walks every
+    // case in the agent's scope (the worst case); a name and a number as the agent would type them.
+    var tile = first.Tiles[0];
+    string? number;
+    await using (var db = factory.CreateDbContext())
+        number = await db.Identities.Where(i => i.CardId == tile.CardId && i.Space == IdentitySpace.Phone).Select(i => i.NormalizedAddress).FirstOrDefaultAsync();
+    var word = tile.Preview.Split(' ', StringSplitOptions.RemoveEmptyEntries).OrderByDescending(w => w.Length).First();
+    Console.WriteLine($"searching: \"{word}\", \"{tile.ContactName}\", {number ?? "(no number)"}");
+    Print("search: a word of the first tile's message", await Measure(() => inbox.ListAsync(agent, all with { Text = word }), 100, 10));
+    Print("search: the first tile's contact name", await Measure(() => inbox.ListAsync(agent, all with { Text = tile.ContactName }), 100, 10));
+    if (number is not null) Print("search: its number as said (national)", await Measure(() => inbox.ListAsync(agent, all with { Text = "0" + number[3..] }), 20, 2));
+    Print("search: a word no case holds (whole scope)", await Measure(() => inbox.ListAsync(agent, all with { Text = "zzqxjw" }), 20, 2));
+    return 0;
+}
 Print("inbox first page (30, mine + my queues)", await Measure(() => inbox.ListAsync(agent, all)));
 Print("inbox next page (30, after page 1)", await Measure(() => inbox.ListAsync(agent, all, first.Next)));
 var deep = first.Next;

@@ -32,6 +32,33 @@ public sealed record InboxFilter(InboxScope Scope = InboxScope.All, long? QueueI
 {
     public const int MaxTextLength = 200;
 
+    /// <summary>
+    /// Whether the panel of <paramref name="userId"/>, who sees the queues <paramref name="visibleQueues"/> (all of them for
+    /// a supervisor), lists <paramref name="tile"/> under this filter: the rule of <see cref="InboxQueries.ListAsync"/> on one
+    /// tile in memory, so that a changed case moves in an open panel without reading the panel again. Null when it cannot
+    /// be told without the database (a text search).
+    /// </summary>
+    public bool? Admits(CaseTile tile, string userId, IReadOnlySet<long> visibleQueues)
+    {
+        if (Search is not null) return null;
+        if (Status is { } status ? tile.Status != status : tile.Status is not (CaseStatus.New or CaseStatus.Open or CaseStatus.Pending)) return false;
+        if (Channel is { } channel && tile.Channel != channel) return false;
+        if (QueueId is { } queue && tile.QueueId != queue) return false;
+        var inMyQueues = visibleQueues.Contains(tile.QueueId);
+        var mine = string.Equals(tile.AssignedAgentId, userId, StringComparison.Ordinal);
+        return Scope switch
+        {
+            InboxScope.Mine => mine,
+            InboxScope.Unassigned => inMyQueues && tile.AssignedAgentId is null,
+            _ => inMyQueues || mine,
+        };
+    }
+
+    /// <summary>Whether <paramref name="a"/> comes before <paramref name="b"/> in the panel's order (then by id, as the keyset).</summary>
+    public bool Precedes(CaseTile a, CaseTile b) => Sort == InboxSort.Oldest
+        ? a.LastMessageAt < b.LastMessageAt || (a.LastMessageAt == b.LastMessageAt && a.Id < b.Id)
+        : a.LastMessageAt > b.LastMessageAt || (a.LastMessageAt == b.LastMessageAt && a.Id > b.Id);
+
     /// <summary>The search as it is applied: trimmed, at most <see cref="MaxTextLength"/> characters, null when blank.</summary>
     public string? Search => string.IsNullOrWhiteSpace(Text) ? null : Text.Trim() is var t && t.Length > MaxTextLength ? t[..MaxTextLength] : Text.Trim();
 }

@@ -18,7 +18,7 @@ namespace AgentWorkspace.Core.Features.Inbox;
 /// case's thread and history, the header counts, the lists the forms offer. Opening a case assigned
 /// to the actor marks it read (a command, <see cref="CaseCommands.MarkReadAsync"/>).
 /// </summary>
-public sealed class InboxQueries(IDbContextFactory<AgentWorkspaceDbContext> dbFactory, CaseCommands cases, TimeProvider clock)
+public sealed partial class InboxQueries(IDbContextFactory<AgentWorkspaceDbContext> dbFactory, CaseCommands cases, TimeProvider clock, IChangeFeed? feed = null)
 {
     public const int MaxPageSize = 100;
     public const int ThreadPageSize = 100;
@@ -96,57 +96,75 @@ public sealed class InboxQueries(IDbContextFactory<AgentWorkspaceDbContext> dbFa
         CancellationToken ct)
     {
         var statuses = filter.Status is { } st ? [st] : OpenStatuses;
-        var me = actor.UserId;
-        var queues = filter.Scope == InboxScope.Mine ? [] : await VisibleQueueIdsAsync(db, actor, ct);
-        var cases = from c in db.Cases.AsNoTracking()
-                    join card in db.Cards.AsNoTracking() on c.CardId equals card.Id
-                    where statuses.Contains(c.Status)
-                    select new { Case = c, Card = card };
-        cases = filter.Scope switch
+        var oldest = filter.Sort == InboxSort.Oldest;
+        var terms = SearchTerms(search);
+        var take = pageSize + 1;
+        var keys = new List<CaseKey>();
+        // As the panel itself: each (queue, status) and (assignee, status) read along its index in the panel's order, the
+        // words tested on each row as it comes (the contact's fields by key), so a read stops once its page is full.
+        if (filter.Scope != InboxScope.Mine)
         {
-            InboxScope.Mine => cases.Where(x => x.Case.AssignedAgentId == me),
-            InboxScope.Unassigned => cases.Where(x => queues.Contains(x.Case.QueueId) && x.Case.AssignedAgentId == null),
-            _ => cases.Where(x => queues.Contains(x.Case.QueueId) || x.Case.AssignedAgentId == me),
-        };
-        if (filter.QueueId is { } queueId) cases = cases.Where(x => x.Case.QueueId == queueId);
-        if (filter.Channel is { } channel) cases = cases.Where(x => x.Case.Channel == channel);
-        foreach (var term in SearchTerms(search))
+            var queues = await VisibleQueueIdsAsync(db, actor, ct);
+            if (filter.QueueId is { } only) queues = queues.Contains(only) ? [only] : [];
+            foreach (var queueId in queues)
+                foreach (var status in statuses)
+                {
+                    var rows = db.Cases.AsNoTracking().Where(c => c.QueueId == queueId && c.Status == status);
+                    if (filter.Scope == InboxScope.Unassigned) rows = rows.Where(c => c.AssignedAgentId == null);
+                    keys.AddRange(await SearchedAsync(db, rows, filter, terms, after, take, ct));
+                }
+        }
+        if (filter.Scope != InboxScope.Unassigned)
+            foreach (var status in statuses)
+            {
+                var rows = db.Cases.AsNoTracking().Where(c => c.AssignedAgentId == actor.UserId && c.Status == status);
+                if (filter.QueueId is { } queueId) rows = rows.Where(c => c.QueueId == queueId);
+                keys.AddRange(await SearchedAsync(db, rows, filter, terms, after, take, ct));
+            }
+        var ordered = keys.DistinctBy(k => k.Id);
+        ordered = oldest ? ordered.OrderBy(k => k.At).ThenBy(k => k.Id) : ordered.OrderByDescending(k => k.At).ThenByDescending(k => k.Id);
+        var page = ordered.Take(take).ToList();
+        var ids = page.Take(pageSize).Select(k => k.Id).ToList();
+        var tiles = await TilesAsync(db, ids, ct);
+        var next = page.Count > pageSize ? new InboxCursor(page[pageSize - 1].At, page[pageSize - 1].Id) : null;
+        return new InboxPage(ids.Where(tiles.ContainsKey).Select(i => tiles[i]).ToList(), next);
+    }
+
+    /// <summary>The first <paramref name="take"/> cases of <paramref name="rows"/> after the cursor, in the panel's order, that hold every term.</summary>
+    private static async Task<List<CaseKey>> SearchedAsync(AgentWorkspaceDbContext db, IQueryable<Case> rows, InboxFilter filter, IReadOnlyList<SearchTerm> terms,
+        InboxCursor? after, int take, CancellationToken ct)
+    {
+        if (filter.Channel is { } channel) rows = rows.Where(c => c.Channel == channel);
+        var oldest = filter.Sort == InboxSort.Oldest;
+        if (after is { } cursor)
+        {
+            var (at, id) = (cursor.LastMessageAt, cursor.Id);
+            rows = oldest
+                ? rows.Where(c => c.LastMessageAt > at || (c.LastMessageAt == at && c.Id > id))
+                : rows.Where(c => c.LastMessageAt < at || (c.LastMessageAt == at && c.Id < id));
+        }
+        foreach (var term in terms)
         {
             if (term.Digits is { } digits)
             {
                 // An order number or a date typed alone is found in the messages too.
                 var asTyped = "%" + term.Like + "%";
-                cases = cases.Where(x => (x.Card.MobilePhone != null && x.Card.MobilePhone.Contains(digits))
-                    || db.Identities.Any(i => i.CardId == x.Card.Id && i.NormalizedAddress.Contains(digits))
-                    || EF.Functions.Like(x.Case.LastMessagePreview, asTyped, LikeEscape) || EF.Functions.Like(x.Case.Title, asTyped, LikeEscape));
+                rows = rows.Where(c => EF.Functions.Like(c.LastMessagePreview, asTyped, LikeEscape) || EF.Functions.Like(c.Title, asTyped, LikeEscape)
+                    || db.Cards.Any(card => card.Id == c.CardId && card.MobilePhone != null && card.MobilePhone.Contains(digits))
+                    || db.Identities.Any(i => i.CardId == c.CardId && i.NormalizedAddress.Contains(digits)));
                 continue;
             }
             var folded = term.Folded;
             var like = "%" + term.Like + "%";
             var digitsToo = term.WordDigits;
-            cases = cases.Where(x => x.Card.SearchName.Contains(folded)
-                || EF.Functions.Like(x.Case.LastMessagePreview, like, LikeEscape)
-                || EF.Functions.Like(x.Case.Title, like, LikeEscape)
-                || (x.Card.PrimaryEmail != null && EF.Functions.Like(x.Card.PrimaryEmail, like, LikeEscape))
-                || db.Identities.Any(i => i.CardId == x.Card.Id && EF.Functions.Like(i.NormalizedAddress, like, LikeEscape))
-                || (digitsToo != null && x.Card.MobilePhone != null && x.Card.MobilePhone.Contains(digitsToo)));
+            rows = rows.Where(c => EF.Functions.Like(c.LastMessagePreview, like, LikeEscape) || EF.Functions.Like(c.Title, like, LikeEscape)
+                || db.Cards.Any(card => card.Id == c.CardId && (card.SearchName.Contains(folded)
+                    || (card.PrimaryEmail != null && EF.Functions.Like(card.PrimaryEmail, like, LikeEscape))
+                    || (digitsToo != null && card.MobilePhone != null && card.MobilePhone.Contains(digitsToo))))
+                || db.Identities.Any(i => i.CardId == c.CardId && EF.Functions.Like(i.NormalizedAddress, like, LikeEscape)));
         }
-        var oldest = filter.Sort == InboxSort.Oldest;
-        if (after is { } cursor)
-        {
-            var (at, id) = (cursor.LastMessageAt, cursor.Id);
-            cases = oldest
-                ? cases.Where(x => x.Case.LastMessageAt > at || (x.Case.LastMessageAt == at && x.Case.Id > id))
-                : cases.Where(x => x.Case.LastMessageAt < at || (x.Case.LastMessageAt == at && x.Case.Id < id));
-        }
-        var ordered = oldest
-            ? cases.OrderBy(x => x.Case.LastMessageAt).ThenBy(x => x.Case.Id)
-            : cases.OrderByDescending(x => x.Case.LastMessageAt).ThenByDescending(x => x.Case.Id);
-        var page = await ordered.Take(pageSize + 1).Select(x => new CaseKey(x.Case.Id, x.Case.LastMessageAt)).ToListAsync(ct);
-        var ids = page.Take(pageSize).Select(k => k.Id).ToList();
-        var tiles = await TilesAsync(db, ids, ct);
-        var next = page.Count > pageSize ? new InboxCursor(page[pageSize - 1].At, page[pageSize - 1].Id) : null;
-        return new InboxPage(ids.Where(tiles.ContainsKey).Select(i => tiles[i]).ToList(), next);
+        var ordered = oldest ? rows.OrderBy(c => c.LastMessageAt).ThenBy(c => c.Id) : rows.OrderByDescending(c => c.LastMessageAt).ThenByDescending(c => c.Id);
+        return await ordered.Take(take).Select(c => new CaseKey(c.Id, c.LastMessageAt)).ToListAsync(ct);
     }
 
     private const string LikeEscape = "\\";

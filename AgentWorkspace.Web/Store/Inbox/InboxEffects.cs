@@ -32,6 +32,7 @@ public sealed partial class InboxEffects(InboxQueries inbox, CaseCommands cases,
     private Actor? _actor;
     private HashSet<long> _myQueues = [];
     private int _refreshQueued;
+    private readonly Dictionary<long, long> _lastHeard = [];
     private long _loads;
 
     /// <summary>Numbers a read of a case as it starts (see <see cref="CaseLoadedAction"/>).</summary>
@@ -397,12 +398,16 @@ public sealed partial class InboxEffects(InboxQueries inbox, CaseCommands cases,
             return;
         }
         if (change.Kind is not (ChangeKind.MessageArrived or ChangeKind.CaseChanged or ChangeKind.DraftReviewed or ChangeKind.CardMerged)) return;
+        var heard = System.Diagnostics.Stopwatch.GetTimestamp();
         var me = _actor?.UserId;
         var s = state.Value;
         var shown = change.CaseId is { } id && (s.Tiles.Any(t => t.Id == id) || s.Cases.ContainsKey(id));
         var inScope = shown || change.AgentId == me || (change.QueueId is { } q && _myQueues.Contains(q)) || change.Kind == ChangeKind.CardMerged;
         if (!inScope) return;
-        dispatcher.Dispatch(new RefreshInboxAction());
+        if (change.Kind is ChangeKind.MessageArrived or ChangeKind.CaseChanged && change.CaseId is { } changed && s.Filter.Search is null)
+            await MoveTileAsync(changed, heard, dispatcher);
+        else
+            dispatcher.Dispatch(new RefreshInboxAction());
         if (change.CaseId is { } caseId && s.Cases.ContainsKey(caseId) && !_own.IsEcho(change))
             await LoadCaseAsync(new ReloadCaseAction(caseId), caseId, dispatcher);
         if (change.Kind == ChangeKind.DraftReviewed && change.AgentId == me && change.CaseId is { } reviewed)
@@ -410,6 +415,35 @@ public sealed partial class InboxEffects(InboxQueries inbox, CaseCommands cases,
             var outcome = await DraftOutcomeAsync(reviewed);
             var name = state.Value.Tiles.FirstOrDefault(t => t.Id == reviewed)?.ContactName ?? state.Value.Cases.GetValueOrDefault(reviewed)?.Detail?.Case.ContactName;
             if (outcome is { } o) dispatcher.Dispatch(new CaseNewsAction(o.Approved ? NoticeKind.DraftApproved : NoticeKind.DraftRejected, reviewed, name, o.Comment));
+        }
+    }
+
+    /// <summary>
+    /// One changed case moved in the panel (issue 20): its tile read once for every open inbox of the server that heard
+    /// the change, and placed by the panel's own rule in memory. Should that read fail, the panel is read again.
+    /// </summary>
+    private async Task MoveTileAsync(long caseId, long heard, IDispatcher dispatcher)
+    {
+        try
+        {
+            var actor = await ActorAsync();
+            var tile = await inbox.TileAfterChangeAsync(actor, caseId, heard);
+            lock (_lastHeard)
+            {
+                // Two changes of one case read at once: the later one's read is as fresh or fresher; the earlier is dropped.
+                if (_lastHeard.TryGetValue(caseId, out var later) && later > heard) return;
+                if (_lastHeard.Count > 256) _lastHeard.Clear();
+                _lastHeard[caseId] = heard;
+                var filter = state.Value.Filter;
+                var listed = tile is not null ? filter.Admits(tile, actor.UserId, _myQueues) : false;
+                if (listed is null) dispatcher.Dispatch(new RefreshInboxAction());
+                else dispatcher.Dispatch(new InboxTileChangedAction(filter, caseId, tile, listed.Value));
+            }
+        }
+        catch (Exception ex)
+        {
+            EffectFailure.Log(logger, new RefreshInboxAction(), ex);
+            dispatcher.Dispatch(new RefreshInboxAction());
         }
     }
 

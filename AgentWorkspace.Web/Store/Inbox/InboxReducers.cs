@@ -30,6 +30,35 @@ public static class InboxReducers
         return s with { Loading = false, LoadingMore = false, Tiles = tiles, Next = a.Page.Next };
     }
 
+    /// <summary>
+    /// A changed case in place: out of the list when it no longer belongs there; else at its place in the panel's order,
+    /// unless that place is past the last tile shown while more pages follow (it is on a later page). The list keeps its
+    /// length: a tile that comes in pushes the last one out to the next page, whose cursor moves with it.
+    /// </summary>
+    [ReducerMethod]
+    public static InboxState Reduce(InboxState s, InboxTileChangedAction a)
+    {
+        if (a.Filter != s.Filter) return s;
+        var at = s.Tiles.FindIndex(t => t.Id == a.CaseId);
+        var tiles = at >= 0 ? s.Tiles.RemoveAt(at) : s.Tiles;
+        if (a.Tile is not { } tile || !a.Listed) return at >= 0 ? s with { Tiles = tiles } : s;
+        var place = tiles.FindIndex(t => s.Filter.Precedes(tile, t));
+        if (place < 0)
+        {
+            if (s.Next is not null) return s with { Tiles = tiles };
+            place = tiles.Count;
+        }
+        tiles = tiles.Insert(place, tile);
+        var next = s.Next;
+        if (tiles.Count > Math.Max(s.Tiles.Count, InboxState.PageSize))
+        {
+            var last = tiles[^2];
+            tiles = tiles.RemoveAt(tiles.Count - 1);
+            next = new InboxCursor(last.LastMessageAt, last.Id);
+        }
+        return s with { Tiles = tiles, Next = next };
+    }
+
     [ReducerMethod]
     public static InboxState Reduce(InboxState s, InboxCountsLoadedAction a) => s with { Counts = a.Counts };
 

@@ -48,6 +48,9 @@ public sealed record InboxState(
 {
     public const int MaxOpenTabs = 6;
 
+    /// <summary>Tiles in the panel's first page, and the fewest a live change leaves in it.</summary>
+    public const int PageSize = 30;
+
     /// <summary>The wrap-up dispositions agents choose from (the administrators' list, active ones).</summary>
     public IReadOnlyList<AgentWorkspace.Core.Features.Crm.DispositionView> Dispositions { get; init; } = [];
 
@@ -76,6 +79,11 @@ public sealed record SetInboxFilterAction(InboxFilter Filter);
 public sealed record LoadMoreCasesAction;
 public sealed record RefreshInboxAction;
 public sealed record InboxPageLoadedAction(InboxFilter Filter, InboxPage Page, bool Append);
+/// <summary>
+/// One case changed (issue 20): its tile as it is now, or null when it is gone or no longer the agent's to see, and
+/// whether <paramref name="Filter"/> lists it. The panel moves, adds or drops that tile without being read again.
+/// </summary>
+public sealed record InboxTileChangedAction(InboxFilter Filter, long CaseId, CaseTile? Tile, bool Listed);
 public sealed record InboxCountsLoadedAction(InboxCounts Counts);
 public sealed record InboxFailedAction(string Error);
 public sealed record InboxTickAction(DateTimeOffset Now);

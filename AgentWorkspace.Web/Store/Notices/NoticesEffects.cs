@@ -72,6 +72,7 @@ public sealed class NoticesEffects(InboxQueries inbox, ActorAccessor actors, ICh
     private async Task OnChangeAsync(ChangeEvent change, IDispatcher dispatcher)
     {
         if (_actor is not { } actor) return;
+        var heard = System.Diagnostics.Stopwatch.GetTimestamp();
         if (change.Kind == ChangeKind.SettingsChanged)
         {
             // An administrator changed the agent's queues (or a queue): the scope follows.
@@ -80,20 +81,21 @@ public sealed class NoticesEffects(InboxQueries inbox, ActorAccessor actors, ICh
         }
         var verdict = Judge(change, actor.UserId, _myQueues, state.Value.Unseen);
         if (verdict.Kind is { } kind)
-            dispatcher.Dispatch(new CaseNewsAction(kind, verdict.CaseId, state.Value.Heard ? await ContactNameAsync(actor, verdict.CaseId) : null));
+            dispatcher.Dispatch(new CaseNewsAction(kind, verdict.CaseId, state.Value.Heard ? await ContactNameAsync(actor, verdict.CaseId, heard) : null));
         else if (verdict.Clears)
             dispatcher.Dispatch(new ClearCaseNewsAction(verdict.CaseId));
     }
 
     /// <summary>The contact's name for the toast: from the inbox when it shows the case, else its tile.</summary>
-    private async Task<string?> ContactNameAsync(Actor actor, long caseId)
+    private async Task<string?> ContactNameAsync(Actor actor, long caseId, long heard)
     {
         var s = inboxState.Value;
         var known = s.Cases.GetValueOrDefault(caseId)?.Detail?.Case.ContactName ?? s.Tiles.FirstOrDefault(t => t.Id == caseId)?.ContactName;
         if (known is not null) return known;
         try
         {
-            return (await inbox.TileAsync(actor, caseId)).ContactName;
+            // The tile the open inboxes of this server read once for this change (issue 20), not a read per page.
+            return (await inbox.TileAfterChangeAsync(actor, caseId, heard))?.ContactName;
         }
         catch (Exception ex)
         {
