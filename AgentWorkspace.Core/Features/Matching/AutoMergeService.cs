@@ -409,6 +409,10 @@ public sealed class AutoMergeService(IDbContextFactory<AgentWorkspaceDbContext> 
         var fieldValues = pair.Attributes.HasFlag(MatchAttributes.CustomField)
             ? await db.CustomFieldValues.AsNoTracking().Where(v => ids.Contains(v.CardId)).ToListAsync(ct) : [];
         var rule = await db.MatchingRules.AsNoTracking().FirstOrDefaultAsync(r => r.Id == pair.RuleId, ct);
+        // The card it matched was merged into the survivor by this run already (a tombstone now, its values chosen away or
+        // cleared): that pair was checked when it merged, so the merged card holding the value is enough.
+        var linkMerged = linked is { Status: CardStatus.Merged } && linked.MergedIntoId == pair.SurvivorId
+            && await db.MatchPreviewPairs.AnyAsync(p => p.PreviewId == pair.PreviewId && p.MergedId == linked.Id && p.Outcome == MatchPairOutcome.Merged, ct);
         foreach (var m in matched)
         {
             if (m.Attribute is MatchAttributes.Phone && shared.Contains(new IdentityAddress(IdentitySpace.Phone, m.Value))) return MatchSkip.NowShared;
@@ -416,7 +420,7 @@ public sealed class AutoMergeService(IDbContextFactory<AgentWorkspaceDbContext> 
             var fieldId = rule?.CustomFieldId;
             bool Holds(CustomerCard? c) => c is not null && KeysOf(c, m.Attribute, fieldValues.Where(v => v.CardId == c.Id && v.FieldId == fieldId).Select(v => v.Value)).Contains(m.Value);
             // The merged card holds it, and the card it matched (or the survivor, once that card was merged into it) too.
-            if (!Holds(merged) || !(Holds(linked) || Holds(survivor))) return MatchSkip.Changed;
+            if (!Holds(merged) || !(linkMerged || Holds(linked) || Holds(survivor))) return MatchSkip.Changed;
         }
         return null;
     }
