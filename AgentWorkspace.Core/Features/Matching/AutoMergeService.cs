@@ -47,7 +47,7 @@ public sealed class AutoMergeService(IDbContextFactory<AgentWorkspaceDbContext> 
         (MatchAttributes.NameCompany, 0.6), (MatchAttributes.NameCity, 0.55), (MatchAttributes.CustomField, 0.3),
     ];
 
-    public static double WeightOf(MatchAttributes attribute) => Weights.First(w => w.Attribute == attribute).Weight;
+    internal static double WeightOf(MatchAttributes attribute) => Weights.First(w => w.Attribute == attribute).Weight;
 
     // ---------------------------------------------------------------- preview
 
@@ -146,7 +146,7 @@ public sealed class AutoMergeService(IDbContextFactory<AgentWorkspaceDbContext> 
     }
 
     /// <summary>A cell that could start a formula in a spreadsheet gets a leading apostrophe.</summary>
-    public static string Safe(string value) =>
+    internal static string Safe(string value) =>
         value.Length > 0 && value[0] is '=' or '+' or '-' or '@' or '\t' or '\r' ? "'" + value : value;
 
     /// <summary>Excludes a pair from the run (or includes it again); refused once the preview has been run.</summary>
