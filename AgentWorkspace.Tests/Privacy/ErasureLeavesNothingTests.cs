@@ -461,6 +461,21 @@ public class ErasureLeavesNothingTests(ITestOutputHelper output)
             await new MergeRequestService(Test.Factory, Runner, new SettingsService(Test.Factory, Runner, new SettingsDefaults("FR")))
                 .DeclineAsync(Sophie, proposal.Id, $"Pas encore, {Marker}");
 
+            // 7b. An auto-merge preview (ADR 023) pairing the SMS card and the hand-made card on their nickname: its pair
+            // holds the matched value.
+            await Cards.SetCustomFieldAsync(Camille, sms.CardId, "nickname", $"C-{Marker}-4");
+            var admin = new Actor("u-admin", "Admin", Role.Admin);
+            long nicknameField;
+            await using (var db = Test.Factory.CreateDbContext())
+                nicknameField = await db.CustomFields.Where(f => f.Ident == "nickname").Select(f => f.Id).SingleAsync();
+            await new Core.Features.Matching.MatchingRuleService(Test.Factory, Runner).CreateAsync(admin,
+                new Core.Features.Matching.MatchingRuleInput("Nickname", true, Core.Domain.Matching.MatchAttributes.CustomField, nicknameField, 0));
+            var settings = new SettingsService(Test.Factory, Runner, new SettingsDefaults("FR"));
+            var automerge = new Core.Features.Matching.AutoMergeService(Test.Factory, Runner, settings, TimeProvider.System);
+            var preview = await automerge.StartPreviewAsync(admin);
+            while (await automerge.WorkAsync()) { }
+            (await automerge.GetPairsAsync(admin, preview.Id)).Pairs.ShouldContain(p => p.MergedId == manual);
+
             // 8. Merges: the hand-made card into the SMS card, then that one into the e-mail card (a tombstone of a tombstone).
             await Merges.MergeAsync(Sophie, sms.CardId, manual, new Dictionary<string, MergeChoice> { ["cf:nickname"] = MergeChoice.Merged });
             await Merges.MergeAsync(Sophie, mail.CardId, sms.CardId);
