@@ -49,6 +49,10 @@ public abstract class AgentWorkspaceDbContext(DbContextOptions options) : Identi
     public DbSet<NameFrequency> NameFrequencies => Set<NameFrequency>();
     public DbSet<MergeRequest> MergeRequests => Set<MergeRequest>();
     public DbSet<SharedIdentifier> SharedIdentifiers => Set<SharedIdentifier>();
+    public DbSet<Domain.Matching.MatchingRule> MatchingRules => Set<Domain.Matching.MatchingRule>();
+    public DbSet<Domain.Matching.MatchPreview> MatchPreviews => Set<Domain.Matching.MatchPreview>();
+    public DbSet<Domain.Matching.MatchPreviewPair> MatchPreviewPairs => Set<Domain.Matching.MatchPreviewPair>();
+    public DbSet<Domain.Matching.MatchRun> MatchRuns => Set<Domain.Matching.MatchRun>();
     public DbSet<UseCaseCommit> UseCaseCommits => Set<UseCaseCommit>();
     public DbSet<AgentScript> Scripts => Set<AgentScript>();
     public DbSet<AgentScriptVersion> ScriptVersions => Set<AgentScriptVersion>();

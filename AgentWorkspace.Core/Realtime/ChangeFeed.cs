@@ -27,6 +27,8 @@ public enum ChangeKind
     MergeRequestChanged,
     /// <summary>An administrator added, changed or removed a quick reply: every inbox reloads its knowledge base.</summary>
     QuickRepliesChanged,
+    /// <summary>Auto-merge levels, a preview or a run changed (issue 21): the matching administration page reloads what it shows.</summary>
+    MatchingChanged,
 }
 
 /// <summary>What changed, enough for a subscriber to decide whether to reload. Never carries user content.</summary>

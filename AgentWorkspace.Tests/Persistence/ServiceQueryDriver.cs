@@ -1,3 +1,4 @@
+using AgentWorkspace.Core.Domain.Matching;
 using System.Reflection;
 using AgentWorkspace.Core.Domain.Cards;
 using AgentWorkspace.Core.Domain.Cases;
@@ -425,6 +426,39 @@ internal sealed class ServiceQueryDriver : IAsyncDisposable
         await Call<DashboardService>(nameof(DashboardService.GetSummaryAsync), s => s.GetSummaryAsync(sophie));
 
         await RunCrmAsync(admin, camille, sophie, IngestOnEf);
+        await RunAutoMergeAsync(admin);
+    }
+
+    /// <summary>The auto-merge of issue 21 (ADR 023): levels, a preview worked in the background, its pairs, a run and its undo.</summary>
+    private async Task RunAutoMergeAsync(Actor admin)
+    {
+        var phone = await Call<MatchingRuleService, MatchingRuleView>(nameof(MatchingRuleService.CreateAsync),
+            s => s.CreateAsync(admin, new MatchingRuleInput("Driver phone", true, MatchAttributes.Phone, null, 0.5)));
+        var company = await Call<MatchingRuleService, MatchingRuleView>(nameof(MatchingRuleService.CreateAsync),
+            s => s.CreateAsync(admin, new MatchingRuleInput("Driver name and company", true, MatchAttributes.NameCompany, null, 0.6)));
+        await Call<MatchingRuleService>(nameof(MatchingRuleService.UpdateAsync),
+            s => s.UpdateAsync(admin, company.Id, new MatchingRuleInput("Driver name and company", true, MatchAttributes.NameCompany, null, 0.6, true, null)));
+        await Call<MatchingRuleService>(nameof(MatchingRuleService.MoveAsync), s => s.MoveAsync(admin, company.Id, 1));
+        await Call<MatchingRuleService>(nameof(MatchingRuleService.ListAsync), s => s.ListAsync(admin));
+        var preview = await Call<AutoMergeService, MatchPreviewView>(nameof(AutoMergeService.StartPreviewAsync), s => s.StartPreviewAsync(admin));
+        await Call<AutoMergeService>(nameof(AutoMergeService.WorkAsync), async s => { while (await s.WorkAsync()) { } });
+        await Call<AutoMergeService>(nameof(AutoMergeService.GetPreviewAsync), s => s.GetPreviewAsync(admin, preview.Id));
+        await Call<AutoMergeService>(nameof(AutoMergeService.LatestAsync), s => s.LatestAsync(admin));
+        var page = await Call<AutoMergeService, MatchPairPage>(nameof(AutoMergeService.GetPairsAsync), s => s.GetPairsAsync(admin, preview.Id, null, 50));
+        await Call<AutoMergeService>(nameof(AutoMergeService.ExportCsvAsync), s => s.ExportCsvAsync(admin, preview.Id, new StringWriter()));
+        if (page.Pairs.Count > 0)
+            await Call<AutoMergeService>(nameof(AutoMergeService.SetPairExcludedAsync), s => s.SetPairExcludedAsync(admin, preview.Id, page.Pairs[0].Id, true));
+        else
+            await Call<AutoMergeService>(nameof(AutoMergeService.SetPairExcludedAsync), async s =>
+                await Should.ThrowAsync<AgentWorkspace.Core.Domain.Common.NotFoundException>(() => s.SetPairExcludedAsync(admin, preview.Id, 1, true)));
+        var run = await Call<AutoMergeService, MatchRunView>(nameof(AutoMergeService.StartRunAsync), s => s.StartRunAsync(admin, preview.Id));
+        await Call<AutoMergeService>(nameof(AutoMergeService.WaitForWorkAsync), s => s.WaitForWorkAsync(TimeSpan.FromMilliseconds(10), CancellationToken.None));
+        await Call<AutoMergeService>(nameof(AutoMergeService.Wake), s => { s.Wake(); return Task.CompletedTask; });
+        await Call<AutoMergeService>(nameof(AutoMergeService.WorkAsync), async s => { while (await s.WorkAsync()) { } });
+        await Call<AutoMergeService>(nameof(AutoMergeService.GetRunAsync), s => s.GetRunAsync(admin, run.Id));
+        await Call<AutoMergeService>(nameof(AutoMergeService.UndoRunAsync), s => s.UndoRunAsync(admin, run.Id));
+        await Call<AutoMergeService>(nameof(AutoMergeService.WorkAsync), async s => { while (await s.WorkAsync()) { } });
+        await Call<MatchingRuleService>(nameof(MatchingRuleService.DeleteAsync), s => s.DeleteAsync(admin, phone.Id));
     }
 
     /// <summary>The CRM of issue 18: connection, dispositions, the card's sections, links, create, after-call work, the outbox, the built-in CRM.</summary>

@@ -174,6 +174,7 @@ public class SqlServerTranslationTests(ServiceQueriesFixture run, ITestOutputHel
         ("Features/Demo/DemoDataSeeder.cs", "if (restore is not null) SqlitePragmas.Execute(", "`restore` is null unless `sqlite`"),
         ("Features/Demo/DemoDataSeeder.cs", "FROM sqlite_master", "in DropIndexes, called only when `sqlite`"),
         ("Features/Demo/DemoDataSeeder.cs", "SqlitePragmas.Execute(connection, $\"DROP INDEX", "in DropIndexes, called only when `sqlite`"),
+        ("Features/Matching/AutoMergeService.cs", "cmd.CommandText = sql", "the auto-merge preview's key groups (ADR 023): portable SQL (UNION ALL, DISTINCT, COUNT(*) OVER (PARTITION BY), LOWER, TRIM, @-parameters), valid T-SQL (SQL Server 2017+) as well as SQLite"),
         ("Features/Ingest/IngestStore.cs", "rows.First<", "the SQLite group writer's kept statements: batch.Rows is set only by the group commit, which runs only on SQLite"),
     ];
 

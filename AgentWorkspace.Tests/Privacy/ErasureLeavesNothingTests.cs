@@ -80,6 +80,9 @@ public class ErasureLeavesNothingTests(ITestOutputHelper output)
         ["AgentScriptAssignments"] = "which script opens for which queue and channel",
         ["CaseScriptRuns"] = "which script version a case runs: ids and a time, no text",
         ["SharedIdentifiers"] = "numbers and addresses many contacts use (a switchboard, noreply@; ADR 020): nobody's own, they stay when one of those contacts is erased",
+        ["MatchingRules"] = "the administrators' auto-merge levels (ADR 023): names, attributes, scores, excluded queues and one excluding value an administrator typed",
+        ["MatchPreviews"] = "an auto-merge preview's state, counts, who made it and when; the pairs with their values are in MatchPreviewPairs",
+        ["MatchRuns"] = "an auto-merge run's state, counts, who ran and undid it and when",
     };
 
     /// <summary>
@@ -113,6 +116,8 @@ public class ErasureLeavesNothingTests(ITestOutputHelper output)
                            "OR (EntityType = 'CrmLink' AND EntityId IN ({linkKeys})) OR (EntityType = 'CrmPush' AND EntityId IN ({pushKeys})) " +
                            "OR (EntityType = 'CrmRecord' AND EntityId IN ({crmRecordKeys}))",
         ["Merges"] = "SurvivorId IN ({cards}) OR MergedId IN ({cards})",
+        // Auto-merge preview pairs (ADR 023): the matched numbers, addresses and names go; the ids and the run's outcome stay.
+        ["MatchPreviewPairs"] = "SurvivorId IN ({cards}) OR MergedId IN ({cards}) OR LinkedToId IN ({cards})",
         // Merged conversations (ADR 021): the ledger of a case merge, by its cases.
         ["CaseMerges"] = "SurvivorCaseId IN ({cases}) OR MergedCaseId IN ({cases})",
         // Our own CRM records: the cases' links (a title snapshot) and pushes (the interaction, the CRM's message).
@@ -152,6 +157,7 @@ public class ErasureLeavesNothingTests(ITestOutputHelper output)
         // the app's own values, never what the contact said (the survivor's preview is read back from its messages).
         ["CaseMerges"] = ["ActorId", "ActorName", "UndoneById", "UndoneByName", "LedgerJson"],
         ["MergeRequests"] = ["ProposedById", "ProposedByName", "DecidedById", "DecidedByName"],
+        ["MatchPreviewPairs"] = ["RuleName", "SkipCode", "UndoCode"],
         ["Cases"] = ["AssignedAgentId", "Skills", "Disposition"],
         ["CrmLinks"] = ["ConnectorKind", "RecordId", "CreatedById", "CreatedByName", "UnlinkedById", "UnlinkedByName"],
         ["CrmPushes"] = ["ConnectorKind", "RecordId", "IdempotencyKey", "ExternalId"],
@@ -454,6 +460,21 @@ public class ErasureLeavesNothingTests(ITestOutputHelper output)
                 .ProposeAsync(Camille, sms.CardId, manual, $"Même personne : {Unfriendly}");
             await new MergeRequestService(Test.Factory, Runner, new SettingsService(Test.Factory, Runner, new SettingsDefaults("FR")))
                 .DeclineAsync(Sophie, proposal.Id, $"Pas encore, {Marker}");
+
+            // 7b. An auto-merge preview (ADR 023) pairing the SMS card and the hand-made card on their nickname: its pair
+            // holds the matched value.
+            await Cards.SetCustomFieldAsync(Camille, sms.CardId, "nickname", $"C-{Marker}-4");
+            var admin = new Actor("u-admin", "Admin", Role.Admin);
+            long nicknameField;
+            await using (var db = Test.Factory.CreateDbContext())
+                nicknameField = await db.CustomFields.Where(f => f.Ident == "nickname").Select(f => f.Id).SingleAsync();
+            await new Core.Features.Matching.MatchingRuleService(Test.Factory, Runner).CreateAsync(admin,
+                new Core.Features.Matching.MatchingRuleInput("Nickname", true, Core.Domain.Matching.MatchAttributes.CustomField, nicknameField, 0));
+            var settings = new SettingsService(Test.Factory, Runner, new SettingsDefaults("FR"));
+            var automerge = new Core.Features.Matching.AutoMergeService(Test.Factory, Runner, settings, TimeProvider.System);
+            var preview = await automerge.StartPreviewAsync(admin);
+            while (await automerge.WorkAsync()) { }
+            (await automerge.GetPairsAsync(admin, preview.Id)).Pairs.ShouldContain(p => p.MergedId == manual);
 
             // 8. Merges: the hand-made card into the SMS card, then that one into the e-mail card (a tombstone of a tombstone).
             await Merges.MergeAsync(Sophie, sms.CardId, manual, new Dictionary<string, MergeChoice> { ["cf:nickname"] = MergeChoice.Merged });

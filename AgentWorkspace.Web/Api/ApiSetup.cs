@@ -78,6 +78,7 @@ public static class ApiSetup
         api.MapCardsApi();
         api.MapAdministrationApi();
         api.MapMergeApi();
+        api.MapMatchingApi();
         api.MapCrmApi();
         api.MapScriptsApi();
         return app;

@@ -103,6 +103,9 @@ public static class AgentWorkspaceApp
         services.AddSingleton<Core.Features.Matching.SharedIdentifierService>();
         services.AddSingleton<Core.Features.Merge.SurvivorshipService>();
         services.AddSingleton<Core.Features.Merge.MergeRequestService>();
+        services.AddSingleton<Core.Features.Matching.MatchingRuleService>();
+        services.AddSingleton<Core.Features.Matching.AutoMergeService>();
+        services.AddHostedService<Features.AutoMergeWorker>();
         services.AddSingleton<Core.Features.Privacy.PrivacyService>();
         services.AddIngest(config);
         services.AddInbox();

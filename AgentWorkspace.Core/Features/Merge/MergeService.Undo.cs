@@ -121,7 +121,7 @@ public sealed partial class MergeService
         return offers;
     }
 
-    private static async Task UndoCoreAsync(UseCase use, long mergeId, bool agentsMayMerge, string region)
+    internal static async Task UndoCoreAsync(UseCase use, long mergeId, bool agentsMayMerge, string region)
     {
         var (db, now, ct, actor) = (use.Db, use.Now, use.Cancellation, use.Actor);
         var record = await db.Merges.FirstOrDefaultAsync(m => m.Id == mergeId, ct) ?? throw new NotFoundException($"Merge {mergeId} does not exist.");

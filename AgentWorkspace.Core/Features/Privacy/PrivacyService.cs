@@ -245,6 +245,10 @@ public sealed class PrivacyService(IDbContextFactory<AgentWorkspaceDbContext> db
         await db.MergeRequests.Where(r => cardIds.Contains(r.SurvivorId) || cardIds.Contains(r.MergedId))
             .ExecuteUpdateAsync(s => s.SetProperty(r => r.Comment, r => r.Comment == null ? null : Erased)
                 .SetProperty(r => r.DecisionComment, r => r.DecisionComment == null ? null : Erased), ct);
+        // Auto-merge preview pairs (issue 21, ADR 023) keep the card ids and the run's outcome, not the matched numbers,
+        // addresses and names: a run skips a pair whose values were erased.
+        await db.MatchPreviewPairs.Where(p => cardIds.Contains(p.SurvivorId) || cardIds.Contains(p.MergedId) || cardIds.Contains(p.LinkedToId))
+            .ExecuteUpdateAsync(s => s.SetProperty(p => p.MatchedJson, "[]"), ct);
         return await CrmErasure.EraseAsync(db, actor, now, cardIds, caseIds, crmKeys, ct);
     }
 
