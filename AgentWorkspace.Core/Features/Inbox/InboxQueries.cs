@@ -157,11 +157,18 @@ public sealed partial class InboxQueries(IDbContextFactory<AgentWorkspaceDbConte
             var folded = term.Folded;
             var like = "%" + term.Like + "%";
             var digitsToo = term.WordDigits;
-            rows = rows.Where(c => EF.Functions.Like(c.LastMessagePreview, like, LikeEscape) || EF.Functions.Like(c.Title, like, LikeEscape)
-                || db.Cards.Any(card => card.Id == c.CardId && (card.SearchName.Contains(folded)
-                    || (card.PrimaryEmail != null && EF.Functions.Like(card.PrimaryEmail, like, LikeEscape))
-                    || (digitsToo != null && card.MobilePhone != null && card.MobilePhone.Contains(digitsToo))))
-                || db.Identities.Any(i => i.CardId == c.CardId && EF.Functions.Like(i.NormalizedAddress, like, LikeEscape)));
+            // A word that could be part of an address or a handle ("durand@", "marguerite_92") is also looked for in the
+            // contact's channel addresses; a plain word (a name, a word of a message) is not: that look-up per case is
+            // the most costly part of a search that finds little (bench/Inbox, search).
+            rows = term.AddressLike
+                ? rows.Where(c => EF.Functions.Like(c.LastMessagePreview, like, LikeEscape) || EF.Functions.Like(c.Title, like, LikeEscape)
+                    || db.Cards.Any(card => card.Id == c.CardId && (card.SearchName.Contains(folded)
+                        || (card.PrimaryEmail != null && EF.Functions.Like(card.PrimaryEmail, like, LikeEscape))
+                        || (digitsToo != null && card.MobilePhone != null && card.MobilePhone.Contains(digitsToo))))
+                    || db.Identities.Any(i => i.CardId == c.CardId && EF.Functions.Like(i.NormalizedAddress, like, LikeEscape)))
+                : rows.Where(c => EF.Functions.Like(c.LastMessagePreview, like, LikeEscape) || EF.Functions.Like(c.Title, like, LikeEscape)
+                    || db.Cards.Any(card => card.Id == c.CardId && (card.SearchName.Contains(folded)
+                        || (card.PrimaryEmail != null && EF.Functions.Like(card.PrimaryEmail, like, LikeEscape)))));
         }
         var ordered = oldest ? rows.OrderBy(c => c.LastMessageAt).ThenBy(c => c.Id) : rows.OrderByDescending(c => c.LastMessageAt).ThenByDescending(c => c.Id);
         return await ordered.Take(take).Select(c => new CaseKey(c.Id, c.LastMessageAt)).ToListAsync(ct);
@@ -170,7 +177,11 @@ public sealed partial class InboxQueries(IDbContextFactory<AgentWorkspaceDbConte
     private const string LikeEscape = "\\";
 
     /// <summary>One word of a search: folded for names, escaped for LIKE, and its digits when it is a number.</summary>
-    internal sealed record SearchTerm(string Folded, string Like, string? WordDigits, string? Digits = null);
+    internal sealed record SearchTerm(string Folded, string Like, string? WordDigits, string? Digits = null)
+    {
+        /// <summary>Whether the word could be (part of) an address, a number or a handle: not letters alone.</summary>
+        public bool AddressLike => Like.Any(ch => !char.IsLetter(ch));
+    }
 
     /// <summary>
     /// The terms of a search: the whole text as one number when it reads as a phone number (digits, spaces, "+", "-", ".",
