@@ -43,6 +43,9 @@ export function attachTiles(list, dotnet) {
 
   const measure = () => {
     frame = 0;
+    // A tile given the focus scrolls into view below the column's sticky filters, not under them.
+    const sticky = box.querySelector(".aw-filters");
+    box.style.scrollPaddingTop = sticky ? `${sticky.offsetHeight}px` : "";
     const h = tileHeight();
     if (!h) return;
     const count = +list.dataset.count, start = +list.dataset.start, end = +list.dataset.end;
@@ -61,6 +64,7 @@ export function attachTiles(list, dotnet) {
   const schedule = () => { if (!frame) frame = requestAnimationFrame(measure); };
 
   const focusAt = pos => {
+    if (pos < 1 || pos > +list.dataset.count) { pending = 0; return; }
     const target = list.querySelector(`:scope > li[aria-posinset="${pos}"] button`);
     if (target) {
       pending = 0;
@@ -82,7 +86,8 @@ export function attachTiles(list, dotnet) {
     if (!tile || tile.parentElement !== list) return;
     e.preventDefault();
     const count = +list.dataset.count;
-    const at = +tile.getAttribute("aria-posinset");
+    // While a tile asked for is not rendered yet, the next key moves on from it.
+    const at = pending || +tile.getAttribute("aria-posinset");
     const to = e.key === "Home" ? 1 : e.key === "End" ? count : Math.max(1, Math.min(count, at + keys[e.key]));
     if (to !== at) focusAt(to);
   };
