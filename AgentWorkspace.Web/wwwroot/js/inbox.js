@@ -38,7 +38,8 @@ export function attachTiles(list, dotnet) {
     if (tiles.length === 0) return 0;
     let sum = 0;
     tiles.forEach(t => sum += t.getBoundingClientRect().height);
-    return sum / tiles.length;
+    // Whole pixels: an average that moves by a fraction as tiles come and go does not ask the server again.
+    return Math.round(sum / tiles.length);
   };
 
   const measure = () => {
@@ -55,8 +56,8 @@ export function attachTiles(list, dotnet) {
     const visible = Math.ceil(box.clientHeight / h) + 1;
     // Covered while at least two tiles of margin remain rendered on each side (the server renders three).
     const covered = (start === 0 || first - start >= 2) && (end === count || end - (first + visible) >= 2);
-    const key = `${first}|${visible}|${h.toFixed(1)}`;
-    if (covered && asked.endsWith(`|${visible}|${h.toFixed(1)}`)) return;
+    const key = `${first}|${visible}|${h}`;
+    if (covered && asked.endsWith(`|${visible}|${h}`)) return;
     if (key === asked) return;
     asked = key;
     dotnet.invokeMethodAsync("Show", first, visible, h).catch(() => { });
