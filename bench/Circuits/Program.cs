@@ -48,6 +48,8 @@ foreach (var page in pages)
     var circuits = new List<BlazorCircuit>();
     var baseline = await MemoryAsync();
     Console.WriteLine($"0 circuits: heap {Mb(baseline.Heap)}, working set {Mb(baseline.WorkingSet)}, open circuits {baseline.Circuits}");
+    if (baseline.Circuits > 0)
+        Console.WriteLine($"warning: {baseline.Circuits} circuits of the page before are still held (disconnected circuits are retained 3 min): run one page per run for per-circuit figures");
     if (DumpAt(0)) GcDump(server.Id, $"/tmp/circuits-{page}-0.gcdump");
     foreach (var level in levels.Where(l => l > 0))
     {
