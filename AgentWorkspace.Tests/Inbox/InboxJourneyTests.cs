@@ -72,12 +72,14 @@ public class InboxJourneyTests(BrowserFixture browser)
         (await page.Locator($"{tiles}[aria-posinset='1']").CountAsync()).ShouldBe(0, "the first tiles left the render tree");
         await page.Keyboard.PressAsync("Home");
         await FocusedAtAsync(page, 1);
-        // Tab too goes from tile to tile past the first rendered ones (the focus scrolls the column, which renders the next).
+        // Tab too goes from tile to tile past the first rendered ones, and Shift+Tab back (inbox.js waits for the render).
         for (var at = 2; at <= rendered + 1; at++)
         {
             await page.Keyboard.PressAsync("Tab");
             await FocusedAtAsync(page, at);
         }
+        await page.Keyboard.PressAsync("Shift+Tab");
+        await FocusedAtAsync(page, rendered);
 
         // Scrolled to the bottom, the last tile is rendered and in view, and opens its case.
         await page.EvaluateAsync("() => { const p = document.querySelector('.aw-inbox-panel'); p.scrollTop = p.scrollHeight; }");

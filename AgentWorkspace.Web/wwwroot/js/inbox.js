@@ -23,8 +23,8 @@ export function saveTabs(key, tabs, active) {
 
 // The case list renders only the tiles in view and a margin (issue 20, InboxTileList): this tells the server which
 // tiles are in view whenever what is rendered no longer covers them (the column scrolled, changed size, or the list
-// changed), and moves the focus through the tiles with the arrow keys, Home and End, scrolling to a tile that is not
-// rendered yet and focusing it once the server has rendered it. The list carries data-start, data-end (the tiles
+// changed), and moves the focus through the tiles with the arrow keys, Home and End (and Tab at the edge of what is
+// rendered), scrolling to a tile that is not rendered yet and focusing it once the server has rendered it. The list carries data-start, data-end (the tiles
 // rendered) and data-count (the tiles loaded); each tile carries aria-posinset.
 export function attachTiles(list, dotnet) {
   if (!list || !dotnet) return { dispose() { } };
@@ -81,6 +81,17 @@ export function attachTiles(list, dotnet) {
   };
 
   const onKey = e => {
+    if (e.key === "Tab" && !e.altKey && !e.ctrlKey && !e.metaKey) {
+      // Tab from the last rendered tile goes on to the next tile, not out of the list, however late the server renders
+      // it (Shift+Tab likewise from the first rendered one); at the list's ends Tab leaves it as usual.
+      const tile = e.target.closest("li[aria-posinset]");
+      if (!tile || tile.parentElement !== list) return;
+      const pos = pending || +tile.getAttribute("aria-posinset");
+      const start = +list.dataset.start, end = +list.dataset.end, count = +list.dataset.count;
+      if (!e.shiftKey && pos >= end && end < count) { e.preventDefault(); focusAt(pos + 1); }
+      else if (e.shiftKey && pos <= start + 1 && start > 0) { e.preventDefault(); focusAt(pos - 1); }
+      return;
+    }
     const keys = { ArrowDown: 1, ArrowUp: -1, Home: 0, End: 0 };
     if (!(e.key in keys) || e.altKey || e.ctrlKey || e.metaKey || e.shiftKey) return;
     const tile = e.target.closest("li[aria-posinset]");
