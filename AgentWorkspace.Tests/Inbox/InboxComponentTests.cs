@@ -1,3 +1,4 @@
+using System.Globalization;
 using AgentWorkspace.Core.Domain.Cases;
 using AgentWorkspace.Core.Features.Inbox;
 using AgentWorkspace.Web.Components.Pages.Inbox;
@@ -52,6 +53,38 @@ public class InboxComponentTests : BunitContext
         cut.FindAll("[aria-current]").ShouldBeEmpty();
         var closed = Render<InboxTileList>(p => p.Add(t => t.Tiles, [tile with { Status = CaseStatus.Resolved, ResolvedAt = now }]).Add(t => t.Now, now));
         closed.FindAll("[data-testid=sla-state]").ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task OfThirtyTiles_OnlyThoseInViewAndAMarginAreRendered_EachSaysItsPlace_AndTheWindowFollowsTheBrowser()
+    {
+        var now = DateTimeOffset.UtcNow;
+        var tiles = Enumerable.Range(1, 30).Select(i => InboxReducerTests.Tile(i) with { CreatedAt = now.AddMinutes(-5) }).ToList();
+        var cut = Render<InboxTileList>(p => p.Add(t => t.Tiles, tiles).Add(t => t.Now, now));
+
+        // Before the browser measures: a 768-pixel screen's tiles and the margin below them, the others' space as padding.
+        var shown = InboxTileList.DefaultVisible + InboxTileList.Margin;
+        cut.FindAll("[data-testid=case-tile]").Select(b => b.GetAttribute("data-case-id")).ShouldBe(Enumerable.Range(1, shown).Select(i => i.ToString(CultureInfo.InvariantCulture)));
+        var items = cut.FindAll("li");
+        items.Select(li => li.GetAttribute("aria-posinset")).ShouldBe(Enumerable.Range(1, shown).Select(i => i.ToString(CultureInfo.InvariantCulture)));
+        items.ShouldAllBe(li => li.GetAttribute("aria-setsize") == "30");
+        var list = cut.Find("ul");
+        list.GetAttribute("style").ShouldBe($"padding-top:0px;padding-bottom:{(30 - shown) * InboxTileList.DefaultTileHeight}px");
+        (list.GetAttribute("data-start"), list.GetAttribute("data-end"), list.GetAttribute("data-count")).ShouldBe(("0", shown.ToString(CultureInfo.InvariantCulture), "30"));
+
+        // Scrolled to the 21st tile, six tiles in view, 100 pixels each: tiles 18 to 29, three on each side of 21 to 26.
+        await cut.InvokeAsync(() => cut.Instance.Show(20, 6, 100));
+        cut.FindAll("li").Select(li => li.GetAttribute("aria-posinset")).ShouldBe(Enumerable.Range(18, 12).Select(i => i.ToString(CultureInfo.InvariantCulture)));
+        cut.Find("ul").GetAttribute("style").ShouldBe("padding-top:1700px;padding-bottom:100px");
+        cut.Find("[data-case-id='25']").Click(); // an event on a tile rendered late works
+
+        // What a hostile client sends is held within bounds.
+        await cut.InvokeAsync(() => cut.Instance.Show(-40, 100_000, double.NaN));
+        cut.FindAll("li").Count.ShouldBe(30);
+        cut.Find("ul").GetAttribute("style").ShouldBe("padding-top:0px;padding-bottom:0px");
+        await cut.InvokeAsync(() => cut.Instance.Show(int.MaxValue, 0, 1e9));
+        cut.FindAll("li").Select(li => li.GetAttribute("aria-posinset")).ShouldBe(Enumerable.Range(27, 4).Select(i => i.ToString(CultureInfo.InvariantCulture)));
+        cut.Find("ul").GetAttribute("style").ShouldBe("padding-top:10400px;padding-bottom:0px");
     }
 
     [Fact]

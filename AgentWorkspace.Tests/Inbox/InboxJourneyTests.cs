@@ -1,3 +1,4 @@
+using System.Globalization;
 using AgentWorkspace.Core.Domain.Cards;
 using AgentWorkspace.Core.Domain.Cases;
 using AgentWorkspace.Core.Domain.Channels;
@@ -39,6 +40,63 @@ public class InboxJourneyTests(BrowserFixture browser)
     }
 
     private static ILocator Tile(IPage page, long caseId) => page.Locator($"[data-testid=case-tile][data-case-id='{caseId}']");
+
+    [Theory]
+    [InlineData(1280, 720)]
+    [InlineData(1366, 768)]
+    public async Task TheCaseListRendersTheTilesInView_TheArrowsHomeAndEndReachTilesNotYetRendered_AndScrollingShowsTheRest(int width, int height)
+    {
+        // Issue 20: only the tiles in view and a margin are rendered; the others are the list's padding.
+        for (var i = 0; i < 16; i++) await InboundSmsAsync("Fenêtre" + i, "Bonjour");
+        var page = await browser.SignInAsAsync(Role.Agent, "/inbox", viewport: new ViewportSize { Width = width, Height = height });
+        await page.WaitForSelectorAsync("[data-testid=case-tile]");
+        const string tiles = "[data-testid=case-tiles] > li";
+        var count = int.Parse((await page.Locator("[data-testid=case-tiles]").GetAttributeAsync("data-count"))!, CultureInfo.InvariantCulture);
+        count.ShouldBeGreaterThanOrEqualTo(16);
+        var rendered = await page.Locator(tiles).CountAsync();
+        rendered.ShouldBeLessThan(count, "the tiles out of view are not rendered");
+        (await page.Locator(tiles).EvaluateAllAsync<string[]>("els => els.map(e => e.getAttribute('aria-setsize'))")).ShouldAllBe(v => v == count.ToString(CultureInfo.InvariantCulture));
+        // The list takes the height of all its tiles: the column scrolls as far as before.
+        await BrowserFixture.WaitUntilAsync(page, "() => Math.abs(document.querySelector('[data-testid=case-tiles]').getBoundingClientRect().height / document.querySelector('[data-testid=case-tiles] > li').getBoundingClientRect().height - " +
+                                                  count.ToString(CultureInfo.InvariantCulture) + ") < 1.5");
+
+        // The arrow keys move the focus through the tiles, to those not rendered at first too; End and Home to the ends.
+        await page.Locator($"{tiles}[aria-posinset='1'] button").FocusAsync();
+        var target = Math.Min(count, rendered + 3);
+        for (var at = 2; at <= target; at++) await page.Keyboard.PressAsync("ArrowDown");
+        await FocusedAtAsync(page, target);
+        await page.Keyboard.PressAsync("ArrowUp");
+        await FocusedAtAsync(page, target - 1);
+        await page.Keyboard.PressAsync("End");
+        await FocusedAtAsync(page, count);
+        (await page.Locator($"{tiles}[aria-posinset='1']").CountAsync()).ShouldBe(0, "the first tiles left the render tree");
+        await page.Keyboard.PressAsync("Home");
+        await FocusedAtAsync(page, 1);
+        // Tab too goes from tile to tile past the first rendered ones, and Shift+Tab back (inbox.js waits for the render).
+        for (var at = 2; at <= rendered + 1; at++)
+        {
+            await page.Keyboard.PressAsync("Tab");
+            await FocusedAtAsync(page, at);
+        }
+        await page.Keyboard.PressAsync("Shift+Tab");
+        await FocusedAtAsync(page, rendered);
+
+        // Scrolled to the bottom, the last tile is rendered and in view, and opens its case.
+        await page.EvaluateAsync("() => { const p = document.querySelector('.aw-inbox-panel'); p.scrollTop = p.scrollHeight; }");
+        var last = page.Locator($"{tiles}[aria-posinset='{count}'] [data-testid=case-tile]");
+        await last.WaitForAsync();
+        (await last.IsVisibleAsync()).ShouldBeTrue();
+        var lastId = await last.GetAttributeAsync("data-case-id");
+        await last.ClickAsync();
+        await page.Locator($"[data-testid=active-case][data-case-id='{lastId}']").WaitForAsync();
+        // And back at the top, the first.
+        await page.EvaluateAsync("() => { document.querySelector('.aw-inbox-panel').scrollTop = 0; }");
+        await page.Locator($"{tiles}[aria-posinset='1']").WaitForAsync();
+        await page.Context.CloseAsync();
+
+        static Task FocusedAtAsync(IPage page, int position) => BrowserFixture.WaitUntilAsync(page,
+            $"() => document.activeElement?.closest('[data-testid=case-tiles] > li')?.getAttribute('aria-posinset') === '{position}'");
+    }
 
     [Fact]
     public async Task AnAgentSeesANewSmsArriveLive_TakesIt_RepliesAndSeesItDelivered_AddsANote_AndTheHistoryListsIt()

@@ -1,5 +1,6 @@
 // Circuit capacity (issue 20), run on demand, never in dotnet test:
 //   dotnet run -c Release --project bench/Circuits -- <copy.db> [levels=0,100,500,1000] [seconds=30] [rate=20] [pages=inbox,card]
+//   GCDUMP=0,100,300 (env): dotnet-gcdump of the server at those levels; then `-- dumpdiff a.txt b.txt <circuits>`
 // Starts the app in a process of its own (this program with "server"), on a COPY of the benchmark database, signs in
 // the demo agent, and holds real Blazor Server circuits without a browser (BlazorCircuit: the hub protocol over
 // SignalR). At each level it reports, after a full GC in the server, managed heap and working set per idle circuit;
@@ -23,6 +24,7 @@ using Microsoft.Extensions.Logging;
 
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 if (args.Length > 0 && args[0] == "server") return await ServerAsync(args[1]);
+if (args.Length > 0 && args[0] == "dumpdiff") return DumpDiff(args[1], args[2], int.Parse(args[3], CultureInfo.InvariantCulture));
 
 var file = Path.GetFullPath(args.Length > 0 ? args[0] : "/tmp/aw-circuits.db");
 if (!File.Exists(file)) { Console.Error.WriteLine($"{file} does not exist: copy the benchmark database first (README, Benchmarks)."); return 1; }
@@ -46,6 +48,9 @@ foreach (var page in pages)
     var circuits = new List<BlazorCircuit>();
     var baseline = await MemoryAsync();
     Console.WriteLine($"0 circuits: heap {Mb(baseline.Heap)}, working set {Mb(baseline.WorkingSet)}, open circuits {baseline.Circuits}");
+    if (baseline.Circuits > 0)
+        Console.WriteLine($"warning: {baseline.Circuits} circuits of the page before are still held (disconnected circuits are retained 3 min): run one page per run for per-circuit figures");
+    if (DumpAt(0)) GcDump(server.Id, $"/tmp/circuits-{page}-0.gcdump");
     foreach (var level in levels.Where(l => l > 0))
     {
         var sw = Stopwatch.StartNew();
@@ -63,7 +68,7 @@ foreach (var page in pages)
         Console.WriteLine($"{circuits.Count(c => !c.Closed)} idle: heap {Mb(idle.Heap)}, working set {Mb(idle.WorkingSet)}, open circuits in the server {idle.Circuits}; per open circuit: heap {Kb((idle.Heap - baseline.Heap) / Math.Max(1, idle.Circuits))}, working set {Kb((idle.WorkingSet - baseline.WorkingSet) / Math.Max(1, idle.Circuits))}");
         if (page == "inbox") await LoadAsync(circuits, idle);
         // After the load window: the dump freezes the server for a while.
-        if (Environment.GetEnvironmentVariable("GCDUMP") is { Length: > 0 } dumpAt && dumpAt == level.ToString(CultureInfo.InvariantCulture))
+        if (DumpAt(level))
             GcDump(server.Id, $"/tmp/circuits-{page}-{level}.gcdump");
         var lost = circuits.Count(c => c.Closed);
         Console.WriteLine($"circuits lost: {lost}{(lost > 0 ? " (" + circuits.First(c => c.Closed).Error + ")" : "")}; load average {Load()}");
@@ -138,6 +143,37 @@ async Task LoadAsync(List<BlazorCircuit> circuits, Memory before)
     Console.WriteLine($"server CPU {cpu / 1000.0:0.0} s in {seconds} s ({cpu / 10.0 / seconds:0}% of one core); per message {cpu / Math.Max(1, posted):0.00} ms; per open circuit per message {cpu * 1000.0 / Math.Max(1, posted) / Math.Max(1, end.Circuits):0.0} µs; batches received {circuits.Sum(c => c.Batches)}");
 }
 
+// dumpdiff <report at a>.txt <report at b>.txt <circuits between them>: per type, the bytes and objects one circuit
+// adds (the report's first column times its count; the largest first), from two `dotnet-gcdump report` texts.
+static int DumpDiff(string before, string after, int circuits)
+{
+    static Dictionary<string, (long Bytes, long Count)> Read(string file)
+    {
+        var rows = new Dictionary<string, (long Bytes, long Count)>();
+        foreach (var line in File.ReadLines(file))
+        {
+            var m = Regex.Match(line, @"^\s*([\d,]+)\s+([\d,]+)\s+(.+)$");
+            if (!m.Success) continue;
+            var size = long.Parse(m.Groups[1].Value.Replace(",", ""), CultureInfo.InvariantCulture);
+            var count = long.Parse(m.Groups[2].Value.Replace(",", ""), CultureInfo.InvariantCulture);
+            var name = m.Groups[3].Value.Trim();
+            rows[name] = rows.TryGetValue(name, out var r) ? (r.Bytes + size * count, r.Count + count) : (size * count, count);
+        }
+        return rows;
+    }
+    var a = Read(before);
+    var b = Read(after);
+    var diff = b.Keys.Union(a.Keys).Select(k => (Type: k,
+        Bytes: (b.GetValueOrDefault(k).Bytes - a.GetValueOrDefault(k).Bytes) / (double)circuits,
+        Count: (b.GetValueOrDefault(k).Count - a.GetValueOrDefault(k).Count) / (double)circuits)).OrderByDescending(d => d.Bytes).ToList();
+    Console.WriteLine($"per circuit: {diff.Sum(d => d.Bytes) / 1024:0.0} KB in {diff.Sum(d => d.Count):0} objects");
+    foreach (var d in diff.Take(60)) Console.WriteLine($"{d.Bytes / 1024,9:0.0} KB {d.Count,8:0.0}  {d.Type}");
+    return 0;
+}
+
+// GCDUMP=100 or GCDUMP=0,100,300: a dotnet-gcdump of the server at those levels (0: before any circuit); the
+// difference of two dumps divided by the circuits between them is what one circuit holds.
+static bool DumpAt(int level) => (Environment.GetEnvironmentVariable("GCDUMP") ?? "").Split(',').Contains(level.ToString(CultureInfo.InvariantCulture));
 static double P(List<double> sorted, double p) => sorted.Count == 0 ? double.NaN : sorted[Math.Clamp((int)Math.Ceiling(p / 100 * sorted.Count) - 1, 0, sorted.Count - 1)];
 static string Mb(long bytes) => $"{bytes / 1048576.0:0.0} MB";
 static string Kb(long bytes) => $"{bytes / 1024.0:0} KB";

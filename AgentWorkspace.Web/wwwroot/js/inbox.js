@@ -20,3 +20,108 @@ export function saveTabs(key, tabs, active) {
     return false;
   }
 }
+
+// The case list renders only the tiles in view and a margin (issue 20, InboxTileList): this tells the server which
+// tiles are in view whenever what is rendered no longer covers them (the column scrolled, changed size, or the list
+// changed), and moves the focus through the tiles with the arrow keys, Home and End (and Tab at the edge of what is
+// rendered), scrolling to a tile that is not rendered yet and focusing it once the server has rendered it. The list carries data-start, data-end (the tiles
+// rendered) and data-count (the tiles loaded); each tile carries aria-posinset.
+export function attachTiles(list, dotnet) {
+  if (!list || !dotnet) return { dispose() { } };
+  const box = list.closest(".aw-inbox-panel") || list.parentElement;
+  let frame = 0;
+  let asked = "";
+  let pending = 0;
+
+  const tileHeight = () => {
+    const tiles = list.querySelectorAll(":scope > li");
+    if (tiles.length === 0) return 0;
+    let sum = 0;
+    tiles.forEach(t => sum += t.getBoundingClientRect().height);
+    // Whole pixels: an average that moves by a fraction as tiles come and go does not ask the server again.
+    return Math.round(sum / tiles.length);
+  };
+
+  const measure = () => {
+    frame = 0;
+    // A tile given the focus scrolls into view below the column's sticky filters, not under them.
+    const sticky = box.querySelector(".aw-filters");
+    box.style.scrollPaddingTop = sticky ? `${sticky.offsetHeight}px` : "";
+    const h = tileHeight();
+    if (!h) return;
+    const count = +list.dataset.count, start = +list.dataset.start, end = +list.dataset.end;
+    // The list's top in the column's visible area (negative once scrolled past), the padding included.
+    const top = list.getBoundingClientRect().top - box.getBoundingClientRect().top;
+    const first = Math.max(0, Math.min(count - 1, Math.floor(-top / h)));
+    const visible = Math.ceil(box.clientHeight / h) + 1;
+    // Covered while at least two tiles of margin remain rendered on each side (the server renders three).
+    const covered = (start === 0 || first - start >= 2) && (end === count || end - (first + visible) >= 2);
+    const key = `${first}|${visible}|${h}`;
+    if (covered && asked.endsWith(`|${visible}|${h}`)) return;
+    if (key === asked) return;
+    asked = key;
+    dotnet.invokeMethodAsync("Show", first, visible, h).catch(() => { });
+  };
+  const schedule = () => { if (!frame) frame = requestAnimationFrame(measure); };
+
+  const focusAt = pos => {
+    if (pos < 1 || pos > +list.dataset.count) { pending = 0; return; }
+    const target = list.querySelector(`:scope > li[aria-posinset="${pos}"] button`);
+    if (target) {
+      pending = 0;
+      target.focus();
+      return;
+    }
+    // Not rendered: scroll its place into the middle of the column; the server renders it, then it takes the focus.
+    pending = pos;
+    const h = tileHeight() || 80;
+    const top = list.getBoundingClientRect().top - box.getBoundingClientRect().top;
+    box.scrollTop += top + (pos - 1) * h - box.clientHeight / 2;
+    schedule();
+  };
+
+  const onKey = e => {
+    if (e.key === "Tab" && !e.altKey && !e.ctrlKey && !e.metaKey) {
+      // Tab from the last rendered tile goes on to the next tile, not out of the list, however late the server renders
+      // it (Shift+Tab likewise from the first rendered one); at the list's ends Tab leaves it as usual.
+      const tile = e.target.closest("li[aria-posinset]");
+      if (!tile || tile.parentElement !== list) return;
+      const pos = pending || +tile.getAttribute("aria-posinset");
+      const start = +list.dataset.start, end = +list.dataset.end, count = +list.dataset.count;
+      if (!e.shiftKey && pos >= end && end < count) { e.preventDefault(); focusAt(pos + 1); }
+      else if (e.shiftKey && pos <= start + 1 && start > 0) { e.preventDefault(); focusAt(pos - 1); }
+      return;
+    }
+    const keys = { ArrowDown: 1, ArrowUp: -1, Home: 0, End: 0 };
+    if (!(e.key in keys) || e.altKey || e.ctrlKey || e.metaKey || e.shiftKey) return;
+    const tile = e.target.closest("li[aria-posinset]");
+    if (!tile || tile.parentElement !== list) return;
+    e.preventDefault();
+    const count = +list.dataset.count;
+    // While a tile asked for is not rendered yet, the next key moves on from it.
+    const at = pending || +tile.getAttribute("aria-posinset");
+    const to = e.key === "Home" ? 1 : e.key === "End" ? count : Math.max(1, Math.min(count, at + keys[e.key]));
+    if (to !== at) focusAt(to);
+  };
+
+  const changed = new MutationObserver(() => {
+    if (pending) focusAt(pending);
+    schedule();
+  });
+  changed.observe(list, { childList: true, attributes: true, attributeFilter: ["data-start", "data-end", "data-count"] });
+  const resized = new ResizeObserver(schedule);
+  resized.observe(box);
+  box.addEventListener("scroll", schedule, { passive: true });
+  list.addEventListener("keydown", onKey);
+  schedule();
+
+  return {
+    dispose() {
+      changed.disconnect();
+      resized.disconnect();
+      box.removeEventListener("scroll", schedule);
+      list.removeEventListener("keydown", onKey);
+      if (frame) cancelAnimationFrame(frame);
+    }
+  };
+}
