@@ -511,6 +511,8 @@ public sealed class AutoMergeService(IDbContextFactory<AgentWorkspaceDbContext> 
             var p = await use.Db.MatchPreviews.FirstAsync(x => x.Id == previewId, use.Cancellation);
             p.Restart();
         }, ct);
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var phase = System.Diagnostics.Stopwatch.StartNew();
         List<MatchingRule> rules;
         var keys = new Dictionary<(MatchAttributes, long), KeyIndex>();
         var excluded = new Dictionary<long, HashSet<long>>();
@@ -529,6 +531,9 @@ public sealed class AutoMergeService(IDbContextFactory<AgentWorkspaceDbContext> 
                 var index = await LoadKeysAsync(db, attribute, fieldId, shared.Threshold, dbShared, ct);
                 skippedGroups += index.Skipped;
                 keys[(attribute, fieldId)] = index;
+                logger?.LogInformation("Auto-merge preview {PreviewId}: keys of {Attribute}: {Groups} groups, {Skipped} skipped, in {Ms} ms.",
+                    previewId, attribute, index.Groups.Count, index.Skipped, phase.ElapsedMilliseconds);
+                phase.Restart();
                 await ProgressAsync(previewId, ++step, steps, ct);
             }
             foreach (var rule in rules)
@@ -536,6 +541,8 @@ public sealed class AutoMergeService(IDbContextFactory<AgentWorkspaceDbContext> 
                 excluded[rule.Id] = await ExcludedAsync(db, rule, ct);
                 await ProgressAsync(previewId, ++step, steps, ct);
             }
+            logger?.LogInformation("Auto-merge preview {PreviewId}: exclusions of {Rules} levels in {Ms} ms.", previewId, rules.Count, phase.ElapsedMilliseconds);
+            phase.Restart();
         }
 
         // Each level's pairs: from the groups of its most selective attribute, kept when every other attribute shares a
@@ -595,6 +602,9 @@ public sealed class AutoMergeService(IDbContextFactory<AgentWorkspaceDbContext> 
                     best[me] = (e, other);
         var members = parent.Keys.Select(k => (Card: k, Root: Find(k))).Where(m => m.Card != m.Root).OrderBy(m => m.Root).ThenBy(m => m.Card).ToList();
         var clusters = members.Select(m => m.Root).Distinct().Count();
+        logger?.LogInformation("Auto-merge preview {PreviewId}: {Edges} linked pairs, {Members} merged cards in {Clusters} clusters, in {Ms} ms.",
+            previewId, edges.Count, members.Count, clusters, phase.ElapsedMilliseconds);
+        phase.Restart();
 
         var versions = new Dictionary<long, long>();
         await using (var db = await dbFactory.CreateDbContextAsync(ct))
@@ -603,6 +613,8 @@ public sealed class AutoMergeService(IDbContextFactory<AgentWorkspaceDbContext> 
                 foreach (var v in await db.Cards.AsNoTracking().Where(c => chunk.Contains(c.Id)).Select(c => new { c.Id, c.Version }).ToListAsync(ct))
                     versions[v.Id] = v.Version;
         }
+        logger?.LogInformation("Auto-merge preview {PreviewId}: versions read in {Ms} ms.", previewId, phase.ElapsedMilliseconds);
+        phase.Restart();
         foreach (var chunk in members.Chunk(WriteChunk))
         {
             await run.RunAsync("Matching.PreviewPairs", Actor.System, Role.Admin, async use =>
@@ -618,6 +630,8 @@ public sealed class AutoMergeService(IDbContextFactory<AgentWorkspaceDbContext> 
                 await use.SaveAsync();
             }, ct);
         }
+        logger?.LogInformation("Auto-merge preview {PreviewId}: {Pairs} pairs written in {Ms} ms; computed in {Total} ms.",
+            previewId, members.Count, phase.ElapsedMilliseconds, watch.ElapsedMilliseconds);
         await run.RunAsync("Matching.PreviewReady", Actor.System, Role.Admin, async use =>
         {
             var p = await use.Db.MatchPreviews.FirstAsync(x => x.Id == previewId, use.Cancellation);
