@@ -536,9 +536,11 @@ public sealed class AutoMergeService(IDbContextFactory<AgentWorkspaceDbContext> 
                 phase.Restart();
                 await ProgressAsync(previewId, ++step, steps, ct);
             }
+            // The locked cards are read once (a scan of the cards: no index on the flag), whatever the number of levels.
+            Task<List<long>>? locked = null;
             foreach (var rule in rules)
             {
-                excluded[rule.Id] = await ExcludedAsync(db, rule, ct);
+                excluded[rule.Id] = await ExcludedAsync(db, rule, () => locked ??= db.Cards.AsNoTracking().Where(c => c.IsLocked).Select(c => c.Id).ToListAsync(ct), ct);
                 await ProgressAsync(previewId, ++step, steps, ct);
             }
             logger?.LogInformation("Auto-merge preview {PreviewId}: exclusions of {Rules} levels in {Ms} ms.", previewId, rules.Count, phase.ElapsedMilliseconds);
@@ -653,10 +655,10 @@ public sealed class AutoMergeService(IDbContextFactory<AgentWorkspaceDbContext> 
         Weights.Select(w => w.Attribute).Where(a => attributes.HasFlag(a));
 
     /// <summary>Cards a level never merges: locked (when it says so), with an unresolved case in its queues, with its excluding value.</summary>
-    private static async Task<HashSet<long>> ExcludedAsync(AgentWorkspaceDbContext db, MatchingRule rule, CancellationToken ct)
+    private static async Task<HashSet<long>> ExcludedAsync(AgentWorkspaceDbContext db, MatchingRule rule, Func<Task<List<long>>> lockedCards, CancellationToken ct)
     {
         var set = new HashSet<long>();
-        if (rule.ExcludeLocked) set.UnionWith(await db.Cards.AsNoTracking().Where(c => c.IsLocked).Select(c => c.Id).ToListAsync(ct));
+        if (rule.ExcludeLocked) set.UnionWith(await lockedCards());
         var queues = rule.ExcludedQueues;
         if (queues.Count > 0)
             set.UnionWith(await db.Cases.AsNoTracking()
