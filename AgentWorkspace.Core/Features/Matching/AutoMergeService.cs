@@ -511,6 +511,8 @@ public sealed class AutoMergeService(IDbContextFactory<AgentWorkspaceDbContext> 
             var p = await use.Db.MatchPreviews.FirstAsync(x => x.Id == previewId, use.Cancellation);
             p.Restart();
         }, ct);
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var phase = System.Diagnostics.Stopwatch.StartNew();
         List<MatchingRule> rules;
         var keys = new Dictionary<(MatchAttributes, long), KeyIndex>();
         var excluded = new Dictionary<long, HashSet<long>>();
@@ -529,13 +531,20 @@ public sealed class AutoMergeService(IDbContextFactory<AgentWorkspaceDbContext> 
                 var index = await LoadKeysAsync(db, attribute, fieldId, shared.Threshold, dbShared, ct);
                 skippedGroups += index.Skipped;
                 keys[(attribute, fieldId)] = index;
+                logger?.LogInformation("Auto-merge preview {PreviewId}: keys of {Attribute}: {Groups} groups, {Skipped} skipped, in {Ms} ms.",
+                    previewId, attribute, index.Groups.Count, index.Skipped, phase.ElapsedMilliseconds);
+                phase.Restart();
                 await ProgressAsync(previewId, ++step, steps, ct);
             }
+            // The locked cards are read once (a scan of the cards: no index on the flag), whatever the number of levels.
+            Task<List<long>>? locked = null;
             foreach (var rule in rules)
             {
-                excluded[rule.Id] = await ExcludedAsync(db, rule, ct);
+                excluded[rule.Id] = await ExcludedAsync(db, rule, () => locked ??= db.Cards.AsNoTracking().Where(c => c.IsLocked).Select(c => c.Id).ToListAsync(ct), ct);
                 await ProgressAsync(previewId, ++step, steps, ct);
             }
+            logger?.LogInformation("Auto-merge preview {PreviewId}: exclusions of {Rules} levels in {Ms} ms.", previewId, rules.Count, phase.ElapsedMilliseconds);
+            phase.Restart();
         }
 
         // Each level's pairs: from the groups of its most selective attribute, kept when every other attribute shares a
@@ -595,6 +604,9 @@ public sealed class AutoMergeService(IDbContextFactory<AgentWorkspaceDbContext> 
                     best[me] = (e, other);
         var members = parent.Keys.Select(k => (Card: k, Root: Find(k))).Where(m => m.Card != m.Root).OrderBy(m => m.Root).ThenBy(m => m.Card).ToList();
         var clusters = members.Select(m => m.Root).Distinct().Count();
+        logger?.LogInformation("Auto-merge preview {PreviewId}: {Edges} linked pairs, {Members} merged cards in {Clusters} clusters, in {Ms} ms.",
+            previewId, edges.Count, members.Count, clusters, phase.ElapsedMilliseconds);
+        phase.Restart();
 
         var versions = new Dictionary<long, long>();
         await using (var db = await dbFactory.CreateDbContextAsync(ct))
@@ -603,6 +615,8 @@ public sealed class AutoMergeService(IDbContextFactory<AgentWorkspaceDbContext> 
                 foreach (var v in await db.Cards.AsNoTracking().Where(c => chunk.Contains(c.Id)).Select(c => new { c.Id, c.Version }).ToListAsync(ct))
                     versions[v.Id] = v.Version;
         }
+        logger?.LogInformation("Auto-merge preview {PreviewId}: versions read in {Ms} ms.", previewId, phase.ElapsedMilliseconds);
+        phase.Restart();
         foreach (var chunk in members.Chunk(WriteChunk))
         {
             await run.RunAsync("Matching.PreviewPairs", Actor.System, Role.Admin, async use =>
@@ -618,6 +632,8 @@ public sealed class AutoMergeService(IDbContextFactory<AgentWorkspaceDbContext> 
                 await use.SaveAsync();
             }, ct);
         }
+        logger?.LogInformation("Auto-merge preview {PreviewId}: {Pairs} pairs written in {Ms} ms; computed in {Total} ms.",
+            previewId, members.Count, phase.ElapsedMilliseconds, watch.ElapsedMilliseconds);
         await run.RunAsync("Matching.PreviewReady", Actor.System, Role.Admin, async use =>
         {
             var p = await use.Db.MatchPreviews.FirstAsync(x => x.Id == previewId, use.Cancellation);
@@ -639,10 +655,10 @@ public sealed class AutoMergeService(IDbContextFactory<AgentWorkspaceDbContext> 
         Weights.Select(w => w.Attribute).Where(a => attributes.HasFlag(a));
 
     /// <summary>Cards a level never merges: locked (when it says so), with an unresolved case in its queues, with its excluding value.</summary>
-    private static async Task<HashSet<long>> ExcludedAsync(AgentWorkspaceDbContext db, MatchingRule rule, CancellationToken ct)
+    private static async Task<HashSet<long>> ExcludedAsync(AgentWorkspaceDbContext db, MatchingRule rule, Func<Task<List<long>>> lockedCards, CancellationToken ct)
     {
         var set = new HashSet<long>();
-        if (rule.ExcludeLocked) set.UnionWith(await db.Cards.AsNoTracking().Where(c => c.IsLocked).Select(c => c.Id).ToListAsync(ct));
+        if (rule.ExcludeLocked) set.UnionWith(await lockedCards());
         var queues = rule.ExcludedQueues;
         if (queues.Count > 0)
             set.UnionWith(await db.Cases.AsNoTracking()
