@@ -17,6 +17,8 @@ namespace AgentWorkspace.Tests.Browser;
 [Collection(BrowserCollection.Name)]
 public class AutoMergeJourneyTests(BrowserFixture browser)
 {
+    private static readonly ViewportSize Screen = new() { Width = 1280, Height = 720 };
+
     private AgentWorkspaceDbContextFactory Factory => browser.App.Services.GetRequiredService<AgentWorkspaceDbContextFactory>();
 
     [Theory]
@@ -35,7 +37,7 @@ public class AutoMergeJourneyTests(BrowserFixture browser)
         var second = await CardAsync("Jeanne", "Moreau", company, null, identity: email);
         var third = await CardAsync("Jeanne", "Moreau", company, email, identity: null);
 
-        var admin = await browser.SignInAsAsync(Role.Admin, "/admin/matching/auto-merge", locale);
+        var admin = await browser.SignInAsAsync(Role.Admin, "/admin/matching/auto-merge", locale, Screen);
         await admin.WaitForSelectorAsync("[data-testid=rules-table]");
         (await admin.Locator("[data-testid=rule-form]").CountAsync()).ShouldBe(0, "the form opens on demand");
 
@@ -53,7 +55,12 @@ public class AutoMergeJourneyTests(BrowserFixture browser)
         try
         {
             await admin.ClickAsync("[data-testid=start-preview]");
-            await BrowserFixture.WaitUntilAsync(admin, "() => document.querySelector('[data-testid=preview-state]')?.dataset.state === 'Ready'", 60_000);
+            await BrowserFixture.WaitUntilAsync(admin, "() => !!document.querySelector('[data-testid=preview-state], [data-testid=preview-error]')");
+            (await admin.Locator("[data-testid=preview-error]").CountAsync()).ShouldBe(0, await admin.Locator("[data-testid=preview]").InnerTextAsync());
+            var computed = await PreviewComputedAsync();
+            computed.State.ShouldBe(Core.Domain.Matching.MatchPreviewState.Ready, computed.Error);
+            // The page follows the computation live (MatchingChanged), without a reload.
+            await BrowserFixture.WaitUntilAsync(admin, "() => document.querySelector('[data-testid=preview-state]')?.dataset.state === 'Ready'");
             var rows = admin.Locator($"[data-testid=pair-row][data-survivor='{survivor}']");
             await rows.First.WaitForAsync();
             (await rows.CountAsync()).ShouldBe(2);
@@ -79,7 +86,7 @@ public class AutoMergeJourneyTests(BrowserFixture browser)
             await BrowserFixture.ScreenshotAsync(admin, "automerge-run-done-" + locale[..2]);
 
             // The survivor's card now holds the merged card's e-mail identity.
-            var card = await browser.SignInAsAsync(Role.Admin, $"/cards/{survivor}?tab=identities", locale);
+            var card = await browser.SignInAsAsync(Role.Admin, $"/cards/{survivor}?tab=identities", locale, Screen);
             await BrowserFixture.WaitUntilAsync(card, $"() => [...document.querySelectorAll('[data-testid=identity-row]')].some(r => r.innerText.includes('{email}'))");
             await BrowserFixture.ScreenshotAsync(card, "automerge-survivor-card-" + locale[..2]);
             (await StatusAsync(second)).ShouldBe(CardStatus.Merged);
@@ -119,6 +126,18 @@ public class AutoMergeJourneyTests(BrowserFixture browser)
     {
         await using var db = Factory.CreateDbContext();
         return await db.Cards.AsNoTracking().Where(c => c.Id == cardId).Select(c => c.Status).SingleAsync();
+    }
+
+    private async Task<(Core.Domain.Matching.MatchPreviewState State, string? Error)> PreviewComputedAsync()
+    {
+        for (var i = 0; i < 600; i++)
+        {
+            await using var db = Factory.CreateDbContext();
+            var latest = await db.MatchPreviews.AsNoTracking().OrderByDescending(p => p.Id).Select(p => new { p.State, p.Error }).FirstAsync();
+            if (latest.State != Core.Domain.Matching.MatchPreviewState.Computing) return (latest.State, latest.Error);
+            await Task.Delay(100);
+        }
+        throw new TimeoutException("The preview is still computing after 60 s.");
     }
 
     private async Task<int> PairsOfLatestPreviewAsync()

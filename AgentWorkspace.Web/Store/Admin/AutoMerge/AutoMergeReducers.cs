@@ -19,7 +19,7 @@ public static class AutoMergeReducers
     {
         // A new preview starts again from its first page.
         var same = a.Preview?.Id == s.Preview?.Id;
-        return s with { Rules = a.Rules, Preview = a.Preview, Run = a.Run, Page = a.Page, Names = a.Names, After = same ? s.After : null, Earlier = same ? s.Earlier : [] };
+        return s with { Saving = false, Rules = a.Rules, Preview = a.Preview, Run = a.Run, Page = a.Page, Names = a.Names, After = same ? s.After : null, Earlier = same ? s.Earlier : [] };
     }
 
     [ReducerMethod]
