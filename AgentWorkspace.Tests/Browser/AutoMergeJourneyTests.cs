@@ -71,7 +71,7 @@ public class AutoMergeJourneyTests(BrowserFixture browser)
 
             // Exclude the third card's pair: the count on the run button follows.
             var thirdRow = admin.Locator($"[data-testid=pair-row][data-merged='{third}']");
-            await thirdRow.Locator("[data-testid=pair-toggle] input").ClickAsync();
+            await thirdRow.Locator("input[data-testid=pair-toggle], [data-testid=pair-toggle] input").ClickAsync();
             await BrowserFixture.WaitUntilAsync(admin, $"() => document.querySelector(\"[data-testid=pair-row][data-merged='{third}']\")?.dataset.excluded === 'true'");
             var total = await PairsOfLatestPreviewAsync();
             var runButton = admin.Locator("[data-testid=start-run]");
