@@ -27,7 +27,7 @@ public class AccessibilityJourneyTests(BrowserFixture browser)
     [
         "/", "/inbox", "/cards", .. CardTabs.Select(t => "/cards/1?tab=" + t),
         "/supervisor/approvals", "/supervisor/duplicates",
-        "/admin/users", "/admin/queues", "/admin/custom-fields", "/admin/quick-replies", "/admin/api-keys", "/admin/settings", "/admin/audit", "/admin/crm", "/admin/scripts", "/admin/matching",
+        "/admin/users", "/admin/queues", "/admin/custom-fields", "/admin/quick-replies", "/admin/api-keys", "/admin/settings", "/admin/audit", "/admin/crm", "/admin/scripts", "/admin/matching", "/admin/matching/auto-merge",
         "/crm/contact/1", "/crm/account/1",
     ];
 

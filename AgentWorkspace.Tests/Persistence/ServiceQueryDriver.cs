@@ -445,6 +445,7 @@ internal sealed class ServiceQueryDriver : IAsyncDisposable
         await Call<AutoMergeService>(nameof(AutoMergeService.GetPreviewAsync), s => s.GetPreviewAsync(admin, preview.Id));
         await Call<AutoMergeService>(nameof(AutoMergeService.LatestAsync), s => s.LatestAsync(admin));
         var page = await Call<AutoMergeService, MatchPairPage>(nameof(AutoMergeService.GetPairsAsync), s => s.GetPairsAsync(admin, preview.Id, null, 50));
+        await Call<AutoMergeService>(nameof(AutoMergeService.CardNamesAsync), s => s.CardNamesAsync(admin, page.Pairs.SelectMany(x => new[] { x.SurvivorId, x.MergedId }).Append(1).ToList()));
         await Call<AutoMergeService>(nameof(AutoMergeService.ExportCsvAsync), s => s.ExportCsvAsync(admin, preview.Id, new StringWriter()));
         if (page.Pairs.Count > 0)
             await Call<AutoMergeService>(nameof(AutoMergeService.SetPairExcludedAsync), s => s.SetPairExcludedAsync(admin, preview.Id, page.Pairs[0].Id, true));

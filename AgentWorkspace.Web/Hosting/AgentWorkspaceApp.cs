@@ -200,6 +200,7 @@ public static class AgentWorkspaceApp
         app.MapOpenApi().AllowAnonymous();
         app.MapAccountEndpoints();
         app.MapCardDownloads();
+        app.MapMatchingDownloads();
         app.MapAvatars();
         app.MapAgentWorkspaceApi();
         app.MapPreferenceEndpoints();

@@ -104,6 +104,19 @@ public sealed class AutoMergeService(IDbContextFactory<AgentWorkspaceDbContext> 
         return new MatchPairPage(View(p), page, rows.Count > limit ? page[^1].Id : null);
     }
 
+    /// <summary>The names of the cards a page of pairs shows (at most <see cref="MaxPage"/> × 2 ids); an unknown id has none.</summary>
+    public async Task<IReadOnlyDictionary<long, string>> CardNamesAsync(Actor actor, IReadOnlyCollection<long> cardIds, CancellationToken ct = default)
+    {
+        actor.Require(Role.Admin);
+        if (cardIds.Count > MaxPage * 2) throw new DomainException($"At most {MaxPage * 2} cards.", "cardIds") { Code = "MatchPageLimit", Args = [MaxPage] };
+        if (cardIds.Count == 0) return new Dictionary<long, string>();
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var ids = cardIds.Distinct().ToList();
+        var rows = await db.Cards.AsNoTracking().Where(c => ids.Contains(c.Id))
+            .Select(c => new { c.Id, c.FirstName, c.LastName, c.ChannelName, c.PrimaryEmail, c.MobilePhone }).ToListAsync(ct);
+        return rows.ToDictionary(r => r.Id, r => CustomerCard.NameOf(r.FirstName, r.LastName, r.ChannelName, r.PrimaryEmail, r.MobilePhone) ?? $"#{r.Id}");
+    }
+
     /// <summary>
     /// Writes every pair of the preview as CSV (UTF-8, a header row). A cell that a spreadsheet would read as a formula
     /// (starting with = + - @, a tab or a carriage return) is written with a leading apostrophe.

@@ -35,6 +35,7 @@ public static class NavLinks
         new("/admin/api-keys", "NavApiKeys", Icons.Material.Filled.Key),
         new("/admin/crm", "NavCrm", Icons.Material.Filled.AccountTree),
         new("/admin/matching", "NavMatching", Icons.Material.Filled.JoinFull),
+        new("/admin/matching/auto-merge", "NavAutoMerge", Icons.Material.Filled.MergeType),
         new("/admin/settings", "NavSettings", Icons.Material.Filled.Settings),
         new("/admin/audit", "NavAudit", Icons.Material.Filled.History),
     ];

@@ -30,6 +30,8 @@ public static class AdminErrorText
                 return l["Err_NotFound"];
             case DomainException { Field: "defaultPhoneRegion" }:
                 return l["Err_RegionUnknown"];
+            case DomainException { Code: { } code } coded when !l["Err_" + code].ResourceNotFound:
+                return l["Err_" + code, coded.Args.ToArray()].Value;
             case DomainException:
                 return error.Message;
             default:
