@@ -56,9 +56,13 @@ public class InboxJourneyTests(BrowserFixture browser)
         var rendered = await page.Locator(tiles).CountAsync();
         rendered.ShouldBeLessThan(count, "the tiles out of view are not rendered");
         (await page.Locator(tiles).EvaluateAllAsync<string[]>("els => els.map(e => e.getAttribute('aria-setsize'))")).ShouldAllBe(v => v == count.ToString(CultureInfo.InvariantCulture));
-        // The list takes the height of all its tiles: the column scrolls as far as before.
-        await BrowserFixture.WaitUntilAsync(page, "() => Math.abs(document.querySelector('[data-testid=case-tiles]').getBoundingClientRect().height / document.querySelector('[data-testid=case-tiles] > li').getBoundingClientRect().height - " +
-                                                  count.ToString(CultureInfo.InvariantCulture) + ") < 1.5");
+        // The list takes the height of all its tiles: the column scrolls as far as before. Tiles differ in height (a name
+        // or a preview on two lines, other journeys' cases in a full run): measured against the rendered tiles' mean,
+        // within 15 % (the rendered tiles alone would be about a third of it).
+        await BrowserFixture.WaitUntilAsync(page, "() => { const lis = [...document.querySelectorAll('[data-testid=case-tiles] > li')]; " +
+            "const mean = lis.reduce((a, li) => a + li.getBoundingClientRect().height, 0) / lis.length; " +
+            "return Math.abs(document.querySelector('[data-testid=case-tiles]').getBoundingClientRect().height / mean - " + count.ToString(CultureInfo.InvariantCulture) + ") < " +
+            (count * 0.15).ToString(CultureInfo.InvariantCulture) + "; }");
 
         // The arrow keys move the focus through the tiles, to those not rendered at first too; End and Home to the ends.
         await page.Locator($"{tiles}[aria-posinset='1'] button").FocusAsync();
