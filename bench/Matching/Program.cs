@@ -141,18 +141,23 @@ static async Task Plant(AgentWorkspaceDbContextFactory factory)
     for (var i = 0; i < 150; i++) sql.Add($"UPDATE Cards SET PrimaryEmail = 'noreply@shop.example' WHERE Id = {Pick()}");
     for (var i = 0; i < 2; i++) sql.Add($"UPDATE Cards SET MobilePhone = '+33199000000' WHERE Id = {Pick()}");
     for (var i = 0; i < 3; i++) sql.Add($"UPDATE Cards SET PrimaryEmail = 'contact@listed.example' WHERE Id = {Pick()}");
-    var connection = db.Database.GetDbConnection();
-    await db.Database.OpenConnectionAsync();
-    await using var tx = await connection.BeginTransactionAsync();
-    foreach (var s in sql)
+    // One transaction under the provider's execution strategy, as the product's use cases run (ADR 008): a retry
+    // starts the whole plant again on a rolled-back database.
+    await db.Database.CreateExecutionStrategy().ExecuteAsync(async () =>
     {
-        await using var cmd = connection.CreateCommand();
-        cmd.Transaction = tx;
-        cmd.CommandText = s;
-        cmd.CommandTimeout = 1200;
-        await cmd.ExecuteNonQueryAsync();
-    }
-    await tx.CommitAsync();
+        var connection = db.Database.GetDbConnection();
+        await db.Database.OpenConnectionAsync();
+        await using var tx = await connection.BeginTransactionAsync();
+        foreach (var s in sql)
+        {
+            await using var cmd = connection.CreateCommand();
+            cmd.Transaction = tx;
+            cmd.CommandText = s;
+            cmd.CommandTimeout = 1200;
+            await cmd.ExecuteNonQueryAsync();
+        }
+        await tx.CommitAsync();
+    });
     Console.WriteLine($"planted: {sql.Count:N0} statements");
 }
 
