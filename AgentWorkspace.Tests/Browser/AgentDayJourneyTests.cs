@@ -133,8 +133,10 @@ public class AgentDayJourneyTests(BrowserFixture browser)
         await CountIsAsync(page, before + 2);
         if (locale == "en-US") await BrowserFixture.ScreenshotAsync(page, "notice-toast");
 
-        // The toast opens its case in the inbox; the case leaves the count.
-        await page.Locator(".mud-snackbar", new() { Has = toast }).GetByRole(AriaRole.Button, new() { Name = open, Exact = true }).ClickAsync();
+        // The toast opens its case in the inbox; the case leaves the count. By keyboard: toasts come and go around it (another
+        // journey's message may arrive in a full run), and a click aimed at a toast that moves lands on another.
+        await page.Locator(".mud-snackbar", new() { Has = toast }).GetByRole(AriaRole.Button, new() { Name = open, Exact = true }).FocusAsync();
+        await page.Keyboard.PressAsync("Enter");
         await page.WaitForURLAsync("**/inbox");
         await page.Locator($"[data-testid=active-case][data-case-id='{caseId}']").WaitForAsync();
         await CountIsAsync(page, before + 1);

@@ -85,11 +85,13 @@ public class InboxJourneyTests(BrowserFixture browser)
         await page.Keyboard.PressAsync("Shift+Tab");
         await FocusedAtAsync(page, rendered);
 
-        // Scrolled to the bottom, the last tile is rendered and in view, and opens its case.
-        await page.EvaluateAsync("() => { const p = document.querySelector('.aw-inbox-panel'); p.scrollTop = p.scrollHeight; }");
+        // Scrolled to the bottom, the last tile is rendered and in view, and opens its case. Rendered tiles taller or
+        // shorter than the estimate move the bottom as they come: like a user, the journey scrolls down again until it
+        // is there.
+        await BrowserFixture.WaitUntilAsync(page, "() => { const p = document.querySelector('.aw-inbox-panel'); p.scrollTop = p.scrollHeight; " +
+            $"const li = document.querySelector(\"[data-testid=case-tiles] > li[aria-posinset='{count}']\"); if (!li) return false; " +
+            "const r = li.getBoundingClientRect(), b = p.getBoundingClientRect(); return r.height > 0 && r.top >= b.top && r.bottom <= b.bottom + 1; }");
         var last = page.Locator($"{tiles}[aria-posinset='{count}'] [data-testid=case-tile]");
-        await last.WaitForAsync();
-        (await last.IsVisibleAsync()).ShouldBeTrue();
         var lastId = await last.GetAttributeAsync("data-case-id");
         await last.ClickAsync();
         await page.Locator($"[data-testid=active-case][data-case-id='{lastId}']").WaitForAsync();

@@ -47,17 +47,34 @@ export function attachTiles(list, dotnet) {
     // A tile given the focus scrolls into view below the column's sticky filters, not under them.
     const sticky = box.querySelector(".aw-filters");
     box.style.scrollPaddingTop = sticky ? `${sticky.offsetHeight}px` : "";
-    const h = tileHeight();
-    if (!h) return;
+    const tiles = list.querySelectorAll(":scope > li");
+    if (tiles.length === 0) return;
+    const mean = tileHeight();
+    if (!mean) return;
+    // The height the server pads the list with (data-h). The rendered tiles' mean moves as the window moves (tiles differ
+    // in height): a mean within a tenth of it is not sent, or padding, scroll position and window would chase each other.
+    const served = +list.dataset.h || mean;
+    const h = Math.abs(mean - served) > served / 10 ? mean : served;
     const count = +list.dataset.count, start = +list.dataset.start, end = +list.dataset.end;
-    // The list's top in the column's visible area (negative once scrolled past), the padding included.
-    const top = list.getBoundingClientRect().top - box.getBoundingClientRect().top;
-    const first = Math.max(0, Math.min(count - 1, Math.floor(-top / h)));
-    const visible = Math.ceil(box.clientHeight / h) + 1;
+    // The first tile in view, found from where the rendered tiles really are; above or below them, counted through the
+    // padding with the server's height, as the server laid it out.
+    const viewTop = box.getBoundingClientRect().top;
+    const above = tiles[0].getBoundingClientRect().top, below = tiles[tiles.length - 1].getBoundingClientRect().bottom;
+    let first;
+    if (viewTop < above) first = start - Math.ceil((above - viewTop) / served);
+    else if (viewTop >= below) first = end + Math.floor((viewTop - below) / served);
+    else {
+      first = start;
+      for (const tile of tiles) {
+        if (tile.getBoundingClientRect().bottom > viewTop) { first = +tile.getAttribute("aria-posinset") - 1; break; }
+      }
+    }
+    first = Math.max(0, Math.min(count - 1, first));
+    const visible = Math.ceil(box.clientHeight / Math.min(h, mean)) + 1;
     // Covered while at least two tiles of margin remain rendered on each side (the server renders three).
     const covered = (start === 0 || first - start >= 2) && (end === count || end - (first + visible) >= 2);
+    if (covered && h === served && asked.endsWith(`|${visible}|${h}`)) return;
     const key = `${first}|${visible}|${h}`;
-    if (covered && asked.endsWith(`|${visible}|${h}`)) return;
     if (key === asked) return;
     asked = key;
     dotnet.invokeMethodAsync("Show", first, visible, h).catch(() => { });
@@ -108,7 +125,7 @@ export function attachTiles(list, dotnet) {
     if (pending) focusAt(pending);
     schedule();
   });
-  changed.observe(list, { childList: true, attributes: true, attributeFilter: ["data-start", "data-end", "data-count"] });
+  changed.observe(list, { childList: true, attributes: true, attributeFilter: ["data-start", "data-end", "data-count", "data-h"] });
   const resized = new ResizeObserver(schedule);
   resized.observe(box);
   box.addEventListener("scroll", schedule, { passive: true });
