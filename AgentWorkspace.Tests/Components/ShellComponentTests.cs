@@ -11,6 +11,7 @@ using AgentWorkspace.Web.Components.Shared;
 using AgentWorkspace.Web.Security;
 using AgentWorkspace.Web.Store.Core;
 using Bunit;
+using Microsoft.AspNetCore.Components;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using MudBlazor.Services;
@@ -55,6 +56,21 @@ public class ShellComponentTests : BunitContext
         SignIn(Role.Admin, "Alex Martin");
         var nav = Render<NavMenu>();
         nav.Markup.ShouldContain("Administration");
+    }
+
+    [Fact]
+    public void OnlyThePagesOwnLinkIsCurrent_NotTheShorterLinkAboveIt()
+    {
+        SignIn(Role.Admin, "Alex Martin");
+        var navigation = Services.GetRequiredService<NavigationManager>();
+        navigation.NavigateTo("/admin/matching/auto-merge");
+        var nav = Render<NavMenu>();
+        nav.FindAll("a[aria-current=page]").Select(a => a.GetAttribute("href")).ShouldBe(["/admin/matching/auto-merge"]);
+        navigation.NavigateTo("/admin/matching");
+        nav.WaitForAssertion(() => nav.FindAll("a[aria-current=page]").Select(a => a.GetAttribute("href")).ShouldBe(["/admin/matching"]));
+        // A page below a link with no longer link of its own still lights it.
+        navigation.NavigateTo("/admin/matching/something-else");
+        nav.WaitForAssertion(() => nav.FindAll("a[aria-current=page]").Select(a => a.GetAttribute("href")).ShouldBe(["/admin/matching"]));
     }
 
     [Fact]
