@@ -1,20 +1,26 @@
 // What the inbox keeps in this browser (issue 22): the agent's open case tabs, so that they survive a reload. Only
 // case numbers are kept, under a key per user; the cases themselves are read from the server again.
+// The open tabs cross JS interop as one string, "12,15,9|15" (the open cases, then the shown one; issue 20: a record and
+// a list there cost JSON metadata in every circuit); localStorage keeps them as JSON, as before.
 export function loadTabs(key) {
   try {
     const raw = window.localStorage.getItem(key);
     const saved = raw ? JSON.parse(raw) : null;
     if (!saved || !Array.isArray(saved.tabs)) return null;
-    return { tabs: saved.tabs.filter(id => Number.isSafeInteger(id) && id > 0), active: Number.isSafeInteger(saved.active) ? saved.active : null };
+    const tabs = saved.tabs.filter(id => Number.isSafeInteger(id) && id > 0);
+    return tabs.join(",") + "|" + (Number.isSafeInteger(saved.active) && saved.active > 0 ? saved.active : "");
   } catch (e) {
     return null;
   }
 }
 
-export function saveTabs(key, tabs, active) {
+export function saveTabs(key, text) {
   try {
+    const [ids, active] = String(text).split("|");
+    const tabs = ids ? ids.split(",").map(Number).filter(id => Number.isSafeInteger(id) && id > 0) : [];
+    const shown = Number(active);
     if (tabs.length === 0) window.localStorage.removeItem(key);
-    else window.localStorage.setItem(key, JSON.stringify({ tabs: tabs, active: active }));
+    else window.localStorage.setItem(key, JSON.stringify({ tabs: tabs, active: Number.isSafeInteger(shown) && shown > 0 ? shown : null }));
     return true;
   } catch (e) {
     return false;
