@@ -398,7 +398,8 @@ public sealed partial class InboxEffects(InboxQueries inbox, CaseCommands cases,
             return;
         }
         if (change.Kind is not (ChangeKind.MessageArrived or ChangeKind.CaseChanged or ChangeKind.DraftReviewed or ChangeKind.CardMerged)) return;
-        var heard = System.Diagnostics.Stopwatch.GetTimestamp();
+        // When this server heard the change, the same for all its circuits: one tile read serves them all.
+        var heard = ChangeHeard.At(change);
         var me = _actor?.UserId;
         var s = state.Value;
         var shown = change.CaseId is { } id && (s.Tiles.Any(t => t.Id == id) || s.Cases.ContainsKey(id));
