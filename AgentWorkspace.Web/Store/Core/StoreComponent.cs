@@ -29,8 +29,8 @@ public abstract class StoreComponent : ComponentBase, IDisposable
 
     private void OnStateChanged(object? sender, EventArgs e)
     {
-        if (e is LiveStateChangedEventArgs && LiveRenderInterval > TimeSpan.Zero) OnLiveChange();
-        else _ = InvokeAsync(StateHasChanged);
+        if (e is not LiveStateChangedEventArgs || LiveRenderInterval <= TimeSpan.Zero) _ = InvokeAsync(StateHasChanged);
+        else if (LiveRenderInterval != Timeout.InfiniteTimeSpan) OnLiveChange();
     }
 
     /// <summary>
@@ -39,7 +39,8 @@ public abstract class StoreComponent : ComponentBase, IDisposable
     /// within the interval render together at its end, so that a burst of messages costs this component one render per
     /// interval instead of one per message (issue 20). Nothing is lost: the render draws the state as it is then, which
     /// holds every change reduced before it. What the user does renders at once, whatever is waiting. Zero: every live
-    /// change renders at once.
+    /// change renders at once; <see cref="Timeout.InfiniteTimeSpan"/>: none does (a component that draws nothing of
+    /// what live changes bring).
     /// </summary>
     protected virtual TimeSpan LiveRenderInterval => DefaultLiveRenderInterval;
 

@@ -392,8 +392,13 @@ public sealed partial class InboxEffects(InboxQueries inbox, CaseCommands cases,
             if (change.CardId is not { } cardId) return;
             var now = state.Value;
             var open = now.Cases.Values.Where(c => c.Detail?.Case.CardId == cardId).Select(c => c.CaseId).ToList();
-            if (open.Count == 0 && !now.Tiles.Any(t => t.CardId == cardId)) return;
-            dispatcher.Dispatch(new RefreshInboxAction());
+            var cardTiles = now.Tiles.Where(t => t.CardId == cardId).Select(t => t.Id).ToList();
+            if (open.Count == 0 && cardTiles.Count == 0) return;
+            // The tiles of that card read again, each once per server for every open inbox (issue 20: every new sender's
+            // message announces its new card too), not the whole page per inbox. A search may find or lose the case by
+            // the contact's new name: it reads its page again.
+            if (now.Filter.Search is not null) dispatcher.Dispatch(new RefreshInboxAction());
+            else foreach (var tileId in cardTiles) await MoveTileAsync(tileId, ChangeHeard.At(change), dispatcher);
             foreach (var openId in open) await LoadCaseAsync(new ReloadCaseAction(openId), openId, dispatcher);
             return;
         }
