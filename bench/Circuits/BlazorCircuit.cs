@@ -230,12 +230,6 @@ internal static class RenderBatch
             }
         }
         Flush();
-        if (Environment.GetEnvironmentVariable("CIRCUITS_DEBUG") == "1" && strings.Contains("case-tile"))
-        {
-            var names = new List<string>();
-            for (var f = 0; f < count; f++) { var at = referenceFrames + 4 + f * FrameSize; var type = Int(at); names.Add(type == Attribute ? "A:" + S(Int(at + 4)) + "=" + S(Int(at + 8)) : "T" + type); }
-            var k = names.FindIndex(n => n.Contains("=case-tile")); Console.WriteLine("batch with case-tile: " + string.Join(' ', names.Skip(Math.Max(0, k - 12)).Take(40)));
-        }
 
         var disposed = Int(disposedHandlers);
         if (disposed > 0)
