@@ -29,8 +29,10 @@ public abstract class StoreComponent : ComponentBase, IDisposable
 
     private void OnStateChanged(object? sender, EventArgs e)
     {
-        if (e is not LiveStateChangedEventArgs || LiveRenderInterval <= TimeSpan.Zero) _ = InvokeAsync(StateHasChanged);
-        else if (LiveRenderInterval != Timeout.InfiniteTimeSpan) OnLiveChange();
+        var interval = e is LiveStateChangedEventArgs ? LiveRenderInterval : TimeSpan.Zero;
+        if (interval == Timeout.InfiniteTimeSpan) return; // news this component does not draw
+        if (interval <= TimeSpan.Zero) _ = InvokeAsync(StateHasChanged);
+        else OnLiveChange();
     }
 
     /// <summary>
