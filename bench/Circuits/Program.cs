@@ -32,6 +32,7 @@ var levels = (args.Length > 1 ? args[1] : "0,100,500,1000").Split(',').Select(in
 var seconds = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 30;
 var rate = args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 20;
 var pages = (args.Length > 4 ? args[4] : "inbox,card").Split(',');
+(int Circuits, double PerMessageMs)? _previous = null; // the last load window's figures (LoadAsync)
 
 using var server = StartServer(file, out var baseUri);
 Console.WriteLine($"server pid {server.Id} at {baseUri}; load average {Load()}");
@@ -83,7 +84,9 @@ async Task LoadAsync(List<BlazorCircuit> circuits, Memory before)
 {
     if (seconds == 0) return; // memory only
     // The clicking circuits: up to 20, each clicking its tiles in turn, one click a second.
-    var active = circuits.Where(c => !c.Closed && c.TileCaseIds.Count >= 2).Take(20).ToList();
+    // CLICKERS=0 (env): no clicks, the CPU of the window is then the messages' alone (a click opens a case: reads and a render).
+    var clickers = int.TryParse(Environment.GetEnvironmentVariable("CLICKERS"), CultureInfo.InvariantCulture, out var n) ? n : 20;
+    var active = circuits.Where(c => !c.Closed && c.TileCaseIds.Count >= 2).Take(clickers).ToList();
     var trips = new ConcurrentBag<double>();
     var missed = 0;
     var posted = 0;
@@ -141,6 +144,11 @@ async Task LoadAsync(List<BlazorCircuit> circuits, Memory before)
     Console.WriteLine($"{circuits.Count} circuits, {posted} messages posted in {seconds} s ({postFailures} failed), {active.Count} circuits clicking: " +
                       $"round trip n={sorted.Count} p50 {P(sorted, 50):0.0} ms, p95 {P(sorted, 95):0.0} ms, p99 {P(sorted, 99):0.0} ms, max {(sorted.Count > 0 ? sorted[^1] : 0):0.0} ms, {missed} clicks without their render within 10 s");
     Console.WriteLine($"server CPU {cpu / 1000.0:0.0} s in {seconds} s ({cpu / 10.0 / seconds:0}% of one core); per message {cpu / Math.Max(1, posted):0.00} ms; per open circuit per message {cpu * 1000.0 / Math.Max(1, posted) / Math.Max(1, end.Circuits):0.0} µs; batches received {circuits.Sum(c => c.Batches)}");
+    // What one more circuit costs a message, the same for every level: the ingest, the board and the clicks cancel out.
+    var perMessage = (double)cpu / Math.Max(1, posted);
+    if (_previous is { } p && end.Circuits > p.Circuits)
+        Console.WriteLine($"marginal: {(perMessage - p.PerMessageMs) * 1000.0 / (end.Circuits - p.Circuits):0.0} µs per circuit per message between {p.Circuits} and {end.Circuits} circuits");
+    _previous = (end.Circuits, perMessage);
 }
 
 // dumpdiff <report at a>.txt <report at b>.txt <circuits between them>: per type, the bytes and objects one circuit

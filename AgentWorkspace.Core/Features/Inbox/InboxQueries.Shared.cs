@@ -26,8 +26,9 @@ public sealed partial class InboxQueries
     private static readonly long KeepTiles = Stopwatch.Frequency * 60;
 
     /// <summary>
-    /// A case's tile as it is after a change that the caller heard at <paramref name="heardAt"/> (<see cref="Stopwatch.GetTimestamp"/>,
-    /// taken when the change event reached it, so after its commit): null when the case is gone or the actor may not see
+    /// A case's tile as it is after a change that was heard at <paramref name="heardAt"/> (<see cref="Stopwatch.GetTimestamp"/>,
+    /// after the change's commit: <see cref="ChangeHeard.At"/>, the moment this server first heard it, the same for every
+    /// circuit of the server): null when the case is gone or the actor may not see
     /// it (neither assigned to them nor in one of their queues; a supervisor sees every case). Every caller that heard the
     /// change before a read started shares that read: a message in a queue that a thousand agents have open costs the
     /// server one read, not a thousand.

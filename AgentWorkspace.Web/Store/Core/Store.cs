@@ -26,6 +26,21 @@ public interface IActionSubscriber
     void UnsubscribeFromAllActions(object subscriber);
 }
 
+/// <summary>
+/// An action that brings news from elsewhere (the change feed, the header counts board, the clock) rather than answering
+/// what the user of this circuit just did. It is reduced at once like any other; only the renders it causes may wait a
+/// little and be drawn together with the next ones (<see cref="StoreComponent.LiveRenderInterval"/>, issue 20): a burst
+/// of messages costs each open page one render per interval, not one per message.
+/// </summary>
+public interface ILiveUpdate;
+
+/// <summary>What <see cref="IState{T}.StateChanged"/> carries when an <see cref="ILiveUpdate"/> changed the state.</summary>
+public sealed class LiveStateChangedEventArgs : EventArgs
+{
+    public static readonly LiveStateChangedEventArgs Instance = new();
+    private LiveStateChangedEventArgs() { }
+}
+
 /// <summary>Marks a static method <c>TState Reduce(TState state, TAction action)</c> (Fluxor's shape).</summary>
 [AttributeUsage(AttributeTargets.Method)]
 public sealed class ReducerMethodAttribute : Attribute;
@@ -172,7 +187,8 @@ public sealed class Store : IDispatcher, IActionSubscriber, IDisposable
                 }
             }
         }
-        foreach (var slot in changed) slot.Notify();
+        var args = action is ILiveUpdate ? LiveStateChangedEventArgs.Instance : EventArgs.Empty;
+        foreach (var slot in changed) slot.Notify(args);
         ActionDispatched?.Invoke(action);
         foreach (var (subscriber, actionType, callback) in _subscribers)
         {
@@ -231,7 +247,7 @@ public sealed class Store : IDispatcher, IActionSubscriber, IDisposable
     private interface IStateSlot
     {
         object Boxed { get; set; }
-        void Notify();
+        void Notify(EventArgs args);
     }
 
     private sealed class StateSlot<TState>(TState initial) : IState<TState>, IStateSlot
@@ -240,7 +256,7 @@ public sealed class Store : IDispatcher, IActionSubscriber, IDisposable
         public TState Value => _value;
         public event EventHandler? StateChanged;
         public object Boxed { get => _value!; set => _value = (TState)value; }
-        public void Notify() => StateChanged?.Invoke(this, EventArgs.Empty);
+        public void Notify(EventArgs args) => StateChanged?.Invoke(this, args);
     }
 }
 

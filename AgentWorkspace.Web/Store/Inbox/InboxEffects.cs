@@ -392,13 +392,19 @@ public sealed partial class InboxEffects(InboxQueries inbox, CaseCommands cases,
             if (change.CardId is not { } cardId) return;
             var now = state.Value;
             var open = now.Cases.Values.Where(c => c.Detail?.Case.CardId == cardId).Select(c => c.CaseId).ToList();
-            if (open.Count == 0 && !now.Tiles.Any(t => t.CardId == cardId)) return;
-            dispatcher.Dispatch(new RefreshInboxAction());
+            var cardTiles = now.Tiles.Where(t => t.CardId == cardId).Select(t => t.Id).ToList();
+            if (open.Count == 0 && cardTiles.Count == 0) return;
+            // The tiles of that card read again, each once per server for every open inbox (issue 20: every new sender's
+            // message announces its new card too), not the whole page per inbox. A search may find or lose the case by
+            // the contact's new name: it reads its page again.
+            if (now.Filter.Search is not null) dispatcher.Dispatch(new RefreshInboxAction());
+            else foreach (var tileId in cardTiles) await MoveTileAsync(tileId, ChangeHeard.At(change), dispatcher);
             foreach (var openId in open) await LoadCaseAsync(new ReloadCaseAction(openId), openId, dispatcher);
             return;
         }
         if (change.Kind is not (ChangeKind.MessageArrived or ChangeKind.CaseChanged or ChangeKind.DraftReviewed or ChangeKind.CardMerged)) return;
-        var heard = System.Diagnostics.Stopwatch.GetTimestamp();
+        // When this server heard the change, the same for all its circuits: one tile read serves them all.
+        var heard = ChangeHeard.At(change);
         var me = _actor?.UserId;
         var s = state.Value;
         var shown = change.CaseId is { } id && (s.Tiles.Any(t => t.Id == id) || s.Cases.ContainsKey(id));

@@ -40,6 +40,9 @@ public static class InboxReducers
     {
         if (a.Filter != s.Filter) return s;
         var at = s.Tiles.FindIndex(t => t.Id == a.CaseId);
+        // The same tile again (a second event of one change: a new case's message and its creation): nothing moves, and
+        // the state stays the same instance, so that nothing renders.
+        if (at >= 0 && a.Listed && a.Tile == s.Tiles[at]) return s;
         var tiles = at >= 0 ? s.Tiles.RemoveAt(at) : s.Tiles;
         if (a.Tile is not { } tile || !a.Listed) return at >= 0 ? s with { Tiles = tiles } : s;
         var place = tiles.FindIndex(t => s.Filter.Precedes(tile, t));

@@ -83,10 +83,12 @@ public sealed record InboxPageLoadedAction(InboxFilter Filter, InboxPage Page, b
 /// One case changed (issue 20): its tile as it is now, or null when it is gone or no longer the agent's to see, and
 /// whether <paramref name="Filter"/> lists it. The panel moves, adds or drops that tile without being read again.
 /// </summary>
-public sealed record InboxTileChangedAction(InboxFilter Filter, long CaseId, CaseTile? Tile, bool Listed);
-public sealed record InboxCountsLoadedAction(InboxCounts Counts);
+public sealed record InboxTileChangedAction(InboxFilter Filter, long CaseId, CaseTile? Tile, bool Listed) : ILiveUpdate;
+/// <summary>The header's figures as the server's board counted them (a live update: the board recounts after changes).</summary>
+public sealed record InboxCountsLoadedAction(InboxCounts Counts) : ILiveUpdate;
 public sealed record InboxFailedAction(string Error);
-public sealed record InboxTickAction(DateTimeOffset Now);
+/// <summary>The clock moved (SLA bars, waiting times).</summary>
+public sealed record InboxTickAction(DateTimeOffset Now) : ILiveUpdate;
 
 // Open cases (tabs).
 public sealed record OpenCaseAction(long CaseId);

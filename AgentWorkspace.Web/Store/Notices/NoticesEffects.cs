@@ -72,7 +72,6 @@ public sealed class NoticesEffects(InboxQueries inbox, ActorAccessor actors, ICh
     private async Task OnChangeAsync(ChangeEvent change, IDispatcher dispatcher)
     {
         if (_actor is not { } actor) return;
-        var heard = System.Diagnostics.Stopwatch.GetTimestamp();
         if (change.Kind == ChangeKind.SettingsChanged)
         {
             // An administrator changed the agent's queues (or a queue): the scope follows.
@@ -81,7 +80,7 @@ public sealed class NoticesEffects(InboxQueries inbox, ActorAccessor actors, ICh
         }
         var verdict = Judge(change, actor.UserId, _myQueues, state.Value.Unseen);
         if (verdict.Kind is { } kind)
-            dispatcher.Dispatch(new CaseNewsAction(kind, verdict.CaseId, state.Value.Heard ? await ContactNameAsync(actor, verdict.CaseId, heard) : null));
+            dispatcher.Dispatch(new CaseNewsAction(kind, verdict.CaseId, state.Value.Heard ? await ContactNameAsync(actor, verdict.CaseId, ChangeHeard.At(change)) : null));
         else if (verdict.Clears)
             dispatcher.Dispatch(new ClearCaseNewsAction(verdict.CaseId));
     }

@@ -69,8 +69,8 @@ public sealed class NoticesFeature : Feature<NoticesState>
 /// <summary>The layout asks once per circuit: the starting count and the change feed's subscription.</summary>
 public sealed record StartNoticesAction;
 public sealed record NoticesStartedAction(IReadOnlyList<long> UnreadCaseIds);
-/// <summary>Something new on a case for the agent; the contact's name when known (the toast says it).</summary>
-public sealed record CaseNewsAction(NoticeKind Kind, long CaseId, string? ContactName = null, string? Detail = null);
+/// <summary>Something new on a case for the agent; the contact's name when known (the toast says it). Heard from the feed: a live update.</summary>
+public sealed record CaseNewsAction(NoticeKind Kind, long CaseId, string? ContactName = null, string? Detail = null) : ILiveUpdate;
 /// <summary>The case's news need no more notice: the agent saw it, acted on it, or it went to someone else.</summary>
 public sealed record ClearCaseNewsAction(long CaseId);
 public sealed record SetAvailabilityAction(AgentAvailability Availability);
