@@ -6,44 +6,13 @@ namespace AgentWorkspace.Core.Persistence;
 /// <summary>Applies the provider's migrations at start, turning the usual failures into one clear line.</summary>
 public static class DatabaseStartup
 {
-    /// <summary>A migration lock this old was left by a process stopped while it migrated, not by one migrating now.</summary>
-    public static readonly TimeSpan StaleMigrationLock = TimeSpan.FromMinutes(30);
-
-    /// <summary>
-    /// EF Core's SQLite migrations take a lock row and wait for it without end: a process stopped while migrating (Ctrl+C
-    /// during the first start) left one, and the next start would hang at "initializing" without a word. Say so instead.
-    /// </summary>
-    private static async Task CheckSqliteMigrationLockAsync(string connectionString, string where, CancellationToken ct)
-    {
-        await using var connection = new SqliteConnection(connectionString);
-        await connection.OpenAsync(ct);
-        await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = '__EFMigrationsLock'";
-        if (Convert.ToInt64(await command.ExecuteScalarAsync(ct), System.Globalization.CultureInfo.InvariantCulture) == 0) return;
-        command.CommandText = "SELECT \"Timestamp\" FROM \"__EFMigrationsLock\"";
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct))
-        {
-            var text = reader.IsDBNull(0) ? null : reader.GetValue(0).ToString();
-            if (!DateTimeOffset.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var taken)) continue;
-            if (DateTimeOffset.UtcNow - taken < StaleMigrationLock) continue;
-            throw new StartupException($"The SQLite database {where} holds a migration lock taken at {taken:u} by a process that did not finish " +
-                "(stopped while it migrated). If no other AgentWorkspace process uses this file, remove the lock with " +
-                "DELETE FROM \"__EFMigrationsLock\"; (sqlite3) and start again.");
-        }
-    }
-
     public static async Task MigrateAsync(AgentWorkspaceDbContextFactory factory, CancellationToken ct = default)
     {
         var options = factory.Options;
         var where = Describe(options);
         try
         {
-            if (options.Provider == DatabaseProvider.Sqlite)
-            {
-                CheckSqliteFile(options.ConnectionString);
-                await CheckSqliteMigrationLockAsync(options.ConnectionString, where, ct);
-            }
+            if (options.Provider == DatabaseProvider.Sqlite) CheckSqliteFile(options.ConnectionString);
             await using var db = factory.CreateDbContext();
             await db.Database.MigrateAsync(ct);
             if (options.Provider == DatabaseProvider.Sqlite)

@@ -46,26 +46,6 @@ public class StartupFailureTests
     }
 
     [Fact]
-    public async Task AMigrationLockLeftByAStoppedProcessIsNamedWithItsRemedy_NotWaitedForWithoutEnd()
-    {
-        await using var test = await TestDatabase.CreateAsync();
-        await using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={test.FilePath}"))
-        {
-            await connection.OpenAsync();
-            await using var command = connection.CreateCommand();
-            command.CommandText = "CREATE TABLE IF NOT EXISTS \"__EFMigrationsLock\" (\"Id\" INTEGER NOT NULL PRIMARY KEY, \"Timestamp\" TEXT NOT NULL); " +
-                "INSERT INTO \"__EFMigrationsLock\" VALUES (1, $at);";
-            command.Parameters.AddWithValue("$at", DateTimeOffset.UtcNow.AddHours(-8).ToString("o", System.Globalization.CultureInfo.InvariantCulture));
-            await command.ExecuteNonQueryAsync();
-        }
-        var migrating = DatabaseStartup.MigrateAsync(test.Factory);
-        (await Task.WhenAny(migrating, Task.Delay(TimeSpan.FromMinutes(2)))).ShouldBe(migrating, "the start must not wait for the lock without end");
-        var ex = await Should.ThrowAsync<StartupException>(() => migrating);
-        ex.Message.ShouldContain(test.FilePath);
-        ex.Message.ShouldContain("DELETE FROM \"__EFMigrationsLock\"");
-    }
-
-    [Fact]
     public async Task AnUnreachableSqlServerNamesTheKey()
     {
         var factory = new AgentWorkspaceDbContextFactory(DatabaseOptions.From("SqlServer",
