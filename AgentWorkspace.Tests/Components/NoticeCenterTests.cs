@@ -49,7 +49,10 @@ public class NoticeCenterTests : BunitContext
 
         // A line opens its own case, not the newest: the inbox opens with it, and its news is seen.
         toasts.Find("button[data-testid=inbox-notice][data-case-id='104']").Click();
-        Services.GetRequiredService<NavigationManager>().Uri.ShouldEndWith("/inbox");
+        // The test navigation manager navigates on the renderer's dispatcher after the click's handler returns, as the
+        // browser does after an event: wait for it rather than read the address in the same instant.
+        var navigation = Services.GetRequiredService<NavigationManager>();
+        toasts.WaitForAssertion(() => navigation.Uri.ShouldEndWith("/inbox"));
         var unseen = Services.GetRequiredService<IState<NoticesState>>().Value.Unseen;
         unseen.ShouldNotContain(104);
         unseen.ShouldContain(106);
