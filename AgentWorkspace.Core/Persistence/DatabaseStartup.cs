@@ -6,13 +6,53 @@ namespace AgentWorkspace.Core.Persistence;
 /// <summary>Applies the provider's migrations at start, turning the usual failures into one clear line.</summary>
 public static class DatabaseStartup
 {
-    public static async Task MigrateAsync(AgentWorkspaceDbContextFactory factory, CancellationToken ct = default)
+    /// <summary>A migration lock this old was left by a process stopped while it migrated, not by one migrating now.</summary>
+    public static readonly TimeSpan StaleMigrationLock = TimeSpan.FromMinutes(30);
+
+    /// <summary>
+    /// EF Core's SQLite migrations take a lock row and wait for it without end: a process stopped while migrating (Ctrl+C
+    /// during the first start) left one, and the next start would hang at "initializing" without a word. Say so instead.
+    /// </summary>
+    private static async Task CheckSqliteMigrationLockAsync(string connectionString, string where, TextWriter? output, CancellationToken ct)
+    {
+        // A connection of its own, outside the pool: the check must leave nothing behind for the application's connections.
+        var unpooled = new SqliteConnectionStringBuilder(connectionString) { Pooling = false }.ToString();
+        await using var connection = new SqliteConnection(unpooled);
+        await connection.OpenAsync(ct);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = '__EFMigrationsLock'";
+        if (Convert.ToInt64(await command.ExecuteScalarAsync(ct), System.Globalization.CultureInfo.InvariantCulture) == 0) return;
+        command.CommandText = "SELECT \"Timestamp\" FROM \"__EFMigrationsLock\"";
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            var text = reader.IsDBNull(0) ? null : reader.GetValue(0).ToString();
+            if (!DateTimeOffset.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var taken)) continue;
+            if (DateTimeOffset.UtcNow - taken < StaleMigrationLock)
+            {
+                // Another process may be migrating this file now (two servers starting together): wait for it, but say so.
+                output?.WriteLine($"Waiting for the migration lock of {where}, taken at {taken:u} by another process. If none is running " +
+                    "(one was stopped while it migrated), stop this one and remove the lock with DELETE FROM \"__EFMigrationsLock\"; (sqlite3).");
+                continue;
+            }
+            throw new StartupException($"The SQLite database {where} holds a migration lock taken at {taken:u} by a process that did not finish " +
+                "(stopped while it migrated). If no other AgentWorkspace process uses this file, remove the lock with " +
+                "DELETE FROM \"__EFMigrationsLock\"; (sqlite3) and start again.");
+        }
+    }
+
+    /// <param name="output">Where a start that must wait says so (the console at the application's start).</param>
+    public static async Task MigrateAsync(AgentWorkspaceDbContextFactory factory, CancellationToken ct = default, TextWriter? output = null)
     {
         var options = factory.Options;
         var where = Describe(options);
         try
         {
-            if (options.Provider == DatabaseProvider.Sqlite) CheckSqliteFile(options.ConnectionString);
+            if (options.Provider == DatabaseProvider.Sqlite)
+            {
+                CheckSqliteFile(options.ConnectionString);
+                await CheckSqliteMigrationLockAsync(options.ConnectionString, where, output, ct);
+            }
             await using var db = factory.CreateDbContext();
             await db.Database.MigrateAsync(ct);
             if (options.Provider == DatabaseProvider.Sqlite)

@@ -165,6 +165,8 @@ public class SqlServerTranslationTests(ServiceQueriesFixture run, ITestOutputHel
     private static readonly (string File, string Fragment, string Why)[] RawSqlSites =
     [
         ("Persistence/DatabaseStartup.cs", "PRAGMA journal_mode=WAL", "inside `if (options.Provider == DatabaseProvider.Sqlite)`"),
+        ("Persistence/DatabaseStartup.cs", "FROM sqlite_master WHERE type = 'table' AND name = '__EFMigrationsLock'", "CheckSqliteMigrationLockAsync, called only when the provider is SQLite, on a SqliteConnection"),
+        ("Persistence/DatabaseStartup.cs", "SELECT \\\"Timestamp\\\" FROM \\\"__EFMigrationsLock\\\"", "CheckSqliteMigrationLockAsync, called only when the provider is SQLite, on a SqliteConnection"),
         ("Persistence/BulkInserter.cs", "INSERT INTO {_table}", "the prepared row insert of SQLite seeding; plain INSERT with the provider's delimiters, valid T-SQL too"),
         ("Persistence/BulkInserter.cs", "c.CommandText = sql", "SET IDENTITY_INSERT (T-SQL) around the row insert when used on SQL Server"),
         ("Features/Privacy/PrivacyService.cs", "if (isSqlite) await db.Database.ExecuteSqlRawAsync(\"PRAGMA secure_delete=ON;\"", "guarded by isSqlite on the line"),

@@ -46,6 +46,58 @@ public class StartupFailureTests
     }
 
     [Fact]
+    public async Task AMigrationLockLeftByAStoppedProcessIsNamedWithItsRemedy_NotWaitedForWithoutEnd()
+    {
+        await using var test = await TestDatabase.CreateAsync();
+        await using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={test.FilePath}"))
+        {
+            await connection.OpenAsync();
+            await using var command = connection.CreateCommand();
+            command.CommandText = "CREATE TABLE IF NOT EXISTS \"__EFMigrationsLock\" (\"Id\" INTEGER NOT NULL PRIMARY KEY, \"Timestamp\" TEXT NOT NULL); " +
+                "INSERT INTO \"__EFMigrationsLock\" VALUES (1, $at);";
+            command.Parameters.AddWithValue("$at", DateTimeOffset.UtcNow.AddHours(-8).ToString("o", System.Globalization.CultureInfo.InvariantCulture));
+            await command.ExecuteNonQueryAsync();
+        }
+        var migrating = DatabaseStartup.MigrateAsync(test.Factory);
+        (await Task.WhenAny(migrating, Task.Delay(TimeSpan.FromMinutes(2)))).ShouldBe(migrating, "the start must not wait for the lock without end");
+        var ex = await Should.ThrowAsync<StartupException>(() => migrating);
+        ex.Message.ShouldContain(test.FilePath);
+        ex.Message.ShouldContain("DELETE FROM \"__EFMigrationsLock\"");
+    }
+
+    [Fact]
+    public async Task AFreshMigrationLockIsWaitedFor_AndTheWaitIsSaidWithItsRemedy()
+    {
+        await using var test = await TestDatabase.CreateAsync();
+        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={test.FilePath};Pooling=False");
+        await connection.OpenAsync();
+        await using (var command = connection.CreateCommand())
+        {
+            command.CommandText = "CREATE TABLE IF NOT EXISTS \"__EFMigrationsLock\" (\"Id\" INTEGER NOT NULL PRIMARY KEY, \"Timestamp\" TEXT NOT NULL); " +
+                "INSERT INTO \"__EFMigrationsLock\" VALUES (1, $at);";
+            command.Parameters.AddWithValue("$at", DateTimeOffset.UtcNow.AddMinutes(-1).ToString("o", System.Globalization.CultureInfo.InvariantCulture));
+            await command.ExecuteNonQueryAsync();
+        }
+        var output = new StringWriter();
+        var migrating = DatabaseStartup.MigrateAsync(test.Factory, output: output);
+
+        // Another process may be migrating: the start waits, and says for what and what to do if nobody is.
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        migrating.IsCompleted.ShouldBeFalse("a lock a minute old may belong to a process migrating now: it is waited for");
+        output.ToString().ShouldContain("Waiting for the migration lock of " + test.FilePath);
+        output.ToString().ShouldContain("DELETE FROM \"__EFMigrationsLock\"");
+
+        // The other process finishes: the start goes on.
+        await using (var command = connection.CreateCommand())
+        {
+            command.CommandText = "DELETE FROM \"__EFMigrationsLock\"";
+            await command.ExecuteNonQueryAsync();
+        }
+        (await Task.WhenAny(migrating, Task.Delay(TimeSpan.FromMinutes(2)))).ShouldBe(migrating, "the lock is gone: the migration goes on");
+        await migrating;
+    }
+
+    [Fact]
     public async Task AnUnreachableSqlServerNamesTheKey()
     {
         var factory = new AgentWorkspaceDbContextFactory(DatabaseOptions.From("SqlServer",

@@ -237,7 +237,7 @@ public static class AgentWorkspaceApp
     public static async Task InitializeAsync(WebApplication app, TextWriter? output)
     {
         var factory = app.Services.GetRequiredService<AgentWorkspaceDbContextFactory>();
-        await DatabaseStartup.MigrateAsync(factory);
+        await DatabaseStartup.MigrateAsync(factory, output: output);
         var reference = app.Services.GetRequiredService<ReferenceData>();
         await reference.EnsureDefaultQueueAsync();
         // The roles exist from the first start: the admin pages and 'users add' give them.
