@@ -33,7 +33,7 @@ public class AccessibilityJourneyTests(BrowserFixture browser)
 
     private static async Task<string> ViolationsAsync(IPage page, string what)
     {
-        var result = await page.RunAxe(Wcag);
+        var result = await BrowserFixture.RunAxeWithoutToastsAsync(page, Wcag);
         var report = new StringBuilder();
         foreach (var v in result.Violations)
         {

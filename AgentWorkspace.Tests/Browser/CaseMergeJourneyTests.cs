@@ -142,12 +142,13 @@ public class CaseMergeJourneyTests(BrowserFixture browser)
 
     private static async Task<string> ViolationsAsync(IPage page, string what)
     {
-        var result = await page.RunAxe(Wcag);
+        var result = await BrowserFixture.RunAxeWithoutToastsAsync(page, Wcag);
         var report = new StringBuilder();
         foreach (var v in result.Violations)
         {
             report.AppendLine($"{what}: {v.Id} ({v.Impact}) {v.Help}");
-            foreach (var node in v.Nodes.Take(5)) report.AppendLine("  " + string.Join(" ", node.Target));
+            foreach (var node in v.Nodes.Take(5))
+                report.AppendLine($"  {node.Target}  {string.Join(" | ", node.Any.Concat(node.All).Concat(node.None).Select(c => c.Message))}");
         }
         return report.ToString();
     }

@@ -131,6 +131,22 @@ public sealed class BrowserFixture : IAsyncLifetime
         }
     }
 
+    /// <summary>
+    /// Runs axe on the page without its toasts. A toast comes and goes with whatever message arrives (another journey's, in
+    /// a full run), and one fading in or out has its text at part opacity, which axe reads as too little contrast. The
+    /// toasts are checked where they are held still: the notices journey (<see cref="WaitForToastsStillAsync"/>).
+    /// </summary>
+    public static Task<Deque.AxeCore.Commons.AxeResult> RunAxeWithoutToastsAsync(IPage page, Deque.AxeCore.Commons.AxeRunOptions options) =>
+        Deque.AxeCore.Playwright.PageExtensions.RunAxe(page, new Deque.AxeCore.Commons.AxeRunContext
+        {
+            Include = [new Deque.AxeCore.Commons.AxeSelector("html")],
+            Exclude = [new Deque.AxeCore.Commons.AxeSelector("#mud-snackbar-container")],
+        }, options);
+
+    /// <summary>Waits until no toast is fading in or out (MudBlazor animates their opacity; the visible time's bar is not waited for).</summary>
+    public static Task WaitForToastsStillAsync(IPage page) => WaitUntilAsync(page,
+        "() => !document.getAnimations().some(a => a.playState === 'running' && a.effect?.getKeyframes().some(k => 'opacity' in k))");
+
     /// <summary>Saves a screenshot under docs/screenshots when AW_SCREENSHOTS names that folder.</summary>
     public static async Task ScreenshotAsync(IPage page, string name)
     {
