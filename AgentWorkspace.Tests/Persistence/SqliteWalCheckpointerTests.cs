@@ -65,7 +65,10 @@ public sealed class SqliteWalCheckpointerTests
             logWhenTheWriterPaused.ShouldNotBeEmpty("the writer finished what the checkpointer left, so the log could start again");
             // The writer's pause (two syncs) comes once per RestartPages of log, not each time the checkpointer copied.
             logWhenTheWriterPaused.ShouldAllBe(log => log >= checkpointer.RestartPages);
-            checkpointer.LargestLog.ShouldBeLessThanOrEqualTo(checkpointer.HardLimitPages + 10, "the log starts again: at the latest the writer copies it itself at the hard limit");
+            // At most one commit past the hard limit: the commit that crossed it, whose frames are every page it touched (its
+            // leaf, and on a split the interior pages up to the root: 12 in one run on a loaded machine, where the checkpointer
+            // thread fell behind and the limit was reached).
+            checkpointer.LargestLog.ShouldBeLessThanOrEqualTo(checkpointer.HardLimitPages + 32, "the log starts again: at the latest the writer copies it itself at the hard limit");
 
             checkpointer.Detach(autoCheckpointPages: 1_000);
             Scalar(writer, "PRAGMA wal_autocheckpoint").ShouldBe(1_000);
