@@ -46,6 +46,16 @@ public interface IChangeFeed
 {
     void Publish(ChangeEvent change);
     IDisposable Subscribe(Func<ChangeEvent, Task> handler);
+
+    /// <summary>
+    /// Subscribes a handler told only the changes it <paramref name="wants"/>, judged on the publisher's thread before
+    /// anything is scheduled: a page that never draws a kind of change costs the feed nothing when one is published
+    /// (issue 20: each open page's several subscribers, for each of a message's events, were each a scheduled task).
+    /// <paramref name="wants"/> must be quick and must not throw; it reads only the event (and state that is safe to
+    /// read from any thread).
+    /// </summary>
+    IDisposable Subscribe(Func<ChangeEvent, bool> wants, Func<ChangeEvent, Task> handler) =>
+        Subscribe(change => wants(change) ? handler(change) : Task.CompletedTask);
 }
 
 /// <summary>
@@ -56,15 +66,17 @@ public sealed class InProcessChangeFeed(ILogger<InProcessChangeFeed>? logger = n
 {
     private readonly ILogger _log = (ILogger?)logger ?? NullLogger.Instance;
 
-    private ImmutableArray<Func<ChangeEvent, Task>> _handlers = [];
+    private ImmutableArray<Subscriber> _handlers = [];
     private readonly Lock _gate = new();
 
     public int SubscriberCount => _handlers.Length;
 
     public void Publish(ChangeEvent change)
     {
-        foreach (var handler in _handlers)
+        foreach (var subscriber in _handlers)
         {
+            if (subscriber.Wants is { } wants && !wants(change)) continue;
+            var handler = subscriber.Handler;
             _ = Task.Run(async () =>
             {
                 try { await handler(change); }
@@ -81,11 +93,26 @@ public sealed class InProcessChangeFeed(ILogger<InProcessChangeFeed>? logger = n
     /// The handler runs in the subscriber's language, not the publisher's: a French agent's circuit
     /// stays French when an English agent's save reaches it.
     /// </summary>
-    public IDisposable Subscribe(Func<ChangeEvent, Task> handler)
+    public IDisposable Subscribe(Func<ChangeEvent, Task> handler) => Add(new Subscriber(null, SubscriberCulture.Keep(handler)));
+
+    /// <inheritdoc />
+    public IDisposable Subscribe(Func<ChangeEvent, bool> wants, Func<ChangeEvent, Task> handler)
     {
-        var inSubscriberCulture = SubscriberCulture.Keep(handler);
-        lock (_gate) _handlers = _handlers.Add(inSubscriberCulture);
-        return new Subscription(() => { lock (_gate) _handlers = _handlers.Remove(inSubscriberCulture); });
+        ArgumentNullException.ThrowIfNull(wants);
+        return Add(new Subscriber(wants, SubscriberCulture.Keep(handler)));
+    }
+
+    private Subscription Add(Subscriber subscriber)
+    {
+        lock (_gate) _handlers = _handlers.Add(subscriber);
+        return new Subscription(() => { lock (_gate) _handlers = _handlers.Remove(subscriber); });
+    }
+
+    // A class, not a record: removed by reference, never confused with another subscriber's equal pair.
+    private sealed class Subscriber(Func<ChangeEvent, bool>? wants, Func<ChangeEvent, Task> handler)
+    {
+        public Func<ChangeEvent, bool>? Wants { get; } = wants;
+        public Func<ChangeEvent, Task> Handler { get; } = handler;
     }
 
     private sealed class Subscription(Action dispose) : IDisposable

@@ -58,6 +58,8 @@ public sealed class RedisChangeFeed : IChangeFeed, IHostedService, IAsyncDisposa
 
     public IDisposable Subscribe(Func<ChangeEvent, Task> handler) => _local.Subscribe(handler);
 
+    public IDisposable Subscribe(Func<ChangeEvent, bool> wants, Func<ChangeEvent, Task> handler) => _local.Subscribe(wants, handler);
+
     /// <summary>How many handlers listen on this server (caches, and each open page's stores).</summary>
     public int SubscriberCount => _local.SubscriberCount;
 

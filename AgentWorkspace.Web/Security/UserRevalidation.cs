@@ -85,7 +85,8 @@ public sealed class RevalidatingUserStateProvider : RevalidatingServerAuthentica
         _check = check;
         _interval = settings.RevalidationInterval;
         _logger = loggers.CreateLogger<RevalidatingUserStateProvider>();
-        _subscription = feed.Subscribe(OnChangeAsync);
+        // Judged on the publisher's thread: a message, a case or a card changing (nearly every event) costs this page nothing.
+        _subscription = feed.Subscribe(Concerns, OnChangeAsync);
     }
 
     protected override TimeSpan RevalidationInterval => _interval;
@@ -103,11 +104,14 @@ public sealed class RevalidatingUserStateProvider : RevalidatingServerAuthentica
         return SignedOut;
     }
 
+    /// <summary>The changes that may take a user's access away: a change of that user, or an interruption of the feed.</summary>
+    internal static bool Concerns(ChangeEvent change) => change.Kind == ChangeKind.Resync || change.Kind == ChangeKind.SettingsChanged && change.AgentId is not null;
+
     private async Task OnChangeAsync(ChangeEvent change)
     {
         // A change published as the page closes finds the provider disposed: there is no page left to sign out.
         // After an interruption of the feed between servers (Resync), any user may have been changed meanwhile.
-        if (_disposed || !(change.Kind == ChangeKind.Resync || change.Kind == ChangeKind.SettingsChanged && change.AgentId is not null)) return;
+        if (_disposed || !Concerns(change)) return;
         Task<AuthenticationState> current;
         try { current = GetAuthenticationStateAsync(); }
         catch (InvalidOperationException) { return; } // no user set yet: the page's first state will be checked when it comes

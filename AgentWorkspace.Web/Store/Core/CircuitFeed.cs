@@ -9,7 +9,14 @@ public static class CircuitFeed
     /// so the failure is logged here, with the change it was handling.
     /// </summary>
     public static IDisposable Subscribe(this IChangeFeed feed, ILogger logger, Func<ChangeEvent, Task> handler) =>
-        feed.Subscribe(async change =>
+        feed.Subscribe(Logged(logger, handler));
+
+    /// <summary>As <see cref="Subscribe(IChangeFeed, ILogger, Func{ChangeEvent, Task})"/>, told only the kinds of change the circuit acts on.</summary>
+    public static IDisposable Subscribe(this IChangeFeed feed, ILogger logger, IReadOnlySet<ChangeKind> kinds, Func<ChangeEvent, Task> handler) =>
+        feed.Subscribe(change => kinds.Contains(change.Kind), Logged(logger, handler));
+
+    private static Func<ChangeEvent, Task> Logged(ILogger logger, Func<ChangeEvent, Task> handler) =>
+        async change =>
         {
             try
             {
@@ -19,5 +26,5 @@ public static class CircuitFeed
             {
                 logger.LogError(ex, "Handling the change {Kind} (card {CardId}, case {CaseId}) failed.", change.Kind, change.CardId, change.CaseId);
             }
-        });
+        };
 }

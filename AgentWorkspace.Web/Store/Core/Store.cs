@@ -63,7 +63,7 @@ public abstract class Feature<TState>
 public sealed class StoreCatalog
 {
     internal readonly Dictionary<Type, List<(Type StateType, Func<object, object, object> Reduce)>> Reducers = [];
-    internal readonly Dictionary<Type, List<(Type EffectsType, MethodInfo Method)>> Effects = [];
+    internal readonly Dictionary<Type, List<(Type EffectsType, MethodInfo Method, Func<object, object, IDispatcher, Task> Run)>> Effects = [];
     internal readonly List<Type> FeatureTypes = [];
     internal readonly List<Type> EffectTypes = [];
 
@@ -79,8 +79,7 @@ public sealed class StoreCatalog
                     var ps = m.GetParameters();
                     if (ps.Length != 2 || m.ReturnType != ps[0].ParameterType)
                         throw new InvalidOperationException($"{type.Name}.{m.Name} must be TState Reduce(TState, TAction).");
-                    var method = m;
-                    catalog.Add(catalog.Reducers, ps[1].ParameterType, (ps[0].ParameterType, (s, a) => method.Invoke(null, [s, a])!));
+                    catalog.Add(catalog.Reducers, ps[1].ParameterType, (ps[0].ParameterType, Compile<Func<object, object, object>>(nameof(TypedReducer), m, ps[0].ParameterType, ps[1].ParameterType)));
                 }
             }
             if (!type.IsAbstract && type.BaseType is { IsGenericType: true } bt && bt.GetGenericTypeDefinition() == typeof(Feature<>))
@@ -94,11 +93,28 @@ public sealed class StoreCatalog
                     var ps = m.GetParameters();
                     if (ps.Length != 2 || ps[1].ParameterType != typeof(IDispatcher) || m.ReturnType != typeof(Task))
                         throw new InvalidOperationException($"{type.Name}.{m.Name} must be Task Handle(TAction, IDispatcher).");
-                    catalog.Add(catalog.Effects, ps[0].ParameterType, (type, m));
+                    catalog.Add(catalog.Effects, ps[0].ParameterType, (type, m, Compile<Func<object, object, IDispatcher, Task>>(nameof(TypedEffect), m, type, ps[0].ParameterType)));
                 }
             }
         }
         return catalog;
+    }
+
+    // Reducers and effects are called through typed delegates made once here, not MethodInfo.Invoke: each open page reduces
+    // every live change (issue 20), and reflection's argument array and checks were a cost per circuit per message.
+    private static T Compile<T>(string factory, MethodInfo method, Type first, Type second) =>
+        (T)typeof(StoreCatalog).GetMethod(factory, BindingFlags.NonPublic | BindingFlags.Static)!.MakeGenericMethod(first, second).Invoke(null, [method])!;
+
+    private static Func<object, object, object> TypedReducer<TState, TAction>(MethodInfo method)
+    {
+        var reduce = method.CreateDelegate<Func<TState, TAction, TState>>();
+        return (state, action) => reduce((TState)state, (TAction)action)!;
+    }
+
+    private static Func<object, object, IDispatcher, Task> TypedEffect<TEffects, TAction>(MethodInfo method)
+    {
+        var handle = method.CreateDelegate<Func<TEffects, TAction, IDispatcher, Task>>();
+        return (effects, action, dispatcher) => handle((TEffects)effects, (TAction)action, dispatcher);
     }
 
     private void Add<T>(Dictionary<Type, List<T>> map, Type key, T value)
@@ -199,19 +215,19 @@ public sealed class Store : IDispatcher, IActionSubscriber, IDisposable
 
         if (_catalog.Effects.TryGetValue(type, out var effects))
         {
-            foreach (var (effectsType, method) in effects) _ = RunEffect(effectsType, method, action);
+            foreach (var (effectsType, method, run) in effects) _ = RunEffect(effectsType, method, run, action);
         }
     }
 
     private object ActivatorUtilitiesCreate(Type t) => Microsoft.Extensions.DependencyInjection.ActivatorUtilities.CreateInstance(_services, t);
 
-    private async Task RunEffect(Type effectsType, System.Reflection.MethodInfo method, object action)
+    private async Task RunEffect(Type effectsType, MethodInfo method, Func<object, object, IDispatcher, Task> run, object action)
     {
         try
         {
             // Made inside the guard: an effect whose services cannot be made fails like one that throws, not the circuit.
             var instance = _effects.GetOrAdd(effectsType, t => ActivatorUtilitiesCreate(t));
-            await (Task)method.Invoke(instance, [action, this])!;
+            await run(instance, action, this);
         }
         catch (Exception ex)
         {

@@ -46,7 +46,7 @@ public sealed partial class InboxEffects(InboxQueries inbox, CaseCommands cases,
             var actor = _actor = await actors.GetAsync();
             var queues = await inbox.QueuesAsync(actor);
             _myQueues = actor.IsAtLeast(Role.Supervisor) ? queues.Select(q => q.Id).ToHashSet() : queues.Where(q => q.IsMember).Select(q => q.Id).ToHashSet();
-            _subscription ??= feed.Subscribe(logger, change => OnChangeAsync(change, dispatcher));
+            _subscription ??= feed.Subscribe(logger, HeardKinds, change => OnChangeAsync(change, dispatcher));
             // The header's figures come from the server's one board, recounted once for every open inbox (ADR 019).
             _boardSubscription ??= board.Subscribe(() => _ = OnBoardChangedAsync(dispatcher));
             // SLA bars and waiting times move on their own.
@@ -361,6 +361,13 @@ public sealed partial class InboxEffects(InboxQueries inbox, CaseCommands cases,
 
     private string? Coded(string code, IReadOnlyList<object> args) =>
         localizer["Err_" + code, [.. args]] is { ResourceNotFound: false } text ? text.Value : null;
+
+    /// <summary>The kinds of change <see cref="OnChangeAsync"/> acts on; the feed does not schedule the others for this page.</summary>
+    internal static readonly System.Collections.Frozen.FrozenSet<ChangeKind> HeardKinds = System.Collections.Frozen.FrozenSet.ToFrozenSet(
+    [
+        ChangeKind.QuickRepliesChanged, ChangeKind.Resync, ChangeKind.CardChanged,
+        ChangeKind.MessageArrived, ChangeKind.CaseChanged, ChangeKind.DraftReviewed, ChangeKind.CardMerged,
+    ]);
 
     private async Task OnChangeAsync(ChangeEvent change, IDispatcher dispatcher)
     {

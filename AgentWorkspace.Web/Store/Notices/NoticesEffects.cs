@@ -31,7 +31,7 @@ public sealed class NoticesEffects(InboxQueries inbox, ActorAccessor actors, ICh
             if (!actor.IsAtLeast(Role.Agent)) return;
             await LoadQueuesAsync(actor);
             // Subscribed before the count is read: a message landing in between is counted twice at worst, never missed.
-            _subscription = feed.Subscribe(logger, change => OnChangeAsync(change, dispatcher));
+            _subscription = feed.Subscribe(logger, HeardKinds, change => OnChangeAsync(change, dispatcher));
             dispatcher.Dispatch(new NoticesStartedAction(await inbox.UnreadCaseIdsAsync(actor)));
         }
         catch (Exception ex)
@@ -68,6 +68,10 @@ public sealed class NoticesEffects(InboxQueries inbox, ActorAccessor actors, ICh
                 return NoticeVerdict.None;
         }
     }
+
+    /// <summary>The kinds of change <see cref="OnChangeAsync"/> acts on (<see cref="Judge"/>'s and the agent's queues changing).</summary>
+    internal static readonly System.Collections.Frozen.FrozenSet<ChangeKind> HeardKinds = System.Collections.Frozen.FrozenSet.ToFrozenSet(
+        [ChangeKind.MessageArrived, ChangeKind.CaseChanged, ChangeKind.SettingsChanged]);
 
     private async Task OnChangeAsync(ChangeEvent change, IDispatcher dispatcher)
     {
