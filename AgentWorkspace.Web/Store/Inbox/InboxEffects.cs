@@ -30,7 +30,7 @@ public sealed partial class InboxEffects(InboxQueries inbox, CaseCommands cases,
     private IDisposable? _boardSubscription;
     private ITimer? _ticker;
     private Actor? _actor;
-    private HashSet<long> _myQueues = [];
+    private volatile HashSet<long> _myQueues = [];
     private int _refreshQueued;
     private readonly Dictionary<long, long> _lastHeard = [];
     private long _loads;
@@ -46,7 +46,7 @@ public sealed partial class InboxEffects(InboxQueries inbox, CaseCommands cases,
             var actor = _actor = await actors.GetAsync();
             var queues = await inbox.QueuesAsync(actor);
             _myQueues = actor.IsAtLeast(Role.Supervisor) ? queues.Select(q => q.Id).ToHashSet() : queues.Where(q => q.IsMember).Select(q => q.Id).ToHashSet();
-            _subscription ??= feed.Subscribe(logger, HeardKinds, change => OnChangeAsync(change, dispatcher));
+            _subscription ??= feed.Subscribe(Wants, change => OnChangeAsync(change, dispatcher));
             // The header's figures come from the server's one board, recounted once for every open inbox (ADR 019).
             _boardSubscription ??= board.Subscribe(() => _ = OnBoardChangedAsync(dispatcher));
             // SLA bars and waiting times move on their own.
@@ -362,12 +362,28 @@ public sealed partial class InboxEffects(InboxQueries inbox, CaseCommands cases,
     private string? Coded(string code, IReadOnlyList<object> args) =>
         localizer["Err_" + code, [.. args]] is { ResourceNotFound: false } text ? text.Value : null;
 
-    /// <summary>The kinds of change <see cref="OnChangeAsync"/> acts on; the feed does not schedule the others for this page.</summary>
-    internal static readonly System.Collections.Frozen.FrozenSet<ChangeKind> HeardKinds = System.Collections.Frozen.FrozenSet.ToFrozenSet(
-    [
-        ChangeKind.QuickRepliesChanged, ChangeKind.Resync, ChangeKind.CardChanged,
-        ChangeKind.MessageArrived, ChangeKind.CaseChanged, ChangeKind.DraftReviewed, ChangeKind.CardMerged,
-    ]);
+    /// <summary>
+    /// Whether <see cref="OnChangeAsync"/> would act on the change, judged on the publisher's thread from the event and
+    /// this page's immutable state (issue 20): a message in a queue the agent does not work, or a card no tile of theirs
+    /// shows, costs this page nothing.
+    /// </summary>
+    private bool Wants(ChangeEvent change)
+    {
+        var s = state.Value;
+        return change.Kind switch
+        {
+            ChangeKind.QuickRepliesChanged or ChangeKind.Resync => true,
+            ChangeKind.CardChanged => change.CardId is { } cardId && (s.Tiles.Any(t => t.CardId == cardId) || s.Cases.Values.Any(c => c.Detail?.Case.CardId == cardId)),
+            ChangeKind.MessageArrived or ChangeKind.CaseChanged or ChangeKind.DraftReviewed or ChangeKind.CardMerged => InScope(change, s),
+            _ => false,
+        };
+    }
+
+    /// <summary>A change of a case this page shows, or that concerns the agent or one of their queues.</summary>
+    private bool InScope(ChangeEvent change, InboxState s) =>
+        // The cheap tests first: most changes are in one of the agent's queues.
+        change.Kind == ChangeKind.CardMerged || change.AgentId == _actor?.UserId || (change.QueueId is { } q && _myQueues.Contains(q))
+        || change.CaseId is { } id && (s.Cases.ContainsKey(id) || s.Tiles.Any(t => t.Id == id));
 
     private async Task OnChangeAsync(ChangeEvent change, IDispatcher dispatcher)
     {
@@ -414,9 +430,7 @@ public sealed partial class InboxEffects(InboxQueries inbox, CaseCommands cases,
         var heard = ChangeHeard.At(change);
         var me = _actor?.UserId;
         var s = state.Value;
-        var shown = change.CaseId is { } id && (s.Tiles.Any(t => t.Id == id) || s.Cases.ContainsKey(id));
-        var inScope = shown || change.AgentId == me || (change.QueueId is { } q && _myQueues.Contains(q)) || change.Kind == ChangeKind.CardMerged;
-        if (!inScope) return;
+        if (!InScope(change, s)) return;
         if (change.Kind is ChangeKind.MessageArrived or ChangeKind.CaseChanged && change.CaseId is { } changed && s.Filter.Search is null)
             await MoveTileAsync(changed, heard, dispatcher);
         else

@@ -31,7 +31,7 @@ public sealed class NoticesEffects(InboxQueries inbox, ActorAccessor actors, ICh
             if (!actor.IsAtLeast(Role.Agent)) return;
             await LoadQueuesAsync(actor);
             // Subscribed before the count is read: a message landing in between is counted twice at worst, never missed.
-            _subscription = feed.Subscribe(logger, HeardKinds, change => OnChangeAsync(change, dispatcher));
+            _subscription = feed.Subscribe(change => Wants(change, actor.UserId), change => OnChangeAsync(change, dispatcher));
             dispatcher.Dispatch(new NoticesStartedAction(await inbox.UnreadCaseIdsAsync(actor)));
         }
         catch (Exception ex)
@@ -69,9 +69,16 @@ public sealed class NoticesEffects(InboxQueries inbox, ActorAccessor actors, ICh
         }
     }
 
-    /// <summary>The kinds of change <see cref="OnChangeAsync"/> acts on (<see cref="Judge"/>'s and the agent's queues changing).</summary>
-    internal static readonly System.Collections.Frozen.FrozenSet<ChangeKind> HeardKinds = System.Collections.Frozen.FrozenSet.ToFrozenSet(
-        [ChangeKind.MessageArrived, ChangeKind.CaseChanged, ChangeKind.SettingsChanged]);
+    /// <summary>
+    /// Whether <see cref="OnChangeAsync"/> would act on the change, judged on the publisher's thread from the event and this
+    /// page's immutable state: the agent's queues changing, or news (or news cleared) for them. A case created in their queue
+    /// or a card changing costs this page nothing (issue 20). A case given to someone else is always let through: its news
+    /// may not be in the state yet (the message's own handling still reading the contact's name), and would then stay.
+    /// </summary>
+    private bool Wants(ChangeEvent change, string me) =>
+        change.Kind == ChangeKind.SettingsChanged
+        || change.Kind is ChangeKind.MessageArrived or ChangeKind.CaseChanged && change.AgentId is not null && change.AgentId != me
+        || Judge(change, me, _myQueues, state.Value.Unseen) is { Kind: not null } or { Clears: true };
 
     private async Task OnChangeAsync(ChangeEvent change, IDispatcher dispatcher)
     {
