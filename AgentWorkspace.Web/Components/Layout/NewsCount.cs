@@ -5,6 +5,13 @@ namespace AgentWorkspace.Web.Components.Layout;
 /// <summary>How the count of cases with news is written on a badge: the number, or "99+" past it.</summary>
 public static class NewsCount
 {
+    /// <summary>
+    /// How often, at most, a count of news redraws while messages keep coming (<see cref="Store.Core.StoreComponent.LiveRenderInterval"/>):
+    /// the first change after a quiet spell shows at once; under a flood the count, in the menu and in the app bar, moves
+    /// every two seconds, each a render batch to every open page (issue 20).
+    /// </summary>
+    public static readonly TimeSpan LiveRenderInterval = TimeSpan.FromSeconds(2);
+
     public const int MaxShown = 99;
 
     public static string Text(int count) => count > MaxShown ? MaxShown.ToString(CultureInfo.CurrentCulture) + "+" : count.ToString(CultureInfo.CurrentCulture);
