@@ -45,6 +45,16 @@ public class StartupFailureTests
         }
     }
 
+    /// <summary>The lock row EF Core's SQLite migrations take (its table as EF Core creates it), taken at <paramref name="at"/>.</summary>
+    private static async Task TakeMigrationLockAsync(Microsoft.Data.Sqlite.SqliteConnection connection, DateTimeOffset at)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = "CREATE TABLE IF NOT EXISTS \"__EFMigrationsLock\" (\"Id\" INTEGER NOT NULL PRIMARY KEY, \"Timestamp\" TEXT NOT NULL); " +
+            "INSERT INTO \"__EFMigrationsLock\" VALUES (1, $at);";
+        command.Parameters.AddWithValue("$at", at.ToString("o", System.Globalization.CultureInfo.InvariantCulture));
+        await command.ExecuteNonQueryAsync();
+    }
+
     [Fact]
     public async Task AMigrationLockLeftByAStoppedProcessIsNamedWithItsRemedy_NotWaitedForWithoutEnd()
     {
@@ -52,11 +62,7 @@ public class StartupFailureTests
         await using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={test.FilePath}"))
         {
             await connection.OpenAsync();
-            await using var command = connection.CreateCommand();
-            command.CommandText = "CREATE TABLE IF NOT EXISTS \"__EFMigrationsLock\" (\"Id\" INTEGER NOT NULL PRIMARY KEY, \"Timestamp\" TEXT NOT NULL); " +
-                "INSERT INTO \"__EFMigrationsLock\" VALUES (1, $at);";
-            command.Parameters.AddWithValue("$at", DateTimeOffset.UtcNow.AddHours(-8).ToString("o", System.Globalization.CultureInfo.InvariantCulture));
-            await command.ExecuteNonQueryAsync();
+            await TakeMigrationLockAsync(connection, DateTimeOffset.UtcNow.AddHours(-8));
         }
         var migrating = DatabaseStartup.MigrateAsync(test.Factory);
         (await Task.WhenAny(migrating, Task.Delay(TimeSpan.FromMinutes(2)))).ShouldBe(migrating, "the start must not wait for the lock without end");
@@ -71,13 +77,7 @@ public class StartupFailureTests
         await using var test = await TestDatabase.CreateAsync();
         await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={test.FilePath};Pooling=False");
         await connection.OpenAsync();
-        await using (var command = connection.CreateCommand())
-        {
-            command.CommandText = "CREATE TABLE IF NOT EXISTS \"__EFMigrationsLock\" (\"Id\" INTEGER NOT NULL PRIMARY KEY, \"Timestamp\" TEXT NOT NULL); " +
-                "INSERT INTO \"__EFMigrationsLock\" VALUES (1, $at);";
-            command.Parameters.AddWithValue("$at", DateTimeOffset.UtcNow.AddMinutes(-1).ToString("o", System.Globalization.CultureInfo.InvariantCulture));
-            await command.ExecuteNonQueryAsync();
-        }
+        await TakeMigrationLockAsync(connection, DateTimeOffset.UtcNow.AddMinutes(-1));
         var output = new StringWriter();
         var migrating = DatabaseStartup.MigrateAsync(test.Factory, output: output);
 

@@ -11,9 +11,12 @@ public static class CircuitFeed
     public static IDisposable Subscribe(this IChangeFeed feed, ILogger logger, Func<ChangeEvent, Task> handler) =>
         feed.Subscribe(Logged(logger, handler));
 
-    /// <summary>As <see cref="Subscribe(IChangeFeed, ILogger, Func{ChangeEvent, Task})"/>, told only the kinds of change the circuit acts on.</summary>
-    public static IDisposable Subscribe(this IChangeFeed feed, ILogger logger, IReadOnlySet<ChangeKind> kinds, Func<ChangeEvent, Task> handler) =>
-        feed.Subscribe(change => kinds.Contains(change.Kind), Logged(logger, handler));
+    /// <summary>
+    /// As <see cref="Subscribe(IChangeFeed, ILogger, Func{ChangeEvent, Task})"/>, told only the changes the circuit
+    /// <paramref name="wants"/> (<see cref="IChangeFeed.Subscribe(Func{ChangeEvent, bool}, Func{ChangeEvent, Task})"/>).
+    /// </summary>
+    public static IDisposable Subscribe(this IChangeFeed feed, ILogger logger, Func<ChangeEvent, bool> wants, Func<ChangeEvent, Task> handler) =>
+        feed.Subscribe(wants, Logged(logger, handler));
 
     private static Func<ChangeEvent, Task> Logged(ILogger logger, Func<ChangeEvent, Task> handler) =>
         async change =>

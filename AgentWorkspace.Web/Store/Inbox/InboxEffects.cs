@@ -46,7 +46,7 @@ public sealed partial class InboxEffects(InboxQueries inbox, CaseCommands cases,
             var actor = _actor = await actors.GetAsync();
             var queues = await inbox.QueuesAsync(actor);
             _myQueues = actor.IsAtLeast(Role.Supervisor) ? queues.Select(q => q.Id).ToHashSet() : queues.Where(q => q.IsMember).Select(q => q.Id).ToHashSet();
-            _subscription ??= feed.Subscribe(Wants, change => OnChangeAsync(change, dispatcher));
+            _subscription ??= feed.Subscribe(logger, Wants, change => OnChangeAsync(change, dispatcher));
             // The header's figures come from the server's one board, recounted once for every open inbox (ADR 019).
             _boardSubscription ??= board.Subscribe(() => _ = OnBoardChangedAsync(dispatcher));
             // SLA bars and waiting times move on their own.

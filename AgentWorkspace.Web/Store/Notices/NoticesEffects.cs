@@ -31,7 +31,7 @@ public sealed class NoticesEffects(InboxQueries inbox, ActorAccessor actors, ICh
             if (!actor.IsAtLeast(Role.Agent)) return;
             await LoadQueuesAsync(actor);
             // Subscribed before the count is read: a message landing in between is counted twice at worst, never missed.
-            _subscription = feed.Subscribe(change => Wants(change, actor.UserId), change => OnChangeAsync(change, dispatcher));
+            _subscription = feed.Subscribe(logger, change => Wants(change, actor.UserId), change => OnChangeAsync(change, dispatcher));
             dispatcher.Dispatch(new NoticesStartedAction(await inbox.UnreadCaseIdsAsync(actor)));
         }
         catch (Exception ex)
