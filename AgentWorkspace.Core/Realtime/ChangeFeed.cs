@@ -56,6 +56,35 @@ public interface IChangeFeed
     /// </summary>
     IDisposable Subscribe(Func<ChangeEvent, bool> wants, Func<ChangeEvent, Task> handler) =>
         Subscribe(change => wants(change) ? handler(change) : Task.CompletedTask);
+
+    /// <summary>
+    /// Subscribes a handler told the changes it <paramref name="wants"/> in batches (<see cref="ChangeMailbox"/>): the
+    /// first change after a quiet <paramref name="gather"/> at once, the others gathered and handled together, one batch
+    /// at a time, in the subscriber's culture. For what every open page listens to (issue 20): under a flood of messages
+    /// a page runs its handler about once per <paramref name="gather"/>, not three times per message, and never twice at
+    /// once. Nothing is scheduled on the publisher's thread while a batch is already due.
+    /// </summary>
+    IDisposable SubscribeBatched(Func<ChangeEvent, bool> wants, Func<IReadOnlyList<ChangeEvent>, Task> handler, TimeSpan gather, ILogger? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(wants);
+        var mailbox = new ChangeMailbox(SubscriberCulture.Keep(handler), gather, logger);
+        // Judged and posted on the publisher's thread; the feed itself is told to schedule nothing.
+        var subscription = Subscribe(change =>
+        {
+            if (wants(change)) mailbox.Post(change);
+            return false;
+        }, static _ => Task.CompletedTask);
+        return new Both(subscription, mailbox);
+    }
+
+    private sealed class Both(IDisposable subscription, ChangeMailbox mailbox) : IDisposable
+    {
+        public void Dispose()
+        {
+            subscription.Dispose();
+            mailbox.Dispose();
+        }
+    }
 }
 
 /// <summary>

@@ -18,6 +18,23 @@ public static class CircuitFeed
     public static IDisposable Subscribe(this IChangeFeed feed, ILogger logger, Func<ChangeEvent, bool> wants, Func<ChangeEvent, Task> handler) =>
         feed.Subscribe(wants, Logged(logger, handler));
 
+    /// <summary>
+    /// As <see cref="Subscribe(IChangeFeed, ILogger, Func{ChangeEvent, bool}, Func{ChangeEvent, Task})"/>, the changes
+    /// handled in batches (<see cref="IChangeFeed.SubscribeBatched"/>): what every open page listens to (issue 20).
+    /// </summary>
+    public static IDisposable SubscribeBatched(this IChangeFeed feed, ILogger logger, Func<ChangeEvent, bool> wants, Func<IReadOnlyList<ChangeEvent>, Task> handler, TimeSpan gather) =>
+        feed.SubscribeBatched(wants, async changes =>
+        {
+            try
+            {
+                await handler(changes);
+            }
+            catch (Exception ex)
+            {
+                logger.LogError(ex, "Handling {Count} changes (the first {Kind}, card {CardId}, case {CaseId}) failed.", changes.Count, changes[0].Kind, changes[0].CardId, changes[0].CaseId);
+            }
+        }, gather, logger);
+
     private static Func<ChangeEvent, Task> Logged(ILogger logger, Func<ChangeEvent, Task> handler) =>
         async change =>
         {

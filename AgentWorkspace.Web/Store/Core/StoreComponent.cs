@@ -122,6 +122,27 @@ public abstract class StoreComponent : ComponentBase, IDisposable
         }
     }
 
+    /// <summary>
+    /// Runs <paramref name="callback"/> each time <typeparamref name="TAction"/> has been reduced, on the thread that
+    /// dispatched it: no trip through the renderer and no render (issue 20: a notice for each of a flood's messages in
+    /// each open page was a renderer call each). For quick, thread-safe bookkeeping; what it needs drawn it asks for with
+    /// <see cref="ComponentBase.InvokeAsync(Func{Task})"/>. A store calls its subscribers one action at a time.
+    /// </summary>
+    protected void HearAction<TAction>(Action<TAction> callback)
+    {
+        var subscriber = Dispatcher as IActionSubscriber ?? throw new InvalidOperationException("The dispatcher does not let components hear actions.");
+        subscriber.SubscribeToAction<TAction>(this, a =>
+        {
+            try { callback(a); }
+            catch (Exception ex) { _ = InvokeAsync(() => DispatchExceptionAsync(ex)); }
+        });
+        if (!_subscribedToActions)
+        {
+            _subscribedToActions = true;
+            _unsubscribe.Add(() => subscriber.UnsubscribeFromAllActions(this));
+        }
+    }
+
     protected virtual void Dispose(bool disposing)
     {
         if (!disposing) return;

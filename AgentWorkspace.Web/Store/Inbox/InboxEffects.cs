@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Collections.Immutable;
 using AgentWorkspace.Core.Domain.Cases;
 using AgentWorkspace.Core.Domain.Channels;
 using AgentWorkspace.Core.Domain.Common;
@@ -46,7 +47,7 @@ public sealed partial class InboxEffects(InboxQueries inbox, CaseCommands cases,
             var actor = _actor = await actors.GetAsync();
             var queues = await inbox.QueuesAsync(actor);
             _myQueues = actor.IsAtLeast(Role.Supervisor) ? queues.Select(q => q.Id).ToHashSet() : queues.Where(q => q.IsMember).Select(q => q.Id).ToHashSet();
-            _subscription ??= feed.Subscribe(logger, Wants, change => OnChangeAsync(change, dispatcher));
+            _subscription ??= feed.SubscribeBatched(logger, Wants, changes => OnChangesAsync(changes, dispatcher), Gather);
             // The header's figures come from the server's one board, recounted once for every open inbox (ADR 019).
             _boardSubscription ??= board.Subscribe(() => _ = OnBoardChangedAsync(dispatcher));
             // SLA bars and waiting times move on their own.
@@ -363,9 +364,35 @@ public sealed partial class InboxEffects(InboxQueries inbox, CaseCommands cases,
         localizer["Err_" + code, [.. args]] is { ResourceNotFound: false } text ? text.Value : null;
 
     /// <summary>
-    /// Whether <see cref="OnChangeAsync"/> would act on the change, judged on the publisher's thread from the event and
+    /// The changes of a flood that one handling takes together (<see cref="ChangeMailbox"/>, issue 20): a message brings
+    /// three events (the message, its case, its card), and at 20 messages a second each open inbox handled sixty a second,
+    /// each with its own task, tile read and dispatch. Now it handles about two batches a second, each case's tile once.
+    /// The first change after a quiet half second is handled at once.
+    /// </summary>
+    internal static readonly TimeSpan Gather = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>The ids and cards of the tiles the panel shows, kept for one list (the state's lists are immutable).</summary>
+    private sealed class TileIndex(ImmutableList<CaseTile> tiles)
+    {
+        public ImmutableList<CaseTile> Tiles { get; } = tiles;
+        public HashSet<long> Ids { get; } = [.. tiles.Select(t => t.Id)];
+        public HashSet<long> CardIds { get; } = [.. tiles.Select(t => t.CardId)];
+    }
+
+    private volatile TileIndex? _tileIndex;
+
+    /// <summary>The index of the tiles <paramref name="s"/> shows: made once per list, read by every change after it.</summary>
+    private TileIndex Index(InboxState s)
+    {
+        var index = _tileIndex;
+        if (index is not null && ReferenceEquals(index.Tiles, s.Tiles)) return index;
+        return _tileIndex = new TileIndex(s.Tiles);
+    }
+
+    /// <summary>
+    /// Whether <see cref="OnChangesAsync"/> would act on the change, judged on the publisher's thread from the event and
     /// this page's immutable state (issue 20): a message in a queue the agent does not work, or a card no tile of theirs
-    /// shows, costs this page nothing.
+    /// shows, costs this page nothing. Called for every open inbox on every change: it allocates nothing.
     /// </summary>
     private bool Wants(ChangeEvent change)
     {
@@ -373,21 +400,41 @@ public sealed partial class InboxEffects(InboxQueries inbox, CaseCommands cases,
         return change.Kind switch
         {
             ChangeKind.QuickRepliesChanged or ChangeKind.Resync => true,
-            ChangeKind.CardChanged => change.CardId is { } cardId && (s.Tiles.Any(t => t.CardId == cardId) || s.Cases.Values.Any(c => c.Detail?.Case.CardId == cardId)),
+            ChangeKind.CardChanged => change.CardId is { } cardId && (Index(s).CardIds.Contains(cardId) || ShowsCard(s, cardId)),
             ChangeKind.MessageArrived or ChangeKind.CaseChanged or ChangeKind.DraftReviewed or ChangeKind.CardMerged => InScope(change, s),
             _ => false,
         };
+    }
+
+    private static bool ShowsCard(InboxState s, long cardId)
+    {
+        if (s.Cases.IsEmpty) return false;
+        foreach (var open in s.Cases.Values)
+            if (open.Detail?.Case.CardId == cardId) return true;
+        return false;
     }
 
     /// <summary>A change of a case this page shows, or that concerns the agent or one of their queues.</summary>
     private bool InScope(ChangeEvent change, InboxState s) =>
         // The cheap tests first: most changes are in one of the agent's queues.
         change.Kind == ChangeKind.CardMerged || change.AgentId == _actor?.UserId || (change.QueueId is { } q && _myQueues.Contains(q))
-        || change.CaseId is { } id && (s.Cases.ContainsKey(id) || s.Tiles.Any(t => t.Id == id));
+        || change.CaseId is { } id && (s.Cases.ContainsKey(id) || Index(s).Ids.Contains(id));
 
-    private async Task OnChangeAsync(ChangeEvent change, IDispatcher dispatcher)
+    /// <summary>
+    /// A batch of changes, in the order they were heard: each changed case's tile read once (the latest change's read,
+    /// shared by every open inbox of the server), each open case read again once, the whole page read again only when a
+    /// change cannot be placed (a search, a merge, a review).
+    /// </summary>
+    private async Task OnChangesAsync(IReadOnlyList<ChangeEvent> changes, IDispatcher dispatcher)
     {
-        if (change.Kind is ChangeKind.QuickRepliesChanged or ChangeKind.Resync)
+        var resync = false;
+        var replies = false;
+        foreach (var change in changes)
+        {
+            resync |= change.Kind == ChangeKind.Resync;
+            replies |= change.Kind == ChangeKind.QuickRepliesChanged;
+        }
+        if (replies || resync)
         {
             // Issue 22 item 9: a quick reply an administrator adds, changes or removes is in every inbox at once.
             try
@@ -399,49 +446,62 @@ public sealed partial class InboxEffects(InboxQueries inbox, CaseCommands cases,
                 EffectFailure.Log(logger, new LoadInboxAction(), ex);
                 dispatcher.Dispatch(new InboxFailedAction(Say(ex)));
             }
-            if (change.Kind == ChangeKind.QuickRepliesChanged) return;
         }
-        if (change.Kind == ChangeKind.Resync)
+        if (resync)
         {
-            // The feed between servers was interrupted: the list, the counts and every open case may be stale.
+            // The feed between servers was interrupted: the list, the counts and every open case may be stale. Reading
+            // them all again covers the rest of the batch.
             dispatcher.Dispatch(new RefreshInboxAction());
             foreach (var open in state.Value.Cases.Keys.ToList())
                 await LoadCaseAsync(new ReloadCaseAction(open), open, dispatcher);
             return;
         }
-        if (change.Kind == ChangeKind.CardChanged)
-        {
-            // A contact's card changed (a new name, an erasure): the tiles and open cases that show it say it at once.
-            if (change.CardId is not { } cardId) return;
-            var now = state.Value;
-            var open = now.Cases.Values.Where(c => c.Detail?.Case.CardId == cardId).Select(c => c.CaseId).ToList();
-            var cardTiles = now.Tiles.Where(t => t.CardId == cardId).Select(t => t.Id).ToList();
-            if (open.Count == 0 && cardTiles.Count == 0) return;
-            // The tiles of that card read again, each once per server for every open inbox (issue 20: every new sender's
-            // message announces its new card too), not the whole page per inbox. A search may find or lose the case by
-            // the contact's new name: it reads its page again.
-            if (now.Filter.Search is not null) dispatcher.Dispatch(new RefreshInboxAction());
-            else foreach (var tileId in cardTiles) await MoveTileAsync(tileId, ChangeHeard.At(change), dispatcher);
-            foreach (var openId in open) await LoadCaseAsync(new ReloadCaseAction(openId), openId, dispatcher);
-            return;
-        }
-        if (change.Kind is not (ChangeKind.MessageArrived or ChangeKind.CaseChanged or ChangeKind.DraftReviewed or ChangeKind.CardMerged)) return;
-        // When this server heard the change, the same for all its circuits: one tile read serves them all.
-        var heard = ChangeHeard.At(change);
         var me = _actor?.UserId;
-        var s = state.Value;
-        if (!InScope(change, s)) return;
-        if (change.Kind is ChangeKind.MessageArrived or ChangeKind.CaseChanged && change.CaseId is { } changed && s.Filter.Search is null)
-            await MoveTileAsync(changed, heard, dispatcher);
-        else
-            dispatcher.Dispatch(new RefreshInboxAction());
-        if (change.CaseId is { } caseId && s.Cases.ContainsKey(caseId) && !_own.IsEcho(change))
-            await LoadCaseAsync(new ReloadCaseAction(caseId), caseId, dispatcher);
-        if (change.Kind == ChangeKind.DraftReviewed && change.AgentId == me && change.CaseId is { } reviewed)
+        var tiles = new Dictionary<long, long>(); // a changed case → when its latest change was heard
+        var reload = new List<long>();
+        var reviewed = new List<long>();
+        var refresh = false;
+        foreach (var change in changes)
         {
-            var outcome = await DraftOutcomeAsync(reviewed);
-            var name = state.Value.Tiles.FirstOrDefault(t => t.Id == reviewed)?.ContactName ?? state.Value.Cases.GetValueOrDefault(reviewed)?.Detail?.Case.ContactName;
-            if (outcome is { } o) dispatcher.Dispatch(new CaseNewsAction(o.Approved ? NoticeKind.DraftApproved : NoticeKind.DraftRejected, reviewed, name, o.Comment));
+            var s = state.Value;
+            if (change.Kind == ChangeKind.CardChanged)
+            {
+                // A contact's card changed (a new name, an erasure): the tiles and open cases that show it say it at once.
+                if (change.CardId is not { } cardId) continue;
+                foreach (var open in s.Cases.Values)
+                    if (open.Detail?.Case.CardId == cardId && !reload.Contains(open.CaseId)) reload.Add(open.CaseId);
+                // A search may find or lose the case by the contact's new name: it reads its page again.
+                if (s.Filter.Search is not null) { refresh |= Index(s).CardIds.Contains(cardId); continue; }
+                foreach (var tile in s.Tiles)
+                    if (tile.CardId == cardId) Heard(tile.Id, change);
+                continue;
+            }
+            if (change.Kind is not (ChangeKind.MessageArrived or ChangeKind.CaseChanged or ChangeKind.DraftReviewed or ChangeKind.CardMerged)) continue;
+            if (!InScope(change, s)) continue;
+            if (change.Kind is ChangeKind.MessageArrived or ChangeKind.CaseChanged && change.CaseId is { } changed && s.Filter.Search is null)
+                Heard(changed, change);
+            else
+                refresh = true;
+            if (change.CaseId is { } caseId && s.Cases.ContainsKey(caseId) && !_own.IsEcho(change) && !reload.Contains(caseId))
+                reload.Add(caseId);
+            if (change.Kind == ChangeKind.DraftReviewed && change.AgentId == me && change.CaseId is { } draftCase)
+                reviewed.Add(draftCase);
+        }
+        if (refresh) dispatcher.Dispatch(new RefreshInboxAction());
+        foreach (var (caseId, heard) in tiles) await MoveTileAsync(caseId, heard, dispatcher);
+        foreach (var caseId in reload) await LoadCaseAsync(new ReloadCaseAction(caseId), caseId, dispatcher);
+        foreach (var caseId in reviewed)
+        {
+            var outcome = await DraftOutcomeAsync(caseId);
+            var name = state.Value.Tiles.FirstOrDefault(t => t.Id == caseId)?.ContactName ?? state.Value.Cases.GetValueOrDefault(caseId)?.Detail?.Case.ContactName;
+            if (outcome is { } o) dispatcher.Dispatch(new CaseNewsAction(o.Approved ? NoticeKind.DraftApproved : NoticeKind.DraftRejected, caseId, name, o.Comment));
+        }
+
+        // When this server heard the change, the same for all its circuits: one tile read serves them all.
+        void Heard(long caseId, ChangeEvent change)
+        {
+            var heard = ChangeHeard.At(change);
+            if (!tiles.TryGetValue(caseId, out var known) || known < heard) tiles[caseId] = heard;
         }
     }
 

@@ -31,7 +31,7 @@ public sealed class NoticesEffects(InboxQueries inbox, ActorAccessor actors, ICh
             if (!actor.IsAtLeast(Role.Agent)) return;
             await LoadQueuesAsync(actor);
             // Subscribed before the count is read: a message landing in between is counted twice at worst, never missed.
-            _subscription = feed.Subscribe(logger, change => Wants(change, actor.UserId), change => OnChangeAsync(change, dispatcher));
+            _subscription = feed.SubscribeBatched(logger, change => Wants(change, actor.UserId), changes => OnChangesAsync(changes, dispatcher), Gather);
             dispatcher.Dispatch(new NoticesStartedAction(await inbox.UnreadCaseIdsAsync(actor)));
         }
         catch (Exception ex)
@@ -70,7 +70,7 @@ public sealed class NoticesEffects(InboxQueries inbox, ActorAccessor actors, ICh
     }
 
     /// <summary>
-    /// Whether <see cref="OnChangeAsync"/> would act on the change, judged on the publisher's thread from the event and this
+    /// Whether <see cref="OnChangesAsync"/> would act on the change, judged on the publisher's thread from the event and this
     /// page's immutable state: the agent's queues changing, or news (or news cleared) for them. A case created in their queue
     /// or a card changing costs this page nothing (issue 20). A case given to someone else is always let through: its news
     /// may not be in the state yet (the message's own handling still reading the contact's name), and would then stay.
@@ -80,20 +80,30 @@ public sealed class NoticesEffects(InboxQueries inbox, ActorAccessor actors, ICh
         || change.Kind is ChangeKind.MessageArrived or ChangeKind.CaseChanged && change.AgentId is not null && change.AgentId != me
         || Judge(change, me, _myQueues, state.Value.Unseen) is { Kind: not null } or { Clears: true };
 
-    private async Task OnChangeAsync(ChangeEvent change, IDispatcher dispatcher)
+    /// <summary>
+    /// The changes of a flood taken together (<see cref="ChangeMailbox"/>, issue 20): the notice center gathers a burst's
+    /// notices into one toast anyway (<c>NoticeCenter.Burst</c>); the first change after a quiet second is handled at once.
+    /// </summary>
+    internal static readonly TimeSpan Gather = TimeSpan.FromSeconds(1);
+
+    /// <summary>A batch of changes, each judged in turn, in the order they were heard.</summary>
+    private async Task OnChangesAsync(IReadOnlyList<ChangeEvent> changes, IDispatcher dispatcher)
     {
         if (_actor is not { } actor) return;
-        if (change.Kind == ChangeKind.SettingsChanged)
+        foreach (var change in changes)
         {
-            // An administrator changed the agent's queues (or a queue): the scope follows.
-            if (change.AgentId == actor.UserId || change.QueueId is not null) await LoadQueuesAsync(actor);
-            return;
+            if (change.Kind == ChangeKind.SettingsChanged)
+            {
+                // An administrator changed the agent's queues (or a queue): the scope follows.
+                if (change.AgentId == actor.UserId || change.QueueId is not null) await LoadQueuesAsync(actor);
+                continue;
+            }
+            var verdict = Judge(change, actor.UserId, _myQueues, state.Value.Unseen);
+            if (verdict.Kind is { } kind)
+                dispatcher.Dispatch(new CaseNewsAction(kind, verdict.CaseId, state.Value.Heard ? await ContactNameAsync(actor, verdict.CaseId, ChangeHeard.At(change)) : null));
+            else if (verdict.Clears)
+                dispatcher.Dispatch(new ClearCaseNewsAction(verdict.CaseId));
         }
-        var verdict = Judge(change, actor.UserId, _myQueues, state.Value.Unseen);
-        if (verdict.Kind is { } kind)
-            dispatcher.Dispatch(new CaseNewsAction(kind, verdict.CaseId, state.Value.Heard ? await ContactNameAsync(actor, verdict.CaseId, ChangeHeard.At(change)) : null));
-        else if (verdict.Clears)
-            dispatcher.Dispatch(new ClearCaseNewsAction(verdict.CaseId));
     }
 
     /// <summary>The contact's name for the toast: from the inbox when it shows the case, else its tile.</summary>
