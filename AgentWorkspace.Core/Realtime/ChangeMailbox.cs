@@ -21,7 +21,6 @@ public sealed class ChangeMailbox : IDisposable
     private bool _busy; // a handling is scheduled or running
     private bool _disposed;
     private long _startedAt = long.MinValue / 2; // Environment.TickCount64 when the last handling began
-    private Timer? _timer;
 
     public ChangeMailbox(Func<IReadOnlyList<ChangeEvent>, Task> handler, TimeSpan gather, ILogger? logger = null)
     {
@@ -55,18 +54,9 @@ public sealed class ChangeMailbox : IDisposable
     private void ScheduleLocked()
     {
         var wait = _startedAt + (long)Gather.TotalMilliseconds - Environment.TickCount64;
-        if (wait <= 0)
-        {
-            // Not the publisher's context: the handler runs in the subscriber's own (its culture, SubscriberCulture).
-            ThreadPool.UnsafeQueueUserWorkItem(static box => _ = box.HandleAsync(), this, preferLocal: false);
-            return;
-        }
-        if (_timer is null)
-        {
-            using (ExecutionContext.SuppressFlow())
-                _timer = new Timer(static box => _ = ((ChangeMailbox)box!).HandleAsync(), this, Timeout.Infinite, Timeout.Infinite);
-        }
-        _timer.Change(wait, Timeout.Infinite);
+        // Not the publisher's context: the handler runs in the subscriber's own (its culture, SubscriberCulture). At once
+        // on the thread pool, or on the server's one clock (not a timer per page).
+        LiveClock.After(wait, static box => _ = ((ChangeMailbox)box!).HandleAsync(), this);
     }
 
     private async Task HandleAsync()
@@ -105,8 +95,6 @@ public sealed class ChangeMailbox : IDisposable
         {
             _disposed = true;
             _pending = [];
-            _timer?.Dispose();
-            _timer = null;
         }
     }
 }

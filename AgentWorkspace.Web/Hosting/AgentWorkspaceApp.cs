@@ -152,6 +152,8 @@ public static class AgentWorkspaceApp
         services.AddMudServices(o => o.SnackbarConfiguration.PositionClass = MudBlazor.Defaults.Classes.Position.BottomLeft);
         services.AddSingleton<AgentWorkspace.Web.Components.Layout.ThemeStyles>();
         services.AddLocalization(o => o.ResourcesPath = "Resources");
+        // Each resource string read once per language, not through the resource manager's lock at every render (issue 20).
+        services.AddSingleton(typeof(Microsoft.Extensions.Localization.IStringLocalizer<>), typeof(AgentWorkspace.Web.Localization.CachedStringLocalizer<>));
         services.AddAgentWorkspaceStore();
         services.AddHttpContextAccessor();
         services.AddScoped<ActorAccessor>();

@@ -132,6 +132,9 @@ internal sealed partial class BlazorCircuit : IAsyncDisposable
     /// Clicks the tile of a case (opens it, or shows it again) and waits for the render batch that shows it: the first
     /// batch after the click whose strings name the case. Returns the round trip, or null after 10 s.
     /// </summary>
+    /// <summary>The cases this circuit's clicks opened (the driver clicks each once).</summary>
+    public HashSet<long> Clicked { get; } = [];
+
     public async Task<double?> ClickTileAsync(long caseId)
     {
         if (_dispatcherId < 0 || !_tileHandlers.TryGetValue(caseId, out var handler))

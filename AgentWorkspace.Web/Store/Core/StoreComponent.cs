@@ -56,7 +56,6 @@ public abstract class StoreComponent : ComponentBase, IDisposable
     private long _liveRenderedAt = long.MinValue / 2;
     private bool _liveScheduled;
     private bool _disposed;
-    private Timer? _liveTimer;
 
     private void OnLiveChange()
     {
@@ -68,8 +67,8 @@ public abstract class StoreComponent : ComponentBase, IDisposable
             var wait = _liveRenderedAt + (long)LiveRenderInterval.TotalMilliseconds - Environment.TickCount64;
             if (wait > 0)
             {
-                _liveTimer ??= new Timer(_ => RenderLive());
-                _liveTimer.Change(wait, Timeout.Infinite);
+                // The server's one clock, not a timer per component (LiveClock: issue 20).
+                AgentWorkspace.Core.Realtime.LiveClock.After(wait, static c => ((StoreComponent)c!).RenderLive(), this);
                 return;
             }
         }
@@ -148,12 +147,7 @@ public abstract class StoreComponent : ComponentBase, IDisposable
         if (!disposing) return;
         foreach (var u in _unsubscribe) u();
         _unsubscribe.Clear();
-        lock (_liveGate)
-        {
-            _disposed = true;
-            _liveTimer?.Dispose();
-            _liveTimer = null;
-        }
+        lock (_liveGate) _disposed = true;
     }
 
     public void Dispose()

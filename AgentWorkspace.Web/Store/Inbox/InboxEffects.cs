@@ -521,11 +521,12 @@ public sealed partial class InboxEffects(InboxQueries inbox, CaseCommands cases,
                 if (_lastHeard.TryGetValue(caseId, out var later) && later > heard) return;
                 if (_lastHeard.Count > 256) _lastHeard.Clear();
                 _lastHeard[caseId] = heard;
-                var filter = state.Value.Filter;
-                var listed = tile is not null ? filter.Admits(tile, actor.UserId, _myQueues) : false;
-                if (listed is null) dispatcher.Dispatch(new RefreshInboxAction());
-                else dispatcher.Dispatch(new InboxTileChangedAction(filter, caseId, tile, listed.Value));
             }
+            // Dispatched outside the lock: the reduction may render the page on this thread.
+            var filter = state.Value.Filter;
+            var listed = tile is not null ? filter.Admits(tile, actor.UserId, _myQueues) : false;
+            if (listed is null) dispatcher.Dispatch(new RefreshInboxAction());
+            else dispatcher.Dispatch(new InboxTileChangedAction(filter, caseId, tile, listed.Value));
         }
         catch (Exception ex)
         {
