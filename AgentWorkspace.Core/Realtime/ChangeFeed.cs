@@ -105,18 +105,21 @@ public sealed class InProcessChangeFeed(ILogger<InProcessChangeFeed>? logger = n
         foreach (var subscriber in _handlers)
         {
             if (subscriber.Wants is { } wants && !wants(change)) continue;
-            var handler = subscriber.Handler;
-            _ = Task.Run(async () =>
-            {
-                try { await handler(change); }
-                catch (Exception ex)
-                {
-                    // A subscriber's failure is its own; the feed goes on, and the failure is on record.
-                    _log.LogError(ex, "A subscriber failed on the change {Kind} (card {CardId}, case {CaseId}).", change.Kind, change.CardId, change.CaseId);
-                }
-            });
+            Tell(subscriber.Handler, change);
         }
     }
+
+    // Its own method: a closure made in the loop above would be allocated for every subscriber, told or not (issue 20).
+    private void Tell(Func<ChangeEvent, Task> handler, ChangeEvent change) =>
+        _ = Task.Run(async () =>
+        {
+            try { await handler(change); }
+            catch (Exception ex)
+            {
+                // A subscriber's failure is its own; the feed goes on, and the failure is on record.
+                _log.LogError(ex, "A subscriber failed on the change {Kind} (card {CardId}, case {CaseId}).", change.Kind, change.CardId, change.CaseId);
+            }
+        });
 
     /// <summary>
     /// The handler runs in the subscriber's language, not the publisher's: a French agent's circuit

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Collections.Immutable;
 using AgentWorkspace.Core.Domain.Cases;
 using AgentWorkspace.Core.Domain.Channels;
 using AgentWorkspace.Core.Domain.Common;
@@ -371,22 +370,19 @@ public sealed partial class InboxEffects(InboxQueries inbox, CaseCommands cases,
     /// </summary>
     internal static readonly TimeSpan Gather = TimeSpan.FromMilliseconds(500);
 
-    /// <summary>The ids and cards of the tiles the panel shows, kept for one list (the state's lists are immutable).</summary>
-    private sealed class TileIndex(ImmutableList<CaseTile> tiles)
+    /// <summary>Whether a tile of the panel shows the card (a walk of its thirty-odd tiles: no allocation, no index to keep).</summary>
+    private static bool TileShowsCard(InboxState s, long cardId)
     {
-        public ImmutableList<CaseTile> Tiles { get; } = tiles;
-        public HashSet<long> Ids { get; } = [.. tiles.Select(t => t.Id)];
-        public HashSet<long> CardIds { get; } = [.. tiles.Select(t => t.CardId)];
+        foreach (var tile in s.Tiles)
+            if (tile.CardId == cardId) return true;
+        return false;
     }
 
-    private volatile TileIndex? _tileIndex;
-
-    /// <summary>The index of the tiles <paramref name="s"/> shows: made once per list, read by every change after it.</summary>
-    private TileIndex Index(InboxState s)
+    private static bool TileShowsCase(InboxState s, long caseId)
     {
-        var index = _tileIndex;
-        if (index is not null && ReferenceEquals(index.Tiles, s.Tiles)) return index;
-        return _tileIndex = new TileIndex(s.Tiles);
+        foreach (var tile in s.Tiles)
+            if (tile.Id == caseId) return true;
+        return false;
     }
 
     /// <summary>
@@ -400,7 +396,7 @@ public sealed partial class InboxEffects(InboxQueries inbox, CaseCommands cases,
         return change.Kind switch
         {
             ChangeKind.QuickRepliesChanged or ChangeKind.Resync => true,
-            ChangeKind.CardChanged => change.CardId is { } cardId && (Index(s).CardIds.Contains(cardId) || ShowsCard(s, cardId)),
+            ChangeKind.CardChanged => change.CardId is { } cardId && (TileShowsCard(s, cardId) || ShowsCard(s, cardId)),
             ChangeKind.MessageArrived or ChangeKind.CaseChanged or ChangeKind.DraftReviewed or ChangeKind.CardMerged => InScope(change, s),
             _ => false,
         };
@@ -418,7 +414,7 @@ public sealed partial class InboxEffects(InboxQueries inbox, CaseCommands cases,
     private bool InScope(ChangeEvent change, InboxState s) =>
         // The cheap tests first: most changes are in one of the agent's queues.
         change.Kind == ChangeKind.CardMerged || change.AgentId == _actor?.UserId || (change.QueueId is { } q && _myQueues.Contains(q))
-        || change.CaseId is { } id && (s.Cases.ContainsKey(id) || Index(s).Ids.Contains(id));
+        || change.CaseId is { } id && (s.Cases.ContainsKey(id) || TileShowsCase(s, id));
 
     /// <summary>
     /// A batch of changes, in the order they were heard: each changed case's tile read once (the latest change's read,
@@ -471,7 +467,7 @@ public sealed partial class InboxEffects(InboxQueries inbox, CaseCommands cases,
                 foreach (var open in s.Cases.Values)
                     if (open.Detail?.Case.CardId == cardId && !reload.Contains(open.CaseId)) reload.Add(open.CaseId);
                 // A search may find or lose the case by the contact's new name: it reads its page again.
-                if (s.Filter.Search is not null) { refresh |= Index(s).CardIds.Contains(cardId); continue; }
+                if (s.Filter.Search is not null) { refresh |= TileShowsCard(s, cardId); continue; }
                 foreach (var tile in s.Tiles)
                     if (tile.CardId == cardId) Heard(tile.Id, change);
                 continue;

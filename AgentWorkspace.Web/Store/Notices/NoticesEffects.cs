@@ -110,8 +110,9 @@ public sealed class NoticesEffects(InboxQueries inbox, ActorAccessor actors, ICh
     private async Task<string?> ContactNameAsync(Actor actor, long caseId, long heard)
     {
         var s = inboxState.Value;
-        var known = s.Cases.GetValueOrDefault(caseId)?.Detail?.Case.ContactName ?? s.Tiles.FirstOrDefault(t => t.Id == caseId)?.ContactName;
-        if (known is not null) return known;
+        if (s.Cases.GetValueOrDefault(caseId)?.Detail?.Case.ContactName is { } open) return open;
+        foreach (var tile in s.Tiles) // not LINQ: this runs for every notice of every open page (issue 20)
+            if (tile.Id == caseId && tile.ContactName is { } name) return name;
         try
         {
             // The tile the open inboxes of this server read once for this change (issue 20), not a read per page.
