@@ -56,7 +56,7 @@ public sealed class ChangeMailbox : IDisposable
         var wait = _startedAt + (long)Gather.TotalMilliseconds - Environment.TickCount64;
         // Not the publisher's context: the handler runs in the subscriber's own (its culture, SubscriberCulture). At once
         // on the thread pool, or on the server's one clock (not a timer per page).
-        LiveClock.After(wait, static box => _ = ((ChangeMailbox)box!).HandleAsync(), this);
+        LiveClock.After(wait, static box => _ = ((ChangeMailbox)box!).HandleAsync(), this, flowContext: false);
     }
 
     private async Task HandleAsync()

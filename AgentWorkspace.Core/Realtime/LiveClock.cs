@@ -22,25 +22,34 @@ public static class LiveClock
     private static int _waiting; // lines in the wheel, under Gate
     private static int _reading;
 
-    private readonly record struct Due(long At, Action<object?> Run, object? State);
+    private sealed record Due(long At, Action<object?> Run, object? State, ExecutionContext? Context)
+    {
+        public void Start()
+        {
+            if (Context is null) ThreadPool.UnsafeQueueUserWorkItem(Run, State, preferLocal: false);
+            else ThreadPool.UnsafeQueueUserWorkItem(static due => ExecutionContext.Run(due.Context!, static d => ((Due)d!).Run(((Due)d!).State), due), this, preferLocal: false);
+        }
+    }
 
     /// <summary>Waits currently held (for tests and benchmarks).</summary>
     public static int Waiting => Volatile.Read(ref _waiting);
 
     /// <summary>
     /// Runs <paramref name="run"/>(<paramref name="state"/>) on the thread pool once <paramref name="delayMs"/>
-    /// milliseconds have passed (at once when zero or less). It is not cancelled: the callback checks whether it is still
-    /// wanted (a disposed page). It must not throw.
+    /// milliseconds have passed (at once when zero or less), in the caller's execution context (a circuit's culture, as a
+    /// <see cref="Timer"/> would), or in none when <paramref name="flowContext"/> is false (a subscriber that sets its
+    /// own, and must not carry the publisher's). It is not cancelled: the callback checks whether it is still wanted (a
+    /// disposed page). It must not throw.
     /// </summary>
-    public static void After(long delayMs, Action<object?> run, object? state)
+    public static void After(long delayMs, Action<object?> run, object? state, bool flowContext = true)
     {
         ArgumentNullException.ThrowIfNull(run);
+        var due = new Due(Environment.TickCount64 + Math.Max(0, delayMs), run, state, flowContext ? ExecutionContext.Capture() : null);
         if (delayMs <= 0)
         {
-            ThreadPool.UnsafeQueueUserWorkItem(run, state, preferLocal: false);
+            due.Start();
             return;
         }
-        var due = new Due(Environment.TickCount64 + delayMs, run, state);
         lock (Gate)
         {
             if (_timer is null)
@@ -96,8 +105,7 @@ public static class LiveClock
                 }
             }
             if (taken is null) return;
-            foreach (var due in taken)
-                ThreadPool.UnsafeQueueUserWorkItem(due.Run, due.State, preferLocal: false);
+            foreach (var due in taken) due.Start();
         }
         finally
         {

@@ -30,6 +30,34 @@ public class LiveClockTests
             (ended[i] - at).ShouldBeGreaterThanOrEqualTo(delay, $"wait {i} of {delay} ms ended early");
     }
 
+    private static readonly AsyncLocal<string?> Ambient = new();
+
+    [Fact]
+    public async Task AWaitRunsInTheCallersContext_ACircuitsLanguage_UnlessToldNot()
+    {
+        var before = System.Globalization.CultureInfo.CurrentUICulture;
+        try
+        {
+            // A page's culture, as a circuit sets it: the render the wait triggers speaks it, whatever thread runs it.
+            System.Globalization.CultureInfo.CurrentUICulture = System.Globalization.CultureInfo.GetCultureInfo("fr-FR");
+            Ambient.Value = "the caller's";
+            var seen = new ConcurrentDictionary<string, (string? Ambient, string Culture)>();
+            LiveClock.After(0, _ => seen["now"] = (Ambient.Value, System.Globalization.CultureInfo.CurrentUICulture.Name), null);
+            LiveClock.After(60, _ => seen["later"] = (Ambient.Value, System.Globalization.CultureInfo.CurrentUICulture.Name), null);
+            LiveClock.After(60, _ => seen["none"] = (Ambient.Value, System.Globalization.CultureInfo.CurrentUICulture.Name), null, flowContext: false);
+            var deadline = DateTime.UtcNow.AddSeconds(10);
+            while (seen.Count < 3 && DateTime.UtcNow < deadline) await Task.Delay(10);
+            seen["now"].ShouldBe(("the caller's", "fr-FR"));
+            seen["later"].ShouldBe(("the caller's", "fr-FR"));
+            seen["none"].Ambient.ShouldBeNull();
+        }
+        finally
+        {
+            System.Globalization.CultureInfo.CurrentUICulture = before;
+            Ambient.Value = null;
+        }
+    }
+
     [Fact]
     public async Task AWaitLongerThanTheWheelGoesRoundAgain()
     {

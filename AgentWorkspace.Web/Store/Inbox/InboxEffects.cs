@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Globalization;
 using AgentWorkspace.Core.Domain.Cases;
 using AgentWorkspace.Core.Domain.Channels;
@@ -370,17 +371,30 @@ public sealed partial class InboxEffects(InboxQueries inbox, CaseCommands cases,
     /// </summary>
     internal static readonly TimeSpan Gather = TimeSpan.FromMilliseconds(500);
 
-    /// <summary>Whether a tile of the panel shows the card (a walk of its thirty-odd tiles: no allocation, no index to keep).</summary>
-    private static bool TileShowsCard(InboxState s, long cardId)
+    /// <summary>The panel's tiles as an array, made once per list: every change of the feed walks them (issue 20), and a
+    /// walk of the state's immutable list (a tree) cost more than all the rest of the judgement.</summary>
+    private sealed record TilesSeen(ImmutableList<CaseTile> Tiles, CaseTile[] Array);
+
+    private volatile TilesSeen? _tilesSeen;
+
+    private CaseTile[] TilesOf(InboxState s)
     {
-        foreach (var tile in s.Tiles)
+        var seen = _tilesSeen;
+        if (seen is null || !ReferenceEquals(seen.Tiles, s.Tiles)) _tilesSeen = seen = new TilesSeen(s.Tiles, s.Tiles.ToArray());
+        return seen.Array;
+    }
+
+    /// <summary>Whether a tile of the panel shows the card.</summary>
+    private bool TileShowsCard(InboxState s, long cardId)
+    {
+        foreach (var tile in TilesOf(s))
             if (tile.CardId == cardId) return true;
         return false;
     }
 
-    private static bool TileShowsCase(InboxState s, long caseId)
+    private bool TileShowsCase(InboxState s, long caseId)
     {
-        foreach (var tile in s.Tiles)
+        foreach (var tile in TilesOf(s))
             if (tile.Id == caseId) return true;
         return false;
     }
@@ -468,7 +482,7 @@ public sealed partial class InboxEffects(InboxQueries inbox, CaseCommands cases,
                     if (open.Detail?.Case.CardId == cardId && !reload.Contains(open.CaseId)) reload.Add(open.CaseId);
                 // A search may find or lose the case by the contact's new name: it reads its page again.
                 if (s.Filter.Search is not null) { refresh |= TileShowsCard(s, cardId); continue; }
-                foreach (var tile in s.Tiles)
+                foreach (var tile in TilesOf(s))
                     if (tile.CardId == cardId) Heard(tile.Id, change);
                 continue;
             }
