@@ -76,7 +76,7 @@ public sealed class ChangeMailbox : IDisposable
         catch (Exception ex)
         {
             // The subscriber's own failure; the box goes on with the next batch.
-            _logger.LogError(ex, "A subscriber failed on {Count} changes (the first {Kind}, case {CaseId}).", batch.Count, batch[0].Kind, batch[0].CaseId);
+            _logger.LogError(ex, "A subscriber failed on {Count} changes (the first {Kind}, card {CardId}, case {CaseId}).", batch.Count, batch[0].Kind, batch[0].CardId, batch[0].CaseId);
         }
         finally
         {

@@ -31,9 +31,6 @@ public static class LiveClock
         }
     }
 
-    /// <summary>Waits currently held (for tests and benchmarks).</summary>
-    public static int Waiting => Volatile.Read(ref _waiting);
-
     /// <summary>
     /// Runs <paramref name="run"/>(<paramref name="state"/>) on the thread pool once <paramref name="delayMs"/>
     /// milliseconds have passed (at once when zero or less), in the caller's execution context (a circuit's culture, as a

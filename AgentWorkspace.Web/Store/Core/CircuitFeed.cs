@@ -23,17 +23,8 @@ public static class CircuitFeed
     /// handled in batches (<see cref="IChangeFeed.SubscribeBatched"/>): what every open page listens to (issue 20).
     /// </summary>
     public static IDisposable SubscribeBatched(this IChangeFeed feed, ILogger logger, Func<ChangeEvent, bool> wants, Func<IReadOnlyList<ChangeEvent>, Task> handler, TimeSpan gather) =>
-        feed.SubscribeBatched(wants, async changes =>
-        {
-            try
-            {
-                await handler(changes);
-            }
-            catch (Exception ex)
-            {
-                logger.LogError(ex, "Handling {Count} changes (the first {Kind}, card {CardId}, case {CaseId}) failed.", changes.Count, changes[0].Kind, changes[0].CardId, changes[0].CaseId);
-            }
-        }, gather, logger);
+        // The mailbox logs a failing batch with this circuit's logger and goes on with the next.
+        feed.SubscribeBatched(wants, handler, gather, logger);
 
     private static Func<ChangeEvent, Task> Logged(ILogger logger, Func<ChangeEvent, Task> handler) =>
         async change =>

@@ -98,28 +98,19 @@ public abstract class StoreComponent : ComponentBase, IDisposable
     });
 
     /// <inheritdoc cref="SubscribeToAction{TAction}(Action{TAction})"/>
-    protected void SubscribeToAction<TAction>(Func<TAction, Task> callback)
+    protected void SubscribeToAction<TAction>(Func<TAction, Task> callback) => Hear<TAction>(a => _ = InvokeAsync(async () =>
     {
-        var subscriber = Dispatcher as IActionSubscriber ?? throw new InvalidOperationException("The dispatcher does not let components hear actions.");
-        subscriber.SubscribeToAction<TAction>(this, a => _ = InvokeAsync(async () =>
+        try
         {
-            try
-            {
-                await callback(a);
-                StateHasChanged();
-            }
-            catch (Exception ex)
-            {
-                // As if the component had thrown it while rendering: the renderer logs it and shows the error UI.
-                await DispatchExceptionAsync(ex);
-            }
-        }));
-        if (!_subscribedToActions)
-        {
-            _subscribedToActions = true;
-            _unsubscribe.Add(() => subscriber.UnsubscribeFromAllActions(this));
+            await callback(a);
+            StateHasChanged();
         }
-    }
+        catch (Exception ex)
+        {
+            // As if the component had thrown it while rendering: the renderer logs it and shows the error UI.
+            await DispatchExceptionAsync(ex);
+        }
+    }));
 
     /// <summary>
     /// Runs <paramref name="callback"/> each time <typeparamref name="TAction"/> has been reduced, on the thread that
@@ -127,14 +118,17 @@ public abstract class StoreComponent : ComponentBase, IDisposable
     /// each open page was a renderer call each). For quick, thread-safe bookkeeping; what it needs drawn it asks for with
     /// <see cref="ComponentBase.InvokeAsync(Func{Task})"/>. A store calls its subscribers one action at a time.
     /// </summary>
-    protected void HearAction<TAction>(Action<TAction> callback)
+    protected void HearAction<TAction>(Action<TAction> callback) => Hear<TAction>(a =>
+    {
+        try { callback(a); }
+        catch (Exception ex) { _ = InvokeAsync(() => DispatchExceptionAsync(ex)); }
+    });
+
+    /// <summary>The store's subscription of this component to <typeparamref name="TAction"/>, ended with the component.</summary>
+    private void Hear<TAction>(Action<TAction> callback)
     {
         var subscriber = Dispatcher as IActionSubscriber ?? throw new InvalidOperationException("The dispatcher does not let components hear actions.");
-        subscriber.SubscribeToAction<TAction>(this, a =>
-        {
-            try { callback(a); }
-            catch (Exception ex) { _ = InvokeAsync(() => DispatchExceptionAsync(ex)); }
-        });
+        subscriber.SubscribeToAction(this, callback);
         if (!_subscribedToActions)
         {
             _subscribedToActions = true;

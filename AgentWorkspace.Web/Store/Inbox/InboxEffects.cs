@@ -33,7 +33,6 @@ public sealed partial class InboxEffects(InboxQueries inbox, CaseCommands cases,
     private Actor? _actor;
     private volatile HashSet<long> _myQueues = [];
     private int _refreshQueued;
-    private readonly Dictionary<long, long> _lastHeard = [];
     private long _loads;
 
     /// <summary>Numbers a read of a case as it starts (see <see cref="CaseLoadedAction"/>).</summary>
@@ -525,14 +524,7 @@ public sealed partial class InboxEffects(InboxQueries inbox, CaseCommands cases,
         {
             var actor = await ActorAsync();
             var tile = await inbox.TileAfterChangeAsync(actor, caseId, heard);
-            lock (_lastHeard)
-            {
-                // Two changes of one case read at once: the later one's read is as fresh or fresher; the earlier is dropped.
-                if (_lastHeard.TryGetValue(caseId, out var later) && later > heard) return;
-                if (_lastHeard.Count > 256) _lastHeard.Clear();
-                _lastHeard[caseId] = heard;
-            }
-            // Dispatched outside the lock: the reduction may render the page on this thread.
+            // No two reads of one case race here: the mailbox hands this page one batch at a time, each case once.
             var filter = state.Value.Filter;
             var listed = tile is not null ? filter.Admits(tile, actor.UserId, _myQueues) : false;
             if (listed is null) dispatcher.Dispatch(new RefreshInboxAction());
