@@ -10,7 +10,8 @@ namespace AgentWorkspace.Core.Realtime;
 /// <see cref="Gather"/> after it began, are handled together next, in the order they were posted. Under a flood of
 /// messages an open page therefore runs its handler about once per <see cref="Gather"/>, not once per event (a message
 /// brings three: the message, its case, its card), and never twice at once: its handlers do not compete for its locks
-/// or its renderer. Nothing is dropped.
+/// or its renderer. The first gathered batch of a flood waits a random part of the interval more (<see cref="LivePace"/>),
+/// so that the pages a flood reached together do not run together. Nothing is dropped.
 /// </summary>
 public sealed class ChangeMailbox : IDisposable
 {
@@ -20,7 +21,7 @@ public sealed class ChangeMailbox : IDisposable
     private List<ChangeEvent> _pending = [];
     private bool _busy; // a handling is scheduled or running
     private bool _disposed;
-    private long _startedAt = long.MinValue / 2; // Environment.TickCount64 when the last handling began
+    private LivePace _pace = new(); // when the last handling began; a flood's first wait spread (LivePace)
 
     public ChangeMailbox(Func<IReadOnlyList<ChangeEvent>, Task> handler, TimeSpan gather, ILogger? logger = null)
     {
@@ -53,13 +54,17 @@ public sealed class ChangeMailbox : IDisposable
 
     private void ScheduleLocked()
     {
-        var wait = _startedAt + (long)Gather.TotalMilliseconds - Environment.TickCount64;
+        var wait = _pace.Wait(Gather);
         // Not the publisher's context: the handler runs in the subscriber's own (its culture, SubscriberCulture). At once
         // on the thread pool, or on the server's one clock (not a timer per page).
         LiveClock.After(wait, static box => _ = ((ChangeMailbox)box!).HandleAsync(), this, flowContext: false);
     }
 
-    private async Task HandleAsync()
+    // In the server's lane for live work (LiveLane): a flood's batches of a thousand pages wait for each other there, not
+    // in front of the agents' clicks. The batch is taken when its turn comes: what arrived meanwhile is in it.
+    private Task HandleAsync() => LiveLane.Shared.RunAsync(HandleInLaneAsync);
+
+    private async Task HandleInLaneAsync()
     {
         List<ChangeEvent> batch;
         lock (_gate)
@@ -67,7 +72,7 @@ public sealed class ChangeMailbox : IDisposable
             if (_disposed) return;
             batch = _pending;
             _pending = [];
-            _startedAt = Environment.TickCount64;
+            _pace.Started();
         }
         try
         {

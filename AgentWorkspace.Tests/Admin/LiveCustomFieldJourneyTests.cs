@@ -51,12 +51,12 @@ public class LiveCustomFieldJourneyTests(BrowserFixture browser)
         await field.Locator(".mud-select").First.ClickAsync();
         await agent.Locator(".mud-popover-open .mud-list-item", new() { HasTextString = "Gold" }).First.ClickAsync();
         var factory = browser.App.Services.GetRequiredService<AgentWorkspaceDbContextFactory>();
-        await WaitUntilAsync(async () =>
+        await Eventually.TrueAsync(async () =>
         {
             await using var db = factory.CreateDbContext();
             var definition = await db.CustomFields.SingleAsync(f => f.Ident == ident);
             return await db.CustomFieldValues.AnyAsync(v => v.CardId == cardId && v.FieldId == definition.Id && v.Value == "Gold");
-        });
+        }, "the value reached the database", TimeSpan.FromSeconds(15));
 
         // The administrator makes the field not editable: the agent's editor turns read-only, value kept.
         await row.Locator("[data-testid=edit-field]").ClickAsync();
@@ -71,15 +71,5 @@ public class LiveCustomFieldJourneyTests(BrowserFixture browser)
 
         await admin.Context.CloseAsync();
         await agent.Context.CloseAsync();
-    }
-
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(15);
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException("The value never reached the database.");
-            await Task.Delay(200);
-        }
     }
 }

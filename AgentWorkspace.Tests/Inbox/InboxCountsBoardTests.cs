@@ -1,3 +1,4 @@
+using AgentWorkspace.Tests.Infrastructure;
 using System.Runtime.CompilerServices;
 using AgentWorkspace.Core.Domain.Cases;
 using AgentWorkspace.Core.Domain.Channels;
@@ -99,7 +100,7 @@ public class InboxCountsBoardTests
         var listened = 0;
         using var _ = board.Subscribe(() => Interlocked.Increment(ref listened));
         (await board.CountsAsync(Sophie, await VisibleAsync(w, Sophie))).FirstResponseBreached.ShouldBe(0);
-        await WaitUntilAsync(async () => (await board.CountsAsync(Sophie, await VisibleAsync(w, Sophie))).FirstResponseBreached == 1);
+        await Eventually.TrueAsync(async () => (await board.CountsAsync(Sophie, await VisibleAsync(w, Sophie))).FirstResponseBreached == 1, "the board counted the breached first response", TimeSpan.FromSeconds(15));
         (await w.Inbox.CountsAsync(Sophie)).FirstResponseBreached.ShouldBe(1);
         Volatile.Read(ref listened).ShouldBeGreaterThan(0);
     }
@@ -124,16 +125,6 @@ public class InboxCountsBoardTests
             if (differences.Count == 0) return;
             if (DateTime.UtcNow > deadline) throw new Shouldly.ShouldAssertException(string.Join("; ", differences));
             await Task.Delay(20);
-        }
-    }
-
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(15);
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > deadline) throw new Shouldly.ShouldAssertException("The condition did not hold within 15 s.");
-            await Task.Delay(50);
         }
     }
 

@@ -81,7 +81,7 @@ public class MergeRequestTests
             (await db.Audit.CountAsync(a => a.Action == "MergeApproved")).ShouldBe(1);
         }
         (await w.Requests.PendingAsync(Sophie)).ShouldBeEmpty();
-        await WaitUntilAsync(() => w.Events.Any(e => e.Kind == ChangeKind.MergeRequestChanged && e.AgentId == Camille.UserId && e.ActorId == Sophie.UserId));
+        await Eventually.TrueAsync(() => w.Events.Any(e => e.Kind == ChangeKind.MergeRequestChanged && e.AgentId == Camille.UserId && e.ActorId == Sophie.UserId), "the merge request's change was published to Camille");
 
         // Two supervisors at once: the second decision is a conflict naming the first, and nothing is merged twice.
         var again = await Should.ThrowAsync<ConflictException>(() => w.Requests.ApproveAsync(Sophie, proposal.Id));
@@ -129,11 +129,6 @@ public class MergeRequestTests
         (await Should.ThrowAsync<NotFoundException>(() => w.Requests.ProposeAsync(Camille, w.Call, 987654, null))).ShouldNotBeNull();
     }
 
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        for (var i = 0; i < 200 && !condition(); i++) await Task.Delay(20);
-        condition().ShouldBeTrue();
-    }
 }
 
 /// <summary>The merge-request operations and the duplicates' weights over HTTP (issue 21).</summary>

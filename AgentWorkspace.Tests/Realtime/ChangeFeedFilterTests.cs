@@ -1,3 +1,4 @@
+using AgentWorkspace.Tests.Infrastructure;
 using System.Collections.Concurrent;
 using System.Globalization;
 using AgentWorkspace.Core.Realtime;
@@ -42,7 +43,7 @@ public class ChangeFeedFilterTests
             feed.Publish(new ChangeEvent(ChangeKind.SettingsChanged, AgentId: "user-1"));
 
             await said.Task.WaitAsync(TimeSpan.FromSeconds(10));
-            await WaitUntilAsync(() => everything.Count == 3);
+            await Eventually.TrueAsync(() => everything.Count == 3, "the feed told every subscriber");
             judged.Select(j => j.Kind).Order().ShouldBe([ChangeKind.MessageArrived, ChangeKind.CardChanged, ChangeKind.SettingsChanged], ignoreOrder: true);
             judged.ShouldAllBe(j => j.Thread == publisher, "judged where it is published, before anything is scheduled");
             told.ShouldBe([(ChangeKind.SettingsChanged, "fr-FR")]);
@@ -54,15 +55,5 @@ public class ChangeFeedFilterTests
             CultureInfo.CurrentUICulture = before;
         }
         feed.SubscriberCount.ShouldBe(0, "each subscription ends with its own Dispose");
-    }
-
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException("the feed did not tell every subscriber in 10 s");
-            await Task.Delay(20);
-        }
     }
 }

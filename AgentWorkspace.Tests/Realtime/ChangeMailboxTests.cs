@@ -1,3 +1,4 @@
+using AgentWorkspace.Tests.Infrastructure;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
@@ -60,7 +61,7 @@ public class ChangeMailboxTests
         var quietFrom = clock.ElapsedMilliseconds;
         var handledBefore = batches.Count;
         box.Post(Message(7));
-        await WaitUntilAsync(() => batches.Count == handledBefore + 1);
+        await Eventually.TrueAsync(() => batches.Count == handledBefore + 1, "the mailbox handled the change");
         batches.Last().Cases.ShouldBe([7]);
         batches.Last().StartedMs.ShouldBeLessThan(quietFrom + 250);
     }
@@ -91,10 +92,10 @@ public class ChangeMailboxTests
 
         feed.Publish(new ChangeEvent(ChangeKind.MessageArrived, CaseId: 13, QueueId: 1)); // fails
         feed.Publish(new ChangeEvent(ChangeKind.MessageArrived, CaseId: 99, QueueId: 2)); // not wanted
-        await WaitUntilAsync(() => Volatile.Read(ref failed) == 1);
+        await Eventually.TrueAsync(() => Volatile.Read(ref failed) == 1, "the mailbox handled the change");
         await Task.Delay(150);
         feed.Publish(new ChangeEvent(ChangeKind.MessageArrived, CaseId: 14, QueueId: 1));
-        await WaitUntilAsync(() => told.Count == 1);
+        await Eventually.TrueAsync(() => told.Count == 1, "the mailbox handled the change");
         told.Single().Cases.ShouldBe([14]);
         told.Single().Culture.ShouldBe("fr-FR");
 
@@ -103,15 +104,5 @@ public class ChangeMailboxTests
         feed.Publish(new ChangeEvent(ChangeKind.MessageArrived, CaseId: 15, QueueId: 1));
         await Task.Delay(300);
         told.Count.ShouldBe(1, "nothing is handled after the subscription ended");
-    }
-
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException("the mailbox did not handle the change in 10 s");
-            await Task.Delay(10);
-        }
     }
 }

@@ -1,3 +1,4 @@
+using AgentWorkspace.Tests.Infrastructure;
 using System.Globalization;
 using System.Security.Claims;
 using System.Text.RegularExpressions;
@@ -175,17 +176,11 @@ public sealed class AgentScriptPanelTests() : ScriptComponentContext(Camille)
         // Confirmed, it runs a second time.
         Step(cut, 1).QuerySelector("[data-testid=script-run]")!.Click();
         cut.WaitForElement("[data-testid=script-confirm-yes]", Wait).Click();
-        await WaitUntilAsync(async () => await RunsAsync() == 2);
+        await Eventually.TrueAsync(async () => await RunsAsync() == 2, "the script ran twice", Wait);
         cut.WaitForAssertion(() => cut.FindAll("[data-testid=script-confirm]").ShouldBeEmpty(), Wait);
     }
 
     private Task<int> RunsAsync() => W.Crm.QueryAsync(db => db.CaseScriptSteps.Where(s => s.CaseId == _caseId).SumAsync(s => s.Runs));
-
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
-    {
-        for (var start = DateTime.UtcNow; !await condition(); await Task.Delay(50))
-            if (DateTime.UtcNow - start > Wait) throw new TimeoutException("The condition did not become true.");
-    }
 
     [Fact]
     public async Task A_failed_action_stops_the_macro_with_its_reason_and_the_earlier_actions_stay_done_and_listed()

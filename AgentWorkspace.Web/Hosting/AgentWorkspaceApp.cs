@@ -164,6 +164,8 @@ public static class AgentWorkspaceApp
         services.AddAgentWorkspaceApi(security);
 
         var app = builder.Build();
+        // The live lane says here what held it too long or failed in it (issue 20).
+        AgentWorkspace.Core.Realtime.LiveLane.Shared.Logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("AgentWorkspace.Realtime.LiveLane");
 
         if (!app.Environment.IsDevelopment())
         {

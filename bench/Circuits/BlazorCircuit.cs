@@ -33,6 +33,8 @@ internal sealed partial class BlazorCircuit : IAsyncDisposable
     private readonly TaskCompletionSource _interactive = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public int Batches;
+    /// <summary>Told the strings of every render batch as it arrives (the bench's news watchers).</summary>
+    public Action<string[]>? Watch { get; set; }
     private static readonly bool Debug = Environment.GetEnvironmentVariable("CIRCUITS_DEBUG") == "1";
     public string? Error { get; private set; }
     public bool Closed { get; private set; }
@@ -86,6 +88,7 @@ internal sealed partial class BlazorCircuit : IAsyncDisposable
             try { strings = RenderBatch.Read(data, _tileHandlers); }
             catch (Exception ex) { Error ??= "render batch: " + ex.Message; strings = []; }
             Interlocked.Increment(ref Batches);
+            Watch?.Invoke(strings);
             await _hub.SendAsync("OnRenderCompleted", batchId, (string?)null);
             TaskCompletionSource<string[]>? waiting;
             lock (_gate) { waiting = _waiting; _waiting = null; }

@@ -108,6 +108,26 @@ async Task LoadAsync(List<BlazorCircuit> circuits, Memory before, int seconds, b
     var batchesBefore = circuits.Sum(c => c.Batches);
     var run = Guid.NewGuid().ToString("N")[..8];
     var posts = new ConcurrentBag<Task>();
+    // News delay: idle circuits that watch for each posted message's contact on a tile (the inbox lists the newest
+    // first): from the post sent to the render batch naming it. What the lane for live work (ADR 025) trades for clicks.
+    var sentAt = new ConcurrentDictionary<int, long>();
+    var news = new ConcurrentBag<double>();
+    var prefix = $"Zoé {run} ";
+    var watchers = circuits.Where(c => !c.Closed && !active.Contains(c)).Take(20).ToList();
+    foreach (var watcher in watchers)
+    {
+        var seen = new HashSet<int>();
+        watcher.Watch = strings =>
+        {
+            var now = Stopwatch.GetTimestamp();
+            foreach (var text in strings)
+            {
+                if (!text.StartsWith(prefix, StringComparison.Ordinal) || !int.TryParse(text.AsSpan(prefix.Length), CultureInfo.InvariantCulture, out var i)) continue;
+                lock (seen) if (!seen.Add(i)) continue;
+                if (sentAt.TryGetValue(i, out var sent)) news.Add(Stopwatch.GetElapsedTime(sent, now).TotalMilliseconds);
+            }
+        };
+    }
     var ingest = Task.Run(async () =>
     {
         var clock = Stopwatch.StartNew();
@@ -121,10 +141,11 @@ async Task LoadAsync(List<BlazorCircuit> circuits, Memory before, int seconds, b
         {
             try
             {
+                sentAt[i] = Stopwatch.GetTimestamp();
                 using var r = await api.PostAsJsonAsync("api/v1/interactions", new
                 {
                     channel = "sms", externalId = $"circ-{run}-{i}",
-                    from = new { address = "+3361" + (1_000_000 + Random.Shared.Next(8_999_999)).ToString(CultureInfo.InvariantCulture), displayName = "Zoé Bench" },
+                    from = new { address = "+3361" + (1_000_000 + Random.Shared.Next(8_999_999)).ToString(CultureInfo.InvariantCulture), displayName = prefix + i.ToString(CultureInfo.InvariantCulture) },
                     body = "Bonjour, où en est ma commande ?",
                 });
                 if (r.IsSuccessStatusCode) Interlocked.Increment(ref posted); else Interlocked.Increment(ref postFailures);
@@ -154,10 +175,14 @@ async Task LoadAsync(List<BlazorCircuit> circuits, Memory before, int seconds, b
     var end = await MemoryAsync(gc: false);
     await Task.WhenAll(clicks);
     await Task.WhenAny(Task.WhenAll(posts), Task.Delay(TimeSpan.FromSeconds(30)));
+    // Late news still counts: the watchers listen until the clicks and posts are done.
+    foreach (var watcher in watchers) watcher.Watch = null;
     var cpu = end.CpuMs - start.CpuMs;
     var sorted = trips.Order().ToList();
+    var delays = news.Order().ToList();
     Console.WriteLine($"{circuits.Count} circuits, {posted} messages posted in {seconds} s ({postFailures} failed), {active.Count} circuits clicking: " +
                       $"round trip n={sorted.Count} p50 {P(sorted, 50):0.0} ms, p95 {P(sorted, 95):0.0} ms, p99 {P(sorted, 99):0.0} ms, max {(sorted.Count > 0 ? sorted[^1] : 0):0.0} ms, {missed} clicks without their render within 10 s");
+    Console.WriteLine($"news delay (post sent -> a watching inbox's tile, {watchers.Count} watchers): n={delays.Count} of {posted * watchers.Count}, p50 {P(delays, 50):0.0} ms, p95 {P(delays, 95):0.0} ms, p99 {P(delays, 99):0.0} ms");
     Console.WriteLine($"server CPU {cpu / 1000.0:0.0} s in {seconds} s ({cpu / 10.0 / seconds:0}% of one core); per message {cpu / Math.Max(1, posted):0.00} ms; per open circuit per message {cpu * 1000.0 / Math.Max(1, posted) / Math.Max(1, end.Circuits):0.0} µs; batches received {circuits.Sum(c => c.Batches) - batchesBefore}");
     // What one more circuit costs a message, the same for every level: the ingest, the board and the clicks cancel out.
     var perMessage = (double)cpu / Math.Max(1, posted);

@@ -39,7 +39,8 @@ public abstract class StoreComponent : ComponentBase, IDisposable
     /// The longest a live change (<see cref="ILiveUpdate"/>: a message, a case changed elsewhere, the header's figures,
     /// the clock) waits to be drawn. The first live change after a quiet interval renders at once; those that follow
     /// within the interval render together at its end, so that a burst of messages costs this component one render per
-    /// interval instead of one per message (issue 20). Nothing is lost: the render draws the state as it is then, which
+    /// interval instead of one per message (issue 20); the first wait of a flood is lengthened by a random part of the
+    /// interval, so that the pages a flood reached together do not render together (<see cref="AgentWorkspace.Core.Realtime.LivePace"/>). Nothing is lost: the render draws the state as it is then, which
     /// holds every change reduced before it. What the user does renders at once, whatever is waiting. Zero: every live
     /// change renders at once; <see cref="Timeout.InfiniteTimeSpan"/>: none does (a component that draws nothing of
     /// what live changes bring).
@@ -53,7 +54,7 @@ public abstract class StoreComponent : ComponentBase, IDisposable
     public static readonly TimeSpan DefaultLiveRenderInterval = TimeSpan.FromSeconds(1);
 
     private readonly Lock _liveGate = new();
-    private long _liveRenderedAt = long.MinValue / 2;
+    private AgentWorkspace.Core.Realtime.LivePace _livePace = new(); // the last live render; a flood's first wait spread
     private bool _liveScheduled;
     private bool _disposed;
 
@@ -64,7 +65,7 @@ public abstract class StoreComponent : ComponentBase, IDisposable
             // A render already scheduled reads the state when it runs: it draws this change too.
             if (_disposed || _liveScheduled) return;
             _liveScheduled = true;
-            var wait = _liveRenderedAt + (long)LiveRenderInterval.TotalMilliseconds - Environment.TickCount64;
+            var wait = _livePace.Wait(LiveRenderInterval);
             if (wait > 0)
             {
                 // The server's one clock, not a timer per component (LiveClock: issue 20).
@@ -75,16 +76,20 @@ public abstract class StoreComponent : ComponentBase, IDisposable
         RenderLive();
     }
 
-    private void RenderLive()
+    // In the server's lane for live work (LiveLane, issue 20): under a flood, a thousand pages' live renders wait for
+    // each other there, not in front of the agents' clicks. The render draws the state as it is when its turn comes.
+    private void RenderLive() => _ = AgentWorkspace.Core.Realtime.LiveLane.Shared.RunAsync(RenderLiveInLane);
+
+    private Task RenderLiveInLane()
     {
         lock (_liveGate)
         {
-            if (_disposed) return;
+            if (_disposed) return Task.CompletedTask;
             // Cleared before the render runs: a change reduced from now on schedules the next render, none is missed.
             _liveScheduled = false;
-            _liveRenderedAt = Environment.TickCount64;
+            _livePace.Started();
         }
-        _ = InvokeAsync(StateHasChanged);
+        return InvokeAsync(StateHasChanged);
     }
 
     /// <summary>
