@@ -112,6 +112,40 @@ public class RevalidationTests
     }
 
     [Fact]
+    public async Task TheCookiesCheck_RefreshesItAtItsInterval_InAScopeOfItsOwn_SoThatAnOpenPagesRequestHoldsNoIdentityManagers()
+    {
+        // Issue 20: the request that carries an open page's WebSocket lasts as long as the page. Identity's validator,
+        // resolved from it, kept a sign-in manager, a user manager and a database context per open page.
+        await using var app = await AppHost.StartAsync(demoCards: 2);
+        var (_, user) = await UserAsync(app, Role.Agent);
+        System.Security.Claims.ClaimsPrincipal principal;
+        await using (var signIn = app.Services.CreateAsyncScope())
+        {
+            var users = signIn.ServiceProvider.GetRequiredService<UserManager<AppUser>>();
+            principal = await signIn.ServiceProvider.GetRequiredService<SignInManager<AppUser>>().CreateUserPrincipalAsync((await users.FindByIdAsync(user.Id))!);
+        }
+
+        await using var request = app.Services.CreateAsyncScope();
+        var http = new Microsoft.AspNetCore.Http.DefaultHttpContext { RequestServices = request.ServiceProvider };
+        app.GetRequiredService<Microsoft.AspNetCore.Http.IHttpContextAccessor>().HttpContext = http;
+        var scheme = new Microsoft.AspNetCore.Authentication.AuthenticationScheme(IdentityConstants.ApplicationScheme, null, typeof(Microsoft.AspNetCore.Authentication.Cookies.CookieAuthenticationHandler));
+        var options = app.GetRequiredService<Microsoft.Extensions.Options.IOptionsMonitor<Microsoft.AspNetCore.Authentication.Cookies.CookieAuthenticationOptions>>().Get(IdentityConstants.ApplicationScheme);
+        // Issued two days ago: past any revalidation interval, so Identity's validator checks the stamp and renews.
+        var ticket = new Microsoft.AspNetCore.Authentication.AuthenticationTicket(principal, new Microsoft.AspNetCore.Authentication.AuthenticationProperties { IssuedUtc = DateTimeOffset.UtcNow.AddDays(-2) }, IdentityConstants.ApplicationScheme);
+        var context = new Microsoft.AspNetCore.Authentication.Cookies.CookieValidatePrincipalContext(http, scheme, options, ticket);
+
+        await SignedInUserCheck.ValidateCookieAsync(context);
+
+        context.Principal.ShouldNotBeNull("the user is still signed in");
+        context.ShouldRenew.ShouldBeTrue("Identity's validator checked the stamp and renewed the cookie");
+        // What the request's own scope resolved (the container keeps it in its ResolvedServices).
+        var resolved = request.ServiceProvider.GetType().GetProperty("ResolvedServices", System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic)
+            ?.GetValue(request.ServiceProvider) as System.Collections.IDictionary ?? throw new InvalidOperationException("The container no longer says what a scope resolved: this test must find another way.");
+        resolved.Values.Cast<object?>().ShouldNotContain(v => v is UserManager<AppUser> || v is SignInManager<AppUser> || v is DbContext,
+            "Identity's managers and their database context belong to the check's own scope, gone with it");
+    }
+
+    [Fact]
     public void TheIntervalAndLimitsAreReadFromConfiguration_AndAWrongValueStopsTheStartWithTheKey()
     {
         var settings = SecuritySettings.From(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>

@@ -46,7 +46,9 @@ public sealed class SignedInUserCheck(IDbContextFactory<AgentWorkspaceDbContext>
     /// The sign-in cookie, checked at every request but those for static files (scripts, styles, images): a user whose
     /// access changed does not get it back by reloading the page, and the pages open to everyone (the sign-in page
     /// itself) see them signed out too, so that the sign-in form is made for nobody rather than for the old user.
-    /// Then Identity's own validator refreshes the cookie's claims at its interval.
+    /// Then Identity's own validator refreshes the cookie's claims at its interval, in a scope of its own (issue 20): it
+    /// resolves Identity's sign-in and user managers and a database context, and from the request's services these
+    /// lived as long as the request, which for an open page's WebSocket is as long as the page.
     /// </summary>
     public static async Task ValidateCookieAsync(CookieValidatePrincipalContext context)
     {
@@ -61,7 +63,8 @@ public sealed class SignedInUserCheck(IDbContextFactory<AgentWorkspaceDbContext>
                 return;
             }
         }
-        await SecurityStampValidator.ValidatePrincipalAsync(context);
+        await using var scope = context.HttpContext.RequestServices.GetRequiredService<IServiceScopeFactory>().CreateAsyncScope();
+        await scope.ServiceProvider.GetRequiredService<ISecurityStampValidator>().ValidateAsync(context);
     }
 }
 
