@@ -37,6 +37,8 @@ public class NoticeCenterTests : BunitContext
         store.Dispatch(new CaseNewsAction(NoticeKind.MessageArrived, 101, "Zoé Martin"));
         toasts.WaitForAssertion(() => toasts.FindAll("[data-testid=inbox-notice]").Count.ShouldBe(1));
         toasts.Find("[data-testid=inbox-notice]").TagName.ShouldBe("SPAN", "one notice: the toast's Open button opens it");
+        // Shown without MudBlazor's transitions (a render each, issue 20): it fades in by CSS.
+        toasts.Find(".mud-snackbar").ClassList.ShouldContain("aw-notice-toast");
 
         // Five more within the burst: held, then one toast naming the newest three, the two others counted.
         for (var id = 102; id <= 106; id++) store.Dispatch(new CaseNewsAction(NoticeKind.MessageArrived, id, "Client " + id));

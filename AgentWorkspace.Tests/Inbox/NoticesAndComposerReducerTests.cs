@@ -28,6 +28,25 @@ public class NoticesAndComposerReducerTests
     }
 
     [Fact]
+    public void TheCountStopsAtItsMost_ANewCaseIsCountedAgainOnceOneIsSeen_AndTheNoticesStillCome()
+    {
+        // Issue 20: under a steady flow of new cases every open page's set grew without end.
+        var s = NoticesReducers.Reduce(Notices, new NoticesStartedAction([.. Enumerable.Range(1, NoticesState.MaxUnseen + 50).Select(i => (long)i)]));
+        (s.Unseen.Count, s.UnseenFull).ShouldBe((NoticesState.MaxUnseen, true));
+        s = NoticesReducers.Reduce(s, new CaseNewsAction(NoticeKind.MessageArrived, 5_000, "Zoé"));
+        s.Unseen.Count.ShouldBe(NoticesState.MaxUnseen);
+        s.Unseen.ShouldNotContain(5_000);
+        s.Last!.CaseId.ShouldBe(5_000, "the notice is still told");
+
+        s = NoticesReducers.Reduce(s, new OpenCaseAction(1));
+        s = NoticesReducers.Reduce(s, new CaseNewsAction(NoticeKind.MessageArrived, 5_001, "Hugo"));
+        s.Unseen.ShouldContain(5_001);
+        s.Unseen.Count.ShouldBe(NoticesState.MaxUnseen);
+        Web.Components.Layout.NewsCount.Said(s.Unseen.Count).ShouldBe("999+");
+        Web.Components.Layout.NewsCount.Said(998).ShouldBe("998");
+    }
+
+    [Fact]
     public void OpeningShowingOrClearingACaseTakesItOutOfTheCount()
     {
         var s = NoticesReducers.Reduce(Notices, new NoticesStartedAction([1, 2, 3, 4]));

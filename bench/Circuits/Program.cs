@@ -183,6 +183,7 @@ async Task LoadAsync(List<BlazorCircuit> circuits, Memory before, int seconds, b
     Console.WriteLine($"{circuits.Count} circuits, {posted} messages posted in {seconds} s ({postFailures} failed), {active.Count} circuits clicking: " +
                       $"round trip n={sorted.Count} p50 {P(sorted, 50):0.0} ms, p95 {P(sorted, 95):0.0} ms, p99 {P(sorted, 99):0.0} ms, max {(sorted.Count > 0 ? sorted[^1] : 0):0.0} ms, {missed} clicks without their render within 10 s");
     Console.WriteLine($"news delay (post sent -> a watching inbox's tile, {watchers.Count} watchers): n={delays.Count} of {posted * watchers.Count}, p50 {P(delays, 50):0.0} ms, p95 {P(delays, 95):0.0} ms, p99 {P(delays, 99):0.0} ms");
+    Console.WriteLine($"GC in the window: {(end.Allocated - start.Allocated) / 1048576.0 / seconds:0} MB/s allocated, collections gen0 {end.Gen0 - start.Gen0} / gen1 {end.Gen1 - start.Gen1} / gen2 {end.Gen2 - start.Gen2}, paused {end.GcPauseMs - start.GcPauseMs} ms ({(end.GcPauseMs - start.GcPauseMs) / 10.0 / seconds:0.0} % of the window)");
     Console.WriteLine($"server CPU {cpu / 1000.0:0.0} s in {seconds} s ({cpu / 10.0 / seconds:0}% of one core); per message {cpu / Math.Max(1, posted):0.00} ms; per open circuit per message {cpu * 1000.0 / Math.Max(1, posted) / Math.Max(1, end.Circuits):0.0} µs; batches received {circuits.Sum(c => c.Batches) - batchesBefore}");
     // What one more circuit costs a message, the same for every level: the ingest, the board and the clicks cancel out.
     var perMessage = (double)cpu / Math.Max(1, posted);
@@ -311,7 +312,8 @@ static async Task<int> ServerAsync(string file)
             GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
         }
         using var self = Process.GetCurrentProcess();
-        return new Memory(GC.GetTotalMemory(false), self.WorkingSet64, CountingCircuits.Open, (long)self.TotalProcessorTime.TotalMilliseconds);
+        return new Memory(GC.GetTotalMemory(false), self.WorkingSet64, CountingCircuits.Open, (long)self.TotalProcessorTime.TotalMilliseconds,
+            GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2), (long)GC.GetTotalPauseDuration().TotalMilliseconds, GC.GetTotalAllocatedBytes());
     });
     app.MapGet("/bench/card", async (Microsoft.EntityFrameworkCore.IDbContextFactory<AgentWorkspace.Core.Persistence.AgentWorkspaceDbContext> f) =>
     {
@@ -326,7 +328,7 @@ static async Task<int> ServerAsync(string file)
     return 0;
 }
 
-internal sealed record Memory(long Heap, long WorkingSet, int Circuits, long CpuMs);
+internal sealed record Memory(long Heap, long WorkingSet, int Circuits, long CpuMs, int Gen0 = 0, int Gen1 = 0, int Gen2 = 0, long GcPauseMs = 0, long Allocated = 0);
 
 internal sealed class CountingCircuits : CircuitHandler
 {

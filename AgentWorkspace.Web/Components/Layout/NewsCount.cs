@@ -16,4 +16,9 @@ public static class NewsCount
     public const int MaxShown = 99;
 
     public static string Text(int count) => count > MaxShown ? MaxShown.ToString(CultureInfo.CurrentCulture) + "+" : count.ToString(CultureInfo.CurrentCulture);
+
+    /// <summary>The count as a screen reader says it: the number, or "999+" where the count stopped (<see cref="Store.Notices.NoticesState.MaxUnseen"/>).</summary>
+    public static string Said(int count) => count >= Store.Notices.NoticesState.MaxUnseen
+        ? Store.Notices.NoticesState.MaxUnseen.ToString(CultureInfo.CurrentCulture) + "+"
+        : count.ToString(CultureInfo.CurrentCulture);
 }

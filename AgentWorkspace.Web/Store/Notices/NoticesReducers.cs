@@ -6,16 +6,19 @@ namespace AgentWorkspace.Web.Store.Notices;
 public static class NoticesReducers
 {
     [ReducerMethod]
-    public static NoticesState Reduce(NoticesState s, NoticesStartedAction a) => s with { Started = true, Unseen = s.Unseen.Union(a.UnreadCaseIds) };
+    public static NoticesState Reduce(NoticesState s, NoticesStartedAction a) =>
+        s with { Started = true, Unseen = s.Unseen.Union(a.UnreadCaseIds.Where(id => !s.Unseen.Contains(id)).Take(Math.Max(0, NoticesState.MaxUnseen - s.Unseen.Count))) };
 
     /// <summary>
-    /// A new message or a case given to the agent counts until opened; a reviewed draft is told but not counted. An away
-    /// agent, or one who switched every notice off, is told nothing (the count still moves).
+    /// A new message or a case given to the agent counts until opened (up to <see cref="NoticesState.MaxUnseen"/> cases);
+    /// a reviewed draft is told but not counted. An away agent, or one who switched every notice off, is told nothing (the
+    /// count still moves).
     /// </summary>
     [ReducerMethod]
     public static NoticesState Reduce(NoticesState s, CaseNewsAction a)
     {
-        var unseen = a.Kind is NoticeKind.MessageArrived or NoticeKind.CaseAssigned ? s.Unseen.Add(a.CaseId) : s.Unseen;
+        var counted = a.Kind is NoticeKind.MessageArrived or NoticeKind.CaseAssigned && !s.UnseenFull;
+        var unseen = counted ? s.Unseen.Add(a.CaseId) : s.Unseen;
         var last = s.Heard ? new Notice((s.Last?.Id ?? 0) + 1, a.Kind, a.CaseId, a.ContactName, a.Detail) : s.Last;
         return s with { Unseen = unseen, Last = last };
     }

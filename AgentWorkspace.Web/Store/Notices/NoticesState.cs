@@ -39,7 +39,8 @@ public sealed record Notice(long Id, NoticeKind Kind, long CaseId, string? Conta
 /// <param name="Unseen">
 /// Cases with news the agent has not opened: at start those assigned to them holding unread messages (one query), then
 /// each new message in their scope and each case given to them; a case leaves when they open it, act on it, or it goes
-/// to someone else.
+/// to someone else. At most <see cref="MaxUnseen"/>: beyond, the count says so ("999+") and a new case is counted once
+/// one of those is seen.
 /// </param>
 public sealed record NoticesState(
     bool Started,
@@ -51,6 +52,16 @@ public sealed record NoticesState(
     ImmutableHashSet<long> Unseen,
     Notice? Last)
 {
+    /// <summary>
+    /// Cases counted at most (issue 20): under a steady flow of new cases in an agent's queues every open page's set grew
+    /// without end (600 cases a page after 40 s at 20 a second, each add a new path of its tree). Nobody reads a count
+    /// past it: the badge says 99+, the screen reader 999+.
+    /// </summary>
+    public const int MaxUnseen = 999;
+
+    /// <summary>Whether the count stopped at <see cref="MaxUnseen"/> (more cases have news than it counts).</summary>
+    public bool UnseenFull => Unseen.Count >= MaxUnseen;
+
     /// <summary>Desktop notices are shown only when the agent asked for them and the browser allows them.</summary>
     public bool DesktopActive => DesktopOn && Desktop == DesktopPermission.Granted;
 
