@@ -1,4 +1,3 @@
-using AgentWorkspace.Tests.Infrastructure;
 using System.Runtime.CompilerServices;
 using AgentWorkspace.Core.Domain.Cases;
 using AgentWorkspace.Core.Domain.Channels;
@@ -6,6 +5,7 @@ using AgentWorkspace.Core.Domain.Identity;
 using AgentWorkspace.Core.Domain.Queues;
 using AgentWorkspace.Core.Features.Inbox;
 using AgentWorkspace.Core.Realtime;
+using AgentWorkspace.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using static AgentWorkspace.Tests.Inbox.InboxWorld;
 

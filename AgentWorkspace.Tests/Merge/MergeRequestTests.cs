@@ -128,7 +128,6 @@ public class MergeRequestTests
         (await Should.ThrowAsync<DomainException>(() => w.Requests.ProposeAsync(Camille, w.Call, w.Call, null))).Code.ShouldBe("MergeWithItself");
         (await Should.ThrowAsync<NotFoundException>(() => w.Requests.ProposeAsync(Camille, w.Call, 987654, null))).ShouldNotBeNull();
     }
-
 }
 
 /// <summary>The merge-request operations and the duplicates' weights over HTTP (issue 21).</summary>

@@ -1,7 +1,7 @@
-using AgentWorkspace.Tests.Infrastructure;
 using System.Collections.Concurrent;
 using System.Globalization;
 using AgentWorkspace.Core.Realtime;
+using AgentWorkspace.Tests.Infrastructure;
 
 namespace AgentWorkspace.Tests.Realtime;
 

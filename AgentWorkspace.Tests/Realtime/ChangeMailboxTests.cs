@@ -1,8 +1,8 @@
-using AgentWorkspace.Tests.Infrastructure;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using AgentWorkspace.Core.Realtime;
+using AgentWorkspace.Tests.Infrastructure;
 
 namespace AgentWorkspace.Tests.Realtime;
 

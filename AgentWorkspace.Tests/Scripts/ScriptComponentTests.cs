@@ -1,4 +1,3 @@
-using AgentWorkspace.Tests.Infrastructure;
 using System.Globalization;
 using System.Security.Claims;
 using System.Text.RegularExpressions;
@@ -6,6 +5,7 @@ using AgentWorkspace.Core.Domain.Identity;
 using AgentWorkspace.Core.Domain.Scripts;
 using AgentWorkspace.Core.Features.Scripts;
 using AgentWorkspace.Core.Realtime;
+using AgentWorkspace.Tests.Infrastructure;
 using AgentWorkspace.Web.Components.Pages.Admin;
 using AgentWorkspace.Web.Components.Shared.Scripts;
 using AgentWorkspace.Web.Security;
@@ -18,8 +18,8 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using MudBlazor;
 using MudBlazor.Services;
-using static AgentWorkspace.Tests.Scripts.ScriptWorld;
 using ScriptsPage = AgentWorkspace.Web.Components.Pages.Admin.Scripts;
+using static AgentWorkspace.Tests.Scripts.ScriptWorld;
 
 namespace AgentWorkspace.Tests.Scripts;
 

@@ -40,8 +40,9 @@ public abstract class StoreComponent : ComponentBase, IDisposable
     /// the clock) waits to be drawn. The first live change after a quiet interval renders at once; those that follow
     /// within the interval render together at its end, so that a burst of messages costs this component one render per
     /// interval instead of one per message (issue 20); the first wait of a flood is lengthened by a random part of the
-    /// interval, so that the pages a flood reached together do not render together (<see cref="AgentWorkspace.Core.Realtime.LivePace"/>). Nothing is lost: the render draws the state as it is then, which
-    /// holds every change reduced before it. What the user does renders at once, whatever is waiting. Zero: every live
+    /// interval, so that the pages a flood reached together do not render together
+    /// (<see cref="AgentWorkspace.Core.Realtime.LivePace"/>). Nothing is lost: the render draws the state as it is then,
+    /// which holds every change reduced before it. What the user does renders at once, whatever is waiting. Zero: every live
     /// change renders at once; <see cref="Timeout.InfiniteTimeSpan"/>: none does (a component that draws nothing of
     /// what live changes bring).
     /// </summary>
